@@ -1,0 +1,43 @@
+/** In-memory image datasets and mini-batches, independent of where the files came from. */
+
+export type DatasetName = 'mnist' | 'cifar10';
+export type Split = 'train' | 'test';
+
+export interface ImageDataset {
+  readonly name: DatasetName;
+  readonly split: Split;
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** NHWC, one byte per pixel channel, as in the files (0–255). */
+  readonly pixels: Uint8Array;
+  readonly labels: Uint8Array;
+  readonly classNames: readonly string[];
+}
+
+export interface Batch {
+  /** NHWC floats scaled to [0, 1]. */
+  readonly x: Float32Array;
+  readonly labels: Uint8Array;
+  readonly size: number;
+}
+
+export const imageSize = (d: Pick<ImageDataset, 'height' | 'width' | 'channels'>): number =>
+  d.height * d.width * d.channels;
+
+/** Copies the images at `indices[start..end)` into a float batch. */
+export function makeBatch(d: ImageDataset, indices: ArrayLike<number>, start: number, end: number): Batch {
+  const size = Math.max(0, Math.min(end, indices.length) - start);
+  const per = imageSize(d);
+  const x = new Float32Array(size * per);
+  const labels = new Uint8Array(size);
+  for (let b = 0; b < size; b++) {
+    const i = indices[start + b];
+    const src = i * per;
+    const dst = b * per;
+    for (let p = 0; p < per; p++) x[dst + p] = d.pixels[src + p] / 255;
+    labels[b] = d.labels[i];
+  }
+  return { x, labels, size };
+}

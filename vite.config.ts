@@ -1,0 +1,21 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+export default defineConfig({
+  plugins: [react()],
+  worker: { format: 'es' },
+  build: {
+    // tfjs' threaded wasm glue breaks under minification (PLATFORM.md).
+    minify: false,
+    target: 'es2022',
+  },
+  test: {
+    include: ['src/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Training tests are CPU-bound; running files in parallel on 2 cores only slows each.
+    fileParallelism: false,
+  },
+});
