@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfig, matingWeights, resolveConfig } from './config';
+
+describe('run configuration', () => {
+  it('takes its defaults from ALGORITHM.md', () => {
+    const c = resolveConfig({});
+    expect(c.dataset).toBe('mnist');
+    expect(c.mode).toBe('sexual');
+    expect(c.population).toBe(2);
+    expect(c.parents).toBe(2);
+    expect(c.epochsPerGeneration).toBe(2);
+    expect(c.ancestorEpochs).toBe(10);
+    expect(c.training).toEqual({ batchSize: 64, optimizer: 'adam', learningRate: 1e-3, momentum: 0.9, weightDecay: 0 });
+    expect(c.synthesis.budget.mode).toBe('cap');
+    expect(c.synthesis.budget.rho).toBe(0.7);
+    expect(c.synthesis.clusterNormaliser).toBe('mean');
+    expect(c.synthesis.synapseNormaliser).toBe('mean');
+    expect(c.synthesis.inheritance).toBe('inherit');
+    expect(c.testSubset).toBeNull();
+  });
+
+  it('gives each mode and dataset its own population and epochs', () => {
+    expect(resolveConfig({ mode: 'asexual' })).toMatchObject({ population: 1, parents: 1 });
+    expect(resolveConfig({ dataset: 'cifar10' })).toMatchObject({ epochsPerGeneration: 5 });
+    expect(resolveConfig({ mode: 'multiparent', population: 5, parents: 3 })).toMatchObject({ population: 5, parents: 3 });
+  });
+
+  it('merges nested settings without losing the other defaults', () => {
+    const c = resolveConfig({ synthesis: { budget: { rho: 0.5 } }, training: { learningRate: 0.01 } });
+    expect(c.synthesis.budget).toMatchObject({ rho: 0.5, mode: 'cap' });
+    expect(c.training).toMatchObject({ learningRate: 0.01, batchSize: 64 });
+  });
+
+  it('lists every problem of a bad config at once', () => {
+    let error: unknown;
+    try {
+      resolveConfig({ generations: 0, seed: -1, mode: 'asexual', parents: 2, trainSubset: 3.5, backend: 'tpu' as never });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/generations must be a whole number from 1/);
+    expect(problems).toMatch(/seed/);
+    expect(problems).toMatch(/asexual mode has exactly 1 parent/);
+    expect(problems).toMatch(/trainSubset/);
+    expect(problems).toMatch(/backend must be one of/);
+  });
+
+  it('rejects mating weights that do not match the parents', () => {
+    expect(() => resolveConfig({ mating: { cluster: [1, 2, 3] } })).toThrow(/mating.cluster must list 2/);
+    expect(() => resolveConfig({ mating: { synapse: [0, 0] } })).toThrow(/cannot all be 0/);
+    expect(() => resolveConfig({ synthesis: { budget: { rho: 1.5 } } })).toThrow(ConfigError);
+  });
+
+  it('uses equal mating weights 1/m unless told otherwise', () => {
+    expect(matingWeights(defaultConfig(), 2)).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
+    expect(matingWeights({ mating: { cluster: [0.8, 0.2], synapse: null } }, 2)).toEqual({ cluster: [0.8, 0.2], synapse: [0.5, 0.5] });
+    expect(matingWeights(defaultConfig(), 3).cluster.reduce((a, b) => a + b)).toBeCloseTo(1, 12);
+  });
+});

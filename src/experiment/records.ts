@@ -1,0 +1,142 @@
+/**
+ * What a run reports: one record per network per generation, and the typed events the runner
+ * emits. The same records go to the CLI's run.json and, later, to the browser lab.
+ */
+import type { Genome, NetworkMetrics, SynthesisStats } from '../evolution';
+import type { EvolutionMode, RunConfig } from './config';
+
+/** Which kernels (filter × input channel) are alive in one evolved layer, as a hex bitmap. */
+export interface KernelMaskSummary {
+  layer: string;
+  filters: number;
+  inChannels: number;
+  /** Bit (f·inChannels + c) set = kernel alive; most significant bit of each hex digit first. */
+  aliveHex: string;
+  aliveKernels: number;
+  aliveFilters: number;
+}
+
+export interface NetworkRecord {
+  generation: number;
+  mode: EvolutionMode;
+  individual: number;
+  /** Indices of the parents in the previous generation; [] for the ancestor. */
+  parents: number[];
+  testAccuracy: number;
+  testImages: number;
+  synapses: number;
+  kernels: number;
+  effectiveKernels: number;
+  clusters: number;
+  synapticEfficiency: number;
+  clusterEfficiency: number;
+  storageBytes: number;
+  denseBytes: number;
+  perLayer: NetworkMetrics['perLayer'];
+  trainSeconds: number;
+  trainImages: number;
+  imagesPerSecond: number;
+  epochLosses: number[];
+  /** Null for the ancestor, which is trained, not synthesised. */
+  synthesis: Omit<SynthesisStats, 'perLayer'> | null;
+  kernelMasks: KernelMaskSummary[];
+}
+
+export interface EnvironmentInfo {
+  backend: string;
+  backendReason: string;
+  runtime: string;
+  tfjsVersion: string;
+  startedAt: string;
+}
+
+export type RunPhase = 'train' | 'evaluate' | 'synthesise';
+
+export type RunEvent =
+  | { type: 'started'; config: RunConfig; environment: EnvironmentInfo; fromGeneration: number }
+  | {
+      type: 'progress';
+      generation: number;
+      generations: number;
+      individual: number;
+      population: number;
+      phase: RunPhase;
+      epoch: number;
+      epochs: number;
+      batch: number;
+      batches: number;
+      loss: number | null;
+    }
+  | { type: 'generation'; generation: number; records: NetworkRecord[] }
+  | { type: 'config-changed'; generation: number; config: RunConfig; changed: string[] }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | { type: 'finished'; reason: 'completed' | 'stopped'; generations: number };
+
+/** The state from which a run can resume: the last finished generation and its networks. */
+export interface Checkpoint {
+  version: 1;
+  config: RunConfig;
+  environment: EnvironmentInfo;
+  ancestor: { synapses: number; kernels: number };
+  /** The last finished generation; its networks are `population`. */
+  generation: number;
+  population: Genome[];
+  records: NetworkRecord[];
+  configChanges: { generation: number; changed: string[] }[];
+}
+
+/** The contents of run.json. */
+export interface RunReport {
+  config: RunConfig;
+  environment: EnvironmentInfo;
+  ancestor: { synapses: number; kernels: number };
+  records: NetworkRecord[];
+  configChanges: { generation: number; changed: string[] }[];
+  finished: boolean;
+}
+
+export const CSV_COLUMNS = [
+  'generation',
+  'mode',
+  'individual',
+  'parents',
+  'test_accuracy',
+  'synapses',
+  'kernels',
+  'effective_kernels',
+  'synaptic_efficiency',
+  'cluster_efficiency',
+  'storage_bytes',
+  'retention',
+  'env_factor_k',
+  'mean_probability',
+  'train_seconds',
+  'images_per_second',
+  'final_loss',
+] as const;
+
+export function recordsToCsv(records: readonly NetworkRecord[]): string {
+  const rows = records.map((r) =>
+    [
+      r.generation,
+      r.mode,
+      r.individual,
+      r.parents.join(' '),
+      r.testAccuracy.toFixed(6),
+      r.synapses,
+      r.kernels,
+      r.effectiveKernels,
+      r.synapticEfficiency.toFixed(4),
+      r.clusterEfficiency.toFixed(4),
+      r.storageBytes,
+      r.synthesis ? r.synthesis.retention.toFixed(4) : '',
+      r.synthesis ? r.synthesis.k.toFixed(6) : '',
+      r.synthesis ? r.synthesis.meanProbability.toFixed(6) : '',
+      r.trainSeconds.toFixed(2),
+      r.imagesPerSecond.toFixed(1),
+      r.epochLosses.length ? r.epochLosses[r.epochLosses.length - 1].toFixed(5) : '',
+    ].join(','),
+  );
+  return [CSV_COLUMNS.join(','), ...rows].join('\n') + '\n';
+}

@@ -1,0 +1,324 @@
+/**
+ * The generation loop (ALGORITHM.md §5): train the ancestor, then synthesise, train, evaluate
+ * and record each generation. The same code runs in the Node CLI and in the browser Worker; it
+ * only emits events and never touches a page.
+ */
+import {
+  Rng,
+  countNetwork,
+  initialiseGenome,
+  lenetSpecs,
+  LENET_CLASSES,
+  networkMetrics,
+  synthesiseOffspring,
+  type Genome,
+  type SynthesisStats,
+} from '../evolution';
+import { stratifiedSubset, type ImageDataset } from '../data';
+import { MaskedNetwork } from '../nn/network';
+import { matingWeights, resolveConfig, type DeepPartial, type RunConfig } from './config';
+import { summariseKernelMasks } from './kernel-masks';
+import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunPhase, RunReport } from './records';
+
+export interface RunnerOptions {
+  train: ImageDataset;
+  test: ImageDataset;
+  environment: EnvironmentInfo;
+  emit?: (event: RunEvent) => void;
+  /** Called after every finished generation with the state to resume from. */
+  onCheckpoint?: (checkpoint: Checkpoint) => void | Promise<void>;
+  /** Called between batches; a Worker passes a macrotask yield here so that it can hear "pause". */
+  yieldToHost?: () => Promise<void>;
+  /** Resume from here instead of training a new ancestor. */
+  checkpoint?: Checkpoint;
+}
+
+/** Settings that a person may change while a run goes; they apply from the next generation. */
+export type LiveSettings = DeepPartial<Pick<RunConfig, 'synthesis' | 'mating' | 'epochsPerGeneration' | 'generations' | 'training'>>;
+
+export class ExperimentRunner {
+  private config: RunConfig;
+  private readonly emit: (event: RunEvent) => void;
+  private resumeGate: { promise: Promise<void>; release: () => void } | null = null;
+  private stopRequested = false;
+  private pendingChange: LiveSettings | null = null;
+  private readonly configChanges: { generation: number; changed: string[] }[];
+  private readonly records: NetworkRecord[];
+
+  constructor(config: RunConfig, private readonly options: RunnerOptions) {
+    this.config = resolveConfig(config);
+    this.emit = options.emit ?? (() => {});
+    this.records = options.checkpoint ? options.checkpoint.records.slice() : [];
+    this.configChanges = options.checkpoint ? options.checkpoint.configChanges.slice() : [];
+    const { train, test } = options;
+    if (train.channels !== test.channels || train.height !== test.height || train.width !== test.width)
+      throw new Error(`training images are ${train.height}×${train.width}×${train.channels} but test images are ${test.height}×${test.width}×${test.channels}; load both splits of one dataset`);
+  }
+
+  get currentConfig(): RunConfig {
+    return this.config;
+  }
+
+  pause(): void {
+    if (this.resumeGate) return;
+    let release = () => {};
+    const promise = new Promise<void>((r) => (release = r));
+    this.resumeGate = { promise, release };
+    this.emit({ type: 'paused' });
+  }
+
+  resume(): void {
+    if (!this.resumeGate) return;
+    this.resumeGate.release();
+    this.resumeGate = null;
+    this.emit({ type: 'resumed' });
+  }
+
+  /** Finish the generation in progress, then stop; the run can be resumed from its checkpoint. */
+  stopAfterGeneration(): void {
+    this.stopRequested = true;
+    this.resume();
+  }
+
+  /** Queue a change of the environment or mating weights; it applies from the next generation. */
+  changeSettings(patch: LiveSettings): void {
+    this.pendingChange = mergePatch(this.pendingChange ?? {}, patch);
+  }
+
+  async run(): Promise<RunReport> {
+    const { train, test, checkpoint } = this.options;
+    const config = this.config;
+    const trainIndices = subsetIndices(train, config.trainSubset, config.seed, 'train');
+    const testIndices = subsetIndices(test, config.testSubset, config.seed, 'test');
+    const input = { height: train.height, width: train.width, channels: train.channels };
+
+    let population: Genome[];
+    let ancestor: { synapses: number; kernels: number };
+    let generation: number;
+    if (checkpoint) {
+      population = checkpoint.population;
+      ancestor = checkpoint.ancestor;
+      generation = checkpoint.generation;
+      this.emit({ type: 'started', config, environment: this.options.environment, fromGeneration: generation + 1 });
+    } else {
+      this.emit({ type: 'started', config, environment: this.options.environment, fromGeneration: 1 });
+      const seedGenome = initialiseGenome(lenetSpecs(train.channels), LENET_CLASSES, Rng.derive(config.seed, 'init/ancestor'));
+      const counts = countNetwork(seedGenome);
+      ancestor = { synapses: counts.synapses, kernels: counts.kernels };
+      const { genome, record } = await this.trainAndEvaluate(seedGenome, {
+        generation: 1,
+        individual: 0,
+        parents: [],
+        epochs: config.ancestorEpochs,
+        synthesis: null,
+        ancestor,
+        trainIndices,
+        testIndices,
+        input,
+      });
+      population = [genome];
+      generation = 1;
+      await this.finishGeneration(1, [record], population, ancestor);
+    }
+
+    while (generation < this.config.generations && !this.stopRequested) {
+      generation++;
+      this.applyPendingChange(generation);
+      const cfg = this.config;
+      const offspring: Genome[] = [];
+      const records: NetworkRecord[] = [];
+      const previous = this.records.filter((r) => r.generation === generation - 1);
+      for (let individual = 0; individual < cfg.population; individual++) {
+        const parentIndices = generation === 2 ? new Array<number>(cfg.parents).fill(0) : chooseParents(cfg, previous, generation, individual);
+        this.progress(generation, individual, 'synthesise', 0, 0, 0, 0, null);
+        const { child, stats } = synthesiseOffspring(
+          parentIndices.map((p) => population[p]),
+          matingWeights(cfg, parentIndices.length),
+          cfg.synthesis,
+          Rng.derive(cfg.seed, `synthesis/g${generation}/i${individual}`),
+          Rng.derive(cfg.seed, `reinit/g${generation}/i${individual}`),
+        );
+        const { genome, record } = await this.trainAndEvaluate(child, {
+          generation,
+          individual,
+          parents: parentIndices,
+          epochs: cfg.epochsPerGeneration,
+          synthesis: stats,
+          ancestor,
+          trainIndices,
+          testIndices,
+          input,
+        });
+        offspring.push(genome);
+        records.push(record);
+      }
+      population = offspring;
+      await this.finishGeneration(generation, records, population, ancestor);
+    }
+
+    const finished = generation >= this.config.generations;
+    this.emit({ type: 'finished', reason: finished ? 'completed' : 'stopped', generations: generation });
+    return {
+      config: this.config,
+      environment: this.options.environment,
+      ancestor,
+      records: this.records.slice(),
+      configChanges: this.configChanges.slice(),
+      finished,
+    };
+  }
+
+  private async trainAndEvaluate(
+    genome: Genome,
+    job: {
+      generation: number;
+      individual: number;
+      parents: number[];
+      epochs: number;
+      synthesis: SynthesisStats | null;
+      ancestor: { synapses: number; kernels: number };
+      trainIndices: Int32Array;
+      testIndices: Int32Array;
+      input: { height: number; width: number; channels: number };
+    },
+  ): Promise<{ genome: Genome; record: NetworkRecord }> {
+    const cfg = this.config;
+    const network = MaskedNetwork.fromGenome(genome, job.input, { poolSize: cfg.poolSize });
+    try {
+      const trained = await network.train(
+        this.options.train,
+        job.trainIndices,
+        { epochs: job.epochs, ...cfg.training },
+        Rng.derive(cfg.seed, `shuffle/g${job.generation}/i${job.individual}`),
+        {
+          onBatch: async (p) => {
+            this.progress(job.generation, job.individual, 'train', p.epoch, p.epochs, p.batch, p.batches, p.loss);
+            await this.betweenBatches();
+          },
+        },
+      );
+      this.progress(job.generation, job.individual, 'evaluate', job.epochs, job.epochs, 0, 0, null);
+      const evaluation = await network.evaluate(this.options.test, job.testIndices);
+      const trainedGenome = network.toGenome();
+      const metrics = networkMetrics(trainedGenome, job.ancestor);
+      const { perLayer: _perLayerStats, ...synthesis } = job.synthesis ?? { perLayer: null };
+      const record: NetworkRecord = {
+        generation: job.generation,
+        mode: cfg.mode,
+        individual: job.individual,
+        parents: job.parents,
+        testAccuracy: evaluation.accuracy,
+        testImages: evaluation.total,
+        synapses: metrics.synapses,
+        kernels: metrics.kernels,
+        effectiveKernels: metrics.effectiveKernels,
+        clusters: metrics.clusters,
+        synapticEfficiency: metrics.synapticEfficiency,
+        clusterEfficiency: metrics.clusterEfficiency,
+        storageBytes: metrics.storageBytes,
+        denseBytes: metrics.denseBytes,
+        perLayer: metrics.perLayer,
+        trainSeconds: trained.seconds,
+        trainImages: trained.images,
+        imagesPerSecond: trained.seconds > 0 ? trained.images / trained.seconds : 0,
+        epochLosses: trained.epochLosses,
+        synthesis: job.synthesis ? (synthesis as Omit<SynthesisStats, 'perLayer'>) : null,
+        kernelMasks: summariseKernelMasks(trainedGenome),
+      };
+      return { genome: trainedGenome, record };
+    } finally {
+      network.dispose();
+    }
+  }
+
+  private async betweenBatches(): Promise<void> {
+    if (this.options.yieldToHost) await this.options.yieldToHost();
+    while (this.resumeGate) await this.resumeGate.promise;
+  }
+
+  private async finishGeneration(generation: number, records: NetworkRecord[], population: Genome[], ancestor: { synapses: number; kernels: number }) {
+    this.records.push(...records);
+    this.emit({ type: 'generation', generation, records });
+    await this.options.onCheckpoint?.({
+      version: 1,
+      config: this.config,
+      environment: this.options.environment,
+      ancestor,
+      generation,
+      population,
+      records: this.records.slice(),
+      configChanges: this.configChanges.slice(),
+    });
+  }
+
+  private applyPendingChange(generation: number) {
+    if (!this.pendingChange) return;
+    const patch = this.pendingChange;
+    this.pendingChange = null;
+    const before = this.config;
+    const after = resolveConfig(mergePatch(before as DeepPartial<RunConfig>, patch) as DeepPartial<RunConfig>);
+    const changed = changedPaths(before, after);
+    if (changed.length === 0) return;
+    this.config = after;
+    this.configChanges.push({ generation, changed });
+    this.emit({ type: 'config-changed', generation, config: after, changed });
+  }
+
+  private progress(generation: number, individual: number, phase: RunPhase, epoch: number, epochs: number, batch: number, batches: number, loss: number | null) {
+    this.emit({
+      type: 'progress',
+      generation,
+      generations: this.config.generations,
+      individual,
+      population: generation === 1 ? 1 : this.config.population,
+      phase,
+      epoch,
+      epochs,
+      batch,
+      batches,
+      loss,
+    });
+  }
+}
+
+function subsetIndices(d: ImageDataset, size: number | null, seed: number, label: string): Int32Array {
+  if (size === null || size >= d.count) return Int32Array.from({ length: d.count }, (_, i) => i);
+  return stratifiedSubset(d.labels, size, Rng.derive(seed, `subset/${label}`).nextUint32());
+}
+
+/** Parents of one offspring from the previous generation's records (ALGORITHM.md §2 [P]). */
+export function chooseParents(cfg: RunConfig, previous: NetworkRecord[], generation: number, individual: number): number[] {
+  const m = cfg.parents;
+  const n = previous.length;
+  if (m > n) throw new Error(`generation ${generation} needs ${m} parents but generation ${generation - 1} has only ${n} network(s)`);
+  if (m === n) return previous.map((_, i) => i);
+  if (cfg.parentSelection === 'fittest') {
+    return previous
+      .map((r, i) => ({ i, acc: r.testAccuracy }))
+      .sort((a, b) => b.acc - a.acc || a.i - b.i)
+      .slice(0, m)
+      .map((x) => x.i);
+  }
+  const order = Rng.derive(cfg.seed, `parents/g${generation}/i${individual}`).shuffle(previous.map((_, i) => i));
+  return order.slice(0, m);
+}
+
+function mergePatch<T extends object>(base: T, patch: object): T {
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    const current = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
+        ? mergePatch(current as object, value as object)
+        : value;
+  }
+  return out as T;
+}
+
+function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}
