@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../evolution/rng';
+import { batches, shuffledOrder } from './batches';
+import { makeBatch, type ImageDataset } from './dataset';
+
+/** 7 tiny 2×2×1 images whose pixels identify the image: image i is all i*10. */
+const tiny: ImageDataset = {
+  name: 'mnist',
+  split: 'train',
+  count: 7,
+  height: 2,
+  width: 2,
+  channels: 1,
+  pixels: Uint8Array.from({ length: 28 }, (_, k) => Math.floor(k / 4) * 10),
+  labels: Uint8Array.from([0, 1, 2, 3, 4, 5, 6]),
+  classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+};
+
+describe('shuffledOrder', () => {
+  it('permutes a copy, deterministically per seed', () => {
+    const indices = Int32Array.from({ length: 100 }, (_, i) => i);
+    const a = shuffledOrder(indices, new Rng(5));
+    expect(indices[0]).toBe(0); // input untouched
+    expect(indices[99]).toBe(99);
+    expect(Array.from(a).sort((x, y) => x - y)).toEqual(Array.from(indices));
+    expect(a).not.toEqual(indices);
+    expect(shuffledOrder(indices, new Rng(5))).toEqual(a);
+    expect(shuffledOrder(indices, new Rng(6))).not.toEqual(a);
+  });
+});
+
+describe('batches', () => {
+  it('yields full batches then the partial last one, in the given order', () => {
+    const order = [6, 0, 3, 1, 5, 2, 4];
+    const got = [...batches(tiny, order, 3)];
+    expect(got.map((b) => b.size)).toEqual([3, 3, 1]);
+    expect(got.map((b) => Array.from(b.labels))).toEqual([[6, 0, 3], [1, 5, 2], [4]]);
+    expect(Array.from(got[0].x.subarray(0, 4))).toEqual(new Array(4).fill(60 / 255).map(Math.fround));
+    expect(got[1]).toEqual(makeBatch(tiny, order, 3, 6));
+  });
+
+  it('yields nothing for an empty order and one batch when it is big enough', () => {
+    expect([...batches(tiny, [], 4)]).toEqual([]);
+    expect([...batches(tiny, [1, 2], 64)].map((b) => b.size)).toEqual([2]);
+  });
+
+  it('rejects a bad batch size or an index outside the dataset', () => {
+    expect(() => [...batches(tiny, [0], 0)]).toThrow(/batchSize must be a whole number ≥ 1, got 0/);
+    expect(() => [...batches(tiny, [0, 7], 2)]).toThrow(/index 7 at position 1 is outside the mnist train set \(0–6\)/);
+  });
+});
