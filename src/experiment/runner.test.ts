@@ -1,0 +1,165 @@
+/**
+ * The generation loop end to end on real MNIST, on the wasm backend as in the Node CLI.
+ * Small subsets keep this to about a minute on 2 cores; nothing here is timed.
+ */
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset, type ImageDataset } from '../data';
+import { folderSource } from '../data/node-source';
+import { datasetsDir } from '../data/test-support';
+import { resolveConfig, type DeepPartial, type RunConfig } from './config';
+import type { Checkpoint, RunEvent } from './records';
+import { ExperimentRunner } from './runner';
+import { deserialiseCheckpoint, serialiseCheckpoint } from './serialise';
+import { environmentInfo, startBackend } from './environment';
+
+let train: ImageDataset;
+let test: ImageDataset;
+let environment: ReturnType<typeof environmentInfo>;
+
+beforeAll(async () => {
+  const backend = await startBackend('auto');
+  environment = environmentInfo(backend);
+  const source = folderSource(datasetsDir());
+  train = await loadDataset('mnist', 'train', source);
+  test = await loadDataset('mnist', 'test', source);
+});
+
+function runner(partial: DeepPartial<RunConfig>, extra: Partial<ConstructorParameters<typeof ExperimentRunner>[1]> = {}) {
+  const events: RunEvent[] = [];
+  const checkpoints: Checkpoint[] = [];
+  const r = new ExperimentRunner(resolveConfig(partial), {
+    train,
+    test,
+    environment,
+    emit: (e) => events.push(e),
+    onCheckpoint: (c) => {
+      checkpoints.push(c);
+    },
+    ...extra,
+  });
+  return { r, events, checkpoints };
+}
+
+describe('experiment runner', () => {
+  it('runs on wasm in Node', () => {
+    expect(environment.backend).toBe('wasm');
+  });
+
+  it('evolves a 3-generation sexual run on 2,000 MNIST images, well above chance, growing more efficient', async () => {
+    const { r, events, checkpoints } = runner({
+      mode: 'sexual',
+      generations: 3,
+      ancestorEpochs: 3,
+      epochsPerGeneration: 1,
+      trainSubset: 2000,
+      testSubset: 1000,
+      seed: 7,
+    });
+    const report = await r.run();
+    expect(report.finished).toBe(true);
+    expect(report.ancestor).toEqual({ synapses: 143_136, kernels: 7_200 });
+    expect(report.records.map((x) => [x.generation, x.individual])).toEqual([
+      [1, 0],
+      [2, 0],
+      [2, 1],
+      [3, 0],
+      [3, 1],
+    ]);
+    const [ancestor, ...offspring] = report.records;
+    expect(ancestor.synapticEfficiency).toBe(1);
+    expect(ancestor.synthesis).toBeNull();
+    for (const rec of report.records) {
+      expect(rec.testImages).toBe(1000);
+      expect(rec.testAccuracy).toBeGreaterThan(0.7); // chance is 0.1
+    }
+    // Generation 2 mates the ancestor with itself; generation 3 mates the two networks of generation 2.
+    expect(offspring.filter((x) => x.generation === 2).every((x) => x.parents.join() === '0,0')).toBe(true);
+    expect(offspring.filter((x) => x.generation === 3).every((x) => x.parents.join() === '0,1')).toBe(true);
+    const meanEff = (g: number) => {
+      const rs = report.records.filter((x) => x.generation === g);
+      return rs.reduce((s, x) => s + x.synapticEfficiency, 0) / rs.length;
+    };
+    expect(meanEff(2)).toBeGreaterThan(1.2);
+    expect(meanEff(3)).toBeGreaterThan(meanEff(2));
+    for (const rec of offspring) {
+      expect(rec.clusterEfficiency).toBeGreaterThanOrEqual(1);
+      expect(rec.synthesis!.retention).toBeLessThan(1);
+      expect(rec.kernelMasks.map((k) => k.layer)).toEqual(['conv1', 'conv2', 'conv3', 'fc1']);
+      expect(rec.kernelMasks.reduce((s, k) => s + k.aliveKernels, 0)).toBe(rec.kernels);
+    }
+    // Events: one 'generation' per generation, progress with epoch and batch, and a checkpoint each time.
+    expect(events.filter((e) => e.type === 'generation').map((e) => (e as { generation: number }).generation)).toEqual([1, 2, 3]);
+    const progress = events.filter((e) => e.type === 'progress' && e.phase === 'train');
+    expect(progress.length).toBeGreaterThan(10);
+    expect(progress.some((e) => e.type === 'progress' && e.batch === e.batches && e.batches === Math.ceil(2000 / 64))).toBe(true);
+    expect(events.at(-1)).toEqual({ type: 'finished', reason: 'completed', generations: 3 });
+    expect(checkpoints.map((c) => c.generation)).toEqual([1, 2, 3]);
+    expect(checkpoints[2].population).toHaveLength(2);
+  });
+
+  const tiny: DeepPartial<RunConfig> = {
+    mode: 'sexual',
+    generations: 3,
+    ancestorEpochs: 1,
+    epochsPerGeneration: 1,
+    trainSubset: 300,
+    testSubset: 200,
+    seed: 11,
+  };
+
+  it('stops after the current generation and resumes from the checkpoint to the same result as an uninterrupted run', async () => {
+    const whole = await runner(tiny).r.run();
+
+    const first = runner(tiny);
+    first.r.stopAfterGeneration(); // asked during generation 1: it finishes generation 1, then stops
+    const partial = await first.r.run();
+    expect(partial.finished).toBe(false);
+    expect(partial.records.map((x) => x.generation)).toEqual([1]);
+    expect(first.events.at(-1)).toEqual({ type: 'finished', reason: 'stopped', generations: 1 });
+
+    // Through JSON, as the CLI and the browser store it.
+    const saved = deserialiseCheckpoint(JSON.parse(JSON.stringify(serialiseCheckpoint(first.checkpoints.at(-1)!))));
+    const resumed = await runner(tiny, { checkpoint: saved }).r.run();
+    expect(resumed.finished).toBe(true);
+    const strip = (rs: typeof whole.records) => rs.map(({ trainSeconds: _t, imagesPerSecond: _i, ...rest }) => rest);
+    expect(strip(resumed.records)).toEqual(strip(whole.records));
+  });
+
+  it('pauses between batches and resumes', async () => {
+    let pausedAt = -1;
+    let batchesWhilePaused = 0;
+    const { r, events } = runner(
+      { ...tiny, generations: 1 },
+      {
+        emit: (e) => {
+          events.push(e);
+          if (e.type === 'progress' && e.phase === 'train' && e.batch === 2 && pausedAt < 0) {
+            pausedAt = events.length;
+            r.pause();
+            setTimeout(() => {
+              batchesWhilePaused = events.filter((x, i) => i >= pausedAt && x.type === 'progress').length;
+              r.resume();
+            }, 300);
+          }
+        },
+      },
+    );
+    await r.run();
+    expect(pausedAt).toBeGreaterThan(0);
+    expect(batchesWhilePaused).toBe(0);
+    expect(events.some((e) => e.type === 'paused')).toBe(true);
+    expect(events.some((e) => e.type === 'resumed')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'finished', reason: 'completed' });
+  });
+
+  it('applies a changed budget from the next generation and records the change', async () => {
+    const { r, events } = runner({ ...tiny, generations: 3 });
+    r.changeSettings({ synthesis: { budget: { rho: 0.3 } } });
+    const report = await r.run();
+    // Queued before the run: it applies at the first synthesised generation.
+    expect(report.configChanges).toEqual([{ generation: 2, changed: ['synthesis.budget.rho'] }]);
+    expect(events.some((e) => e.type === 'config-changed' && e.generation === 2)).toBe(true);
+    for (const rec of report.records.filter((x) => x.generation > 1)) expect(rec.synthesis!.expectedAfter).toBeLessThanOrEqual(0.3 * rec.synthesis!.nRef + 1e-6);
+  });
+});

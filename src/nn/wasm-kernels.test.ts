@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../evolution/rng';
+import { registerWasmTrainingKernels } from './wasm-kernels';
+
+const originalMaxPoolGrad = tf.getKernel(tf.MaxPoolGrad, 'wasm')!;
+
+/** Uniform in [−1, 1) + offset; offset NaN gives ties: values in {0, 1}. */
+function random(shape: number[], seed: number, offset = 0): Float32Array {
+  const rng = new Rng(seed);
+  const draw = Number.isNaN(offset) ? () => rng.int(2) : () => rng.next() * 2 - 1 + offset;
+  return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, draw);
+}
+
+/** Gradients of sum(f(inputs) · probe) w.r.t. every input, on `backend`. */
+async function grads(
+  backend: string,
+  shapes: number[][],
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  offset = 0,
+): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const xs = shapes.map((s, i) => tf.tensor(random(s, i + 1, offset), s));
+    const probeShape = f(...xs).shape;
+    const probe = tf.tensor(random(probeShape, 99), probeShape);
+    const g = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), probe)))(xs);
+    return g.map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+/** max |a − b| / max |b|. */
+function relErr(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num / den;
+}
+
+async function expectSameAsCpu(shapes: number[][], f: (...xs: tf.Tensor[]) => tf.Tensor, offset = 0): Promise<void> {
+  const cpu = await grads('cpu', shapes, f, offset);
+  const wasm = await grads('wasm', shapes, f, offset);
+  expect(wasm.length).toBe(cpu.length);
+  wasm.forEach((g, i) => {
+    expect(g.length).toBe(cpu[i].length);
+    expect(relErr(g, cpu[i])).toBeLessThan(1e-4);
+  });
+}
+
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+describe('conv2d gradients on wasm equal the cpu backend', () => {
+  const cases: [string, number[], number[], number, 'same' | 'valid' | number][] = [
+    ['1 channel, 5×5 same', [2, 12, 12, 1], [5, 5, 1, 8], 1, 'same'],
+    ['3 channels, 5×5 same, batch 3', [3, 10, 10, 3], [5, 5, 3, 6], 1, 'same'],
+    ['32 channels, 5×5 same', [2, 7, 7, 32], [5, 5, 32, 16], 1, 'same'],
+    ['stride 2, same, odd size', [2, 9, 9, 3], [5, 5, 3, 4], 2, 'same'],
+    ['stride 2, valid, rectangular', [2, 10, 11, 3], [3, 5, 3, 4], 2, 'valid'],
+    ['valid, stride 1', [2, 9, 8, 4], [5, 5, 4, 3], 1, 'valid'],
+    ['numeric padding 1', [1, 6, 6, 2], [3, 3, 2, 3], 1, 1],
+    ['stride 3 same', [1, 7, 7, 2], [3, 3, 2, 3], 3, 'same'],
+  ];
+  for (const [name, xs, ws, stride, pad] of cases) {
+    it(name, async () => {
+      await expectSameAsCpu([xs, ws], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad));
+    });
+  }
+
+  it('the fused conv with bias and ReLU (as conv2/conv3 use it)', async () => {
+    await expectSameAsCpu([[2, 7, 7, 8], [5, 5, 8, 4], [4]], (x, w, b) =>
+      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 1, pad: 'same', activation: 'relu' }),
+    );
+  });
+});
+
+describe('other training kernels on wasm equal the cpu backend', () => {
+  it('MaxPoolGrad, 3×3 stride 2 same', async () => {
+    await expectSameAsCpu([[2, 9, 9, 5]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'));
+  });
+
+  it('MaxPoolGrad where whole windows are negative (wasm 4.22 drops these gradients)', async () => {
+    await expectSameAsCpu([[2, 8, 8, 3]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'), -3);
+    // The backend's own kernel really is wrong here, which is why it is replaced.
+    const x = tf.tensor4d(random([1, 4, 4, 1], 5, -3), [1, 4, 4, 1]);
+    const y = tf.maxPool(x, 2, 2, 'valid');
+    const dy = tf.onesLike(y);
+    const info = originalMaxPoolGrad.kernelFunc({
+      inputs: { dy, input: x, output: y },
+      backend: tf.backend(),
+      attrs: { filterSize: 2, strides: 2, pad: 'valid' },
+    }) as tf.TensorInfo;
+    const original = tf.engine().makeTensorFromTensorInfo(info);
+    expect(original.sum().dataSync()[0]).not.toBe(4);
+    tf.dispose([x, y, dy, original]);
+  });
+
+  it('MaxPoolGrad sends the gradient of a tied window to its first maximum, as cpu does', async () => {
+    await expectSameAsCpu([[2, 8, 8, 3]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'), NaN);
+  });
+
+  it('AvgPool and AvgPoolGrad, 3×3 stride 2 same (padding not counted)', async () => {
+    await expectSameAsCpu([[2, 7, 7, 4]], (x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'same'));
+  });
+
+  it('matMul with either operand transposed (dense-layer gradients)', async () => {
+    await expectSameAsCpu([[6, 20], [20, 7]], (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D));
+    await expectSameAsCpu([[20, 6], [7, 20]], (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, true, true));
+    await expectSameAsCpu([[3, 5, 4], [3, 4, 2]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D)); // batched: original path
+  });
+});
+
+describe('registration', () => {
+  it('is idempotent and leaves no wasm buffers behind', async () => {
+    registerWasmTrainingKernels();
+    registerWasmTrainingKernels();
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.tensor4d(random([2, 8, 8, 3], 1), [2, 8, 8, 3]);
+    const w = tf.tensor4d(random([5, 5, 3, 4], 2), [5, 5, 3, 4]);
+    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 3, 2, 'same').sum())([x, w]));
+    tf.dispose(step());
+    const tensors = tf.memory().numTensors;
+    const buffers = backend.numDataIds();
+    for (let i = 0; i < 3; i++) tf.dispose(step());
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.numDataIds()).toBe(buffers);
+    tf.dispose([x, w]);
+  });
+
+  it('rejects NCHW clearly', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 2, 4, 4]);
+    const dy = tf.zeros([1, 3, 4, 4]);
+    expect(() =>
+      tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] }),
+    ).toThrow(/NHWC/);
+    tf.dispose([x, dy]);
+  });
+});
