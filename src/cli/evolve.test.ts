@@ -1,0 +1,84 @@
+/** The headless runner as a person runs it: a child process with flags, files on disk. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { datasetsDir } from '../data/test-support';
+import type { RunReport } from '../experiment/records';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+
+async function evolve(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(TSX, ['src/cli/evolve.ts', ...args], { cwd: REPO_ROOT, maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('npm run evolve', () => {
+  it('describes the ancestor of each dataset with the paper’s counts', async () => {
+    const mnist = JSON.parse((await evolve(['--describe', '--dataset', 'mnist'])).stdout);
+    expect(mnist).toMatchObject({ synapses: 143_136, kernels: 7_200 });
+    expect(mnist.layers.map((l: { name: string; synapses: number; kernels: number }) => [l.name, l.synapses, l.kernels])).toEqual([
+      ['conv1', 800, 32],
+      ['conv2', 25_600, 1_024],
+      ['conv3', 51_200, 2_048],
+      ['fc1', 65_536, 4_096],
+    ]);
+    const cifar = JSON.parse((await evolve(['--describe', '--dataset', 'cifar10'])).stdout);
+    expect(cifar).toMatchObject({ synapses: 144_736, kernels: 7_264 });
+  });
+
+  it('runs, writes run.json and generations.csv, and resumes to more generations', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'evolab-cli-'));
+    const common = ['--data-dir', datasetsDir(), '--quiet'];
+    const first = await evolve([
+      ...common,
+      '--dataset', 'mnist', '--mode', 'asexual', '--generations', '2', '--epochs', '1', '--ancestor-epochs', '1',
+      '--train-subset', '200', '--test-subset', '100', '--seed', '5', '--out', out,
+    ]);
+    expect(first.stderr).toMatch(/done:/);
+    expect(first.code).toBe(0);
+    const report = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as RunReport;
+    expect(report.config).toMatchObject({ dataset: 'mnist', mode: 'asexual', generations: 2, trainSubset: 200, testSubset: 100, seed: 5 });
+    expect(report.environment.backend).toBe('wasm');
+    expect(report.records.map((r) => r.generation)).toEqual([1, 2]);
+    const csv = (await readFile(path.join(out, 'generations.csv'), 'utf8')).trim().split('\n');
+    const header = csv[0].split(',');
+    for (const column of ['generation', 'mode', 'individual', 'test_accuracy', 'synapses', 'kernels', 'synaptic_efficiency', 'cluster_efficiency', 'train_seconds'])
+      expect(header).toContain(column);
+    expect(csv).toHaveLength(3);
+    const row = Object.fromEntries(header.map((h, i) => [h, csv[2].split(',')[i]]));
+    expect(Number(row.synapses)).toBe(report.records[1].synapses);
+    expect(Number(row.test_accuracy)).toBeCloseTo(report.records[1].testAccuracy, 6);
+
+    const resumed = await evolve(['--resume', out, '--generations', '3', ...common]);
+    expect(resumed.code).toBe(0);
+    const after = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as RunReport;
+    expect(after.records.map((r) => r.generation)).toEqual([1, 2, 3]);
+    expect(after.records.slice(0, 2)).toEqual(report.records);
+    expect(after.records[2].synapses).toBeLessThan(after.records[1].synapses);
+  });
+
+  it('explains bad input and exits with status 2', async () => {
+    const badMode = await evolve(['--dataset', 'mnist', '--mode', 'cloning', '--data-dir', 'x', '--out', 'y']);
+    expect(badMode.code).toBe(2);
+    expect(badMode.stderr).toMatch(/mode must be one of asexual, sexual, multiparent/);
+    const badNumber = await evolve(['--generations', 'many', '--out', 'y']);
+    expect(badNumber.code).toBe(2);
+    expect(badNumber.stderr).toMatch(/--generations expects a number/);
+    const noData = await evolve(['--out', path.join(tmpdir(), 'evolab-nodata')]);
+    expect(noData.code).toBe(2);
+    expect(noData.stderr).toMatch(/--data-dir DIR/);
+    const missingFiles = await evolve(['--data-dir', tmpdir(), '--out', path.join(tmpdir(), 'evolab-nodata'), '--train-subset', '100']);
+    expect(missingFiles.code).toBe(2);
+    expect(missingFiles.stderr).toMatch(/train-images-idx3-ubyte/);
+  });
+});
