@@ -162,4 +162,17 @@ describe('experiment runner', () => {
     expect(events.some((e) => e.type === 'config-changed' && e.generation === 2)).toBe(true);
     for (const rec of report.records.filter((x) => x.generation > 1)) expect(rec.synthesis!.expectedAfter).toBeLessThanOrEqual(0.3 * rec.synthesis!.nRef + 1e-6);
   });
+
+  it('lets one trained ancestor seed an asexual run beside a sexual one', async () => {
+    const first = runner({ ...tiny, generations: 1 });
+    await first.r.run();
+    const ancestorCheckpoint = first.checkpoints[0];
+    const asexual = await runner({ ...tiny, mode: 'asexual', generations: 2 }, { checkpoint: ancestorCheckpoint }).r.run();
+    expect(asexual.records.map((x) => [x.generation, x.mode])).toEqual([
+      [1, 'asexual'],
+      [2, 'asexual'],
+    ]);
+    expect(asexual.records[0].testAccuracy).toBe(first.checkpoints[0].records[0].testAccuracy);
+    expect(asexual.records[1].parents).toEqual([0]);
+  });
 });

@@ -48,7 +48,11 @@ export class ExperimentRunner {
   constructor(config: RunConfig, private readonly options: RunnerOptions) {
     this.config = resolveConfig(config);
     this.emit = options.emit ?? (() => {});
-    this.records = options.checkpoint ? options.checkpoint.records.slice() : [];
+    // The ancestor does not depend on the mode, so one trained ancestor can seed runs of every
+    // mode (asexual beside sexual from the same network); its record takes the mode of the run.
+    this.records = options.checkpoint
+      ? options.checkpoint.records.map((r) => (r.generation === 1 ? { ...r, mode: this.config.mode } : r))
+      : [];
     this.configChanges = options.checkpoint ? options.checkpoint.configChanges.slice() : [];
     const { train, test } = options;
     if (train.channels !== test.channels || train.height !== test.height || train.width !== test.width)
