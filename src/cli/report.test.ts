@@ -1,0 +1,53 @@
+import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../experiment/config';
+import type { NetworkRecord, RunReport } from '../experiment/records';
+import { writeReport } from './report';
+
+function fakeRun(mode: 'asexual' | 'sexual', seed: number, accuracies: number[], efficiency: (g: number) => number): RunReport {
+  const records = accuracies.map(
+    (testAccuracy, i) =>
+      ({ generation: i + 1, individual: 0, mode, testAccuracy, synapticEfficiency: efficiency(i + 1), clusterEfficiency: Math.sqrt(efficiency(i + 1)), synapses: 1, kernels: 1 }) as NetworkRecord,
+  );
+  return {
+    config: resolveConfig({ mode, seed, trainSubset: 6000 }),
+    environment: { backend: 'wasm', backendReason: 'test', runtime: 'node', tfjsVersion: '4.22.0', startedAt: '' },
+    ancestor: { synapses: 143136, kernels: 7200 },
+    records,
+    configChanges: [],
+    finished: true,
+  };
+}
+
+describe('results report', () => {
+  it('tabulates mean ± std over seeds, finds the ≥ 3-point drop, and draws the figures', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'evolab-report-'));
+    const results = path.join(root, 'results');
+    const runs: [string, RunReport][] = [
+      ['asexual/seed1', fakeRun('asexual', 1, [0.97, 0.96, 0.95, 0.93], (g) => 1.5 ** (g - 1))],
+      ['asexual/seed2', fakeRun('asexual', 2, [0.97, 0.96, 0.94, 0.92], (g) => 1.5 ** (g - 1))],
+      ['sexual/seed1', fakeRun('sexual', 1, [0.97, 0.97, 0.965, 0.96], (g) => 2 ** (g - 1))],
+    ];
+    for (const [dir, run] of runs) {
+      await mkdir(path.join(results, 'mnist-10pct', dir), { recursive: true });
+      await writeFile(path.join(results, 'mnist-10pct', dir, 'run.json'), JSON.stringify(run));
+    }
+    await writeFile(path.join(results, 'NOTES.md'), 'We calibrated nothing.');
+    const docs = path.join(root, 'docs');
+    const md = await writeReport(results, docs);
+    expect(md).toContain('We calibrated nothing.');
+    expect(md).toContain('## mnist-10pct');
+    // asexual generation 3: accuracies 95 and 94 → 94.50 ± 0.71
+    expect(md).toContain('| asexual | 3 | 2 | 94.50 ± 0.71 |');
+    // the asexual seed-mean drops 3.5 points at generation 4 (97 → 92.5); sexual never drops 3 points
+    expect(md).toMatch(/\| asexual \| 97\.00 ± 0\.00 \| 4 \| 92\.50 ± 0\.71 \| 3\.38 ± 0\.00 \|/);
+    expect(md).toMatch(/\| sexual \| 97\.00 ± 0\.00 \| none within 4 generations \|/);
+    expect(md).toContain('| sexual | 8 | 97.4 | 258.37 | 34.29 |');
+    const svg = await readFile(path.join(docs, 'figures', 'mnist-10pct-synaptic.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<polyline/g)).toHaveLength(2);
+    expect(svg).toContain('paper, sexual');
+  });
+});

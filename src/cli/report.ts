@@ -1,0 +1,175 @@
+/**
+ * `npm run report`: turns the raw runs under results/ into docs/RESULTS.md and its SVG figures.
+ *
+ * Layout read: results/<experiment>/<mode>/seed<N>/run.json. Each experiment becomes a section
+ * with mean ± std over seeds per generation, the first generation whose accuracy dropped ≥ 3
+ * points below the ancestor, plots in the style of the paper's Figures 4–5, and the paper's
+ * numbers beside ours. results/NOTES.md (hand-written: what was calibrated and why) opens the report.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PAPER_POINTS } from '../experiment/paper';
+import type { RunReport } from '../experiment/records';
+import { firstDropGeneration, runCurve, summariseSeeds, type SeedSummaryPoint, type Stat } from '../experiment/summary';
+import { svgPlot, type PlotSeries } from './svg-plot';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MODE_COLOURS: Record<string, string> = { asexual: '#d62728', sexual: '#1f77b4', multiparent: '#2ca02c' };
+
+interface Experiment {
+  name: string;
+  dataset: RunReport['config']['dataset'];
+  modes: Map<string, { seeds: number[]; runs: RunReport[] }>;
+}
+
+async function findRuns(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => findRuns(path.join(dir, e.name))));
+  return [...(entries.some((e) => e.name === 'run.json') ? [path.join(dir, 'run.json')] : []), ...nested.flat()];
+}
+
+export async function loadExperiments(resultsDir: string): Promise<Experiment[]> {
+  const experiments = new Map<string, Experiment>();
+  for (const file of (await findRuns(resultsDir)).sort()) {
+    const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
+    const rel = path.relative(resultsDir, path.dirname(file)).split(path.sep);
+    if (rel.length < 3) throw new Error(`${file}: expected results/<experiment>/<mode>/seed<N>/run.json`);
+    const name = rel.slice(0, -2).join('/');
+    const mode = rel[rel.length - 2];
+    const exp = experiments.get(name) ?? { name, dataset: report.config.dataset, modes: new Map() };
+    const group = exp.modes.get(mode) ?? { seeds: [], runs: [] };
+    group.seeds.push(report.config.seed);
+    group.runs.push(report);
+    exp.modes.set(mode, group);
+    experiments.set(name, exp);
+  }
+  return [...experiments.values()];
+}
+
+const pct = (s: Stat) => `${(100 * s.mean).toFixed(2)} ± ${(100 * s.std).toFixed(2)}`;
+const times = (s: Stat) => `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}`;
+
+function generationTable(modes: [string, SeedSummaryPoint[]][]): string {
+  const lines = ['| mode | gen | seeds | accuracy % (mean ± std) | best-of-population accuracy % | synaptic eff. × | cluster eff. × |', '|---|---|---|---|---|---|---|'];
+  for (const [mode, summary] of modes)
+    for (const p of summary)
+      lines.push(`| ${mode} | ${p.generation} | ${p.accuracy.n} | ${pct(p.accuracy)} | ${pct(p.bestAccuracy)} | ${times(p.synapticEfficiency)} | ${times(p.clusterEfficiency)} |`);
+  return lines.join('\n');
+}
+
+function dropTable(modes: [string, SeedSummaryPoint[]][]): string {
+  const lines = ['| mode | ancestor accuracy % | first gen with ≥ 3-point drop | accuracy % there | synaptic eff. there | cluster eff. there |', '|---|---|---|---|---|---|'];
+  for (const [mode, summary] of modes) {
+    const curve = summary.map((p) => ({ ...p, accuracy: p.accuracy.mean }));
+    const drop = firstDropGeneration(curve, 3);
+    const ancestor = summary.find((p) => p.generation === 1);
+    lines.push(
+      drop
+        ? `| ${mode} | ${ancestor ? pct(ancestor.accuracy) : '—'} | ${drop.generation} | ${pct(summary.find((p) => p.generation === drop.generation)!.accuracy)} | ${times(drop.synapticEfficiency)} | ${times(drop.clusterEfficiency)} |`
+        : `| ${mode} | ${ancestor ? pct(ancestor.accuracy) : '—'} | none within ${summary.at(-1)?.generation ?? 0} generations | — | — | — |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function paperTable(dataset: Experiment['dataset']): string {
+  const lines = ['| mode | gen | accuracy % | synaptic eff. × | cluster eff. × | note |', '|---|---|---|---|---|---|'];
+  for (const p of PAPER_POINTS[dataset])
+    lines.push(`| ${p.mode} | ${p.generation} | ${(100 * p.testAccuracy).toFixed(1)} | ${p.synapticEfficiency} | ${p.clusterEfficiency} | ${p.note ?? ''} |`);
+  return lines.join('\n');
+}
+
+function plots(exp: Experiment, modes: [string, SeedSummaryPoint[]][]): Record<string, string> {
+  const metric = (key: 'accuracy' | 'synapticEfficiency' | 'clusterEfficiency', scale: number): PlotSeries[] => [
+    ...modes.map(([mode, summary]) => ({
+      label: `${mode} (mean ± std, ${summary[0]?.accuracy.n ?? 0} seeds)`,
+      color: MODE_COLOURS[mode] ?? '#555',
+      points: summary.map((p) => ({ x: p.generation, y: p[key].mean * scale, err: p[key].std * scale })),
+    })),
+    ...(['asexual', 'sexual'] as const).map((mode) => ({
+      label: `paper, ${mode}`,
+      color: MODE_COLOURS[mode],
+      markersOnly: true,
+      points: PAPER_POINTS[exp.dataset].filter((p) => p.mode === mode).map((p) => ({ x: p.generation, y: (key === 'accuracy' ? p.testAccuracy : p[key]) * scale })),
+    })),
+  ];
+  return {
+    accuracy: svgPlot(metric('accuracy', 100), { title: `${exp.name}: test accuracy`, xLabel: 'generation', yLabel: 'test accuracy (%)' }),
+    synaptic: svgPlot(metric('synapticEfficiency', 1), { title: `${exp.name}: synaptic efficiency`, xLabel: 'generation', yLabel: 'synaptic efficiency (×, log)', logY: true }),
+    cluster: svgPlot(metric('clusterEfficiency', 1), { title: `${exp.name}: cluster efficiency`, xLabel: 'generation', yLabel: 'cluster efficiency (×, log)', logY: true }),
+  };
+}
+
+function describeConfig(run: RunReport): string {
+  const c = run.config;
+  const s = c.synthesis;
+  return [
+    `dataset ${c.dataset}, train subset ${c.trainSubset ?? 'full'}, test ${c.testSubset ?? 'full 10k'}`,
+    `ancestor ${c.ancestorEpochs} epochs, offspring ${c.epochsPerGeneration} epochs, ${c.training.optimizer} lr ${c.training.learningRate}, batch ${c.training.batchSize}`,
+    `budget ${s.budget.mode} ρ=${s.budget.rho} (N_ref ${s.budget.reference}), normalisers Z=${s.clusterNormaliser} z=${s.synapseNormaliser}, truncation ${JSON.stringify(s.truncation)}, ${s.strength}, ${s.inheritance}`,
+    `mating weights ${c.mating.cluster ? c.mating.cluster.join('/') : 'equal'} (cluster), ${c.mating.synapse ? c.mating.synapse.join('/') : 'equal'} (synapse); backend ${run.environment.backend}`,
+  ].join('; ');
+}
+
+export async function writeReport(resultsDir: string, docsDir: string): Promise<string> {
+  const experiments = await loadExperiments(resultsDir);
+  const figuresDir = path.join(docsDir, 'figures');
+  await mkdir(figuresDir, { recursive: true });
+  const notesFile = path.join(resultsDir, 'NOTES.md');
+  const sections: string[] = [
+    '# Reproducing the paper: results',
+    '',
+    '_Generated by `npm run report` from the raw runs in `results/`; edit `results/NOTES.md` for the narrative, not this file._',
+    '',
+    existsSync(notesFile) ? (await readFile(notesFile, 'utf8')).trim() : '',
+  ];
+  for (const exp of experiments) {
+    const modes = [...exp.modes.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([mode, g]) => [mode, summariseSeeds(g.runs.map((r) => runCurve(r.records)))] as [string, SeedSummaryPoint[]]);
+    const slug = exp.name.replace(/[^a-z0-9]+/gi, '-');
+    const figs = plots(exp, modes);
+    for (const [kind, svg] of Object.entries(figs)) await writeFile(path.join(figuresDir, `${slug}-${kind}.svg`), svg);
+    const anyRun = [...exp.modes.values()][0].runs[0];
+    sections.push(
+      '',
+      `## ${exp.name}`,
+      '',
+      `Configuration: ${describeConfig(anyRun)}.`,
+      '',
+      `Seeds: ${[...exp.modes.entries()].map(([m, g]) => `${m} ${g.seeds.join(', ')}`).join('; ')}.`,
+      '',
+      '### First generation with accuracy ≥ 3 points below the ancestor (seed means)',
+      '',
+      dropTable(modes),
+      '',
+      '### The paper',
+      '',
+      paperTable(exp.dataset),
+      '',
+      `![accuracy](figures/${slug}-accuracy.svg) ![synaptic efficiency](figures/${slug}-synaptic.svg) ![cluster efficiency](figures/${slug}-cluster.svg)`,
+      '',
+      '### Per generation',
+      '',
+      generationTable(modes),
+    );
+  }
+  const markdown = sections.join('\n') + '\n';
+  await writeFile(path.join(docsDir, 'RESULTS.md'), markdown);
+  return markdown;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const resultsDir = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, 'results'));
+  const docsDir = path.resolve(process.argv[3] ?? path.join(REPO_ROOT, 'docs'));
+  writeReport(resultsDir, docsDir).then(
+    () => process.stderr.write(`wrote ${path.join(docsDir, 'RESULTS.md')} and figures from ${resultsDir}\n`),
+    (e: Error) => {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exit(1);
+    },
+  );
+}
