@@ -5,6 +5,9 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
+  // Pre-bundle what the run Worker imports: otherwise the dev server discovers tfjs only when the
+  // first run starts, re-optimises and reloads the page mid-run.
+  optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'] },
   build: {
     // tfjs' threaded wasm glue breaks under minification (PLATFORM.md).
     minify: false,

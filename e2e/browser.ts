@@ -1,0 +1,155 @@
+/** Shared helpers of the browser tests: Debian's Chromium, a page that records long tasks, artifacts. */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const artifacts = path.join(root, 'e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export const baseUrl = () => inject('baseUrl');
+
+export async function launch(extraArgs: string[] = []): Promise<Browser> {
+  // launch() gives every browser a fresh temporary profile (so IndexedDB starts empty).
+  return chromium.launch({ executablePath: process.env.EVOLAB_CHROMIUM ?? '/usr/bin/chromium', args: [...BASE_ARGS, ...extraArgs] });
+}
+
+/** Records every main-thread long task (PerformanceObserver 'longtask') from the first paint on. */
+const LONG_TASKS = `
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+`;
+
+export interface LabPage {
+  context: BrowserContext;
+  page: Page;
+  logs: string[];
+}
+
+export async function openLab(browser: Browser, query: string, context?: BrowserContext): Promise<LabPage> {
+  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true }));
+  const page = await ctx.newPage();
+  await page.addInitScript(LONG_TASKS);
+  const logs: string[] = [];
+  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  await page.goto(`${baseUrl()}/?${query}`);
+  await page.getByTestId('primary').waitFor();
+  return { context: ctx, page, logs };
+}
+
+export async function longTasksSince(page: Page, since: number): Promise<{ start: number; duration: number }[]> {
+  return page.evaluate((t) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((x) => x.start >= t), since);
+}
+
+export const now = (page: Page) => page.evaluate(() => performance.now());
+
+/**
+ * Saves a screenshot; returns the page-time window it took, because capturing (a full-page one
+ * especially, which resizes the view) makes main-thread work of its own that is not the lab's.
+ */
+export async function shot(page: Page, name: string, fullPage = false): Promise<[number, number]> {
+  const start = await now(page);
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage });
+  // Layout and paint triggered by the capture can spill into the next frame.
+  await page.waitForTimeout(300);
+  return [start, await now(page)];
+}
+
+/** Long tasks that do not overlap any of the excluded windows. */
+export function outside(tasks: { start: number; duration: number }[], windows: [number, number][]) {
+  return tasks.filter((t) => !windows.some(([a, b]) => t.start < b && t.start + t.duration > a));
+}
+
+/** Waits until every run card reports the status (e.g. 'completed'). */
+export async function waitForStatuses(page: Page, status: string, timeout: number) {
+  await page.waitForFunction(
+    (s) => {
+      const cards = [...document.querySelectorAll('[data-status]')];
+      return cards.length > 0 && cards.every((c) => c.getAttribute('data-status') === s);
+    },
+    status,
+    { timeout, polling: 250 },
+  );
+}
+
+/** The newest finished generation of each run, as its card shows it. */
+export async function latestGenerations(page: Page): Promise<number[]> {
+  return page.locator('[data-testid="latest"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-generation'))));
+}
+
+/** Waits until every run has finished at least `generation` generations (heatmaps show them). */
+export async function waitForGeneration(page: Page, generation: number, runs: number, timeout: number) {
+  await page.waitForFunction(
+    ([g, n]) => {
+      const done = [...document.querySelectorAll('[data-testid="latest"]')].map((dl) => Number(dl.getAttribute('data-generation')));
+      return done.length === n && done.every((x) => x >= g);
+    },
+    [generation, runs] as const,
+    { timeout, polling: 250 },
+  );
+}
+
+export interface TracedTask {
+  /** Page time (performance.now()) at which the task started. */
+  start: number;
+  wall: number;
+  /** CPU time the main thread really spent in the task. */
+  cpu: number;
+}
+
+/**
+ * Records Chromium's trace of the page's main thread, to tell the page's own long work from
+ * stalls where the OS gave the main thread no CPU (a machine overloaded by other processes).
+ * Returns a function that stops the trace and lists the main-thread tasks over 20 ms wall.
+ */
+export async function traceMainThread(browser: Browser, page: Page): Promise<() => Promise<TracedTask[]>> {
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'] });
+  const markedAt = await page.evaluate(() => {
+    performance.mark('evolab-trace-sync');
+    return performance.now();
+  });
+  return async () => {
+    const raw = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents?: TraceEvent[] } | TraceEvent[];
+    const events = Array.isArray(raw) ? raw : (raw.traceEvents ?? []);
+    const mark = events.find((e) => e.name === 'evolab-trace-sync');
+    const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+    if (!mark) return [];
+    const offset = mark.ts / 1000 - markedAt;
+    return events
+      .filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`) && (e.dur ?? 0) > 20_000)
+      .map((e) => ({ start: e.ts / 1000 - offset, wall: (e.dur ?? 0) / 1000, cpu: (e.tdur ?? e.dur ?? 0) / 1000 }));
+  };
+}
+
+interface TraceEvent {
+  name: string;
+  ph?: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/**
+ * The long tasks the page is to blame for. On a machine with spare CPU that is every long task
+ * PerformanceObserver saw. On an overloaded one (load average above the core count: other jobs
+ * running), a task whose wall time was long only because the OS did not schedule the main thread
+ * (its CPU time ≤ 50 ms) is reported, not blamed.
+ */
+export function blameLongTasks(long: { start: number; duration: number }[], traced: TracedTask[], overloaded: boolean, limitMs = 50) {
+  if (!overloaded) return { blamed: long, excused: [] as { start: number; duration: number; cpu: number | null }[] };
+  const withCpu = long.map((t) => {
+    const match = traced.find((x) => Math.abs(x.start - t.start) < 8);
+    return { ...t, cpu: match ? match.cpu : null };
+  });
+  return { blamed: withCpu.filter((t) => t.cpu === null || t.cpu > limitMs), excused: withCpu.filter((t) => t.cpu !== null && t.cpu <= limitMs) };
+}

@@ -1,0 +1,50 @@
+/** The lab page: header, controls and data on the left, runs, charts and heatmaps on the right. */
+import { useEffect } from 'react';
+import { addDroppedFiles } from '../lab';
+import { Charts } from './Charts';
+import { Controls } from './Controls';
+import { DataPanel } from './DataPanel';
+import { Header } from './Header';
+import { Heatmaps } from './Heatmaps';
+import { Notices } from './Notices';
+import { RunCards } from './RunCards';
+import { RunsExport } from './RunsExport';
+import { useLab } from '../store';
+
+export function App() {
+  // Files dropped anywhere on the page count as dropped on the data panel.
+  useEffect(() => {
+    const over = (e: DragEvent) => e.preventDefault();
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      if (e.dataTransfer?.files.length) void addDroppedFiles([...e.dataTransfer.files]);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, []);
+  // Missing data is the first thing to fix: then the Data panel comes first.
+  const dataFirst = useLab((s) => s.data.missing.length > 0);
+  return (
+    <div className="app">
+      <Header />
+      <Notices />
+      <div className="layout">
+        <aside className="sidebar">
+          {dataFirst ? <DataPanel /> : null}
+          <Controls />
+          {dataFirst ? null : <DataPanel />}
+        </aside>
+        <main className="main">
+          <RunCards />
+          <RunsExport />
+          <Charts />
+          <Heatmaps />
+        </main>
+      </div>
+    </div>
+  );
+}

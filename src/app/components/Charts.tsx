@@ -1,0 +1,318 @@
+/**
+ * Live charts (recharts): accuracy, synaptic and cluster efficiency per generation (efficiencies
+ * on a log axis), and the training loss of the networks in training now. Each chart has a table
+ * view with the same numbers, and a PNG export. Dashed vertical lines mark where a run's
+ * environment (settings) changed.
+ */
+import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useStaggered } from './hooks';
+import { CartesianGrid, ComposedChart, Line, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import { useShallow } from 'zustand/react/shallow';
+import type { NetworkRecord } from '../../experiment/records';
+import type { LossPoint } from '../../worker/protocol';
+import { downloadChartPng } from '../export';
+import { PAPER_POINTS } from '../paper';
+import { accuracyDomain, accuracyTicks, downsample, formatMetric, logDomain, logTicks, METRICS, series, type Metric } from '../series';
+import { ASEXUAL_RED, runColours, runLabel, SEXUAL_BLUE } from '../setup';
+import { useLab } from '../store';
+import { notify } from '../lab';
+
+interface RunLine {
+  label: string;
+  colour: string;
+  records: NetworkRecord[];
+  changes: { generation: number; changed: string[] }[];
+}
+
+/** The runs to draw, as stable references so that charts re-render only when their data change. */
+function useRunLines(): RunLine[] {
+  const records = useLab(useShallow((s) => s.runs.map((r) => r.records)));
+  const changes = useLab(useShallow((s) => s.runs.map((r) => r.configChanges)));
+  const labels = useLab(useShallow((s) => (s.runs.length ? s.runs.map((r) => r.label) : s.setup.runs.map(runLabel))));
+  const colours = useLab(useShallow((s) => (s.runs.length ? s.runs.map((r) => r.colour) : runColours(s.setup.runs))));
+  return useMemo(() => labels.map((label, i) => ({ label, colour: colours[i], records: records[i] ?? [], changes: changes[i] ?? [] })), [records, changes, labels, colours]);
+}
+
+export function Charts() {
+  const lines = useRunLines();
+  const dataset = useLab((s) => s.setup.dataset);
+  const generations = useLab((s) => s.setup.generations);
+  const paper = useLab((s) => s.view.paper);
+  return (
+    <section className="charts" aria-labelledby="charts-title">
+      <div className="section-head">
+        <h2 id="charts-title">Per generation</h2>
+        <label className="check">
+          <input type="checkbox" data-testid="paper-toggle" checked={paper} onChange={(e) => useLab.setState((s) => ({ view: { ...s.view, paper: e.target.checked } }))} />
+          Show the paper’s reported points ({dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'})
+        </label>
+      </div>
+      <p className="muted small-print">Lines follow the most accurate network of each generation (the tables list every network). ★ = the paper’s reported points; dashed lines = settings changed from that generation.</p>
+      <div className="chart-grid">
+        {METRICS.map((m, i) => (
+          <StaggeredMetricChart key={m.key} delay={60 + 90 * i} metric={m.key} title={m.title} log={m.log} lines={lines} dataset={dataset} generations={generations} paper={paper} />
+        ))}
+        <LossChart />
+      </div>
+    </section>
+  );
+}
+
+function ChartCard(props: { id: string; title: string; legend: { label: string; colour: string }[]; table: ReactNode; children: ReactNode }) {
+  const showTable = useLab((s) => !!s.view.tables[props.id]);
+  const ref = useRef<HTMLDivElement>(null);
+  const toggle = () => useLab.setState((s) => ({ view: { ...s.view, tables: { ...s.view.tables, [props.id]: !showTable } } }));
+  return (
+    <figure className="card chart-card" data-testid={`chart-${props.id}`}>
+      <figcaption>
+        <h3>{props.title}</h3>
+        <div className="card-actions">
+          <button type="button" className="small" data-testid={`table-toggle-${props.id}`} aria-pressed={showTable} onClick={toggle}>
+            {showTable ? 'Chart' : 'Table'}
+          </button>
+          <button
+            type="button"
+            className="small"
+            disabled={showTable}
+            onClick={() => downloadChartPng(ref.current!, props.title, props.legend, `evolab-${props.id}.png`).catch((e) => notify('error', `PNG export: ${(e as Error).message}`))}
+          >
+            PNG
+          </button>
+        </div>
+      </figcaption>
+      {showTable ? (
+        <div className="table-box">{props.table}</div>
+      ) : (
+        <>
+          <div ref={ref} className="chart-box">
+            {props.children}
+          </div>
+          <ul className="legend">
+            {props.legend.map((l) => (
+              <li key={l.label}>
+                <span className="swatch" style={{ background: l.colour }} aria-hidden="true" />
+                {l.label}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </figure>
+  );
+}
+
+/**
+ * Each chart redraws a little after the previous one, in its own short task: a generation's
+ * end then never blocks the page for the sum of all redraws (no main-thread task over 50 ms).
+ */
+function StaggeredMetricChart(props: Parameters<typeof MetricChart>[0] & { delay: number }) {
+  const lines = useStaggered(props.lines, props.delay);
+  return <MetricChart {...props} lines={lines} />;
+}
+
+const MetricChart = memo(function MetricChart(props: { metric: Metric; title: string; log: boolean; lines: RunLine[]; dataset: 'mnist' | 'cifar10'; generations: number; paper: boolean }) {
+  const { metric, lines, log } = props;
+  const data = useMemo(() => lines.map((l) => ({ ...l, points: series(l.records, metric) })), [lines, metric]);
+  const paperPoints = props.paper ? PAPER_POINTS[props.dataset] : [];
+  const xMax = Math.max(props.generations, ...data.flatMap((d) => d.points.map((p) => p.generation)), ...paperPoints.map((p) => p.generation), 2);
+  const xStep = Math.ceil(xMax / 14);
+  const xTicks = Array.from({ length: Math.floor((xMax - 1) / xStep) + 1 }, (_, i) => 1 + i * xStep);
+  const values = [...data.flatMap((d) => d.points.map((p) => p.value)), ...paperPoints.map((p) => p[metric])];
+  const domain = log ? logDomain(values) : accuracyDomain(values);
+  const yTicks = log ? logTicks(domain[0], domain[1]) : accuracyTicks(domain);
+  const format = (v: number) => (log ? `${Number(v.toPrecision(3))}×` : `${Math.round(v * 100)}%`);
+  const paperByMode = (['ancestor', 'asexual', 'sexual'] as const)
+    .map((mode) => ({
+      mode,
+      colour: mode === 'asexual' ? ASEXUAL_RED : mode === 'sexual' ? SEXUAL_BLUE : '#444',
+      points: paperPoints.filter((p) => p.mode === mode).map((p) => ({ generation: p.generation, value: p[metric] })),
+    }))
+    .filter((p) => p.points.length);
+  const legend = [...data.map((d) => ({ label: d.label, colour: d.colour })), ...paperByMode.map((p) => ({ label: `★ paper, ${p.mode}`, colour: p.colour }))];
+
+  const table = (
+    <>
+      <table data-testid={`table-${metric}`}>
+        <caption>{props.title} per generation (the most accurate network of each run’s generation)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Generation</th>
+            {data.map((d) => (
+              <th scope="col" key={d.label}>
+                {d.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {Array.from(new Set(data.flatMap((d) => d.points.map((p) => p.generation))))
+            .sort((a, b) => a - b)
+            .map((g) => (
+              <tr key={g}>
+                <th scope="row">{g}</th>
+                {data.map((d) => {
+                  const p = d.points.find((x) => x.generation === g);
+                  const all = d.records.filter((r) => r.generation === g);
+                  return (
+                    <td key={d.label} data-run={d.label} data-generation={g} data-value={p?.value}>
+                      {p ? formatMetric(metric, p.value) : '—'}
+                      {all.length > 1 ? <span className="muted"> (net {p!.individual + 1}; others {all.filter((r) => r.individual !== p!.individual).map((r) => formatMetric(metric, r[metric])).join(', ')})</span> : null}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+        </tbody>
+      </table>
+      {paperPoints.length ? (
+        <table>
+          <caption>The paper’s reported points</caption>
+          <thead>
+            <tr>
+              <th scope="col">Mode</th>
+              <th scope="col">Generation</th>
+              <th scope="col">{props.title}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {paperPoints.map((p) => (
+              <tr key={`${p.mode}${p.generation}`}>
+                <td>{p.mode}</td>
+                <td>{p.generation}</td>
+                <td>{formatMetric(metric, p[metric])}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </>
+  );
+
+  return (
+    <ChartCard id={metric} title={props.title + (log ? ' (log scale)' : '')} legend={legend} table={table}>
+      <ResponsiveContainer width="100%" height={260}>
+        <ComposedChart margin={{ top: 22, right: 20, bottom: 18, left: 4 }}>
+          <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
+          <XAxis type="number" dataKey="generation" domain={[1, xMax]} ticks={xTicks} interval={0} allowDecimals={false} tick={plainTick('middle')} label={axisTitle('generation')} />
+          <YAxis
+            type="number"
+            dataKey="value"
+            scale={log ? 'log' : 'linear'}
+            domain={domain}
+            ticks={yTicks}
+            allowDataOverflow
+            interval={0}
+            tick={plainTick('end', format)}
+            width={62}
+          />
+          <Tooltip formatter={(v) => formatMetric(metric, Number(v))} labelFormatter={(g) => `generation ${g}`} isAnimationActive={false} />
+          {data.map((d) => (
+            <Line key={d.label} data={d.points} dataKey="value" name={d.label} stroke={d.colour} strokeWidth={3} dot={{ r: 5, fill: d.colour }} isAnimationActive={false} type="linear" />
+          ))}
+          {paperByMode.map((p) => (
+            <Scatter key={p.mode} data={p.points} dataKey="value" name={`paper, ${p.mode}`} fill={p.colour} shape="star" isAnimationActive={false} legendType="star" />
+          ))}
+          {data.flatMap((d) =>
+            d.changes.map((c) => (
+              <ReferenceLine key={`${d.label}-${c.generation}`} x={c.generation} stroke={d.colour} strokeDasharray="6 4" strokeWidth={2} label={{ value: 'Δ', position: 'top', fill: d.colour, fontSize: 16 }} />
+            )),
+          )}
+        </ComposedChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+});
+
+const LOSS_POINTS_SHOWN = 120;
+
+/**
+ * Axis ticks as plain SVG text: recharts' own tick labels measure every string in the DOM
+ * (forced layouts), which costs tens of milliseconds per chart on a busy 2-core machine.
+ */
+function plainTick(anchor: 'middle' | 'end', format: (v: number) => string = String) {
+  return function PlainTick(props: { x?: number | string; y?: number | string; payload?: { value: number } }) {
+    return (
+      <text x={Number(props.x)} y={Number(props.y)} dy={anchor === 'middle' ? 14 : 5} dx={anchor === 'end' ? -3 : 0} textAnchor={anchor} fontSize={15} fill="#111">
+        {format(props.payload?.value ?? 0)}
+      </text>
+    );
+  };
+}
+
+/** An axis title as plain SVG text, placed from the axis' view box. */
+function axisTitle(text: string) {
+  return function AxisTitle(props: { viewBox?: { x?: number; y?: number; width?: number; height?: number } }) {
+    const v = props.viewBox ?? {};
+    return (
+      <text x={(v.x ?? 0) + (v.width ?? 0) / 2} y={(v.y ?? 0) + (v.height ?? 0) + 14} textAnchor="middle" fontSize={15} fill="#111">
+        {text}
+      </text>
+    );
+  };
+}
+
+function LossChart() {
+  // The loss changes with every progress message: redraw it at most twice a second.
+  const losses = useStaggered(
+    useLab(useShallow((s) => s.runs.map((r) => r.loss))),
+    0,
+    500,
+  );
+  const labels = useLab(useShallow((s) => s.runs.map((r) => r.label)));
+  const colours = useLab(useShallow((s) => s.runs.map((r) => r.colour)));
+  return <LossChartView losses={losses} labels={labels} colours={colours} />;
+}
+
+const LossChartView = memo(function LossChartView({ losses, labels, colours }: { losses: { key: string; points: LossPoint[] }[]; labels: string[]; colours: string[] }) {
+  const lines = losses.map((l, i) => {
+    const [gen, net] = l.key.split('/');
+    return { label: labels[i], colour: colours[i], name: l.key ? `${labels[i]}: gen ${gen}, net ${Number(net) + 1}` : labels[i], points: downsample(l.points, LOSS_POINTS_SHOWN) };
+  });
+  const [showAll, setShowAll] = useState(false);
+  const xMax = Math.max(1, ...lines.flatMap((l) => l.points.map((p) => Math.ceil(p.x))));
+  // Fixed ticks (no automatic, measured ones): 0 to the next half unit above the largest loss.
+  const lossMax = Math.max(0.5, Math.ceil(2 * Math.max(0, ...lines.flatMap((l) => l.points.map((p) => p.loss)))) / 2);
+  const lossTicks = Array.from({ length: 5 }, (_, i) => Number(((lossMax * i) / 4).toFixed(3)));
+  const table = (
+    <>
+      <table data-testid="table-loss">
+        <caption>Training loss of the network in training now (position in epochs, loss)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Run</th>
+            <th scope="col">Epochs done</th>
+            <th scope="col">Loss</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.flatMap((l) =>
+            (showAll ? l.points : l.points.slice(-10)).map((p, i) => (
+              <tr key={`${l.label}-${i}`}>
+                <td>{l.name}</td>
+                <td>{p.x.toFixed(3)}</td>
+                <td>{p.loss.toFixed(4)}</td>
+              </tr>
+            )),
+          )}
+        </tbody>
+      </table>
+      <button type="button" className="small" onClick={() => setShowAll(!showAll)}>
+        {showAll ? 'Show the last 10 per run' : 'Show every point'}
+      </button>
+    </>
+  );
+  return (
+    <ChartCard id="loss" title="Training loss, current networks" legend={lines.map((l) => ({ label: l.name, colour: l.colour }))} table={table}>
+      <ResponsiveContainer width="100%" height={260}>
+        <ComposedChart margin={{ top: 22, right: 20, bottom: 18, left: 4 }}>
+          <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
+          <XAxis type="number" dataKey="x" domain={[0, xMax]} ticks={Array.from({ length: 2 * xMax + 1 }, (_, i) => i / 2)} interval={0} tick={plainTick('middle')} label={axisTitle('epoch')} />
+          <YAxis type="number" dataKey="loss" domain={[0, lossMax]} ticks={lossTicks} interval={0} tick={plainTick('end', (v) => v.toFixed(2))} width={62} />
+          {lines.map((l) => (
+            <Line key={l.label} data={l.points} dataKey="loss" name={l.name} stroke={l.colour} strokeWidth={2.5} dot={false} isAnimationActive={false} type="linear" />
+          ))}
+        </ComposedChart>
+      </ResponsiveContainer>
+    </ChartCard>
+  );
+});

@@ -1,0 +1,90 @@
+/** The header: the big Start/Pause/Resume button, stop and reset, and which backend runs and why. */
+import { useShallow } from 'zustand/react/shallow';
+import { continueAll, pauseAll, resetLab, resumeComparison, startComparison, stopAfterGeneration } from '../lab';
+import { setupProblems } from '../setup';
+import { isActive, resumable } from '../state';
+import { useLab } from '../store';
+
+type Primary = { label: string; action: () => void; disabled: boolean; why?: string };
+
+export function Header() {
+  const { runs, sessionId, missing, served, restoring, setup, paused } = useLab(
+    useShallow((s) => ({ runs: s.runs, sessionId: s.sessionId, missing: s.data.missing, served: s.data.served, restoring: s.restoring, setup: s.setup, paused: s.paused })),
+  );
+  const active = runs.filter((r) => isActive(r.status));
+  const running = active.length > 0 && !paused;
+  const allPaused = active.length > 0 && paused;
+  const canResume = !active.length && runs.some((r) => resumable(r, setup.generations));
+  const problems = setupProblems(setup);
+
+  let primary: Primary;
+  if (restoring) primary = { label: 'Start', action: () => {}, disabled: true, why: 'reading saved runs…' };
+  else if (!sessionId || !runs.length)
+    primary = {
+      label: 'Start',
+      action: startComparison,
+      disabled: problems.length > 0 || missing.length > 0 || served === 'checking',
+      why: problems[0] ?? (missing.length ? 'dataset files missing: see Data' : served === 'checking' ? 'checking the dataset files…' : undefined),
+    };
+  else if (running) primary = { label: 'Pause', action: pauseAll, disabled: false };
+  else if (allPaused) primary = { label: 'Continue', action: continueAll, disabled: false };
+  else if (canResume) primary = { label: 'Resume', action: resumeComparison, disabled: problems.length > 0 || missing.length > 0, why: problems[0] };
+  else primary = { label: 'Finished', action: () => {}, disabled: true, why: 'raise Generations to go on, or Reset' };
+
+  return (
+    <header className="header">
+      <div className="brand">
+        <h1>EvoLab</h1>
+        <p>Asexual vs sexual evolution of compact CNNs</p>
+      </div>
+      <div className="actions">
+        <div className="buttons">
+        <button type="button" className="primary" data-testid="primary" onClick={primary.action} disabled={primary.disabled} aria-describedby="primary-why">
+          {primary.label}
+        </button>
+        <button type="button" data-testid="stop" onClick={stopAfterGeneration} disabled={!active.length || active.every((r) => r.status === 'stopping')}>
+          Stop after this generation
+        </button>
+        <button
+          type="button"
+          data-testid="reset"
+          onClick={() => {
+            if (!active.length || confirm('Stop every run and forget the results of this comparison?')) void resetLab();
+          }}
+          disabled={!sessionId}
+        >
+          Reset
+        </button>
+        </div>
+        {primary.why ? (
+          <span id="primary-why" className="why">
+            {primary.why}
+          </span>
+        ) : null}
+      </div>
+      <BackendStatus />
+    </header>
+  );
+}
+
+function BackendStatus() {
+  const { runs, preference } = useLab(useShallow((s) => ({ runs: s.runs, preference: s.setup.backend })));
+  const withBackend = runs.filter((r) => r.backend);
+  const distinct = [...new Map(withBackend.map((r) => [`${r.backend!.backend}|${r.backend!.reason}`, r])).values()];
+  return (
+    <div className="backend" data-testid="backend-status" aria-live="polite">
+      {distinct.length === 0 ? (
+        <span>
+          <strong>Backend:</strong> chosen when a run starts ({preference === 'auto' ? 'automatic' : `${preference} requested`})
+        </span>
+      ) : (
+        distinct.map((r) => (
+          <span key={r.id}>
+            <strong data-testid="backend-name">{r.backend!.backend}</strong>
+            {distinct.length > 1 ? ` (${r.label})` : ''}: {r.backend!.reason}
+          </span>
+        ))
+      )}
+    </div>
+  );
+}

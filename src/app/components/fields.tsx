@@ -1,0 +1,119 @@
+/** Labelled form fields: every control has a visible label and works from the keyboard. */
+import { useEffect, useId, useState, type ReactNode } from 'react';
+
+export function Field({ label, hint, children, id }: { label: string; hint?: ReactNode; children: ReactNode; id: string }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint ? <div className="hint">{hint}</div> : null}
+    </div>
+  );
+}
+
+/**
+ * A whole-number input that keeps what is typed until it is valid, so typing "1" on the way to
+ * "120" does not bounce. `allowAll` adds an "all" option (null) for subset sizes.
+ */
+export function IntegerField(props: {
+  label: string;
+  value: number | null;
+  min: number;
+  max: number;
+  disabled?: boolean;
+  hint?: ReactNode;
+  allowAll?: boolean;
+  testId?: string;
+  onChange: (v: number | null) => void;
+}) {
+  const id = useId();
+  const shown = props.value === null ? 'all' : String(props.value);
+  const [text, setText] = useState(shown);
+  useEffect(() => setText(shown), [shown]);
+  const parse = (t: string): number | null | undefined => {
+    const s = t.trim().toLowerCase();
+    if (props.allowAll && (s === 'all' || s === '')) return null;
+    const n = Number(s);
+    return s !== '' && Number.isInteger(n) && n >= props.min && n <= props.max ? n : undefined;
+  };
+  const parsed = parse(text);
+  const invalid = parsed === undefined;
+  return (
+    <Field
+      id={id}
+      label={props.label}
+      hint={invalid ? <span className="invalid">a whole number from {props.min} to {props.max}{props.allowAll ? ', or "all"' : ''}</span> : props.hint}
+    >
+      <input
+        id={id}
+        data-testid={props.testId}
+        type="text"
+        inputMode="numeric"
+        value={text}
+        disabled={props.disabled}
+        aria-invalid={invalid}
+        onChange={(e) => {
+          setText(e.target.value);
+          const v = parse(e.target.value);
+          if (v !== undefined) props.onChange(v);
+        }}
+        onBlur={() => setText(shown)}
+      />
+    </Field>
+  );
+}
+
+export function SliderField(props: {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  disabled?: boolean;
+  hint?: ReactNode;
+  testId?: string;
+  onChange: (v: number) => void;
+}) {
+  const id = useId();
+  return (
+    <Field id={id} label={props.label} hint={props.hint}>
+      <div className="slider">
+        <input
+          id={id}
+          data-testid={props.testId}
+          type="range"
+          min={props.min}
+          max={props.max}
+          step={props.step}
+          value={props.value}
+          disabled={props.disabled}
+          onChange={(e) => props.onChange(Number(e.target.value))}
+        />
+        <output htmlFor={id}>{Number(props.value.toFixed(3))}</output>
+      </div>
+    </Field>
+  );
+}
+
+export function SelectField<T extends string>(props: {
+  label: string;
+  value: T;
+  options: { value: T; label: string }[];
+  disabled?: boolean;
+  hint?: ReactNode;
+  testId?: string;
+  onChange: (v: T) => void;
+}) {
+  const id = useId();
+  return (
+    <Field id={id} label={props.label} hint={props.hint}>
+      <select id={id} data-testid={props.testId} value={props.value} disabled={props.disabled} onChange={(e) => props.onChange(e.target.value as T)}>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}

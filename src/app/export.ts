@@ -1,0 +1,100 @@
+/** Exports: a run's report as JSON (the headless runner's run.json) and CSV, charts as PNG. */
+import { recordsToCsv, type RunReport } from '../experiment/records';
+import type { RunState } from './state';
+
+/** The same document the CLI writes as run.json. */
+export function reportOf(run: Pick<RunState, 'config' | 'environment' | 'ancestor' | 'records' | 'configChanges' | 'status'>): RunReport {
+  const first = run.records.find((r) => r.generation === 1);
+  return {
+    config: run.config,
+    environment: run.environment ?? { backend: 'not started', backendReason: '', runtime: navigatorInfo(), tfjsVersion: '', startedAt: '' },
+    ancestor: run.ancestor ?? (first ? { synapses: first.synapses, kernels: first.kernels } : { synapses: 0, kernels: 0 }),
+    records: run.records,
+    configChanges: run.configChanges,
+    finished: run.status === 'completed',
+  };
+}
+
+const navigatorInfo = () => (typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown');
+
+export function fileStem(run: Pick<RunState, 'label' | 'config'>): string {
+  return `evolab-${run.config.dataset}-${run.label.replace(/[^\w.]+/g, '-').replace(/-+$/, '')}-seed${run.config.seed}`;
+}
+
+export function download(filename: string, data: Blob) {
+  const url = URL.createObjectURL(data);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function downloadJson(run: RunState) {
+  download(`${fileStem(run)}.json`, new Blob([JSON.stringify(reportOf(run), null, 1)], { type: 'application/json' }));
+}
+
+export function downloadCsv(run: RunState) {
+  download(`${fileStem(run)}.csv`, new Blob([recordsToCsv(run.records)], { type: 'text/csv' }));
+}
+
+/** Every run of the comparison in one JSON file: a list of run.json documents with their labels. */
+export function downloadAllJson(runs: RunState[]) {
+  const doc = { runs: runs.map((r) => ({ label: r.label, colour: r.colour, report: reportOf(r) })) };
+  download(`evolab-comparison.json`, new Blob([JSON.stringify(doc, null, 1)], { type: 'application/json' }));
+}
+
+/**
+ * A chart's SVG drawn onto a canvas with a white background, its title and a legend (recharts
+ * draws its legend in HTML, outside the SVG), then saved as PNG.
+ */
+export async function downloadChartPng(container: HTMLElement, title: string, legend: { label: string; colour: string }[], filename: string) {
+  const svg = container.querySelector('svg.recharts-surface') as SVGSVGElement | null;
+  if (!svg) throw new Error('the chart has not been drawn yet');
+  const { width, height } = svg.getBoundingClientRect();
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  clone.setAttribute('width', String(width));
+  clone.setAttribute('height', String(height));
+  const style = document.createElementNS('http://www.w3.org/2000/svg', 'style');
+  style.textContent = 'text { font-family: system-ui, sans-serif; font-size: 14px; fill: #111; }';
+  clone.prepend(style);
+  const image = new Image();
+  const source = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(clone)], { type: 'image/svg+xml' }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      image.onload = () => resolve();
+      image.onerror = () => reject(new Error('the chart could not be rendered to an image'));
+      image.src = source;
+    });
+  } finally {
+    URL.revokeObjectURL(source);
+  }
+  const scale = 2;
+  const top = 44;
+  const bottom = 16 + 28 * Math.ceil(legend.length / 3);
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.ceil(width * scale);
+  canvas.height = Math.ceil((height + top + bottom) * scale);
+  const ctx = canvas.getContext('2d')!;
+  ctx.scale(scale, scale);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height + top + bottom);
+  ctx.fillStyle = '#111';
+  ctx.font = 'bold 20px system-ui, sans-serif';
+  ctx.fillText(title, 12, 28);
+  ctx.drawImage(image, 0, top, width, height);
+  ctx.font = '16px system-ui, sans-serif';
+  legend.forEach((l, i) => {
+    const x = 12 + (i % 3) * (width / 3);
+    const y = top + height + 22 + 28 * Math.floor(i / 3);
+    ctx.fillStyle = l.colour;
+    ctx.fillRect(x, y - 12, 18, 14);
+    ctx.fillStyle = '#111';
+    ctx.fillText(l.label, x + 26, y);
+  });
+  const blob = await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+  download(filename, blob);
+}

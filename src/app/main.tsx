@@ -1,0 +1,13 @@
+/** Entry of the lab page. The page renders and coordinates; every run trains in its own Worker. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './components/App';
+import { initLab } from './lab';
+import './styles.css';
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+void initLab();

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ASEXUAL_RED, configFor, defaultSetup, liveSettingsFor, runColours, runLabel, SEXUAL_BLUE, setupProblems } from './setup';
+
+describe('setup → run configs', () => {
+  it('gives asexual and sexual runs the same ancestor settings', () => {
+    const s = { ...defaultSetup(), trainSubset: 300, testSubset: 200, generations: 2, epochsPerGeneration: 1, ancestorEpochs: 1 };
+    const a = configFor(s, { mode: 'asexual' });
+    const b = configFor(s, { mode: 'sexual' });
+    for (const key of ['dataset', 'seed', 'trainSubset', 'testSubset', 'ancestorEpochs', 'training', 'poolSize'] as const) expect(a[key]).toEqual(b[key]);
+    expect([a.population, a.parents, b.population, b.parents]).toEqual([1, 1, 2, 2]);
+    expect(a.mating).toEqual({ cluster: null, synapse: null });
+    expect(b.mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
+  });
+
+  it('links cluster and synapse weights unless separated, and lets a run override α/β/ρ', () => {
+    const s = defaultSetup();
+    s.mating = { alphaCluster: 0.6, betaCluster: 0.4, alphaSynapse: 0.1, betaSynapse: 0.9, linked: true };
+    expect(configFor(s, { mode: 'sexual' }).mating.synapse).toEqual([0.6, 0.4]);
+    s.mating.linked = false;
+    expect(configFor(s, { mode: 'sexual' }).mating.synapse).toEqual([0.1, 0.9]);
+    const own = configFor(s, { mode: 'sexual', alpha: 0.8, beta: 0.2, rho: 0.5 });
+    expect(own.mating).toEqual({ cluster: [0.8, 0.2], synapse: [0.8, 0.2] });
+    expect(own.synthesis.budget.rho).toBe(0.5);
+    expect(runLabel({ mode: 'sexual', alpha: 0.8, beta: 0.2, rho: 0.5 })).toBe('sexual (α 0.8, β 0.2, ρ 0.5)');
+  });
+
+  it('sends only live settings during a run, mating only to sexual runs', () => {
+    const s = { ...defaultSetup(), rho: 0.6, epochsPerGeneration: 3 };
+    expect(liveSettingsFor(s, { mode: 'asexual' })).toEqual({ generations: 13, epochsPerGeneration: 3, synthesis: { budget: { mode: 'cap', rho: 0.6 } } });
+    expect(liveSettingsFor(s, { mode: 'sexual' }).mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
+  });
+
+  it('lists every problem', () => {
+    expect(setupProblems(defaultSetup())).toEqual([]);
+    const bad = { ...defaultSetup(), generations: 0, trainSubset: 5 };
+    const problems = setupProblems(bad);
+    expect(problems.some((p) => p.startsWith('generations'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('trainSubset'))).toBe(true);
+    expect(setupProblems({ ...defaultSetup(), runs: [] })).toEqual(['add at least one run to compare']);
+  });
+
+  it('colours the paper way: asexual red, sexual blue, others distinct', () => {
+    const c = runColours([{ mode: 'asexual' }, { mode: 'sexual' }, { mode: 'sexual', alpha: 0.7 }, { mode: 'asexual', rho: 0.5 }]);
+    expect(c.slice(0, 2)).toEqual([ASEXUAL_RED, SEXUAL_BLUE]);
+    expect(new Set(c).size).toBe(4);
+  });
+});

@@ -1,0 +1,67 @@
+/** The zustand store the components render from. Actions that talk to Workers live in lab.ts. */
+import { create } from 'zustand';
+import type { AncestorMeta, FileCheck } from '../worker/protocol';
+import type { RunState } from './state';
+import { defaultSetup, type LabSetup } from './setup';
+
+export interface DataState {
+  /** Whether the standard files are served under /data/<dataset>/. */
+  served: 'checking' | 'present' | 'missing';
+  /** Standard files not served. */
+  notServed: string[];
+  /** Standard files that are neither served nor dropped. */
+  missing: string[];
+  /** Dropped files that passed the check; they take precedence over served ones. */
+  dropped: File[];
+  /** The outcome of checking each dropped file, newest first. */
+  checks: FileCheck[];
+  checking: boolean;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+export interface ViewState {
+  /** Generation shown in the heatmaps; null follows the newest. */
+  generation: number | null;
+  /** Network shown per run in the heatmaps (sexual runs have several per generation). */
+  individual: Record<string, number>;
+  tables: Record<string, boolean>;
+  paper: boolean;
+}
+
+export interface LabState {
+  setup: LabSetup;
+  sessionId: string | null;
+  runs: RunState[];
+  ancestorStored: boolean;
+  shippedAncestor: 'unknown' | 'present' | 'absent';
+  /** What the shipped ancestor is, when its .meta.json is there. */
+  shippedMeta: AncestorMeta | null;
+  data: DataState;
+  view: ViewState;
+  notices: Notice[];
+  /** True while a saved session is being read back after a reload. */
+  restoring: boolean;
+  /** The person paused the runs (Workers still starting pause as soon as they can). */
+  paused: boolean;
+}
+
+export const initialState = (): LabState => ({
+  setup: defaultSetup(),
+  sessionId: null,
+  runs: [],
+  ancestorStored: false,
+  shippedAncestor: 'unknown',
+  shippedMeta: null,
+  data: { served: 'checking', notServed: [], missing: [], dropped: [], checks: [], checking: false },
+  view: { generation: null, individual: {}, tables: {}, paper: true },
+  notices: [],
+  restoring: true,
+  paused: false,
+});
+
+export const useLab = create<LabState>()(() => initialState());

@@ -1,0 +1,105 @@
+/**
+ * Dataset files in the browser: the standard names a person may drop, a source that prefers
+ * dropped files over the served folder, and a quick check of dropped files (runs in the Worker:
+ * gunzipping 10 MB would block the page).
+ */
+import {
+  checkCifarBatch,
+  fileListSource,
+  maybeGunzip,
+  MissingFileError,
+  MISSING_HINT,
+  MANIFESTS,
+  parseCifarMeta,
+  parseIdxImages,
+  parseIdxLabels,
+  standardFiles,
+  urlSource,
+  type DataSource,
+  type DatasetName,
+} from '../data';
+import type { DataSpec, FileCheck } from './protocol';
+
+const basename = (p: string) => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+
+/** A source that asks each in turn and only moves on when a file is missing (not when it is broken). */
+export function layeredSource(sources: DataSource[]): DataSource {
+  const where = sources.map((s) => s.describe()).join(', then ');
+  return {
+    describe: () => where,
+    async read(name) {
+      for (const s of sources) {
+        try {
+          return await s.read(name);
+        } catch (e) {
+          if (e instanceof MissingFileError) continue;
+          throw e;
+        }
+      }
+      throw new MissingFileError(name, `file not found (looked in ${where})`, MISSING_HINT);
+    },
+  };
+}
+
+export function dataSource(spec: DataSpec): DataSource {
+  const served = urlSource(spec.baseUrl);
+  return spec.files.length ? layeredSource([fileListSource(spec.files), served]) : served;
+}
+
+/** What a dropped file must be, judged by its name; null when the name is not a standard one. */
+export function standardFileFor(dataset: DatasetName, fileName: string): { path: string; split: 'train' | 'test' | 'extra'; index: number } | null {
+  const m = MANIFESTS[dataset];
+  const name = basename(fileName).replace(/\.gz$/, '');
+  for (const split of ['train', 'test'] as const) {
+    const i = m.splits[split].files.findIndex((f) => basename(f.path) === name);
+    if (i >= 0) return { path: m.splits[split].files[i].path, split, index: i };
+  }
+  const e = m.extra.findIndex((f) => basename(f.path) === name);
+  return e >= 0 ? { path: m.extra[e].path, split: 'extra', index: e } : null;
+}
+
+/** The standard base names of a dataset's files as stored by `npm run data`. */
+export function standardFileNames(dataset: DatasetName): string[] {
+  return standardFiles(MANIFESTS[dataset]).map((f) => basename(f.path) + (f.gzip ? '.gz' : ''));
+}
+
+/** Reads and parses one dropped file, so a broken one is refused before any run uses it. */
+export async function checkFile(dataset: DatasetName, file: { name: string; arrayBuffer(): Promise<ArrayBuffer> }): Promise<FileCheck> {
+  const name = basename(file.name);
+  const m = MANIFESTS[dataset];
+  const std = standardFileFor(dataset, name);
+  if (!std) {
+    return {
+      name,
+      ok: false,
+      message: `${name} is not one of the standard ${dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'} files (${standardFileNames(dataset).join(', ')}); check the name and the chosen dataset`,
+    };
+  }
+  try {
+    const bytes = await maybeGunzip(new Uint8Array(await file.arrayBuffer()), name);
+    if (m.format === 'idx') {
+      const expected = std.split === 'extra' ? 0 : m.splits[std.split].count;
+      if (std.index === 0) {
+        const images = parseIdxImages(bytes, name, { rows: m.height, cols: m.width, dataset: 'MNIST' });
+        if (images.count !== expected) return { name, ok: false, message: `${name}: has ${images.count} images (expected ${expected} for the standard ${std.split} split)` };
+        return { name, ok: true, message: `${name}: MNIST ${std.split} images, ${images.count} × ${images.rows}×${images.cols}` };
+      }
+      const labels = parseIdxLabels(bytes, name, m.classNames.length);
+      if (labels.length !== expected) return { name, ok: false, message: `${name}: has ${labels.length} labels (expected ${expected} for the standard ${std.split} split)` };
+      return { name, ok: true, message: `${name}: MNIST ${std.split} labels, ${labels.length}` };
+    }
+    if (std.split === 'extra') {
+      const names = parseCifarMeta(bytes, name);
+      return { name, ok: true, message: `${name}: CIFAR-10 class names (${names.join(', ')})` };
+    }
+    const records = checkCifarBatch(bytes, name);
+    return { name, ok: true, message: `${name}: CIFAR-10 ${std.split} batch, ${records} images` };
+  } catch (e) {
+    return { name, ok: false, message: (e as Error).message };
+  }
+}
+
+/** Where each standard file is served (relative to the data root), and its name as stored. */
+export function servedFiles(dataset: DatasetName): { name: string; path: string; gzip: boolean }[] {
+  return standardFiles(MANIFESTS[dataset]).map((f) => ({ name: basename(f.path) + (f.gzip ? '.gz' : ''), path: f.path, gzip: f.gzip }));
+}

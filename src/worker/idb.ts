@@ -1,0 +1,68 @@
+/**
+ * A minimal promise wrapper around IndexedDB, used by both the page (sessions and their records)
+ * and the Worker (checkpoints with typed arrays, which IndexedDB stores natively, so the page
+ * never has to copy genomes). Two object stores with out-of-line keys.
+ */
+
+const DB_NAME = 'evolab';
+const DB_VERSION = 1;
+export type StoreName = 'sessions' | 'checkpoints';
+
+let opening: Promise<IDBDatabase> | null = null;
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+export function openDb(): Promise<IDBDatabase> {
+  if (opening) return opening;
+  if (typeof indexedDB === 'undefined') return Promise.reject(new Error('IndexedDB is not available in this browser'));
+  opening = new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      for (const name of ['sessions', 'checkpoints'] as const) if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      // Another tab upgrading the schema: let it, and reopen on next use.
+      db.onversionchange = () => {
+        db.close();
+        opening = null;
+      };
+      resolve(db);
+    };
+    req.onerror = () => {
+      opening = null;
+      reject(req.error ?? new Error('could not open IndexedDB'));
+    };
+    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab of EvoLab; close it and reload'));
+  });
+  return opening;
+}
+
+async function withStore<T>(store: StoreName, mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  const db = await openDb();
+  const tx = db.transaction(store, mode);
+  const result = request(fn(tx.objectStore(store)));
+  // Resolve only once the transaction committed, so a reload right after cannot lose the write.
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted (is the disk full?)'));
+  });
+  return result;
+}
+
+export const idbGet = <T>(store: StoreName, key: string): Promise<T | undefined> =>
+  withStore(store, 'readonly', (s) => s.get(key) as IDBRequest<T | undefined>);
+
+export const idbPut = (store: StoreName, key: string, value: unknown): Promise<IDBValidKey> =>
+  withStore(store, 'readwrite', (s) => s.put(value, key));
+
+export const idbDelete = (store: StoreName, key: string): Promise<undefined> => withStore(store, 'readwrite', (s) => s.delete(key));
+
+export const idbKeys = (store: StoreName): Promise<IDBValidKey[]> => withStore(store, 'readonly', (s) => s.getAllKeys());

@@ -1,0 +1,111 @@
+/**
+ * The typed message protocol between the page and a run Worker (DESIGN.md: one direction of
+ * flow). Everything here is structured-cloneable and free of tensors, so the page can import it
+ * without pulling in tfjs.
+ */
+import type { BackendPreference, DatasetName, RunConfig } from '../experiment/config';
+import type { EnvironmentInfo, RunEvent, RunReport } from '../experiment/records';
+import type { LiveSettings } from '../experiment/runner';
+
+export type { LiveSettings };
+
+/** Where a run's dataset comes from: the served folder, with dropped files taking precedence. */
+export interface DataSpec {
+  /** Absolute URL of the served data root, e.g. `http://host/data/` (mnist/ and cifar-10/ inside). */
+  baseUrl: string;
+  /** Files the person dropped on the page; matched by their standard names. */
+  files: File[];
+}
+
+/** Where generation 1 (the ancestor) comes from. */
+export type AncestorSource =
+  /** Train it here; store its checkpoint under `storeAs` so other runs can start from it. */
+  | { kind: 'train'; storeAs: string | null }
+  /** A serialised checkpoint (of generation 1, or later) shipped as a static file. */
+  | { kind: 'url'; url: string }
+  /** A checkpoint in IndexedDB: this run's own latest one, or the shared ancestor. */
+  | { kind: 'stored'; key: string }
+  /** Prepare backend and data, then wait for an `ancestor` command. */
+  | { kind: 'wait' };
+
+export type WorkerCommand =
+  | {
+      type: 'start';
+      runId: string;
+      config: RunConfig;
+      data: DataSpec;
+      ancestor: AncestorSource;
+      /** Absolute URL of the folder holding tfjs' .wasm files (must be absolute inside a Worker). */
+      wasmBaseUrl: string;
+      /** Settings the person changed since the checkpoint was written; applied from the next generation. */
+      live?: LiveSettings;
+      /** Progress messages per second at most (the page must stay responsive). */
+      progressPerSecond?: number;
+      /** Train only while granted a time slice (`grant`), asking with `cpu-wanted`; see app/cpu.ts. */
+      shareCpu?: boolean;
+    }
+  /** The Worker may train for `sliceMs`, then asks again. */
+  | { type: 'grant'; sliceMs: number }
+  | { type: 'ancestor'; source: AncestorSource }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop-after-generation' }
+  | { type: 'change-settings'; patch: LiveSettings }
+  /** Check dropped files without running anything; answered by `files-checked`. */
+  | { type: 'check-files'; dataset: DatasetName; files: File[] };
+
+/** What takes time before the first batch: shown as progress on the page. */
+export type Stage = 'backend' | 'data' | 'ancestor' | 'warm-up';
+
+export interface LossPoint {
+  /** Epochs done within the current network's training, e.g. 1.5 = half-way through epoch 2. */
+  x: number;
+  loss: number;
+}
+
+export type ProgressEvent = Extract<RunEvent, { type: 'progress' }>;
+
+export type WorkerEvent =
+  | { type: 'stage'; stage: Stage; message: string; done?: number; total?: number }
+  | { type: 'backend'; backend: string; reason: string; tried: string[]; preference: BackendPreference }
+  /** A run event from the runner; progress is thinned out, and carries the losses since the last one. */
+  | { type: 'run'; event: RunEvent; losses?: LossPoint[] }
+  /** After every finished generation, once its checkpoint is stored: the report so far (run.json). */
+  | { type: 'checkpoint'; generation: number; report: RunReport; stored: boolean }
+  /** The trained ancestor is stored under `key`; other runs may start from it. */
+  | { type: 'ancestor-ready'; key: string }
+  | { type: 'done'; report: RunReport }
+  | { type: 'error'; kind: ErrorKind; message: string }
+  /** Its time slice is used up (or it has none yet): the Worker waits for a `grant`. */
+  | { type: 'cpu-wanted' }
+  /** The Worker gives its slot back without wanting another now (e.g. it waits for the ancestor). */
+  | { type: 'cpu-released' }
+  | { type: 'files-checked'; results: FileCheck[] };
+
+export type ErrorKind = 'dataset' | 'config' | 'backend' | 'ancestor' | 'internal';
+
+export interface FileCheck {
+  name: string;
+  ok: boolean;
+  /** What the file is (e.g. "MNIST training images, 60000 × 28×28") or what is wrong with it. */
+  message: string;
+}
+
+export type { EnvironmentInfo, RunEvent, RunReport };
+
+/** What a shipped ancestor is (public/ancestors/<dataset>.meta.json, written by `npm run ancestors`). */
+export interface AncestorMeta {
+  dataset: DatasetName;
+  seed: number;
+  trainSubset: number | null;
+  testSubset: number | null;
+  ancestorEpochs: number;
+  batchSize: number;
+  testAccuracy: number;
+  backend: string;
+  createdAt: string;
+}
+
+/** IndexedDB keys shared by the page and the Worker. */
+export const checkpointKey = (runId: string) => `checkpoint:${runId}`;
+export const ancestorKey = (sessionId: string) => `ancestor:${sessionId}`;
