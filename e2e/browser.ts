@@ -32,8 +32,11 @@ export interface LabPage {
   logs: string[];
 }
 
+/** The browser context the lab pages open in (create one yourself to route requests before the page loads). */
+export const newLabContext = (browser: Browser) => browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+
 export async function openLab(browser: Browser, query: string, context?: BrowserContext): Promise<LabPage> {
-  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true }));
+  const ctx = context ?? (await newLabContext(browser));
   const page = await ctx.newPage();
   await page.addInitScript(LONG_TASKS);
   const logs: string[] = [];

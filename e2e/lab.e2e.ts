@@ -9,7 +9,8 @@ import os from 'node:os';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkRecord, RunReport } from '../src/experiment/records';
-import { blameLongTasks, latestGenerations, launch, longTasksSince, now, openLab, outside, shot, traceMainThread, waitForGeneration, waitForStatuses } from './browser';
+import type { ReproducedCurves, SeedSummaryPoint } from '../src/experiment/summary';
+import { blameLongTasks, latestGenerations, launch, longTasksSince, newLabContext, now, openLab, outside, shot, traceMainThread, waitForGeneration, waitForStatuses } from './browser';
 
 // 300 training and 200 test images, a 1-epoch ancestor, 2 generations of 1 epoch; ρ = 0.5 so
 // that kernels visibly die in generation 2.
@@ -25,6 +26,32 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+/** A small public/reproduced.json: two MNIST experiments (the "default" one is shown first) and a CIFAR-10 one. */
+const stat = (mean: number, std: number) => ({ mean, std, n: 3 });
+const summary = (generation: number, accuracy: number, synaptic: number): SeedSummaryPoint => ({
+  generation,
+  accuracy: stat(accuracy, 0.004),
+  bestAccuracy: stat(accuracy, 0.004),
+  synapticEfficiency: stat(synaptic, synaptic / 10),
+  clusterEfficiency: stat(Math.sqrt(synaptic), 0.1),
+});
+const REPRODUCED: ReproducedCurves = {
+  generatedAt: '2025-01-01T00:00:00.000Z',
+  experiments: [
+    { name: 'mnist-rho0.5', dataset: 'mnist', description: 'ρ 0.5', modes: { asexual: { seeds: [1, 2, 3], points: [summary(1, 0.97, 1), summary(2, 0.9, 4)] } } },
+    {
+      name: 'mnist-10pct-default',
+      dataset: 'mnist',
+      description: '10 % MNIST, 3 seeds, 4 generations, defaults',
+      modes: {
+        asexual: { seeds: [1, 2, 3], points: [1, 2, 3, 4].map((g) => summary(g, 0.97 - 0.005 * g, 1.5 ** (g - 1))) },
+        sexual: { seeds: [1, 2, 3], points: [1, 2, 3, 4].map((g) => summary(g, 0.97 - 0.003 * g, 2 ** (g - 1))) },
+      },
+    },
+    { name: 'cifar-default', dataset: 'cifar10', description: '', modes: { sexual: { seeds: [1], points: [summary(1, 0.7, 1)] } } },
+  ],
+};
 
 /** The most accurate network of each generation: what the charts and tables show. */
 function best(records: NetworkRecord[]): Map<number, NetworkRecord> {
@@ -57,8 +84,10 @@ async function dropFile(page: Page, name: string, bytes: number[]) {
 }
 
 describe('the lab on wasm', () => {
-  it('refuses a corrupted dropped file, then runs asexual and sexual side by side with numbers equal to the exports', async () => {
-    const { page, logs, context } = await openLab(browser, TINY);
+  it('refuses a corrupted dropped file, then runs asexual and sexual side by side with numbers equal to the exports, and overlays our reproduced runs', async () => {
+    const ctx = await newLabContext(browser);
+    await ctx.route('**/reproduced.json', (route) => route.fulfill({ json: REPRODUCED }));
+    const { page, logs, context } = await openLab(browser, TINY, ctx);
     try {
       await page.getByTestId('data-ok').waitFor({ timeout: 20_000 });
 
@@ -160,6 +189,33 @@ describe('the lab on wasm', () => {
       await page.getByTestId('table-toggle-testAccuracy').click();
       const png = await download(page, () => page.getByTestId('chart-testAccuracy').getByRole('button', { name: 'PNG' }).click());
       expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+
+      // Our reproduced runs (served by the route above): off until ticked, from the keyboard;
+      // then the default experiment's seed means as faint dashed lines, and in the tables.
+      const reproducedToggle = page.getByLabel('Show our reproduced runs (mean over 3 seeds)');
+      expect(await reproducedToggle.isChecked()).toBe(false);
+      expect(await page.getByTestId('chart-testAccuracy').locator('.reproduced-line').count()).toBe(0);
+      await reproducedToggle.focus();
+      await page.keyboard.press('Space');
+      expect(await reproducedToggle.isChecked()).toBe(true);
+      expect(await page.getByTestId('reproduced-experiment').inputValue()).toBe('mnist-10pct-default');
+      const dashed = page.getByTestId('chart-testAccuracy').locator('.reproduced-line .recharts-line-curve');
+      await expect.poll(() => dashed.count(), { timeout: 5000 }).toBe(2);
+      expect(await dashed.evaluateAll((els) => els.map((e) => [e.getAttribute('stroke'), e.getAttribute('stroke-dasharray')]))).toEqual([
+        ['#d62728', '8 5'],
+        ['#1f5fbf', '8 5'],
+      ]);
+      // The live runs' lines are still there, and the legend names our runs.
+      expect(await page.getByTestId('chart-testAccuracy').locator('.recharts-line').count()).toBe(4);
+      expect(await page.getByTestId('chart-testAccuracy').locator('.legend').innerText()).toContain('ours, sexual (mean of 3 seeds)');
+      const rows = page.locator('[data-testid="table-reproduced-synapticEfficiency"] tbody tr');
+      await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(8);
+      expect(await rows.filter({ has: page.locator('td', { hasText: /^sexual$/ }) }).nth(3).innerText()).toMatch(/sexual\s+4\s+3\s+8\.00 ± 0\.80×/);
+      await shot(page, 'reproduced-overlay', true);
+      // Another experiment of the dataset can be picked.
+      await page.getByTestId('reproduced-experiment').selectOption('mnist-rho0.5');
+      await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(2);
+      await expect.poll(() => dashed.count(), { timeout: 5000 }).toBe(1);
 
       // The setup lives in the URL.
       const url = new URL(page.url());

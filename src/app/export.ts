@@ -50,7 +50,7 @@ export function downloadAllJson(runs: RunState[]) {
  * A chart's SVG drawn onto a canvas with a white background, its title and a legend (recharts
  * draws its legend in HTML, outside the SVG), then saved as PNG.
  */
-export async function downloadChartPng(container: HTMLElement, title: string, legend: { label: string; colour: string }[], filename: string) {
+export async function downloadChartPng(container: HTMLElement, title: string, legend: { label: string; colour: string; dashed?: boolean }[], filename: string) {
   const svg = container.querySelector('svg.recharts-surface') as SVGSVGElement | null;
   if (!svg) throw new Error('the chart has not been drawn yet');
   const { width, height } = svg.getBoundingClientRect();
@@ -90,8 +90,19 @@ export async function downloadChartPng(container: HTMLElement, title: string, le
   legend.forEach((l, i) => {
     const x = 12 + (i % 3) * (width / 3);
     const y = top + height + 22 + 28 * Math.floor(i / 3);
-    ctx.fillStyle = l.colour;
-    ctx.fillRect(x, y - 12, 18, 14);
+    if (l.dashed) {
+      ctx.strokeStyle = l.colour;
+      ctx.lineWidth = 3;
+      ctx.setLineDash([5, 3]);
+      ctx.beginPath();
+      ctx.moveTo(x, y - 5);
+      ctx.lineTo(x + 18, y - 5);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    } else {
+      ctx.fillStyle = l.colour;
+      ctx.fillRect(x, y - 12, 18, 14);
+    }
     ctx.fillStyle = '#111';
     ctx.fillText(l.label, x + 26, y);
   });

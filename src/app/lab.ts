@@ -10,6 +10,7 @@ import { configFor, liveSettingsFor, runColours, runLabel, setupProblems, FROZEN
 import { isActive, newRun, planAncestors, reduceRun, restoreRun, resumable, toStored, type RunState, type StoredSession } from './state';
 import { useLab, type LabState } from './store';
 import { CpuTurns, trainingSlots } from './cpu';
+import { parseReproduced } from './reproduced';
 import { queryToSetup, setupToQuery } from './url';
 
 const get = useLab.getState;
@@ -63,6 +64,20 @@ export async function initLab(): Promise<void> {
   writeUrl();
   void checkData();
   void checkShippedAncestor();
+  void loadReproduced();
+}
+
+/** Our reproduction runs, once: when the file is missing or unreadable the overlay is simply not offered. */
+async function loadReproduced() {
+  try {
+    const res = await fetch('/reproduced.json');
+    // Dev and preview servers answer unknown paths with index.html.
+    if (!res.ok || (res.headers.get('content-type') ?? '').includes('text/html')) return;
+    const curves = parseReproduced(await res.json());
+    if (curves) set({ reproduced: curves });
+  } catch {
+    /* optional */
+  }
 }
 
 // ---------- setup and URL --------------------------------------------------------------------

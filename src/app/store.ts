@@ -1,5 +1,6 @@
 /** The zustand store the components render from. Actions that talk to Workers live in lab.ts. */
 import { create } from 'zustand';
+import type { ReproducedCurves } from '../experiment/summary';
 import type { AncestorMeta, FileCheck } from '../worker/protocol';
 import type { RunState } from './state';
 import { defaultSetup, type LabSetup } from './setup';
@@ -31,6 +32,10 @@ export interface ViewState {
   individual: Record<string, number>;
   tables: Record<string, boolean>;
   paper: boolean;
+  /** Overlay our reproduction runs (seed means from /reproduced.json) on the charts. */
+  reproduced: boolean;
+  /** The reproduction experiment overlaid, by name; null = the dataset's default one. */
+  reproducedExperiment: string | null;
 }
 
 export interface LabState {
@@ -41,6 +46,8 @@ export interface LabState {
   shippedAncestor: 'unknown' | 'present' | 'absent';
   /** What the shipped ancestor is, when its .meta.json is there. */
   shippedMeta: AncestorMeta | null;
+  /** Our reproduction runs' seed means (/reproduced.json), when the site serves them. */
+  reproduced: ReproducedCurves | null;
   data: DataState;
   view: ViewState;
   notices: Notice[];
@@ -57,8 +64,9 @@ export const initialState = (): LabState => ({
   ancestorStored: false,
   shippedAncestor: 'unknown',
   shippedMeta: null,
+  reproduced: null,
   data: { served: 'checking', notServed: [], missing: [], dropped: [], checks: [], checking: false },
-  view: { generation: null, individual: {}, tables: {}, paper: true },
+  view: { generation: null, individual: {}, tables: {}, paper: true, reproduced: false, reproducedExperiment: null },
   notices: [],
   restoring: true,
   paused: false,

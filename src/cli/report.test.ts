@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../experiment/config';
 import type { NetworkRecord, RunReport } from '../experiment/records';
+import type { ReproducedCurves } from '../experiment/summary';
 import { writeReport } from './report';
 
 function fakeRun(mode: 'asexual' | 'sexual', seed: number, accuracies: number[], efficiency: (g: number) => number): RunReport {
@@ -36,7 +37,8 @@ describe('results report', () => {
     }
     await writeFile(path.join(results, 'NOTES.md'), 'We calibrated nothing.');
     const docs = path.join(root, 'docs');
-    const md = await writeReport(results, docs);
+    const pub = path.join(root, 'public');
+    const md = await writeReport(results, docs, pub);
     expect(md).toContain('We calibrated nothing.');
     expect(md).toContain('## mnist-10pct');
     // asexual generation 3: accuracies 95 and 94 → 94.50 ± 0.71
@@ -49,5 +51,35 @@ describe('results report', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<polyline/g)).toHaveLength(2);
     expect(svg).toContain('paper, sexual');
+
+    // The lab's overlay: the same seed summaries in public/reproduced.json.
+    const reproduced = JSON.parse(await readFile(path.join(pub, 'reproduced.json'), 'utf8')) as ReproducedCurves;
+    expect(Number.isNaN(Date.parse(reproduced.generatedAt))).toBe(false);
+    expect(reproduced.experiments).toHaveLength(1);
+    const [exp] = reproduced.experiments;
+    expect(exp).toMatchObject({ name: 'mnist-10pct', dataset: 'mnist', description: '10 % MNIST, 1–2 seeds, 13 generations, defaults' });
+    expect(Object.keys(exp.modes).sort()).toEqual(['asexual', 'sexual']);
+    expect(exp.modes.asexual.seeds).toEqual([1, 2]);
+    expect(exp.modes.sexual.seeds).toEqual([1]);
+    const asexual3 = exp.modes.asexual.points.find((p) => p.generation === 3)!;
+    expect(asexual3.accuracy.mean).toBeCloseTo(0.945, 6);
+    expect(asexual3.accuracy.std).toBeCloseTo(0.00707107, 6);
+    expect(asexual3.accuracy.n).toBe(2);
+    expect(asexual3.synapticEfficiency.mean).toBeCloseTo(2.25, 6);
+    expect(exp.modes.sexual.points.map((p) => p.synapticEfficiency.mean)).toEqual([1, 2, 4, 8]);
+    // (numbers are kept to 6 significant digits)
+    exp.modes.sexual.points.forEach((p, i) => expect(p.clusterEfficiency.mean).toBeCloseTo(Math.sqrt(2 ** i), 5));
+  });
+
+  it('describes experiments whose settings differ from the defaults', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'evolab-report-'));
+    const run = fakeRun('asexual', 3, [0.97, 0.9], () => 1);
+    run.config.synthesis.budget.rho = 0.5;
+    run.config.trainSubset = null;
+    await mkdir(path.join(root, 'results', 'rho', 'asexual', 'seed3'), { recursive: true });
+    await writeFile(path.join(root, 'results', 'rho', 'asexual', 'seed3', 'run.json'), JSON.stringify(run));
+    await writeReport(path.join(root, 'results'), path.join(root, 'docs'), path.join(root, 'public'));
+    const reproduced = JSON.parse(await readFile(path.join(root, 'public', 'reproduced.json'), 'utf8')) as ReproducedCurves;
+    expect(reproduced.experiments[0].description).toBe('full MNIST, 1 seed, 13 generations, changed: synthesis.budget.rho');
   });
 });

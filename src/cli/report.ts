@@ -5,14 +5,18 @@
  * with mean ± std over seeds per generation, the first generation whose accuracy dropped ≥ 3
  * points below the ancestor, plots in the style of the paper's Figures 4–5, and the paper's
  * numbers beside ours. results/NOTES.md (hand-written: what was calibrated and why) opens the report.
+ * The same seed summaries go to public/reproduced.json, which the lab overlays on its charts.
+ *
+ * Usage: npm run report -- [resultsDir] [docsDir] [publicDir]
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultConfig } from '../experiment/config';
 import { PAPER_POINTS } from '../experiment/paper';
 import type { RunReport } from '../experiment/records';
-import { firstDropGeneration, runCurve, summariseSeeds, type SeedSummaryPoint, type Stat } from '../experiment/summary';
+import { firstDropGeneration, runCurve, summariseSeeds, type ReproducedCurves, type SeedSummaryPoint, type Stat } from '../experiment/summary';
 import { svgPlot, type PlotSeries } from './svg-plot';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -114,8 +118,43 @@ function describeConfig(run: RunReport): string {
   ].join('; ');
 }
 
-export async function writeReport(resultsDir: string, docsDir: string): Promise<string> {
+const FULL_TRAIN_SET = { mnist: 60_000, cifar10: 50_000 } as const;
+/** Settings that say which run it is, not how the algorithm was set up. */
+const NOT_SETTINGS = new Set(['mode', 'population', 'parents', 'seed', 'backend', 'trainSubset', 'testSubset', 'generations']);
+
+/** Dotted paths where `actual` differs from `expected` (fields `actual` lacks are not compared). */
+function changedPaths(actual: unknown, expected: unknown, prefix = ''): string[] {
+  if (actual === undefined) return [];
+  const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+  if (isObject(actual) && isObject(expected))
+    return Object.keys(actual)
+      .filter((k) => prefix || !NOT_SETTINGS.has(k))
+      .flatMap((k) => changedPaths(actual[k], expected[k], prefix ? `${prefix}.${k}` : k));
+  return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [prefix];
+}
+
+/** E.g. "10 % MNIST, 3 seeds, 13 generations, defaults" (or the settings that differ from them). */
+function describeExperiment(exp: Experiment): string {
+  const runs = [...exp.modes.values()].flatMap((g) => g.runs);
+  const c = runs[0].config;
+  const data = c.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10';
+  const share = c.trainSubset === null ? `full ${data}` : `${Number(((100 * c.trainSubset) / FULL_TRAIN_SET[c.dataset]).toPrecision(3))} % ${data}`;
+  const counts = [...exp.modes.values()].map((g) => new Set(g.seeds).size);
+  const [lo, hi] = [Math.min(...counts), Math.max(...counts)];
+  const seeds = lo === hi ? `${lo} seed${lo === 1 ? '' : 's'}` : `${lo}–${hi} seeds`;
+  const generations = Math.max(...runs.map((r) => r.config.generations));
+  const changed = [...new Set(runs.flatMap((r) => changedPaths(r.config, defaultConfig(r.config.dataset, r.config.mode))))];
+  return [share, c.testSubset === null ? '' : `test subset ${c.testSubset}`, seeds, `${generations} generations`, changed.length ? `changed: ${changed.join(', ')}` : 'defaults']
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** JSON with numbers to 6 significant digits: a small file, and diffs that show real changes. */
+const compactJson = (x: unknown) => JSON.stringify(x, (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v), 1) + '\n';
+
+export async function writeReport(resultsDir: string, docsDir: string, publicDir = path.join(REPO_ROOT, 'public')): Promise<string> {
   const experiments = await loadExperiments(resultsDir);
+  const reproduced: ReproducedCurves = { generatedAt: new Date().toISOString(), experiments: [] };
   const figuresDir = path.join(docsDir, 'figures');
   await mkdir(figuresDir, { recursive: true });
   const notesFile = path.join(resultsDir, 'NOTES.md');
@@ -130,6 +169,12 @@ export async function writeReport(resultsDir: string, docsDir: string): Promise<
     const modes = [...exp.modes.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([mode, g]) => [mode, summariseSeeds(g.runs.map((r) => runCurve(r.records)))] as [string, SeedSummaryPoint[]]);
+    reproduced.experiments.push({
+      name: exp.name,
+      dataset: exp.dataset,
+      description: describeExperiment(exp),
+      modes: Object.fromEntries(modes.map(([mode, points]) => [mode, { seeds: [...exp.modes.get(mode)!.seeds].sort((a, b) => a - b), points }])),
+    });
     const slug = exp.name.replace(/[^a-z0-9]+/gi, '-');
     const figs = plots(exp, modes);
     for (const [kind, svg] of Object.entries(figs)) await writeFile(path.join(figuresDir, `${slug}-${kind}.svg`), svg);
@@ -159,14 +204,17 @@ export async function writeReport(resultsDir: string, docsDir: string): Promise<
   }
   const markdown = sections.join('\n') + '\n';
   await writeFile(path.join(docsDir, 'RESULTS.md'), markdown);
+  await mkdir(publicDir, { recursive: true });
+  await writeFile(path.join(publicDir, 'reproduced.json'), compactJson(reproduced));
   return markdown;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const resultsDir = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, 'results'));
   const docsDir = path.resolve(process.argv[3] ?? path.join(REPO_ROOT, 'docs'));
-  writeReport(resultsDir, docsDir).then(
-    () => process.stderr.write(`wrote ${path.join(docsDir, 'RESULTS.md')} and figures from ${resultsDir}\n`),
+  const publicDir = path.resolve(process.argv[4] ?? path.join(REPO_ROOT, 'public'));
+  writeReport(resultsDir, docsDir, publicDir).then(
+    () => process.stderr.write(`wrote ${path.join(docsDir, 'RESULTS.md')}, its figures and ${path.join(publicDir, 'reproduced.json')} from ${resultsDir}\n`),
     (e: Error) => {
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(1);

@@ -46,6 +46,24 @@ export interface SeedSummaryPoint {
   clusterEfficiency: Stat;
 }
 
+/**
+ * The seed-mean curves of the headless reproduction runs, as `npm run report` writes them to
+ * public/reproduced.json for the lab's overlay. `points` are summariseSeeds() of each mode.
+ */
+export interface ReproducedCurves {
+  generatedAt: string;
+  experiments: ReproducedExperiment[];
+}
+
+export interface ReproducedExperiment {
+  /** The results/ folder name, e.g. "mnist-10pct-default". */
+  name: string;
+  dataset: 'mnist' | 'cifar10';
+  /** A short human description, e.g. "10 % MNIST, 3 seeds, 13 generations, defaults". */
+  description: string;
+  modes: Record<string, { seeds: number[]; points: SeedSummaryPoint[] }>;
+}
+
 export function mean(xs: readonly number[]): number {
   return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN;
 }

@@ -2,7 +2,8 @@
  * Live charts (recharts): accuracy, synaptic and cluster efficiency per generation (efficiencies
  * on a log axis), and the training loss of the networks in training now. Each chart has a table
  * view with the same numbers, and a PNG export. Dashed vertical lines mark where a run's
- * environment (settings) changed.
+ * environment (settings) changed. The paper's reported points and our own reproduction runs
+ * (seed means from /reproduced.json, faint dashed lines) can be overlaid.
  */
 import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStaggered } from './hooks';
@@ -12,9 +13,10 @@ import type { NetworkRecord } from '../../experiment/records';
 import type { LossPoint } from '../../worker/protocol';
 import { downloadChartPng } from '../export';
 import { PAPER_POINTS } from '../paper';
+import { experimentsFor, formatStat, pickExperiment, reproducedSeries, seedCount, type ReproducedExperiment } from '../reproduced';
 import { accuracyDomain, accuracyTicks, downsample, formatMetric, logDomain, logTicks, METRICS, series, type Metric } from '../series';
 import { ASEXUAL_RED, runColours, runLabel, SEXUAL_BLUE } from '../setup';
-import { useLab } from '../store';
+import { useLab, type ViewState } from '../store';
 import { notify } from '../lab';
 
 interface RunLine {
@@ -38,19 +40,60 @@ export function Charts() {
   const dataset = useLab((s) => s.setup.dataset);
   const generations = useLab((s) => s.setup.generations);
   const paper = useLab((s) => s.view.paper);
+  const curves = useLab((s) => s.reproduced);
+  const showReproduced = useLab((s) => s.view.reproduced);
+  const chosen = useLab((s) => s.view.reproducedExperiment);
+  const experiments = useMemo(() => experimentsFor(curves, dataset), [curves, dataset]);
+  const experiment = useMemo(() => pickExperiment(experiments, chosen), [experiments, chosen]);
+  const reproduced = showReproduced ? experiment : null;
+  const setView = (change: Partial<ViewState>) => useLab.setState((s) => ({ view: { ...s.view, ...change } }));
   return (
     <section className="charts" aria-labelledby="charts-title">
       <div className="section-head">
         <h2 id="charts-title">Per generation</h2>
-        <label className="check">
-          <input type="checkbox" data-testid="paper-toggle" checked={paper} onChange={(e) => useLab.setState((s) => ({ view: { ...s.view, paper: e.target.checked } }))} />
-          Show the paper’s reported points ({dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'})
-        </label>
+        <div className="overlays">
+          <label className="check">
+            <input type="checkbox" data-testid="paper-toggle" checked={paper} onChange={(e) => setView({ paper: e.target.checked })} />
+            Show the paper’s reported points ({dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'})
+          </label>
+          {experiment ? (
+            <label className="check">
+              <input type="checkbox" data-testid="reproduced-toggle" checked={showReproduced} onChange={(e) => setView({ reproduced: e.target.checked })} />
+              Show our reproduced runs (mean over {seedCount(experiment)})
+            </label>
+          ) : null}
+          {experiment && experiments.length > 1 ? (
+            <label className="check">
+              Reproduction
+              <select data-testid="reproduced-experiment" value={experiment.name} onChange={(e) => setView({ reproducedExperiment: e.target.value })}>
+                {experiments.map((x) => (
+                  <option key={x.name} value={x.name}>
+                    {x.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+        </div>
       </div>
-      <p className="muted small-print">Lines follow the most accurate network of each generation (the tables list every network). ★ = the paper’s reported points; dashed lines = settings changed from that generation.</p>
+      <p className="muted small-print">
+        Lines follow the most accurate network of each generation (the tables list every network). ★ = the paper’s reported points; dashed vertical lines = settings changed from that generation.
+        {reproduced ? ` Faint dashed lines = our reproduced runs “${reproduced.name}”${reproduced.description ? ` (${reproduced.description})` : ''}: each generation’s population mean, averaged over seeds.` : ''}
+      </p>
       <div className="chart-grid">
         {METRICS.map((m, i) => (
-          <StaggeredMetricChart key={m.key} delay={60 + 90 * i} metric={m.key} title={m.title} log={m.log} lines={lines} dataset={dataset} generations={generations} paper={paper} />
+          <StaggeredMetricChart
+            key={m.key}
+            delay={60 + 90 * i}
+            metric={m.key}
+            title={m.title}
+            log={m.log}
+            lines={lines}
+            dataset={dataset}
+            generations={generations}
+            paper={paper}
+            reproduced={reproduced}
+          />
         ))}
         <LossChart />
       </div>
@@ -58,7 +101,14 @@ export function Charts() {
   );
 }
 
-function ChartCard(props: { id: string; title: string; legend: { label: string; colour: string }[]; table: ReactNode; children: ReactNode }) {
+interface LegendEntry {
+  label: string;
+  colour: string;
+  /** Drawn as a dashed line (our reproduced runs) rather than a filled square. */
+  dashed?: boolean;
+}
+
+function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; table: ReactNode; children: ReactNode }) {
   const showTable = useLab((s) => !!s.view.tables[props.id]);
   const ref = useRef<HTMLDivElement>(null);
   const toggle = () => useLab.setState((s) => ({ view: { ...s.view, tables: { ...s.view.tables, [props.id]: !showTable } } }));
@@ -90,7 +140,7 @@ function ChartCard(props: { id: string; title: string; legend: { label: string; 
           <ul className="legend">
             {props.legend.map((l) => (
               <li key={l.label}>
-                <span className="swatch" style={{ background: l.colour }} aria-hidden="true" />
+                <span className={l.dashed ? 'swatch dashed' : 'swatch'} style={l.dashed ? { borderColor: l.colour } : { background: l.colour }} aria-hidden="true" />
                 {l.label}
               </li>
             ))}
@@ -104,20 +154,39 @@ function ChartCard(props: { id: string; title: string; legend: { label: string; 
 /**
  * Each chart redraws a little after the previous one, in its own short task: a generation's
  * end then never blocks the page for the sum of all redraws (no main-thread task over 50 ms).
+ * Ticking the reproduced-runs overlay is staggered the same way.
  */
 function StaggeredMetricChart(props: Parameters<typeof MetricChart>[0] & { delay: number }) {
   const lines = useStaggered(props.lines, props.delay);
-  return <MetricChart {...props} lines={lines} />;
+  const reproduced = useStaggered(props.reproduced, props.delay);
+  return <MetricChart {...props} lines={lines} reproduced={reproduced} />;
 }
 
-const MetricChart = memo(function MetricChart(props: { metric: Metric; title: string; log: boolean; lines: RunLine[]; dataset: 'mnist' | 'cifar10'; generations: number; paper: boolean }) {
+const MetricChart = memo(function MetricChart(props: {
+  metric: Metric;
+  title: string;
+  log: boolean;
+  lines: RunLine[];
+  dataset: 'mnist' | 'cifar10';
+  generations: number;
+  paper: boolean;
+  /** Our reproduction experiment to overlay, or null. */
+  reproduced: ReproducedExperiment | null;
+}) {
   const { metric, lines, log } = props;
   const data = useMemo(() => lines.map((l) => ({ ...l, points: series(l.records, metric) })), [lines, metric]);
+  const ours = useMemo(() => (props.reproduced ? reproducedSeries(props.reproduced, metric) : []), [props.reproduced, metric]);
   const paperPoints = props.paper ? PAPER_POINTS[props.dataset] : [];
-  const xMax = Math.max(props.generations, ...data.flatMap((d) => d.points.map((p) => p.generation)), ...paperPoints.map((p) => p.generation), 2);
+  const xMax = Math.max(
+    props.generations,
+    ...data.flatMap((d) => d.points.map((p) => p.generation)),
+    ...paperPoints.map((p) => p.generation),
+    ...ours.flatMap((o) => o.points.map((p) => p.generation)),
+    2,
+  );
   const xStep = Math.ceil(xMax / 14);
   const xTicks = Array.from({ length: Math.floor((xMax - 1) / xStep) + 1 }, (_, i) => 1 + i * xStep);
-  const values = [...data.flatMap((d) => d.points.map((p) => p.value)), ...paperPoints.map((p) => p[metric])];
+  const values = [...data.flatMap((d) => d.points.map((p) => p.value)), ...paperPoints.map((p) => p[metric]), ...ours.flatMap((o) => o.points.map((p) => p.value))];
   const domain = log ? logDomain(values) : accuracyDomain(values);
   const yTicks = log ? logTicks(domain[0], domain[1]) : accuracyTicks(domain);
   const format = (v: number) => (log ? `${Number(v.toPrecision(3))}×` : `${Math.round(v * 100)}%`);
@@ -128,7 +197,11 @@ const MetricChart = memo(function MetricChart(props: { metric: Metric; title: st
       points: paperPoints.filter((p) => p.mode === mode).map((p) => ({ generation: p.generation, value: p[metric] })),
     }))
     .filter((p) => p.points.length);
-  const legend = [...data.map((d) => ({ label: d.label, colour: d.colour })), ...paperByMode.map((p) => ({ label: `★ paper, ${p.mode}`, colour: p.colour }))];
+  const legend: LegendEntry[] = [
+    ...data.map((d) => ({ label: d.label, colour: d.colour })),
+    ...paperByMode.map((p) => ({ label: `★ paper, ${p.mode}`, colour: p.colour })),
+    ...ours.map((o) => ({ label: o.label, colour: o.colour, dashed: true })),
+  ];
 
   const table = (
     <>
@@ -185,6 +258,33 @@ const MetricChart = memo(function MetricChart(props: { metric: Metric; title: st
           </tbody>
         </table>
       ) : null}
+      {props.reproduced && ours.length ? (
+        <table data-testid={`table-reproduced-${metric}`}>
+          <caption>
+            Our reproduced runs “{props.reproduced.name}”{props.reproduced.description ? ` (${props.reproduced.description})` : ''}: each generation’s population mean, then mean ± std over seeds
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Mode</th>
+              <th scope="col">Generation</th>
+              <th scope="col">Seeds</th>
+              <th scope="col">{props.title} (mean ± std)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ours.flatMap((o) =>
+              o.points.map((p) => (
+                <tr key={`${o.mode}-${p.generation}`} data-mode={o.mode} data-generation={p.generation} data-value={p.value}>
+                  <td>{o.mode}</td>
+                  <td>{p.generation}</td>
+                  <td>{p.n}</td>
+                  <td>{formatStat(metric, p.value, p.std)}</td>
+                </tr>
+              )),
+            )}
+          </tbody>
+        </table>
+      ) : null}
     </>
   );
 
@@ -206,6 +306,23 @@ const MetricChart = memo(function MetricChart(props: { metric: Metric; title: st
             width={62}
           />
           <Tooltip formatter={(v) => formatMetric(metric, Number(v))} labelFormatter={(g) => `generation ${g}`} isAnimationActive={false} />
+          {ours.map((o) => (
+            <Line
+              key={`ours-${o.mode}`}
+              className="reproduced-line"
+              data={o.points}
+              dataKey="value"
+              name={o.label}
+              stroke={o.colour}
+              strokeOpacity={0.6}
+              strokeWidth={2.5}
+              strokeDasharray="8 5"
+              dot={false}
+              activeDot={false}
+              isAnimationActive={false}
+              type="linear"
+            />
+          ))}
           {data.map((d) => (
             <Line key={d.label} data={d.points} dataKey="value" name={d.label} stroke={d.colour} strokeWidth={3} dot={{ r: 5, fill: d.colour }} isAnimationActive={false} type="linear" />
           ))}
