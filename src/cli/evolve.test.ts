@@ -67,6 +67,25 @@ describe('npm run evolve', () => {
     expect(after.records[2].synapses).toBeLessThan(after.records[1].synapses);
   });
 
+  it('runs several modes at once, one process each, into OUTDIR/<mode>', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'evolab-cli-modes-'));
+    const r = await evolve([
+      '--data-dir', datasetsDir(), '--dataset', 'mnist', '--mode', 'asexual,sexual', '--generations', '2', '--epochs', '1',
+      '--ancestor-epochs', '1', '--train-subset', '100', '--test-subset', '50', '--seed', '6', '--out', out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^\[asexual\] done:/m);
+    expect(r.stderr).toMatch(/^\[sexual\] done:/m);
+    for (const mode of ['asexual', 'sexual'] as const) {
+      const report = JSON.parse(await readFile(path.join(out, mode, 'run.json'), 'utf8')) as RunReport;
+      expect(report.config).toMatchObject({ mode, generations: 2, seed: 6 });
+      expect(report.records.filter((x) => x.generation === 2)).toHaveLength(mode === 'sexual' ? 2 : 1);
+    }
+    const bad = await evolve(['--mode', 'asexual,cloning', '--out', out]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/distinct modes among asexual, sexual, multiparent/);
+  });
+
   it('explains bad input and exits with status 2', async () => {
     const badMode = await evolve(['--dataset', 'mnist', '--mode', 'cloning', '--data-dir', 'x', '--out', 'y']);
     expect(badMode.code).toBe(2);

@@ -3,6 +3,7 @@
  * Trains the ancestor and evolves it, writing OUTDIR/run.json, OUTDIR/generations.csv and
  * OUTDIR/checkpoint.json after every generation, so an interrupted run loses nothing.
  */
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,9 @@ const HELP = `EvoLab headless runner
       Train the ancestor (generation 1) and evolve it to generation N (generations are numbered
       as in the paper: N=13 means the ancestor and 12 offspring generations).
       Writes OUTDIR/run.json, OUTDIR/generations.csv and OUTDIR/checkpoint.json after each generation.
+
+  npm run evolve -- ... --mode asexual,sexual --out OUTDIR
+      Several modes at once, one process each (one core each): OUTDIR/asexual/, OUTDIR/sexual/.
 
   npm run evolve -- --resume OUTDIR [--data-dir DIR] [--generations N]
       Continue a run from OUTDIR/checkpoint.json.
@@ -183,12 +187,64 @@ function progressPrinter(quiet: boolean) {
   };
 }
 
+const MODES = ['asexual', 'sexual', 'multiparent'];
+
+/**
+ * `--mode a,b`: one child process per mode, run at once, so that a run uses every core (tfjs'
+ * wasm backend is single-threaded in Node). Each child writes OUTDIR/<mode>/; its stderr lines
+ * are prefixed with [mode]. Returns the worst exit code.
+ */
+async function runModesInParallel(argv: string[], modes: string[], outDir: string): Promise<number> {
+  const bad = modes.filter((m) => !MODES.includes(m));
+  if (bad.length || new Set(modes).size !== modes.length) throw new UsageError(`--mode takes distinct modes among ${MODES.join(', ')} (got ${modes.join(',')})`);
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const name = a.split('=')[0];
+    if (name === '--mode' || name === '--out') {
+      if (!a.includes('=')) i++;
+      continue;
+    }
+    rest.push(a);
+  }
+  const codes = await Promise.all(
+    modes.map(
+      (mode) =>
+        new Promise<number>((resolve) => {
+          const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...rest, '--mode', mode, '--out', path.join(outDir, mode)], {
+            stdio: ['ignore', 'inherit', 'pipe'],
+          });
+          let partial = '';
+          child.stderr.on('data', (chunk: Buffer) => {
+            const lines = (partial + chunk.toString()).split(/\r?\n|\r/);
+            partial = lines.pop() ?? '';
+            for (const line of lines) if (line.trim()) process.stderr.write(`[${mode}] ${line}\n`);
+          });
+          child.on('close', (code) => {
+            if (partial.trim()) process.stderr.write(`[${mode}] ${partial}\n`);
+            resolve(code ?? 1);
+          });
+          child.on('error', (e) => {
+            process.stderr.write(`[${mode}] could not start: ${e.message}\n`);
+            resolve(1);
+          });
+        }),
+    ),
+  );
+  return Math.max(...codes);
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values: flags, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   if (positionals.length) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
   if (flags.help) {
     process.stdout.write(HELP);
     return 0;
+  }
+  if (flags.mode?.includes(',') && !flags.describe) {
+    if (flags.resume) throw new UsageError('--resume continues one run: give it one mode (resume each OUTDIR/<mode> separately)');
+    if (!flags.out) throw new UsageError('say where to write the results: --out OUTDIR (each mode writes OUTDIR/<mode>)');
+    return runModesInParallel(argv, flags.mode.split(',').map((m) => m.trim()), flags.out);
   }
   if (flags.describe) {
     const dataset = flags.dataset ?? 'mnist';

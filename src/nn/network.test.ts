@@ -191,6 +191,47 @@ describe('masked training', () => {
     net.dispose();
   });
 
+  it('trains a compacted network to the same weights and logits as the uncompacted one (up to fp noise)', async () => {
+    // Half the filters dead in every layer, plus a live conv1 filter that nothing reads.
+    const g = randomlyMasked(glorotGenome(1, 30), 0.6, 31);
+    g.layers.forEach((l, i) => killFilters(g, i, Array.from(range(l.spec.filters)).filter((f) => f % 2 === 1)));
+    for (let f = 0; f < 32; f++) g.layers[1].mask.fill(0, (f * 32 + 4) * 25, (f * 32 + 5) * 25);
+    const train = async (compact: boolean) => {
+      const net = MaskedNetwork.fromGenome(g, MNIST, { compact });
+      await net.train(data, idx, { ...ADAM, epochs: 2 }, new Rng(8));
+      const logits = net.logits(makeBatch(data, range(8), 0, 8));
+      const filters = net.physicalFilters;
+      const trained = net.toGenome();
+      net.dispose();
+      return { trained, logits, filters };
+    };
+    const small = await train(true);
+    const full = await train(false);
+    expect(small.filters).toEqual([15, 16, 32, 32]);
+    expect(full.filters).toEqual([32, 32, 64, 64]);
+    const maxAbs = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      let d = 0;
+      for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+      return d;
+    };
+    [...small.trained.layers, small.trained.output].forEach((l, i) => {
+      const f = i < 4 ? full.trained.layers[i] : full.trained.output;
+      const o = i < 4 ? g.layers[i] : g.output;
+      // Noise relative to how far training moved the weights (Adam: ~lr per step).
+      const moved = maxDiff(f.weights, o.weights);
+      expect(moved).toBeGreaterThan(1e-3);
+      expect(maxDiff(l.weights, f.weights) / moved, `layer ${i} weights`).toBeLessThan(1e-3);
+      expect(maxDiff(l.bias, f.bias), `layer ${i} bias`).toBeLessThan(1e-5);
+    });
+    expect(maxDiff(small.logits, full.logits) / maxAbs(full.logits)).toBeLessThan(1e-4);
+    // The unread conv1 filter keeps its genes bit for bit in both (compaction left it out).
+    const unread = (t: Genome) => t.layers[0].weights.subarray(4 * 25, 5 * 25);
+    expect(unread(g).some((w) => w !== 0)).toBe(true);
+    expect(firstBitDifference(unread(small.trained), unread(g))).toBe(-1);
+    expect(firstBitDifference(unread(full.trained), unread(g))).toBe(-1);
+  });
+
   it('is deterministic on wasm: same genome and seed give identical weights', async () => {
     const run = async (seed: number) => {
       const net = MaskedNetwork.fromGenome(evolvedGenome(15), MNIST);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../evolution/rng';
-import { registerWasmTrainingKernels } from './wasm-kernels';
+import { conv2DBackpropFilterWasm, registerWasmTrainingKernels } from './wasm-kernels';
 
 const originalMaxPoolGrad = tf.getKernel(tf.MaxPoolGrad, 'wasm')!;
 
@@ -66,6 +66,10 @@ describe('conv2d gradients on wasm equal the cpu backend', () => {
     ['valid, stride 1', [2, 9, 8, 4], [5, 5, 4, 3], 1, 'valid'],
     ['numeric padding 1', [1, 6, 6, 2], [3, 3, 2, 3], 1, 1],
     ['stride 3 same', [1, 7, 7, 2], [3, 3, 2, 3], 3, 'same'],
+    // The filter gradient takes im2col up to 128 rows (fh·fw·C) and transposes beyond.
+    ['im2col at its limit: 5×5×5 = 125 rows', [2, 9, 9, 5], [5, 5, 5, 4], 1, 'same'],
+    ['transposed path just past it: 3×3×16 = 144 rows', [2, 6, 6, 16], [3, 3, 16, 5], 1, 'same'],
+    ['MNIST conv1 size (the im2col product has a long inner dimension)', [8, 28, 28, 1], [5, 5, 1, 8], 1, 'same'],
   ];
   for (const [name, xs, ws, stride, pad] of cases) {
     it(name, async () => {
@@ -78,6 +82,30 @@ describe('conv2d gradients on wasm equal the cpu backend', () => {
       tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 1, pad: 'same', activation: 'relu' }),
     );
   });
+});
+
+describe('the two filter-gradient methods agree', () => {
+  for (const [name, xs, fs, stride, pad] of [
+    ['1 channel, stride 1 same', [3, 12, 12, 1], [5, 5, 1, 6], 1, 'same'],
+    ['8 channels, stride 2 valid', [2, 11, 11, 8], [3, 3, 8, 4], 2, 'valid'],
+  ] as const) {
+    it(name, async () => {
+      await tf.setBackend('wasm');
+      const x = tf.tensor4d(random([...xs], 11), [...xs] as [number, number, number, number]);
+      const y = tf.conv2d(x, tf.zeros([...fs]) as tf.Tensor4D, stride, pad);
+      const dy = tf.tensor4d(random(y.shape, 12), y.shape);
+      const run = (method: 'im2col' | 'transposed') => {
+        const info = conv2DBackpropFilterWasm({ inputs: { x, dy }, backend: tf.backend(), attrs: { strides: stride, pad, filterShape: [...fs] } }, method);
+        const t = tf.engine().makeTensorFromTensorInfo(info);
+        expect(t.shape).toEqual([...fs]);
+        const v = t.dataSync() as Float32Array;
+        t.dispose();
+        return v;
+      };
+      expect(relErr(run('im2col'), run('transposed'))).toBeLessThan(1e-5);
+      tf.dispose([x, y, dy]);
+    });
+  }
 });
 
 describe('other training kernels on wasm equal the cpu backend', () => {
@@ -105,8 +133,46 @@ describe('other training kernels on wasm equal the cpu backend', () => {
     await expectSameAsCpu([[2, 8, 8, 3]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'), NaN);
   });
 
-  it('AvgPool and AvgPoolGrad, 3×3 stride 2 same (padding not counted)', async () => {
+  it('MaxPoolGrad, other windows: 2×2 stride 2 valid, 3×3 stride 1 same, 3×2 stride 2 valid', async () => {
+    await expectSameAsCpu([[2, 8, 9, 3]], (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'));
+    await expectSameAsCpu([[1, 6, 6, 4]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 1, 'same'));
+    await expectSameAsCpu([[2, 9, 7, 2]], (x) => tf.maxPool(x as tf.Tensor4D, [3, 2], 2, 'valid'));
+  });
+
+  it('AvgPool and AvgPoolGrad, 3×3 stride 2 same (as the network uses them, also at LeNet sizes)', async () => {
     await expectSameAsCpu([[2, 7, 7, 4]], (x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'same'));
+    await expectSameAsCpu([[8, 14, 14, 32]], (x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'same'));
+  });
+
+  it('AvgPoolGrad, other windows: 2×2 stride 2 valid, 3×3 stride 1 same', async () => {
+    await expectSameAsCpu([[2, 8, 9, 3]], (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'));
+    await expectSameAsCpu([[1, 6, 6, 4]], (x) => tf.avgPool(x as tf.Tensor4D, 3, 1, 'same'));
+  });
+
+  it('Sum over leading axes (bias gradients), with and without keepDims, and other axes', async () => {
+    const x = random([4, 5, 6, 7], 3);
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const t = tf.tensor4d(x, [4, 5, 6, 7]);
+        const cases = [
+          tf.sum(t, [0, 1, 2]),
+          tf.sum(t, [2, 0, 1], true),
+          tf.sum(t, 0),
+          tf.sum(t),
+          tf.sum(t, [1, 3]), // not leading: wasm's own kernel
+          tf.sum(t, -1),
+        ];
+        return cases.map((c) => ({ shape: c.shape, values: c.dataSync() as Float32Array }));
+      });
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    expect(wasm.map((w) => w.shape)).toEqual([[7], [1, 1, 1, 7], [5, 6, 7], [], [4, 6], [4, 5, 6]]);
+    wasm.forEach((w, i) => {
+      expect(w.shape).toEqual(cpu[i].shape);
+      expect(relErr(w.values, cpu[i].values)).toBeLessThan(1e-5);
+    });
   });
 
   it('matMul with either operand transposed (dense-layer gradients)', async () => {

@@ -1,17 +1,23 @@
 /**
  * Training kernels for tfjs' wasm backend (4.22).
  *
- * - Conv2DBackpropFilter is missing on wasm, so training a CNN throws without it: added,
- *   as one XNNPACK convolution over transposed tensors.
- * - Replaced because they dominated a LeNet training step (with them replaced, Node trains
- *   ~370 instead of ~125 images/s at batch 64):
+ * - Conv2DBackpropFilter is missing on wasm, so training a CNN throws without it: added, as
+ *   one matrix product over an im2col of the input when the input has few channels (conv1),
+ *   else as one XNNPACK convolution over transposed tensors.
+ * - Replaced because they dominated a LeNet training step (with the first three replaced, Node
+ *   trained ~370 instead of ~125 images/s at batch 64 on a quiet machine):
  *   - Conv2DBackpropInput is a scalar C++ loop: for stride 1, an XNNPACK convolution of dy
  *     with the flipped filter (other strides keep the original).
  *   - BatchMatMul with a transposed operand (every dense layer's gradient) takes a naive
  *     C++ loop: transpose explicitly, then the XNNPACK path.
  *   - MaxPoolGrad is slow and wrong for windows whose inputs are all negative (it starts its
  *     maximum at FLT_MIN, the smallest positive float): a JS loop on the wasm heap that, like
- *     the cpu backend, sends the gradient to the first maximum of each window.
+ *     the cpu backend, sends the gradient to the first maximum of each window, found as the
+ *     first input equal to the pooled output.
+ *   - AvgPoolGrad is a slow scalar loop: a JS scatter on the wasm heap, with the cpu
+ *     backend's (and wasm's) constant 1/(window area) weight.
+ *   - Sum over leading axes (every bias gradient) transposes its input first: a JS loop.
+ * See bench/README.md for the per-kernel profile these choices come from.
  *
  * The composite kernels call the wasm backend's own kernel functions directly, so
  * intermediates live on the wasm heap and are freed here.
@@ -51,6 +57,11 @@ class Scope {
     return out;
   }
 
+  /** Takes ownership of a tensor made outside run(). */
+  adopt(t: tf.TensorInfo): void {
+    this.made.push(t);
+  }
+
   /** Frees all intermediates but `keep`. */
   finish(keep: tf.TensorInfo): tf.TensorInfo {
     for (const t of this.made) if (t.dataId !== keep.dataId) this.backend.disposeData(t.dataId);
@@ -73,16 +84,103 @@ function explicitPad(p: Pad): [[number, number], [number, number], [number, numb
   return [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
 }
 
+/** The wasm heap view of a tensor; re-take it after any allocation (the heap may grow). */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/** At most this many im2col rows (fh·fw·C) for the im2col filter gradient: the copy grows with C. */
+const IM2COL_MAX_ROWS = 128;
+
+/**
+ * dW = colsᵀ · dy as one XNNPACK matrix product: colsᵀ[k][p] is the input pixel that filter
+ * tap k = (ky·fw + kx)·C + c sees at output position p = (b·oH + oy)·oW + ox (0 in the padding).
+ */
+function filterGradIm2col(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: O } = info;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const K = fh * fw * C;
+  const P = B * OH * OW;
+  const heap = backend as unknown as HeapBackend;
+  const cols = heap.makeOutput([1, K, P], 'float32');
+  try {
+    const colsT = heap.typedArrayFromHeap(cols);
+    const xs = heap.typedArrayFromHeap(x);
+    const { top, left } = info.padInfo;
+    // One channel at stride 1 (MNIST's conv1): each row is a run of the image, a block copy.
+    const runs = C === 1 && sw === 1 && dw === 1;
+    // Both are views of the wasm heap: copyWithin moves a run without allocating a view.
+    const heap32 = new Float32Array(colsT.buffer);
+    const colsAt = colsT.byteOffset / 4;
+    const xsAt = xs.byteOffset / 4;
+    for (let ky = 0; ky < fh; ky++) {
+      for (let kx = 0; kx < fw; kx++) {
+        const shift = kx * dw - left;
+        const ox0 = Math.min(OW, Math.max(0, -shift));
+        const ox1 = Math.max(ox0, Math.min(OW, W - shift));
+        for (let c = 0; c < C; c++) {
+          let p = ((ky * fw + kx) * C + c) * P;
+          if (runs) {
+            for (let b = 0; b < B; b++) {
+              for (let oy = 0; oy < OH; oy++, p += OW) {
+                const iy = oy * sh - top + ky * dh;
+                if (iy < 0 || iy >= H) {
+                  colsT.fill(0, p, p + OW);
+                  continue;
+                }
+                const row = (b * H + iy) * W;
+                if (ox0 > 0) colsT.fill(0, p, p + ox0);
+                heap32.copyWithin(colsAt + p + ox0, xsAt + row + ox0 + shift, xsAt + row + ox1 + shift);
+                if (ox1 < OW) colsT.fill(0, p + ox1, p + OW);
+              }
+            }
+            continue;
+          }
+          for (let b = 0; b < B; b++) {
+            for (let oy = 0; oy < OH; oy++) {
+              const iy = oy * sh - top + ky * dh;
+              if (iy < 0 || iy >= H) {
+                colsT.fill(0, p, p + OW);
+                p += OW;
+                continue;
+              }
+              const row = (b * H + iy) * W;
+              for (let ox = 0; ox < OW; ox++, p++) {
+                const ix = ox * sw - left + kx * dw;
+                colsT[p] = ix >= 0 && ix < W ? xs[(row + ix) * C + c] : 0;
+              }
+            }
+          }
+        }
+      }
+    }
+    // dy [B,oH,oW,O] is already row-major [P][O]: the same buffer under another shape.
+    const product = wasmKernel(tf.BatchMatMul).kernelFunc({
+      inputs: { a: cols, b: { ...dy, shape: [1, P, O] } },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    }) as tf.TensorInfo;
+    return { ...product, shape: [fh, fw, C, O] };
+  } finally {
+    backend.disposeData(cols.dataId);
+  }
+}
+
 /**
  * dW[ky,kx,c,o] = Σ_{b,oy,ox} x[b, oy·s+ky−top, ox·s+kx−left, c] · dy[b,oy,ox,o].
  * That is a forward convolution of xᵀ ([C,H,W,B]: batch ↔ channels) with dyᵀ ([oH,oW,B,O]) as
  * the filter, dilated by the stride, over the same padding; XNNPACK does it as one GEMM.
  */
-export function conv2DBackpropFilterWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: Backend;
-  attrs: tf.NamedAttrMap;
-}): tf.TensorInfo {
+export function conv2DBackpropFilterWasm(
+  args: {
+    inputs: tf.NamedTensorInfoMap;
+    backend: Backend;
+    attrs: tf.NamedAttrMap;
+  },
+  /** 'auto' picks by the im2col size; the others are for benchmarks and tests. */
+  method: 'auto' | 'im2col' | 'transposed' = 'auto',
+): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
@@ -102,6 +200,7 @@ export function conv2DBackpropFilterWasm(args: {
   if (dy.shape[1] !== info.outHeight || dy.shape[2] !== info.outWidth || dy.shape[3] !== o) {
     throw new Error(`Conv2DBackpropFilter: dy shape ${dy.shape} does not match the convolution (${info.outShape})`);
   }
+  if (method === 'im2col' || (method === 'auto' && fh * fw * c <= IM2COL_MAX_ROWS)) return filterGradIm2col(backend, x, dy, info);
   const scope = new Scope(backend);
   try {
     const xT = scope.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
@@ -126,6 +225,23 @@ export function conv2DBackpropFilterWasm(args: {
     scope.abort();
     throw e;
   }
+}
+
+/** w[y][x][i][o] → w[fh−1−y][fw−1−x][o][i] in one pass (wasm's Reverse is slow). */
+function flipFilter(backend: Backend, filter: tf.TensorInfo): tf.TensorInfo {
+  const [fh, fw, ci, co] = filter.shape;
+  const heap = backend as unknown as HeapBackend;
+  const out = heap.makeOutput([fh, fw, co, ci], 'float32');
+  const dst = heap.typedArrayFromHeap(out);
+  const src = heap.typedArrayFromHeap(filter);
+  for (let y = 0; y < fh; y++) {
+    for (let x = 0; x < fw; x++) {
+      const s0 = (y * fw + x) * ci * co;
+      const d0 = ((fh - 1 - y) * fw + (fw - 1 - x)) * co * ci;
+      for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) dst[d0 + o * ci + i] = src[s0 + i * co + o];
+    }
+  }
+  return out;
 }
 
 /**
@@ -158,8 +274,8 @@ function makeConv2DBackpropInput(original: tf.KernelFunc): tf.KernelFunc {
     }
     const scope = new Scope(backend as Backend);
     try {
-      const flipped = scope.run('Reverse', { x: filter }, { dims: [0, 1] });
-      const wT = scope.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+      const wT = flipFilter(backend as Backend, filter);
+      scope.adopt(wT);
       const dx = scope.run(
         'Conv2D',
         { x: dy, filter: wT },
@@ -179,54 +295,117 @@ function makeConv2DBackpropInput(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-/** The wasm heap view of a tensor; re-take it after any allocation (the heap may grow). */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
-
 export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap }): tf.TensorInfo {
-  const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
   if (input.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error('MaxPoolGrad on wasm needs float32 inputs');
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const { top, left } = info.padInfo;
   const heap = args.backend as unknown as HeapBackend;
   const out = heap.makeOutput(input.shape, 'float32');
   const dx = heap.typedArrayFromHeap(out);
   const x = heap.typedArrayFromHeap(input);
+  const y = heap.typedArrayFromHeap(output);
   const g = heap.typedArrayFromHeap(dy);
   dx.fill(0);
-  const best = new Float32Array(C);
-  const at = new Int32Array(C);
   for (let b = 0; b < batchSize; b++) {
     for (let oy = 0; oy < OH; oy++) {
+      const y0 = Math.max(0, oy * sh - top);
+      const y1 = Math.min(H, oy * sh - top + fh);
       for (let ox = 0; ox < OW; ox++) {
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let ky = 0; ky < fh; ky++) {
-          const iy = oy * sh - info.padInfo.top + ky;
-          if (iy < 0 || iy >= H) continue;
-          for (let kx = 0; kx < fw; kx++) {
-            const ix = ox * sw - info.padInfo.left + kx;
-            if (ix < 0 || ix >= W) continue;
-            const base = ((b * H + iy) * W + ix) * C;
-            for (let c = 0; c < C; c++) {
-              const v = x[base + c];
-              if (v > best[c]) {
-                best[c] = v;
-                at[c] = base + c;
+        const x0 = Math.max(0, ox * sw - left);
+        const x1 = Math.min(W, ox * sw - left + fw);
+        const o = ((b * OH + oy) * OW + ox) * C;
+        for (let c = 0; c < C; c++) {
+          // The pooled value is one of the window's inputs: its first occurrence in row-major
+          // order is the cpu backend's first maximum (a NaN window matches nothing, like cpu).
+          const m = y[o + c];
+          search: for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0, i = ((b * H + iy) * W + x0) * C + c; ix < x1; ix++, i += C) {
+              if (x[i] === m) {
+                dx[i] += g[o + c];
+                break search;
               }
             }
           }
         }
-        const gBase = ((b * OH + oy) * OW + ox) * C;
-        for (let c = 0; c < C; c++) if (at[c] >= 0) dx[at[c]] += g[gBase + c];
       }
     }
   }
   return out;
+}
+
+/** dx = Σ over the windows covering each input of dy / (fh·fw), as the cpu backend computes it. */
+export function avgPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+  const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { filterSize, strides, pad } = args.attrs as unknown as tf.AvgPoolGradAttrs;
+  if (dy.dtype !== 'float32') throw new Error('AvgPoolGrad on wasm needs float32 inputs');
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad);
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const { top, left } = info.padInfo;
+  const weight = 1 / (info.filterHeight * info.filterWidth);
+  const heap = args.backend as unknown as HeapBackend;
+  const out = heap.makeOutput(input.shape, 'float32');
+  const dx = heap.typedArrayFromHeap(out);
+  const g = heap.typedArrayFromHeap(dy);
+  dx.fill(0);
+  const scaled = new Float32Array(C);
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const y0 = Math.max(0, oy * sh - top);
+      const y1 = Math.min(H, oy * sh - top + fh);
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = Math.max(0, ox * sw - left);
+        const x1 = Math.min(W, ox * sw - left + fw);
+        const o = ((b * OH + oy) * OW + ox) * C;
+        for (let c = 0; c < C; c++) scaled[c] = g[o + c] * weight;
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) {
+            const i = ((b * H + iy) * W + ix) * C;
+            for (let c = 0; c < C; c++) dx[i + c] += scaled[c];
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Sum over leading axes (a bias gradient: [B,H,W,C] → [C]) without wasm's transpose. */
+function makeSum(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const leading = axes.length > 0 && axes.every((a, i) => a === i);
+    if (x.dtype !== 'float32' || !leading) return original(args);
+    const inner = tf.util.sizeFromShape(x.shape.slice(axes.length));
+    const outer = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
+    const heap = args.backend as unknown as HeapBackend;
+    const shape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
+    const out = heap.makeOutput(shape, 'float32');
+    const dst = heap.typedArrayFromHeap(out);
+    const src = heap.typedArrayFromHeap(x);
+    if (inner === 1) {
+      let acc = 0;
+      for (let i = 0; i < outer; i++) acc += src[i];
+      dst[0] = acc;
+    } else {
+      const acc = new Float64Array(inner);
+      let r = 0;
+      // Four rows per pass: a quarter of the accumulator traffic.
+      for (; r + 4 <= outer; r += 4) {
+        const b = r * inner;
+        for (let c = 0; c < inner; c++) acc[c] += src[b + c] + src[b + inner + c] + src[b + 2 * inner + c] + src[b + 3 * inner + c];
+      }
+      for (; r < outer; r++) for (let c = 0; c < inner; c++) acc[c] += src[r * inner + c];
+      dst.set(acc);
+    }
+    return out;
+  };
 }
 
 /** A transposed 2D operand is transposed explicitly so that the product takes XNNPACK's path. */
@@ -266,7 +445,7 @@ function mark(f: tf.KernelFunc): MarkedKernelFunc {
 const isOurs = (k: tf.KernelConfig | undefined): boolean => !!k && (k.kernelFunc as MarkedKernelFunc)[OURS] === true;
 
 export interface WasmKernelOptions {
-  /** Replace wasm's slow Conv2DBackpropInput, BatchMatMul (transposed) and MaxPoolGrad (default true). */
+  /** Replace wasm's slow Conv2DBackpropInput, BatchMatMul (transposed), MaxPoolGrad, AvgPoolGrad and Sum (default true). */
   replaceSlowKernels?: boolean;
 }
 
@@ -288,12 +467,14 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): vo
     tf.registerKernel({
       kernelName: tf.Conv2DBackpropFilter,
       backendName: 'wasm',
-      kernelFunc: mark(conv2DBackpropFilterWasm as unknown as tf.KernelFunc),
+      kernelFunc: mark(((args: Parameters<typeof conv2DBackpropFilterWasm>[0]) => conv2DBackpropFilterWasm(args)) as unknown as tf.KernelFunc),
     });
   }
   if (options.replaceSlowKernels ?? true) {
     replace(tf.Conv2DBackpropInput, makeConv2DBackpropInput);
     replace(tf.BatchMatMul, makeBatchMatMul);
     replace(tf.MaxPoolGrad, () => maxPoolGradWasm as unknown as tf.KernelFunc);
+    replace(tf.AvgPoolGrad, () => avgPoolGradWasm as unknown as tf.KernelFunc);
+    replace(tf.Sum, makeSum);
   }
 }

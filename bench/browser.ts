@@ -1,0 +1,80 @@
+/**
+ * The browser part of the benchmark: serves bench/browser with Vite and measures each backend
+ * in Debian's Chromium (PLATFORM.md) through Playwright, one fresh browser per backend.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+import type { WorkerResult } from './browser/worker';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+export const CHROMIUM = '/usr/bin/chromium';
+const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export interface BrowserCase {
+  backend: 'wasm' | 'webgl' | 'webgpu';
+  batches: number;
+  inferBatches: number;
+  inferBatchSize: number;
+  timeoutSeconds: number;
+}
+
+export type BrowserResult = { backend: string; error: string } | (Exclude<WorkerResult, { error: string }> & { wallSeconds: number });
+
+export async function runBrowserBench(cases: BrowserCase[], log: (s: string) => void): Promise<BrowserResult[]> {
+  if (!existsSync(CHROMIUM)) return cases.map((c) => ({ backend: c.backend, error: `${CHROMIUM} is missing (apt-get install -y chromium)` }));
+  // A production build, as people get it: a dev server's on-demand transforms would dominate
+  // the time to the first step.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'evolab-bench-'));
+  const publicDir = path.join(tmp, 'public');
+  const outDir = path.join(tmp, 'dist');
+  mkdirSync(publicDir);
+  const wasmDir = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(path.join(wasmDir, f), path.join(publicDir, f));
+  const config = {
+    configFile: false as const,
+    root: path.join(here, 'browser'),
+    publicDir,
+    logLevel: 'error' as const,
+    worker: { format: 'es' as const },
+    // tfjs' threaded wasm glue breaks under minification (PLATFORM.md).
+    build: { outDir, emptyOutDir: true, minify: false, target: 'es2022' },
+  };
+  log('browser: building the bench page…');
+  await build(config);
+  const server = await preview({ ...config, preview: { port: 0, host: '127.0.0.1' } });
+  const url = server.resolvedUrls!.local[0];
+  const results: BrowserResult[] = [];
+  try {
+    for (const c of cases) {
+      log(`browser ${c.backend}: ${c.batches} training batches…`);
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: c.backend === 'webgpu' ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS,
+      });
+      try {
+        const page = await browser.newPage();
+        const t0 = Date.now();
+        await page.goto(`${url}?backend=${c.backend}&batches=${c.batches}&inferBatches=${c.inferBatches}&inferBatch=${c.inferBatchSize}`);
+        await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, null, {
+          timeout: c.timeoutSeconds * 1000,
+          polling: 500,
+        });
+        const r = (await page.evaluate(() => (window as unknown as { __bench: WorkerResult }).__bench)) as WorkerResult;
+        results.push('error' in r ? { backend: c.backend, error: r.error } : { ...r, wallSeconds: (Date.now() - t0) / 1000 });
+      } catch (e) {
+        results.push({ backend: c.backend, error: (e as Error).message.split('\n')[0] });
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    await server.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return results;
+}

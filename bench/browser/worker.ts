@@ -1,0 +1,35 @@
+/// <reference lib="webworker" />
+/** The browser side of `npm run bench`: one backend, measured in a dedicated module Worker. */
+import { configureWasmPaths, selectBackend, type BackendPreference } from '../../src/nn/backend';
+import { ancestorGenome, throughput, type Throughput } from '../lenet';
+
+export interface WorkerRequest {
+  backend: string;
+  batches: number;
+  inferBatches: number;
+  inferBatchSize: number;
+  wasmBase: string;
+  /** performance.timeOrigin of the page, to time from page start to the first trained batch. */
+  pageStart: number;
+}
+
+export type WorkerResult =
+  | { error: string }
+  | (Throughput & { backend: string; reason: string; backendSeconds: number; pageToFirstStepSeconds: number });
+
+self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
+  const r = e.data;
+  try {
+    configureWasmPaths(r.wasmBase);
+    const t0 = performance.now();
+    const choice = await selectBackend(r.backend as BackendPreference);
+    const backendSeconds = (performance.now() - t0) / 1000;
+    if (choice.backend !== r.backend) throw new Error(`asked for ${r.backend}, got ${choice.backend}: ${choice.reason}`);
+    const result = await throughput(ancestorGenome(), { batches: r.batches, warmup: 1, inferBatches: r.inferBatches, inferBatchSize: r.inferBatchSize });
+    // Page start → backend ready → the first batch trained (from the Worker's clock).
+    const pageToFirstStepSeconds = (performance.timeOrigin + t0 - r.pageStart) / 1000 + backendSeconds + result.firstStepSeconds;
+    self.postMessage({ ...result, backend: choice.backend, reason: choice.reason, backendSeconds, pageToFirstStepSeconds } satisfies WorkerResult);
+  } catch (err) {
+    self.postMessage({ error: String((err as Error)?.stack ?? err) } satisfies WorkerResult);
+  }
+};

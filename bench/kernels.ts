@@ -1,0 +1,116 @@
+/**
+ * Each replaced wasm training kernel against what it replaces, at LeNet's batch-64 shapes:
+ * the fastest of N calls (the minimum is robust to other processes on a shared machine).
+ * Stock kernels are captured before EvoLab registers its own.
+ *   npx tsx bench/kernels.ts [repeats] [--json]
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { conv2DBackpropFilterWasm, registerWasmTrainingKernels } from '../src/nn/wasm-kernels';
+
+export interface KernelComparison {
+  kernel: string;
+  shape: string;
+  before: string;
+  beforeMs: number | null;
+  afterMs: number;
+}
+
+export async function compareKernels(repeats = 15): Promise<KernelComparison[]> {
+  await tf.setBackend('wasm');
+  const stock = (name: string) => {
+    const k = tf.getKernel(name, 'wasm');
+    if (!k || (k.kernelFunc as unknown as Record<symbol, unknown>)[Symbol.for('evolab.wasmKernel')]) return null;
+    return k.kernelFunc;
+  };
+  const before = { sum: stock(tf.Sum), avg: stock(tf.AvgPoolGrad), max: stock(tf.MaxPoolGrad), input: stock(tf.Conv2DBackpropInput) };
+  registerWasmTrainingKernels();
+  const ours = (name: string) => tf.getKernel(name, 'wasm')!.kernelFunc;
+  const backend = tf.backend();
+  const time = (f: () => tf.TensorInfo | tf.TensorInfo[]): number => {
+    let best = Infinity;
+    for (let i = 0; i < repeats; i++) {
+      const t0 = performance.now();
+      const out = f();
+      best = Math.min(best, performance.now() - t0);
+      for (const o of Array.isArray(out) ? out : [out]) backend.disposeData(o.dataId);
+    }
+    return best;
+  };
+  const rnd = (shape: number[]) => tf.randomUniform(shape, -1, 1);
+  const results: KernelComparison[] = [];
+  const x1 = rnd([64, 28, 28, 1]);
+  const dy1 = rnd([64, 28, 28, 32]);
+  const filterAttrs = { strides: 1, pad: 'same', filterShape: [5, 5, 1, 32] };
+  results.push({
+    kernel: 'Conv2DBackpropFilter conv1',
+    shape: 'x [64,28,28,1], dy [64,28,28,32]',
+    before: 'XNNPACK conv over transposed tensors (HEAD)',
+    beforeMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x1, dy: dy1 }, backend, attrs: filterAttrs }, 'transposed')),
+    afterMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x1, dy: dy1 }, backend, attrs: filterAttrs }, 'im2col')),
+  });
+  const x2 = rnd([64, 14, 14, 32]);
+  const dy2 = rnd([64, 14, 14, 32]);
+  const attrs2 = { strides: 1, pad: 'same', filterShape: [5, 5, 32, 32] };
+  results.push({
+    kernel: 'Conv2DBackpropFilter conv2',
+    shape: 'x [64,14,14,32], dy [64,14,14,32]',
+    before: 'im2col (not used: 800 rows)',
+    beforeMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x2, dy: dy2 }, backend, attrs: attrs2 }, 'im2col')),
+    afterMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x2, dy: dy2 }, backend, attrs: attrs2 }, 'transposed')),
+  });
+  const w2 = rnd([5, 5, 32, 32]);
+  const inputAttrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [64, 14, 14, 32] };
+  results.push({
+    kernel: 'Conv2DBackpropInput conv2',
+    shape: 'dy [64,14,14,32], W [5,5,32,32]',
+    before: 'stock wasm (scalar loop)',
+    beforeMs: before.input ? time(() => before.input!({ inputs: { dy: dy2, filter: w2 }, backend, attrs: inputAttrs }) as tf.TensorInfo) : null,
+    afterMs: time(() => ours(tf.Conv2DBackpropInput)({ inputs: { dy: dy2, filter: w2 }, backend, attrs: inputAttrs }) as tf.TensorInfo),
+  });
+  const c1 = rnd([64, 28, 28, 32]);
+  const p1 = tf.maxPool(c1 as tf.Tensor4D, 3, 2, 'same');
+  const dp1 = rnd(p1.shape);
+  const poolAttrs = { filterSize: 3, strides: 2, pad: 'same' };
+  results.push({
+    kernel: 'MaxPoolGrad',
+    shape: 'x [64,28,28,32] → [64,14,14,32]',
+    before: 'stock wasm (wrong for all-negative windows)',
+    beforeMs: before.max ? time(() => before.max!({ inputs: { dy: dp1, input: c1, output: p1 }, backend, attrs: poolAttrs }) as tf.TensorInfo) : null,
+    afterMs: time(() => ours(tf.MaxPoolGrad)({ inputs: { dy: dp1, input: c1, output: p1 }, backend, attrs: poolAttrs }) as tf.TensorInfo),
+  });
+  for (const shape of [
+    [64, 14, 14, 32],
+    [64, 7, 7, 64],
+  ]) {
+    const xa = rnd(shape);
+    const pa = tf.avgPool(xa as tf.Tensor4D, 3, 2, 'same');
+    const dpa = rnd(pa.shape);
+    results.push({
+      kernel: 'AvgPoolGrad',
+      shape: `x [${shape}] → [${pa.shape}]`,
+      before: 'stock wasm',
+      beforeMs: before.avg ? time(() => before.avg!({ inputs: { dy: dpa, input: xa }, backend, attrs: poolAttrs }) as tf.TensorInfo) : null,
+      afterMs: time(() => ours(tf.AvgPoolGrad)({ inputs: { dy: dpa, input: xa }, backend, attrs: poolAttrs }) as tf.TensorInfo),
+    });
+    tf.dispose([xa, pa, dpa]);
+  }
+  const sumAttrs = { axis: [0, 1, 2], keepDims: false };
+  results.push({
+    kernel: 'Sum (conv1 bias gradient)',
+    shape: '[64,28,28,32] over axes 0,1,2',
+    before: 'stock wasm (transposes first)',
+    beforeMs: before.sum ? time(() => before.sum!({ inputs: { x: c1 }, backend, attrs: sumAttrs }) as tf.TensorInfo) : null,
+    afterMs: time(() => ours(tf.Sum)({ inputs: { x: c1 }, backend, attrs: sumAttrs }) as tf.TensorInfo),
+  });
+  tf.dispose([x1, dy1, x2, dy2, w2, c1, p1, dp1]);
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const json = process.argv.includes('--json');
+  const rows = await compareKernels(Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 15));
+  if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+  else for (const r of rows)
+    console.log(`${r.kernel.padEnd(28)} ${r.shape.padEnd(36)} before ${r.beforeMs?.toFixed(2) ?? '—'} ms (${r.before}) → ${r.afterMs.toFixed(2)} ms`);
+}

@@ -1,0 +1,101 @@
+/**
+ * What every part of the benchmark measures, in one place so that Node and the browser Worker
+ * run the same code: the ancestor (the paper's LeNet, Glorot init) and evolved networks in which
+ * whole filters died, trained with the paper's defaults (Adam 1e-3, batch 64).
+ * Pixel values do not change the cost of a step, so random images stand in for MNIST here.
+ */
+import { countNetwork, initialiseGenome, lenetSpecs, LENET_CLASSES, Rng, type Genome } from '../src/evolution';
+import type { ImageDataset } from '../src/data/dataset';
+import { MaskedNetwork } from '../src/nn/network';
+import { range } from '../src/nn/layout';
+import type { TrainSettings } from '../src/nn/train-settings';
+
+export const MNIST_SHAPE = { height: 28, width: 28, channels: 1 } as const;
+export const PAPER_TRAINING: TrainSettings = { epochs: 1, batchSize: 64, optimizer: 'adam', learningRate: 1e-3, momentum: 0.9, weightDecay: 0 };
+
+export function ancestorGenome(seed = 1): Genome {
+  return initialiseGenome(lenetSpecs(1), LENET_CLASSES, new Rng(seed));
+}
+
+/**
+ * The ancestor with only `fraction` of the filters of every evolved layer alive (at least one),
+ * and the cluster efficiency (ancestor kernels / own kernels) that gives.
+ */
+export function evolvedGenome(fraction: number, seed = 1): { genome: Genome; clusterEfficiency: number; filters: number[] } {
+  const g = ancestorGenome(seed);
+  const ancestorKernels = countNetwork(g).kernels;
+  const filters: number[] = [];
+  let liveInputs = g.layers[0].spec.inChannels;
+  for (const l of g.layers) {
+    const { filters: n, inChannels, kernelH, kernelW } = l.spec;
+    const keep = Math.max(1, Math.round(fraction * n));
+    filters.push(keep);
+    const k = kernelH * kernelW;
+    // Filters ≥ keep die, and kept filters stop reading the previous layer's dead ones.
+    for (let f = 0; f < n; f++) {
+      for (let c = 0; c < inChannels; c++) {
+        if (f < keep && c < liveInputs) continue;
+        const at = (f * inChannels + c) * k;
+        l.mask.fill(0, at, at + k);
+        l.weights.fill(0, at, at + k);
+      }
+    }
+    l.bias.fill(0, keep);
+    liveInputs = keep;
+  }
+  return { genome: g, clusterEfficiency: ancestorKernels / countNetwork(g).kernels, filters };
+}
+
+export function randomImages(count: number, seed: number): ImageDataset {
+  const rng = new Rng(seed);
+  const pixels = new Uint8Array(count * 784);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.int(256);
+  const labels = Uint8Array.from({ length: count }, () => rng.int(10));
+  return { name: 'mnist', split: 'train', count, height: 28, width: 28, channels: 1, pixels, labels, classNames: Array.from({ length: 10 }, (_, i) => String(i)) };
+}
+
+export interface Throughput {
+  trainImagesPerSecond: number;
+  inferImagesPerSecond: number;
+  trainBatches: number;
+  inferBatchSize: number;
+  /** Seconds of the first training step of a new network (includes kernel set-up). */
+  firstStepSeconds: number;
+}
+
+/**
+ * Trains `batches` steps at batch `batchSize` after `warmup` steps, then times inference of
+ * `inferBatches` batches of `inferBatchSize`.
+ */
+export async function throughput(
+  genome: Genome,
+  o: { batches: number; warmup?: number; batchSize?: number; inferBatches?: number; inferBatchSize?: number; seed?: number } = { batches: 20 },
+): Promise<Throughput> {
+  const batchSize = o.batchSize ?? 64;
+  const warmup = o.warmup ?? 2;
+  const inferBatchSize = o.inferBatchSize ?? 256;
+  const inferBatches = o.inferBatches ?? 4;
+  const data = randomImages(Math.max(batchSize * Math.max(o.batches, warmup), inferBatchSize * inferBatches), o.seed ?? 7);
+  const settings = { ...PAPER_TRAINING, batchSize };
+  const net = MaskedNetwork.fromGenome(genome, MNIST_SHAPE);
+  try {
+    const t0 = performance.now();
+    await net.train(data, range(batchSize), settings, new Rng(1));
+    const firstStepSeconds = (performance.now() - t0) / 1000;
+    if (warmup > 1) await net.train(data, range(batchSize * (warmup - 1)), settings, new Rng(2));
+    const r = await net.train(data, range(batchSize * o.batches), settings, new Rng(3));
+    await net.evaluate(data, range(inferBatchSize), inferBatchSize);
+    const t1 = performance.now();
+    const ev = await net.evaluate(data, range(inferBatchSize * inferBatches), inferBatchSize);
+    const inferSeconds = (performance.now() - t1) / 1000;
+    return {
+      trainImagesPerSecond: r.images / r.seconds,
+      inferImagesPerSecond: ev.total / inferSeconds,
+      trainBatches: o.batches,
+      inferBatchSize,
+      firstStepSeconds,
+    };
+  } finally {
+    net.dispose();
+  }
+}
