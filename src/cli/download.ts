@@ -1,5 +1,6 @@
 /** HTTP downloads for `npm run data`, with a stall timeout so a dead network fails instead of hanging. */
 import type { FetchLike } from '../data/sources';
+import { readAllBytes } from '../data/streams';
 
 export const MNIST_MIRRORS = [
   'https://storage.googleapis.com/cvdf-datasets/mnist/',
@@ -51,21 +52,7 @@ export async function download(url: string, { fetchImpl, timeoutMs, log }: Downl
     if (!res.ok) throw new DownloadError(url, `HTTP ${res.status} ${res.statusText}`, res.status);
     if (!res.body) return new Uint8Array(await stalled(res.arrayBuffer()));
     const reader = res.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await stalled(reader.read());
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return await readAllBytes(reader, stalled);
   } catch (err) {
     if (err instanceof DownloadError) throw err;
     // undici hides the useful part ("getaddrinfo ENOTFOUND host") in err.cause.

@@ -3,6 +3,7 @@
  * code path (no zlib, no npm dependency).
  */
 import { DatasetError } from './errors';
+import { readAllBytes } from './streams';
 
 /** Files are recognised by content, not by name: some servers gunzip `.gz` on the fly. */
 export const isGzip = (bytes: Uint8Array): boolean =>
@@ -20,21 +21,7 @@ export async function gunzip(bytes: Uint8Array, file: string): Promise<Uint8Arra
     // Read the stream directly: wrapping it in a Response would replace the decoder's error
     // with a generic "Failed to fetch" in Chrome.
     const reader = new Blob([plainBytes(bytes)]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return await readAllBytes(reader);
   } catch (err) {
     // Node says "unexpected end of file", Chrome "Junk found after end of compressed data", etc.
     const detail = err instanceof Error && err.message ? ` (${err.message.replace(/\.$/, '')})` : '';
