@@ -90,8 +90,9 @@ export function svgPlot(series: readonly PlotSeries[], o: PlotOptions): string {
     for (const p of pts) parts.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3.5" fill="${s.color}"/>`);
   }
   series.forEach((s, i) => {
-    const x = m.left + (i % 3) * 190;
-    const y = height - 30 + Math.floor(i / 3) * 18;
+    // Two legend entries per row: the labels ("sexual (mean ± std, 3 seeds)") are long.
+    const x = m.left + (i % 2) * ((width - m.left - m.right) / 2);
+    const y = height - 30 + Math.floor(i / 2) * 18;
     parts.push(
       s.markersOnly
         ? `<path d="M${x + 10} ${y - 6} l6 6 l-6 6 l-6 -6 z" fill="${s.color}" stroke="black"/>`
