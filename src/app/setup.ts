@@ -3,6 +3,7 @@
  * RunConfig per compared run. Pure: no React, no Worker.
  */
 import { resolveConfig, type BackendPreference, type DatasetName, type DeepPartial, type RunConfig } from '../experiment/config';
+import { labSubsets } from '../experiment/ancestor';
 import type { LiveSettings } from '../worker/protocol';
 
 export type BudgetMode = 'cap' | 'target' | 'constant';
@@ -55,9 +56,7 @@ export function defaultSetup(dataset: DatasetName = 'mnist'): LabSetup {
     epochsPerGeneration: base.epochsPerGeneration,
     ancestorEpochs: base.ancestorEpochs,
     population: base.population,
-    // The 10 % subset of ALGORITHM.md §1.6 and the 2k test subset of §2: a browser-sized default.
-    trainSubset: dataset === 'mnist' ? 6000 : 5000,
-    testSubset: 2000,
+    ...labSubsets(dataset),
     seed: base.seed,
     backend: 'auto',
     batchSize: base.training.batchSize,

@@ -2,8 +2,8 @@
  * `npm run ancestors`: trains the ancestors (generation 1) that the browser lab ships, so a demo
  * can start evolving at once. Each is a serialised checkpoint of generation 1 written to
  * public/ancestors/<dataset>.json, with a small <dataset>.meta.json the page reads to say what it
- * is. The settings default to the lab's default setup (app/setup.ts) with a fixed seed, so the
- * shipped ancestor is the one the page would train itself.
+ * is. The settings default to the lab's default setup (labSubsets and the dataset's defaults)
+ * with a fixed seed, so the shipped ancestor is the one the page would train itself.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -12,13 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../data';
 import { folderSource } from '../data/node-source';
-import { resolveConfig, type DatasetName } from '../experiment/config';
+import { defaultConfig, resolveConfig, type DatasetName } from '../experiment/config';
 import { environmentInfo, startBackend } from '../experiment/environment';
 import type { Checkpoint } from '../experiment/records';
 import { ExperimentRunner } from '../experiment/runner';
 import { serialiseCheckpoint } from '../experiment/serialise';
-import { defaultSetup } from '../app/setup';
-import type { AncestorMeta } from '../worker/protocol';
+import { labSubsets, type AncestorMeta } from '../experiment/ancestor';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,7 +38,8 @@ async function writeAtomic(file: string, text: string) {
 const subset = (raw: string | undefined, fallback: number | null) => (raw === undefined ? fallback : raw === 'all' ? null : Number(raw));
 
 async function train(dataset: DatasetName, flags: Record<string, string | undefined>, dataDir: string, outDir: string) {
-  const lab = defaultSetup(dataset);
+  // The lab's default setup: its subsets and the dataset's defaults of ALGORITHM.md.
+  const lab = { ...defaultConfig(dataset), ...labSubsets(dataset) };
   const config = resolveConfig({
     dataset,
     mode: 'asexual',
@@ -48,7 +48,6 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
     trainSubset: subset(flags['train-subset'], lab.trainSubset),
     testSubset: subset(flags['test-subset'], lab.testSubset),
     seed: flags.seed !== undefined ? Number(flags.seed) : lab.seed,
-    training: { batchSize: lab.batchSize },
     backend: 'wasm',
   });
   // The folder holding mnist/ and cifar-10/ (file names include that part).

@@ -94,17 +94,7 @@ export interface FileCheck {
 export type { EnvironmentInfo, RunEvent, RunReport };
 
 /** What a shipped ancestor is (public/ancestors/<dataset>.meta.json, written by `npm run ancestors`). */
-export interface AncestorMeta {
-  dataset: DatasetName;
-  seed: number;
-  trainSubset: number | null;
-  testSubset: number | null;
-  ancestorEpochs: number;
-  batchSize: number;
-  testAccuracy: number;
-  backend: string;
-  createdAt: string;
-}
+export type { AncestorMeta } from '../experiment/ancestor';
 
 /** IndexedDB keys shared by the page and the Worker. */
 export const checkpointKey = (runId: string) => `checkpoint:${runId}`;
