@@ -153,6 +153,17 @@ describe('experiment runner', () => {
     expect(events.at(-1)).toMatchObject({ type: 'finished', reason: 'completed' });
   });
 
+  it('does no work at all while paused before the first batch (a pause that arrives early holds at once)', async () => {
+    const { r, events } = runner({ ...tiny, generations: 2 });
+    r.pause();
+    const done = r.run();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(events.filter((e) => e.type === 'progress')).toEqual([]);
+    r.resume();
+    await done;
+    expect(events.at(-1)).toMatchObject({ type: 'finished', reason: 'completed' });
+  });
+
   it('applies a changed budget from the next generation and records the change', async () => {
     const { r, events } = runner({ ...tiny, generations: 3 });
     r.changeSettings({ synthesis: { budget: { rho: 0.3 } } });

@@ -133,6 +133,8 @@ export class ExperimentRunner {
       const records: NetworkRecord[] = [];
       const previous = this.records.filter((r) => r.generation === generation - 1);
       for (let individual = 0; individual < cfg.population; individual++) {
+        // A pause asked for during the previous network's evaluation holds here, before any new work.
+        await this.whilePaused();
         const parentIndices = generation === 2 ? new Array<number>(cfg.parents).fill(0) : chooseParents(cfg, previous, generation, individual);
         this.progress(generation, individual, 'synthesise', 0, 0, 0, 0, null);
         const { child, stats } = synthesiseOffspring(
@@ -187,6 +189,7 @@ export class ExperimentRunner {
     },
   ): Promise<{ genome: Genome; record: NetworkRecord }> {
     const cfg = this.config;
+    await this.whilePaused();
     const network = MaskedNetwork.fromGenome(genome, job.input, { poolSize: cfg.poolSize });
     try {
       const trained = await network.train(
@@ -237,6 +240,10 @@ export class ExperimentRunner {
 
   private async betweenBatches(): Promise<void> {
     if (this.options.yieldToHost) await this.options.yieldToHost();
+    await this.whilePaused();
+  }
+
+  private async whilePaused(): Promise<void> {
     while (this.resumeGate) await this.resumeGate.promise;
   }
 
