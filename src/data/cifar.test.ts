@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { datasetFailure } from './test-support';
 import { CIFAR_RECORD_BYTES, CIFAR10_CLASS_NAMES, checkCifarBatch, parseCifarBatch, parseCifarMeta } from './cifar';
-import { DatasetError } from './errors';
 
 /** A record whose R, G, B values encode (plane, pixel) so the NHWC layout can be checked exactly. */
 function record(label: number, seed: number): Uint8Array {
@@ -22,15 +22,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function failure(fn: () => unknown): DatasetError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DatasetError);
-    return err as DatasetError;
-  }
-  throw new Error('expected a DatasetError');
-}
+const failure = datasetFailure;
 
 const F = 'cifar-10/data_batch_1.bin.gz';
 

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DatasetError } from './errors';
+import { datasetRejection } from './test-support';
 import { gunzip, isGzip, maybeGunzip } from './gzip';
 import { sha256Hex } from './hash';
 
@@ -8,14 +8,7 @@ const text = 'EvoLab '.repeat(2000);
 const plain = new TextEncoder().encode(text);
 const packed = new Uint8Array(gzipSync(plain));
 
-async function failure(p: Promise<unknown>): Promise<DatasetError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DatasetError);
-  return err as DatasetError;
-}
+const failure = datasetRejection;
 
 describe('gzip', () => {
   it('detects gzip by its magic bytes, not by name', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatasetError } from './errors';
+import { datasetFailure } from './test-support';
 import { parseIdxImages, parseIdxLabels } from './idx';
 
 /** An IDX file: big-endian magic and dimensions, then `body`. */
@@ -12,15 +12,7 @@ function idx(magic: number, dims: number[], body: ArrayLike<number>): Uint8Array
   return out;
 }
 
-function failure(fn: () => unknown): DatasetError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DatasetError);
-    return err as DatasetError;
-  }
-  throw new Error('expected a DatasetError');
-}
+const failure = datasetFailure;
 
 const MNIST_SIZE = { rows: 28, cols: 28, dataset: 'MNIST' };
 const F = 'mnist/train-images-idx3-ubyte.gz';

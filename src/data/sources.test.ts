@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DatasetError, MissingFileError } from './errors';
+import { datasetRejection } from './test-support';
+import { MissingFileError } from './errors';
 import { folderSource } from './node-source';
 import { fileListSource, urlSource, type FetchLike } from './sources';
 import { datasetsDir } from './test-support';
@@ -20,14 +21,7 @@ function fakeFetch(files: Record<string, () => Response>): FetchLike & { calls: 
   return Object.assign(f, { calls });
 }
 
-async function failure(p: Promise<unknown>): Promise<DatasetError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DatasetError);
-  return err as DatasetError;
-}
+const failure = datasetRejection;
 
 describe('urlSource', () => {
   it('prefers name.gz and does not ask for the plain file then', async () => {

@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { DatasetError } from './errors';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -28,3 +30,24 @@ export const README_HISTOGRAMS = {
   },
   cifar10: { train: new Array<number>(10).fill(5000), test: new Array<number>(10).fill(1000) },
 } as const;
+
+/** The DatasetError that `fn` throws (and fails the test if it throws something else or nothing). */
+export function datasetFailure(fn: () => unknown): DatasetError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(DatasetError);
+    return err as DatasetError;
+  }
+  throw new Error('expected a DatasetError');
+}
+
+/** The DatasetError that `p` rejects with. */
+export async function datasetRejection(p: Promise<unknown>): Promise<DatasetError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DatasetError);
+  return err as DatasetError;
+}

@@ -1,6 +1,7 @@
 /** The controls panel: dataset and run sizes, the environment (ρ), mating weights, runs to compare. */
 import { useState } from 'react';
 import type { BackendPreference, DatasetName } from '../../experiment/config';
+import { labSubsets } from '../../experiment/ancestor';
 import { setupLocked, updateSetup } from '../lab';
 import { runColours, runLabel, type BudgetMode, type LabSetup, type RunMode, type RunVariant } from '../setup';
 import { useLab } from '../store';
@@ -32,7 +33,7 @@ export function Controls() {
             { value: 'mnist', label: 'MNIST (digits, 1 channel)' },
             { value: 'cifar10', label: 'CIFAR-10 (objects, 3 channels)' },
           ]}
-          onChange={(dataset) => updateSetup((s) => ({ ...s, dataset, trainSubset: dataset === 'mnist' ? 6000 : 5000 }))}
+          onChange={(dataset) => updateSetup((s) => ({ ...s, dataset, trainSubset: labSubsets(dataset).trainSubset }))}
         />
         <div className="row2">
           <IntegerField label="Training images" testId="train-subset" value={setup.trainSubset} min={10} max={60000} allowAll disabled={locked} onChange={(v) => set({ trainSubset: v })} />
