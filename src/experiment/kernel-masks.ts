@@ -1,5 +1,5 @@
 /** Kernel-level alive/dead bitmaps of a genome, compact enough to stream to the page and store in run.json. */
-import { kernelSize, type Genome, type LayerGenes } from '../evolution';
+import { kernelSize, liveFilters, type Genome, type LayerGenes } from '../evolution';
 import type { KernelMaskSummary } from './records';
 
 export function kernelAliveFlags(layer: LayerGenes): Uint8Array {
@@ -37,17 +37,13 @@ export function summariseKernelMasks(genome: Genome): KernelMaskSummary[] {
   return genome.layers.map((layer) => {
     const flags = kernelAliveFlags(layer);
     const { filters, inChannels } = layer.spec;
-    let aliveFilters = 0;
-    for (let f = 0; f < filters; f++) {
-      if (flags.subarray(f * inChannels, (f + 1) * inChannels).some((x) => x === 1)) aliveFilters++;
-    }
     return {
       layer: layer.spec.name,
       filters,
       inChannels,
       aliveHex: flagsToHex(flags),
       aliveKernels: flags.reduce((s, x) => s + x, 0),
-      aliveFilters,
+      aliveFilters: liveFilters(layer).reduce((s, x) => s + x, 0),
     };
   });
 }

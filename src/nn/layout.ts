@@ -7,6 +7,10 @@
  * conv kernel of the same shape, so one conversion serves both.
  */
 import type { LayerGenes } from '../evolution/genome';
+import { liveFilters } from '../evolution/metrics';
+
+// One definition of a live filter for counting and for compaction.
+export { liveFilters };
 
 /**
  * Which filters of each evolved layer the tfjs network holds. `out[l]` lists kept filters of
@@ -18,22 +22,6 @@ export interface Keep {
 }
 
 export const range = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
-
-/** 1 for each filter with at least one live synapse. */
-export function liveFilters(layer: LayerGenes): Uint8Array {
-  const { filters } = layer.spec;
-  const per = layer.mask.length / filters;
-  const live = new Uint8Array(filters);
-  for (let f = 0; f < filters; f++) {
-    for (let i = f * per; i < (f + 1) * per; i++) {
-      if (layer.mask[i]) {
-        live[f] = 1;
-        break;
-      }
-    }
-  }
-  return live;
-}
 
 /** Does filter f of `layer` have a live synapse reading input channel c? */
 function reads(layer: LayerGenes, f: number, c: number): boolean {
