@@ -12,7 +12,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { NetworkRecord } from '../../experiment/records';
 import type { LossPoint } from '../../worker/protocol';
 import { downloadChartPng } from '../export';
-import { PAPER_POINTS } from '../paper';
+import { PAPER_POINTS } from '../../experiment/paper';
 import { experimentsFor, formatStat, pickExperiment, reproducedSeries, seedCount, type ReproducedExperiment } from '../reproduced';
 import { accuracyDomain, accuracyTicks, downsample, formatMetric, logDomain, logTicks, METRICS, series, type Metric } from '../series';
 import { ASEXUAL_RED, runColours, runLabel, SEXUAL_BLUE } from '../setup';
