@@ -149,10 +149,11 @@ interface TraceEvent {
  * (its CPU time ≤ 50 ms) is reported, not blamed.
  */
 export function blameLongTasks(long: { start: number; duration: number }[], traced: TracedTask[], overloaded: boolean, limitMs = 50) {
-  if (!overloaded) return { blamed: long, excused: [] as { start: number; duration: number; cpu: number | null }[] };
+  // The trace's CPU time goes with every long task, so a failure says whether the page was working.
   const withCpu = long.map((t) => {
     const match = traced.find((x) => Math.abs(x.start - t.start) < 8);
     return { ...t, cpu: match ? match.cpu : null };
   });
+  if (!overloaded) return { blamed: withCpu, excused: [] as typeof withCpu };
   return { blamed: withCpu.filter((t) => t.cpu === null || t.cpu > limitMs), excused: withCpu.filter((t) => t.cpu !== null && t.cpu <= limitMs) };
 }
