@@ -9,6 +9,7 @@ import type { ImageDataset } from '../src/data/dataset';
 import { MaskedNetwork } from '../src/nn/network';
 import { range } from '../src/nn/layout';
 import type { TrainSettings } from '../src/nn/train-settings';
+import type { GradientPeer } from '../src/nn/gradient-peer';
 
 export const MNIST_SHAPE = { height: 28, width: 28, channels: 1 } as const;
 export const PAPER_TRAINING: TrainSettings = { epochs: 1, batchSize: 64, optimizer: 'adam', learningRate: 1e-3, momentum: 0.9, weightDecay: 0 };
@@ -69,7 +70,9 @@ export interface Throughput {
  */
 export async function throughput(
   genome: Genome,
-  o: { batches: number; warmup?: number; batchSize?: number; inferBatches?: number; inferBatchSize?: number; seed?: number } = { batches: 20 },
+  o: { batches: number; warmup?: number; batchSize?: number; inferBatches?: number; inferBatchSize?: number; seed?: number; peers?: readonly GradientPeer[] } = {
+    batches: 20,
+  },
 ): Promise<Throughput> {
   const batchSize = o.batchSize ?? 64;
   const warmup = o.warmup ?? 2;
@@ -80,13 +83,14 @@ export async function throughput(
   const net = MaskedNetwork.fromGenome(genome, MNIST_SHAPE);
   try {
     const t0 = performance.now();
-    await net.train(data, range(batchSize), settings, new Rng(1));
+    const peers = o.peers ?? [];
+    await net.train(data, range(batchSize), settings, new Rng(1), { peers });
     const firstStepSeconds = (performance.now() - t0) / 1000;
-    if (warmup > 1) await net.train(data, range(batchSize * (warmup - 1)), settings, new Rng(2));
-    const r = await net.train(data, range(batchSize * o.batches), settings, new Rng(3));
-    await net.evaluate(data, range(inferBatchSize), inferBatchSize);
+    if (warmup > 1) await net.train(data, range(batchSize * (warmup - 1)), settings, new Rng(2), { peers });
+    const r = await net.train(data, range(batchSize * o.batches), settings, new Rng(3), { peers });
+    await net.evaluate(data, range(inferBatchSize), inferBatchSize, peers);
     const t1 = performance.now();
-    const ev = await net.evaluate(data, range(inferBatchSize * inferBatches), inferBatchSize);
+    const ev = await net.evaluate(data, range(inferBatchSize * inferBatches), inferBatchSize, peers);
     const inferSeconds = (performance.now() - t1) / 1000;
     return {
       trainImagesPerSecond: r.images / r.seconds,

@@ -23,7 +23,9 @@ import { parseArgs } from 'node:util';
 import { Rng } from '../src/evolution';
 import { selectBackend } from '../src/nn/backend';
 import { range } from '../src/nn/layout';
+import type { GradientPeer } from '../src/nn/gradient-peer';
 import { MaskedNetwork } from '../src/nn/network';
+import { ThreadPeer } from '../src/nn/thread-peer';
 import { runBrowserBench, type BrowserCase, type BrowserResult } from './browser';
 import { KernelProfiler, type KernelStat } from './kernel-profile';
 import type { KernelComparison } from './kernels';
@@ -99,13 +101,16 @@ async function kernelProfile(batches: number): Promise<{ stepMs: number; kernelM
   }
 }
 
-async function epochSeconds(fraction: number): Promise<{ clusterEfficiency: number; filters: number[]; physicalFilters: number[]; seconds: number }> {
+async function epochSeconds(
+  fraction: number,
+  peers: readonly GradientPeer[] = [],
+): Promise<{ clusterEfficiency: number; filters: number[]; physicalFilters: number[]; seconds: number }> {
   const { genome, clusterEfficiency, filters } = evolvedGenome(fraction);
   const net = MaskedNetwork.fromGenome(genome, MNIST_SHAPE);
   const data = randomImages(EPOCH_IMAGES, 5);
   try {
-    await net.train(data, range(128), PAPER_TRAINING, new Rng(1)); // warm-up
-    const r = await net.train(data, range(EPOCH_IMAGES), PAPER_TRAINING, new Rng(2));
+    await net.train(data, range(128), PAPER_TRAINING, new Rng(1), { peers }); // warm-up
+    const r = await net.train(data, range(EPOCH_IMAGES), PAPER_TRAINING, new Rng(2), { peers });
     return { clusterEfficiency, filters, physicalFilters: net.physicalFilters, seconds: r.seconds };
   } finally {
     net.dispose();
@@ -168,13 +173,22 @@ async function main() {
   const torchMissing = await torchAvailable();
   if (torchMissing) log(`PyTorch column skipped: ${torchMissing}`);
 
-  // 1. Ancestor throughput, Node wasm vs PyTorch, alternating.
+  // Data-parallel: this thread and one worker thread per further core share every step.
+  const threads = os.availableParallelism();
+  const peers = threads > 1 ? await ThreadPeer.startMany(threads - 1, 'wasm') : [];
+
+  // 1. Ancestor throughput, Node wasm (one thread, then all cores) vs PyTorch, alternating.
   const nodeRounds: Throughput[] = [];
+  const threadRounds: Throughput[] = [];
   const torchRounds: TorchResult[] = [];
   const torch1Rounds: TorchResult[] = [];
   for (let i = 0; i < rounds; i++) {
     log(`round ${i + 1}/${rounds}: Node wasm…`);
     nodeRounds.push(await throughput(ancestorGenome(), { batches: BATCHES }));
+    if (peers.length) {
+      log(`round ${i + 1}/${rounds}: Node wasm, ${threads} threads…`);
+      threadRounds.push(await throughput(ancestorGenome(), { batches: BATCHES, peers }));
+    }
     if (!torchMissing) {
       log(`round ${i + 1}/${rounds}: PyTorch…`);
       torchRounds.push(await torch([32, 32, 64, 64], BATCHES * 2));
@@ -184,9 +198,10 @@ async function main() {
   }
   const best = <T>(xs: T[], key: (x: T) => number) => xs.reduce((a, b) => (key(b) > key(a) ? b : a));
   const nodeBest = best(nodeRounds, (r) => r.trainImagesPerSecond);
+  const threadBest = threadRounds.length ? best(threadRounds, (r) => r.trainImagesPerSecond) : undefined;
   const torchBest = torchRounds.length ? best(torchRounds, (r) => r.trainImagesPerSecond) : undefined;
   const torch1Best = torch1Rounds.length ? best(torch1Rounds, (r) => r.trainImagesPerSecond) : undefined;
-  results.ancestor = { nodeWasm: nodeRounds, torch: torchMissing ?? torchRounds, torchOneThread: torchMissing ?? torch1Rounds, loadAfter: load() };
+  results.ancestor = { nodeWasm: nodeRounds, nodeWasmThreads: { threads, rounds: threadRounds }, torch: torchMissing ?? torchRounds, torchOneThread: torchMissing ?? torch1Rounds, loadAfter: load() };
 
   // 2. Where a training step's time goes.
   log('per-kernel profile…');
@@ -213,13 +228,15 @@ async function main() {
   results.processes = { alone, pair, pairTrainImagesPerSecond: pairSum, load: load() };
 
   // 5. One epoch by cluster efficiency.
-  const epochs: { clusterEfficiency: number; filters: number[]; physicalFilters: number[]; seconds: number; torchSeconds?: number }[] = [];
+  const epochs: { clusterEfficiency: number; filters: number[]; physicalFilters: number[]; seconds: number; threadSeconds?: number; torchSeconds?: number }[] = [];
   for (const f of quick ? [1, 0.316] : FRACTIONS) {
     log(`epoch of ${EPOCH_IMAGES} images, ${Math.round(f * 100)} % of the filters…`);
     const e = await epochSeconds(f);
+    const threaded = peers.length ? await epochSeconds(f, peers) : undefined;
     const t = torchMissing ? undefined : await torch(e.filters, BATCHES * 2);
-    epochs.push({ ...e, torchSeconds: t ? EPOCH_IMAGES / t.trainImagesPerSecond : undefined });
+    epochs.push({ ...e, threadSeconds: threaded?.seconds, torchSeconds: t ? EPOCH_IMAGES / t.trainImagesPerSecond : undefined });
   }
+  for (const p of peers) p.dispose();
   results.epochByClusterEfficiency = epochs;
 
   // 6. Browsers.
@@ -245,6 +262,8 @@ async function main() {
   const ratio = (x: number) => (torchTrain ? `${(x / torchTrain).toFixed(2)}×` : '—');
   const rows: string[][] = [['backend', 'train img/s', 'infer img/s', 'train vs PyTorch', 'first step s', 'note']];
   rows.push(['Node wasm', fmt(nodeBest.trainImagesPerSecond), fmt(nodeBest.inferImagesPerSecond), ratio(nodeBest.trainImagesPerSecond), fmt(nodeBest.firstStepSeconds, 2), `best of ${rounds}`]);
+  if (threadBest)
+    rows.push([`Node wasm ×${threads} threads`, fmt(threadBest.trainImagesPerSecond), fmt(threadBest.inferImagesPerSecond), ratio(threadBest.trainImagesPerSecond), fmt(threadBest.firstStepSeconds, 2), `data-parallel; best of ${rounds}`]);
   rows.push(['Node wasm ×2 processes', fmt(pairSum), '—', ratio(pairSum), '—', `sum; alone ${fmt(alone.trainImagesPerSecond)}`]);
   for (const b of browser) {
     if ('error' in b) rows.push([`Chromium ${b.backend}`, '—', '—', '—', '—', b.error.slice(0, 60)]);
@@ -277,13 +296,14 @@ async function main() {
   out.push('', 'Ancestor LeNet (143,136 synapses), Adam, batch 64; inference batch 256 unless noted', table(rows));
   out.push('', `Other batch sizes, Node wasm: ${batchSizes.map((b) => `${b.batchSize}: ${fmt(b.trainImagesPerSecond)} img/s`).join(', ')}`);
   const base = epochs[0];
-  const erows = [['cluster eff.', 'filters kept', 'wasm s/epoch', 'vs ancestor', 'PyTorch s/epoch', 'wasm vs PyTorch']];
+  const erows = [['cluster eff.', 'filters kept', 'wasm s/epoch', 'vs ancestor', `wasm ×${threads} threads s/epoch`, 'PyTorch s/epoch', 'wasm vs PyTorch']];
   for (const e of epochs)
     erows.push([
       `${e.clusterEfficiency.toFixed(1)}×`,
       e.physicalFilters.join('/'),
       fmt(e.seconds, 1),
       `${(e.seconds / base.seconds).toFixed(2)}`,
+      fmt(e.threadSeconds, 1),
       fmt(e.torchSeconds, 1),
       e.torchSeconds ? `${(e.torchSeconds / e.seconds).toFixed(2)}×` : '—',
     ]);

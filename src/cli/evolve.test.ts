@@ -1,7 +1,7 @@
 /** The headless runner as a person runs it: a child process with flags, files on disk. */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -49,6 +49,8 @@ describe('npm run evolve', () => {
     const report = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as RunReport;
     expect(report.config).toMatchObject({ dataset: 'mnist', mode: 'asexual', generations: 2, trainSubset: 200, testSubset: 100, seed: 5 });
     expect(report.environment.backend).toBe('wasm');
+    // One run alone uses every core: each step is split across worker threads.
+    expect(report.environment.threads).toBe(availableParallelism());
     expect(report.records.map((r) => r.generation)).toEqual([1, 2]);
     const csv = (await readFile(path.join(out, 'generations.csv'), 'utf8')).trim().split('\n');
     const header = csv[0].split(',');
@@ -79,6 +81,8 @@ describe('npm run evolve', () => {
     for (const mode of ['asexual', 'sexual'] as const) {
       const report = JSON.parse(await readFile(path.join(out, mode, 'run.json'), 'utf8')) as RunReport;
       expect(report.config).toMatchObject({ mode, generations: 2, seed: 6 });
+      // The two processes split the cores between them.
+      expect(report.environment.threads).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
       expect(report.records.filter((x) => x.generation === 2)).toHaveLength(mode === 'sexual' ? 2 : 1);
     }
     const bad = await evolve(['--mode', 'asexual,cloning', '--out', out]);
@@ -93,6 +97,9 @@ describe('npm run evolve', () => {
     const badNumber = await evolve(['--generations', 'many', '--out', 'y']);
     expect(badNumber.code).toBe(2);
     expect(badNumber.stderr).toMatch(/--generations expects a number/);
+    const badThreads = await evolve(['--threads', '0', '--data-dir', 'x', '--out', 'y']);
+    expect(badThreads.code).toBe(2);
+    expect(badThreads.stderr).toMatch(/--threads must be a positive integer or auto \(got 0\)/);
     const noData = await evolve(['--out', path.join(tmpdir(), 'evolab-nodata')]);
     expect(noData.code).toBe(2);
     expect(noData.stderr).toMatch(/--data-dir DIR/);

@@ -4,6 +4,7 @@
  * OUTDIR/checkpoint.json after every generation, so an interrupted run loses nothing.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,8 @@ import { folderSource } from '../data/node-source';
 import { ConfigError, resolveConfig, type DeepPartial, type RunConfig } from '../experiment/config';
 import { recordsToCsv, type Checkpoint, type RunEvent, type RunReport } from '../experiment/records';
 import { ExperimentRunner } from '../experiment/runner';
+import type { BackendPreference } from '../nn/backend';
+import { ThreadPeer } from '../nn/thread-peer';
 import { deserialiseCheckpoint, serialiseCheckpoint } from '../experiment/serialise';
 import { environmentInfo, startBackend } from '../experiment/environment';
 
@@ -47,6 +50,9 @@ Options (defaults from ALGORITHM.md):
   --normaliser N          mean | max: the cluster and synapse normalisers Z and z (mean)
   --batch-size B          (64)    --lr L (0.001)    --optimizer adam|sgd (adam)
   --backend B             auto | wasm | cpu | webgl | webgpu (auto: wasm in Node)
+  --threads T             cores that share every training step and evaluation, as worker threads
+                          each with its own wasm (auto: all cores, split between the modes of --mode a,b);
+                          results differ from 1 thread by floating-point summation order only
   --config FILE           a JSON run configuration (the "config" of a run.json works); flags override it
   --quiet                 no progress on stderr
 `;
@@ -83,6 +89,7 @@ const options = {
   backend: { type: 'string' },
   config: { type: 'string' },
   quiet: { type: 'boolean' },
+  threads: { type: 'string' },
 } as const;
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
@@ -207,6 +214,8 @@ async function runModesInParallel(argv: string[], modes: string[], outDir: strin
     }
     rest.push(a);
   }
+  // The processes split the cores between them unless --threads says otherwise.
+  if (!argv.some((a) => a.split('=')[0] === '--threads')) rest.push('--threads', String(Math.max(1, Math.floor(availableParallelism() / modes.length))));
   const codes = await Promise.all(
     modes.map(
       (mode) =>
@@ -232,6 +241,13 @@ async function runModesInParallel(argv: string[], modes: string[], outDir: strin
     ),
   );
   return Math.max(...codes);
+}
+
+function parseThreads(value: string | undefined): number {
+  if (value === undefined || value === 'auto') return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be a positive integer or auto (got ${value})`);
+  return n;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -272,9 +288,12 @@ async function main(argv: string[]): Promise<number> {
   const dataDir = flags['data-dir'];
   if (!dataDir) throw new UsageError('say where the dataset files are: --data-dir DIR (e.g. public/data after npm run data)');
 
+  const threads = parseThreads(flags.threads);
   await mkdir(outDir, { recursive: true });
   const backend = await startBackend(config.backend);
-  const environment = checkpoint?.environment ?? environmentInfo(backend);
+  // A resumed run keeps where it started, but says how many threads this session used.
+  const environment = { ...(checkpoint?.environment ?? environmentInfo(backend)), threads };
+  const peers = threads > 1 ? await ThreadPeer.startMany(threads - 1, backend.backend as BackendPreference) : [];
   // The source holds mnist/ and cifar-10/ (the layout of npm run data's public/data and of shared/datasets).
   const source = folderSource(dataDir);
   const quiet = flags.quiet ?? false;
@@ -288,6 +307,7 @@ async function main(argv: string[]): Promise<number> {
     test,
     environment,
     checkpoint,
+    peers,
     emit: printer,
     onCheckpoint: async (c) => {
       lastReport = { config: c.config, environment: c.environment, ancestor: c.ancestor, records: c.records, configChanges: c.configChanges, finished: false };

@@ -22,7 +22,7 @@ export async function startBackend(preference: BackendPreference, options: Start
   return { backend: choice.backend, reason: choice.reason, tried: choice.tried.map((t) => `${t.backend}: ${t.ok ? 'ok' : t.why}`) };
 }
 
-export function environmentInfo(choice: BackendChoice): EnvironmentInfo {
+export function environmentInfo(choice: BackendChoice, threads = 1): EnvironmentInfo {
   const runtime =
     typeof process !== 'undefined' && process.versions?.node
       ? `node ${process.versions.node} (${process.platform}-${process.arch})`
@@ -35,5 +35,6 @@ export function environmentInfo(choice: BackendChoice): EnvironmentInfo {
     runtime,
     tfjsVersion: tf.version_core,
     startedAt: new Date().toISOString(),
+    threads,
   };
 }

@@ -48,6 +48,11 @@ export interface EnvironmentInfo {
   runtime: string;
   tfjsVersion: string;
   startedAt: string;
+  /**
+   * Cores each training step was split across (data-parallel threads, Node only). Results with
+   * different counts differ by floating-point summation order only. Absent in older runs: 1.
+   */
+  threads?: number;
 }
 
 export type RunPhase = 'train' | 'evaluate' | 'synthesise';

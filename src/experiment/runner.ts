@@ -15,6 +15,7 @@ import {
   type SynthesisStats,
 } from '../evolution';
 import { stratifiedSubset, type ImageDataset } from '../data';
+import type { GradientPeer } from '../nn/gradient-peer';
 import { MaskedNetwork } from '../nn/network';
 import { matingWeights, resolveConfig, type DeepPartial, type RunConfig } from './config';
 import { summariseKernelMasks } from './kernel-masks';
@@ -31,6 +32,8 @@ export interface RunnerOptions {
   yieldToHost?: () => Promise<void>;
   /** Resume from here instead of training a new ancestor. */
   checkpoint?: Checkpoint;
+  /** Replicas on other cores that share every training step and evaluation (nn/gradient-peer.ts). */
+  peers?: readonly GradientPeer[];
 }
 
 /** Settings that a person may change while a run goes; they apply from the next generation. */
@@ -202,10 +205,11 @@ export class ExperimentRunner {
             this.progress(job.generation, job.individual, 'train', p.epoch, p.epochs, p.batch, p.batches, p.loss);
             await this.betweenBatches();
           },
+          peers: this.options.peers,
         },
       );
       this.progress(job.generation, job.individual, 'evaluate', job.epochs, job.epochs, 0, 0, null);
-      const evaluation = await network.evaluate(this.options.test, job.testIndices);
+      const evaluation = await network.evaluate(this.options.test, job.testIndices, undefined, this.options.peers);
       const trainedGenome = network.toGenome();
       const metrics = networkMetrics(trainedGenome, job.ancestor);
       const { perLayer: _perLayerStats, ...synthesis } = job.synthesis ?? { perLayer: null };

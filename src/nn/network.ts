@@ -26,6 +26,7 @@ import {
   type Keep,
 } from './layout';
 import { disposeOptimizer, makeOptimizer, optimizerKey, validateTrainSettings, type TrainSettings } from './train-settings';
+import { splitBatch, type GradientPeer, type InputShape, type NetworkBlueprint, type PartGradients } from './gradient-peer';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
 // Whoever activates 'wasm' (selectBackend or tf.setBackend directly), training must work.
@@ -34,11 +35,7 @@ registerWasmTrainingKernels();
 export type { TrainSettings } from './train-settings';
 export { DEFAULT_TRAIN_SETTINGS } from './train-settings';
 
-export interface InputShape {
-  height: number;
-  width: number;
-  channels: number;
-}
+export type { InputShape } from './gradient-peer';
 
 export interface NetworkOptions {
   /** Pooling window (stride is always 2, padding 'same'). Default 3, as cifar10_quick. */
@@ -64,6 +61,11 @@ export interface TrainHooks {
   onBatch?: (p: BatchProgress) => void | Promise<void>;
   /** Checked before every batch. */
   shouldStop?: () => boolean;
+  /**
+   * Replicas on other cores: every batch is split between this network and them
+   * (gradient-peer.ts). Results equal single-core training up to floating-point noise.
+   */
+  peers?: readonly GradientPeer[];
 }
 
 export interface TrainResult {
@@ -142,6 +144,9 @@ export class MaskedNetwork {
     private readonly keep: Keep,
     /** conv1, conv2, conv3, fc1 (kernel, bias each), then output (kernel, bias). */
     private readonly params: Param[],
+    private readonly compact: boolean,
+    /** Names this network to gradient peers, which hold one replica at a time. */
+    private readonly key: string,
   ) {}
 
   static fromGenome(genome: Genome, input: InputShape, options: NetworkOptions = {}): MaskedNetwork {
@@ -171,7 +176,7 @@ export class MaskedNetwork {
     const fc1Out = keep.out[3];
     add('output/kernel', gatherRows(o.weights, o.outUnits, fc1Out), [fc1Out.length, o.outUnits], null);
     add('output/bias', o.bias.slice(), [o.outUnits], null);
-    return new MaskedNetwork(g, { ...input }, poolSize, keep, params);
+    return new MaskedNetwork(g, { ...input }, poolSize, keep, params, options.compact !== false, `network-${id}`);
   }
 
   get classes(): number {
@@ -233,23 +238,117 @@ export class MaskedNetwork {
     }
   }
 
-  /** One optimizer step; returns the batch's mean loss (caller disposes). */
-  private step(x: tf.Tensor4D, y: tf.Tensor2D, optimizer: tf.Optimizer, weightDecay: number): tf.Scalar {
+  private lossOf(x: tf.Tensor4D, y: tf.Tensor2D): tf.Scalar {
+    return tf.losses.softmaxCrossEntropy(y, this.forward(x)) as tf.Scalar;
+  }
+
+  private labelsTensor(b: Batch): tf.Tensor2D {
+    for (const label of b.labels) if (label >= this.classes) throw new Error(`label ${label} ≥ ${this.classes} classes`);
+    return tf.tidy(() => tf.oneHot(tf.tensor1d(b.labels, 'int32'), this.classes) as tf.Tensor2D);
+  }
+
+  /** Masks (and decays) `grads`, applies them, and re-masks the weights. Call inside tidy. */
+  private applyGradients(grads: tf.NamedTensorMap, optimizer: tf.Optimizer, weightDecay: number): void {
+    const masked: tf.NamedTensorMap = {};
+    for (const { v, mask } of this.params) {
+      let g = grads[v.name];
+      if (weightDecay > 0) g = tf.add(g, tf.mul(v, weightDecay));
+      // Zero gradients keep Adam's moments at 0 for masked weights...
+      masked[v.name] = mask ? tf.mul(g, mask) : g;
+    }
+    optimizer.applyGradients(masked);
+    // ...and re-masking makes "exactly 0" independent of the optimizer's arithmetic.
+    for (const { v, mask } of this.params) if (mask) v.assign(tf.mul(v, mask));
+  }
+
+  /** One optimizer step on this core; returns the batch's mean loss (caller disposes). */
+  private step(batch: Batch, optimizer: tf.Optimizer, weightDecay: number): tf.Scalar {
     return tf.tidy(() => {
-      const vars = this.params.map((p) => p.v);
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, this.forward(x)) as tf.Scalar, vars);
-      const masked: tf.NamedTensorMap = {};
-      for (const { v, mask } of this.params) {
-        let g = grads[v.name];
-        if (weightDecay > 0) g = tf.add(g, tf.mul(v, weightDecay));
-        // Zero gradients keep Adam's moments at 0 for masked weights...
-        masked[v.name] = mask ? tf.mul(g, mask) : g;
-      }
-      optimizer.applyGradients(masked);
-      // ...and re-masking makes "exactly 0" independent of the optimizer's arithmetic.
-      for (const { v, mask } of this.params) if (mask) v.assign(tf.mul(v, mask));
+      const x = this.batchTensor(batch);
+      const y = this.labelsTensor(batch);
+      const { value, grads } = tf.variableGrads(() => this.lossOf(x, y), this.params.map((p) => p.v));
+      this.applyGradients(grads, optimizer, weightDecay);
       return value;
     });
+  }
+
+  /** One optimizer step with the batch split between this network and its peers. */
+  private async parallelStep(batch: Batch, peers: readonly GradientPeer[], optimizer: tf.Optimizer, weightDecay: number): Promise<tf.Scalar> {
+    const [mine, ...theirs] = splitBatch(batch, peers.length + 1);
+    if (theirs.length === 0) return this.step(batch, optimizer, weightDecay);
+    const weights = this.weightArrays();
+    // Started before this core's share, so that the peers work at the same time.
+    const remote = Promise.all(theirs.map((part, i) => peers[i].gradients(weights, part)));
+    remote.catch(() => {}); // awaited below; this only silences the rejection while we compute
+    const local = tf.tidy(() => {
+      const x = this.batchTensor(mine);
+      const y = this.labelsTensor(mine);
+      return tf.variableGrads(() => this.lossOf(x, y), this.params.map((p) => p.v));
+    });
+    let parts: PartGradients[];
+    try {
+      parts = await remote;
+    } catch (error) {
+      tf.dispose([local.value, ...Object.values(local.grads)]);
+      throw error;
+    }
+    try {
+      return tf.tidy(() => {
+        const share = (size: number): number => size / batch.size;
+        const combined: tf.NamedTensorMap = {};
+        this.params.forEach(({ v }, k) => {
+          let g = tf.mul(local.grads[v.name], share(mine.size));
+          parts.forEach((p, i) => {
+            g = tf.add(g, tf.mul(tf.tensor(p.grads[k], v.shape), share(theirs[i].size)));
+          });
+          combined[v.name] = g;
+        });
+        this.applyGradients(combined, optimizer, weightDecay);
+        let loss = tf.mul(local.value, share(mine.size));
+        parts.forEach((p, i) => {
+          loss = tf.add(loss, p.loss * share(theirs[i].size));
+        });
+        return loss as tf.Scalar;
+      });
+    } finally {
+      tf.dispose([local.value, ...Object.values(local.grads)]);
+    }
+  }
+
+  /** What a gradient peer needs to build a replica holding the same tensors. */
+  blueprint(): NetworkBlueprint {
+    return { genome: this.genome, input: { ...this.input }, poolSize: this.poolSize, compact: this.compact };
+  }
+
+  /** Copies of the variables' values, in variable order. */
+  weightArrays(): Float32Array[] {
+    this.check();
+    return this.params.map((p) => p.v.dataSync() as Float32Array);
+  }
+
+  /** Overwrites the variables (a replica taking its network's current weights). */
+  setWeightArrays(weights: readonly Float32Array[]): void {
+    this.check();
+    if (weights.length !== this.params.length) throw new Error(`setWeightArrays: ${weights.length} arrays for ${this.params.length} variables`);
+    this.params.forEach(({ v }, k) => {
+      if (weights[k].length !== v.size) throw new Error(`setWeightArrays: ${v.name} has ${v.size} values, got ${weights[k].length}`);
+      tf.tidy(() => v.assign(tf.tensor(weights[k], v.shape)));
+    });
+  }
+
+  /** Mean loss and its gradients over `batch` at the current weights (no step is taken). */
+  partGradients(batch: Batch): PartGradients {
+    this.check();
+    const r = tf.tidy(() => {
+      const x = this.batchTensor(batch);
+      const y = this.labelsTensor(batch);
+      return tf.variableGrads(() => this.lossOf(x, y), this.params.map((p) => p.v));
+    });
+    try {
+      return { loss: r.value.dataSync()[0], grads: this.params.map(({ v }) => r.grads[v.name].dataSync() as Float32Array) };
+    } finally {
+      tf.dispose([r.value, ...Object.values(r.grads)]);
+    }
   }
 
   private getOptimizer(s: TrainSettings): tf.Optimizer {
@@ -294,6 +393,8 @@ export class MaskedNetwork {
   ): Promise<TrainResult> {
     const t0 = performance.now();
     const optimizer = this.getOptimizer(settings);
+    const peers = hooks.peers ?? [];
+    for (const peer of peers) if (peer.loaded !== this.key) await peer.load(this.key, this.blueprint());
     const order = Int32Array.from(indices);
     const n = order.length;
     const batches = Math.ceil(n / settings.batchSize);
@@ -310,15 +411,9 @@ export class MaskedNetwork {
             break;
           }
           const batch = makeBatch(data, order, b * settings.batchSize, (b + 1) * settings.batchSize);
-          for (const label of batch.labels) if (label >= this.classes) throw new Error(`label ${label} ≥ ${this.classes} classes`);
-          const x = this.batchTensor(batch);
-          const y = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.labels, 'int32'), this.classes) as tf.Tensor2D);
-          let loss: tf.Scalar;
-          try {
-            loss = this.step(x, y, optimizer, settings.weightDecay);
-          } finally {
-            tf.dispose([x, y]);
-          }
+          const loss = peers.length > 0
+            ? await this.parallelStep(batch, peers, optimizer, settings.weightDecay)
+            : this.step(batch, optimizer, settings.weightDecay);
           const next = tf.tidy(() => tf.add(sum, tf.mul(loss, batch.size)) as tf.Scalar);
           sum.dispose();
           sum = next;
@@ -340,20 +435,39 @@ export class MaskedNetwork {
     return { epochLosses, images, seconds: (performance.now() - t0) / 1000, stopped };
   }
 
-  /** Top-1 accuracy on `data[indices]` (all of `data` by default). */
-  async evaluate(data: ImageDataset, indices?: ArrayLike<number>, batchSize = 256): Promise<EvalResult> {
+  /** The predicted class (top-1) of every image of `batch`. */
+  predictions(batch: Batch): Int32Array {
+    this.check();
+    const pred = tf.tidy(() => tf.argMax(this.forward(this.batchTensor(batch)), 1));
+    try {
+      return Int32Array.from(pred.dataSync());
+    } finally {
+      pred.dispose();
+    }
+  }
+
+  /**
+   * Top-1 accuracy on `data[indices]` (all of `data` by default); with `peers`, every batch is
+   * split between this network and them.
+   */
+  async evaluate(data: ImageDataset, indices?: ArrayLike<number>, batchSize = 256, peers: readonly GradientPeer[] = []): Promise<EvalResult> {
     this.check();
     const idx = indices ?? range(data.count);
     this.checkData(data, idx);
     if (idx.length === 0) throw new Error('evaluate: no images');
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
+    for (const peer of peers) if (peer.loaded !== this.key) await peer.load(this.key, this.blueprint());
+    const weights = peers.length > 0 ? this.weightArrays() : [];
     let correct = 0;
     for (let start = 0; start < idx.length; start += batchSize) {
-      const batch = makeBatch(data, idx, start, start + batchSize);
-      const pred = tf.tidy(() => tf.argMax(this.forward(this.batchTensor(batch)), 1));
-      const p = await pred.data();
-      pred.dispose();
-      for (let i = 0; i < batch.size; i++) if (p[i] === batch.labels[i]) correct++;
+      const [mine, ...theirs] = splitBatch(makeBatch(data, idx, start, start + batchSize), peers.length + 1);
+      const remote = Promise.all(theirs.map((part, i) => peers[i].predict(weights, part)));
+      remote.catch(() => {}); // awaited below, after this core's share
+      const parts = [mine, ...theirs];
+      const predicted = [this.predictions(mine), ...(await remote)];
+      predicted.forEach((p, k) => {
+        for (let i = 0; i < parts[k].size; i++) if (p[i] === parts[k].labels[i]) correct++;
+      });
     }
     return { accuracy: correct / idx.length, correct, total: idx.length };
   }
