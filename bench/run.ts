@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../src/evolution';
 import { selectBackend } from '../src/nn/backend';
 import { range } from '../src/nn/layout';
@@ -117,6 +118,39 @@ async function epochSeconds(
   }
 }
 
+/**
+ * The ceiling: GFLOP/s of the convolutions that take most of a step (conv2 and conv3 forward at
+ * batch 64), on one wasm thread (XNNPACK, 128-bit SIMD) and in PyTorch (oneDNN).
+ * Shape: [images, height, width, channels, kernel size, filters].
+ */
+type ConvShape = [number, number, number, number, number, number];
+const CONV_SHAPES: ConvShape[] = [
+  [64, 14, 14, 32, 5, 32],
+  [64, 7, 7, 32, 5, 64],
+];
+const convFlops = ([n, h, w, c, k, f]: ConvShape): number => 2 * n * h * w * c * k * k * f;
+
+function wasmConvGflops(shape: ConvShape): number {
+  const [n, h, w, c, k, f] = shape;
+  const [x, filter] = [tf.randomUniform([n, h, w, c]) as tf.Tensor4D, tf.randomUniform([k, k, c, f]) as tf.Tensor4D];
+  try {
+    let best = Infinity;
+    for (let i = 0; i < 11; i++) {
+      const t0 = performance.now();
+      tf.tidy(() => tf.conv2d(x, filter, 1, 'same').dataSync());
+      if (i > 0) best = Math.min(best, (performance.now() - t0) / 1000);
+    }
+    return convFlops(shape) / best / 1e9;
+  } finally {
+    tf.dispose([x, filter]);
+  }
+}
+
+async function torchConvGflops(shape: ConvShape, threads: number): Promise<number> {
+  const { stdout } = await run(PYTHON, [path.join(here, 'torch_lenet.py'), '--conv', shape.join(','), '--threads', String(threads)]);
+  return (JSON.parse(stdout.trim().split('\n').pop()!) as { gflops: number }).gflops;
+}
+
 // ---------------------------------------------------------------- Node, child processes
 interface ChildResult extends Throughput {
   startedAt: number;
@@ -202,6 +236,19 @@ async function main() {
   const torchBest = torchRounds.length ? best(torchRounds, (r) => r.trainImagesPerSecond) : undefined;
   const torch1Best = torch1Rounds.length ? best(torch1Rounds, (r) => r.trainImagesPerSecond) : undefined;
   results.ancestor = { nodeWasm: nodeRounds, nodeWasmThreads: { threads, rounds: threadRounds }, torch: torchMissing ?? torchRounds, torchOneThread: torchMissing ?? torch1Rounds, loadAfter: load() };
+
+  // 1b. The ceiling: the convolutions that dominate a step.
+  log('convolution ceiling…');
+  const ceiling = [];
+  for (const shape of CONV_SHAPES) {
+    ceiling.push({
+      shape,
+      wasmOneThread: wasmConvGflops(shape),
+      torchOneThread: torchMissing ? undefined : await torchConvGflops(shape, 1),
+      torchTwoThreads: torchMissing ? undefined : await torchConvGflops(shape, 2),
+    });
+  }
+  results.convolutionCeiling = ceiling;
 
   // 2. Where a training step's time goes.
   log('per-kernel profile…');
@@ -294,6 +341,16 @@ async function main() {
   const out: string[] = [];
   out.push(`EvoLab bench ${started.toISOString()} — ${os.cpus().length} cores, load at start ${(results.loadAtStart as number[]).join(' ')}, at end ${load().join(' ')}`);
   out.push('', 'Ancestor LeNet (143,136 synapses), Adam, batch 64; inference batch 256 unless noted', table(rows));
+  const grows = [['convolution (images, h, w, c, k, filters)', 'wasm 1 thread GFLOP/s', 'PyTorch 1 thread', 'PyTorch 2 threads', 'wasm / PyTorch 2 threads']];
+  for (const g of ceiling)
+    grows.push([
+      g.shape.join(', '),
+      fmt(g.wasmOneThread, 1),
+      fmt(g.torchOneThread, 1),
+      fmt(g.torchTwoThreads, 1),
+      g.torchTwoThreads ? `${(g.wasmOneThread / g.torchTwoThreads).toFixed(2)}× (×${threads} cores: ${((threads * g.wasmOneThread) / g.torchTwoThreads).toFixed(2)}×)` : '—',
+    ]);
+  out.push('', 'The ceiling: conv2 and conv3 forward at batch 64, one call (best of 10)', table(grows));
   out.push('', `Other batch sizes, Node wasm: ${batchSizes.map((b) => `${b.batchSize}: ${fmt(b.trainImagesPerSecond)} img/s`).join(', ')}`);
   const base = epochs[0];
   const erows = [['cluster eff.', 'filters kept', 'wasm s/epoch', 'vs ancestor', `wasm ×${threads} threads s/epoch`, 'PyTorch s/epoch', 'wasm vs PyTorch']];

@@ -5,6 +5,7 @@ Same architecture, optimiser and batch as EvoLab's MaskedNetwork: conv 5x5 same 
 Pooling padding 1 gives the same map sizes as tfjs 'same' (28 -> 14 -> 7 -> 4).
 
   /usr/bin/python3 bench/torch_lenet.py [--threads 2] [--batches 30] [--filters 32,32,64,64]
+  /usr/bin/python3 bench/torch_lenet.py --conv N,H,W,C,K,F [--threads 2]   (one convolution's GFLOP/s)
 
 Prints one JSON object on stdout (read by bench/run.ts).
 """
@@ -29,6 +30,19 @@ def lenet(filters, channels=1, size=28, classes=10):
     )
 
 
+def conv(n, h, w, c, k, f):
+    """GFLOP/s of one 'same' convolution of n images h x w x c with f filters k x k, best of 10."""
+    x, wt = torch.rand(n, c, h, w), torch.rand(f, c, k, k)
+    with torch.no_grad():
+        torch.nn.functional.conv2d(x, wt, padding=k // 2)
+        best = float('inf')
+        for _ in range(10):
+            t0 = time.perf_counter()
+            torch.nn.functional.conv2d(x, wt, padding=k // 2)
+            best = min(best, time.perf_counter() - t0)
+    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'shape': [n, h, w, c, k, f], 'gflops': 2 * n * h * w * c * k * k * f / best / 1e9}))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--threads', type=int, default=2)
@@ -36,8 +50,11 @@ def main():
     p.add_argument('--batch-size', type=int, default=64)
     p.add_argument('--infer-batch', type=int, default=256)
     p.add_argument('--filters', default='32,32,64,64')
+    p.add_argument('--conv', help='N,H,W,C,K,F: time one float32 convolution instead')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    if a.conv:
+        return conv(*[int(v) for v in a.conv.split(',')])
     torch.manual_seed(1)
     filters = [int(f) for f in a.filters.split(',')]
     net = lenet(filters)

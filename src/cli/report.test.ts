@@ -7,13 +7,13 @@ import type { NetworkRecord, RunReport } from '../experiment/records';
 import type { ReproducedCurves } from '../experiment/summary';
 import { writeReport } from './report';
 
-function fakeRun(mode: 'asexual' | 'sexual', seed: number, accuracies: number[], efficiency: (g: number) => number): RunReport {
+function fakeRun(mode: 'asexual' | 'sexual', seed: number, accuracies: number[], efficiency: (g: number) => number, dataset: 'mnist' | 'cifar10' = 'mnist'): RunReport {
   const records = accuracies.map(
     (testAccuracy, i) =>
       ({ generation: i + 1, individual: 0, mode, testAccuracy, synapticEfficiency: efficiency(i + 1), clusterEfficiency: Math.sqrt(efficiency(i + 1)), synapses: 1, kernels: 1 }) as NetworkRecord,
   );
   return {
-    config: resolveConfig({ mode, seed, trainSubset: 6000 }),
+    config: resolveConfig({ dataset, mode, seed, trainSubset: 6000 }),
     environment: { backend: 'wasm', backendReason: 'test', runtime: 'node', tfjsVersion: '4.22.0', startedAt: '' },
     ancestor: { synapses: 143136, kernels: 7200 },
     records,
@@ -47,6 +47,7 @@ describe('results report', () => {
     expect(md).toMatch(/\| asexual \| 97\.00 ± 0\.00 \| 4 \| 92\.50 ± 0\.71 \| 3\.38 ± 0\.00 \|/);
     expect(md).toMatch(/\| sexual \| 97\.00 ± 0\.00 \| none within 4 generations \|/);
     expect(md).toContain('| sexual | 8 | 97.4 | 258.37 | 34.29 |');
+    expect(md).not.toContain('≥ 10 points');
     const svg = await readFile(path.join(docs, 'figures', 'mnist-10pct-synaptic.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<polyline/g)).toHaveLength(2);
@@ -69,6 +70,17 @@ describe('results report', () => {
     expect(exp.modes.sexual.points.map((p) => p.synapticEfficiency.mean)).toEqual([1, 2, 4, 8]);
     // (numbers are kept to 6 significant digits)
     exp.modes.sexual.points.forEach((p, i) => expect(p.clusterEfficiency.mean).toBeCloseTo(Math.sqrt(2 ** i), 5));
+  });
+
+  it('on CIFAR-10 also finds the ≥ 10-point drop, where the paper compares the modes', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'evolab-report-'));
+    const dir = path.join(root, 'results', 'cifar', 'sexual', 'seed1');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'run.json'), JSON.stringify(fakeRun('sexual', 1, [0.56, 0.55, 0.52, 0.45], (g) => 2 ** (g - 1), 'cifar10')));
+    const md = await writeReport(path.join(root, 'results'), path.join(root, 'docs'), path.join(root, 'public'));
+    expect(md).toContain('### First generation with accuracy ≥ 3 points below the ancestor');
+    expect(md).toMatch(/≥ 3 points[^#]*\| sexual \| 56\.00 ± 0\.00 \| 3 \| 52\.00 ± 0\.00 \| 4\.00 ± 0\.00 \|/);
+    expect(md).toMatch(/≥ 10 points[^#]*\| sexual \| 56\.00 ± 0\.00 \| 4 \| 45\.00 ± 0\.00 \| 8\.00 ± 0\.00 \|/);
   });
 
   it('describes experiments whose settings differ from the defaults', async () => {

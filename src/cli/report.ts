@@ -64,11 +64,11 @@ function generationTable(modes: [string, SeedSummaryPoint[]][]): string {
   return lines.join('\n');
 }
 
-function dropTable(modes: [string, SeedSummaryPoint[]][]): string {
-  const lines = ['| mode | ancestor accuracy % | first gen with ≥ 3-point drop | accuracy % there | synaptic eff. there | cluster eff. there |', '|---|---|---|---|---|---|'];
+function dropTable(modes: [string, SeedSummaryPoint[]][], points: number): string {
+  const lines = [`| mode | ancestor accuracy % | first gen with ≥ ${points}-point drop | accuracy % there | synaptic eff. there | cluster eff. there |`, '|---|---|---|---|---|---|'];
   for (const [mode, summary] of modes) {
     const curve = summary.map((p) => ({ ...p, accuracy: p.accuracy.mean }));
-    const drop = firstDropGeneration(curve, 3);
+    const drop = firstDropGeneration(curve, points);
     const ancestor = summary.find((p) => p.generation === 1);
     lines.push(
       drop
@@ -118,6 +118,8 @@ function describeConfig(run: RunReport): string {
   ].join('; ');
 }
 
+/** The issue asks for the 3-point drop; the paper compares CIFAR-10 at its ~10-point drop (ALGORITHM.md §4). */
+const DROP_POINTS = { mnist: [3], cifar10: [3, 10] } as const;
 const FULL_TRAIN_SET = { mnist: 60_000, cifar10: 50_000 } as const;
 /** Settings that say which run it is, not how the algorithm was set up. */
 const NOT_SETTINGS = new Set(['mode', 'population', 'parents', 'seed', 'backend', 'trainSubset', 'testSubset', 'generations']);
@@ -187,10 +189,12 @@ export async function writeReport(resultsDir: string, docsDir: string, publicDir
       '',
       `Seeds: ${[...exp.modes.entries()].map(([m, g]) => `${m} ${g.seeds.join(', ')}`).join('; ')}.`,
       '',
-      '### First generation with accuracy ≥ 3 points below the ancestor (seed means)',
-      '',
-      dropTable(modes),
-      '',
+      ...DROP_POINTS[exp.dataset].flatMap((points) => [
+        `### First generation with accuracy ≥ ${points} points below the ancestor (seed means)`,
+        '',
+        dropTable(modes, points),
+        '',
+      ]),
       '### The paper',
       '',
       paperTable(exp.dataset),
