@@ -315,15 +315,17 @@ describe('the lab on wasm', () => {
     }
   });
 
-  it('starts evolving at once from the shipped MNIST ancestor', async () => {
+  it('starts evolving at once from the shipped MNIST ancestor, each run sharing its steps with a helper Worker', async () => {
     const meta = JSON.parse(readFileSync(`${root}/public/ancestors/mnist.meta.json`, 'utf8')) as { testAccuracy: number };
-    const { page, context } = await openLab(browser, 'generations=2&epochs=1&train=300&test=200&backend=wasm&ancestor=shipped');
+    // peers=1 forces a helper Worker per run, which the page gives only on machines with cores to spare.
+    const { page, context } = await openLab(browser, 'generations=2&epochs=1&train=300&test=200&backend=wasm&ancestor=shipped&peers=1');
     try {
       await page.getByTestId('data-ok').waitFor({ timeout: 20_000 });
       await page.getByTestId('primary').click();
       await waitForStatuses(page, 'completed', 180_000);
       const card = page.getByTestId('run-sexual');
       const report = JSON.parse((await download(page, () => card.getByTestId('export-json').click())).text) as RunReport;
+      expect(report.environment.threads).toBe(2);
       const ancestor = report.records.find((r) => r.generation === 1)!;
       // Generation 1 is the shipped network, not one trained here on 300 images.
       expect(ancestor.testAccuracy).toBe(meta.testAccuracy);

@@ -43,3 +43,18 @@ export class CpuTurns {
 export function trainingSlots(hardwareConcurrency: number | undefined): number {
   return Math.max(1, (hardwareConcurrency || 2) - 1);
 }
+
+/**
+ * Helper Workers per run (data-parallel training on more cores): only where every run of the
+ * comparison can have its own cores beside the page's, e.g. 8 cores and 2 runs → 2 helpers each.
+ */
+export function peersPerRun(slots: number, runs: number): number {
+  return Math.max(0, Math.floor(slots / Math.max(1, runs)) - 1);
+}
+
+/** `?peers=N` in the page's address forces N helpers per run (to try it on few cores); null if absent or not a count. */
+export function peersOverride(search: string): number | null {
+  const v = new URLSearchParams(search).get('peers');
+  if (v === null || !/^\d+$/.test(v)) return null;
+  return Math.min(Number(v), 16);
+}

@@ -9,7 +9,7 @@ import { ancestorKey, checkpointKey, type AncestorMeta, type WorkerCommand, type
 import { configFor, liveSettingsFor, runColours, runLabel, setupProblems, FROZEN_DURING_RUN, type LabSetup } from './setup';
 import { isActive, newRun, planAncestors, reduceRun, restoreRun, resumable, toStored, type RunState, type StoredSession } from './state';
 import { useLab, type LabState } from './store';
-import { CpuTurns, trainingSlots } from './cpu';
+import { CpuTurns, peersOverride, peersPerRun, trainingSlots } from './cpu';
 import { parseReproduced } from './reproduced';
 import { queryToSetup, setupToQuery } from './url';
 
@@ -25,6 +25,8 @@ const workers = new Map<string, Worker>();
 /** How long a Worker trains before letting another one have the core (when they take turns). */
 const SLICE_MS = 1500;
 let cpu = new CpuTurns(trainingSlots(typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 2));
+// Read once at load: the page rewrites its address from the setup later.
+const PEERS_OVERRIDE = typeof location !== 'undefined' ? peersOverride(location.search) : null;
 let noticeId = 0;
 
 function makeWorker(name: string): Worker {
@@ -193,6 +195,7 @@ function launch() {
       live: liveSettingsFor(setup, run.variant),
       progressPerSecond: PROGRESS_RATE,
       shareCpu: true,
+      peers: PEERS_OVERRIDE ?? peersPerRun(cpu.slots, runs.length),
     });
     starting.set(run.id, {
       ...run,

@@ -9,6 +9,7 @@ import { range } from './layout';
 import { MaskedNetwork, type TrainSettings } from './network';
 import { ReplicaPeer } from './replica-peer';
 import { glorotGenome, killFilters, randomlyMasked, syntheticDataset } from './test-fixtures';
+import type { PortPeer } from './port-peer';
 import { ThreadPeer } from './thread-peer';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
@@ -147,7 +148,7 @@ describe('data-parallel training equals training on one core', () => {
 });
 
 describe('a gradient peer on a worker thread', () => {
-  let thread: ThreadPeer;
+  let thread: PortPeer;
   beforeAll(async () => {
     thread = await ThreadPeer.start('wasm');
   });

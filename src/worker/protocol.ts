@@ -43,6 +43,8 @@ export type WorkerCommand =
       progressPerSecond?: number;
       /** Train only while granted a time slice (`grant`), asking with `cpu-wanted`; see app/cpu.ts. */
       shareCpu?: boolean;
+      /** Nested Workers that share every step on other cores (wasm and cpu backends); default 0. */
+      peers?: number;
     }
   /** The Worker may train for `sliceMs`, then asks again. */
   | { type: 'grant'; sliceMs: number }

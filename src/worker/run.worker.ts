@@ -14,6 +14,8 @@ import { checkFile, dataSource } from './files';
 import { idbGet, idbPut } from './idb';
 import { checkpointKey, type AncestorSource, type ErrorKind, type WorkerCommand, type WorkerEvent } from './protocol';
 import { ProgressThrottle } from './throttle';
+import { startWorkerPeers } from './worker-peer';
+import type { GradientPeer } from '../nn/gradient-peer';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -103,6 +105,7 @@ async function start(cmd: Extract<WorkerCommand, { type: 'start' }>) {
     throw Object.assign(new Error(`could not start a compute backend: ${describe(err)}`), { kind: 'backend' as ErrorKind });
   });
   post({ type: 'backend', backend: choice.backend, reason: choice.reason, tried: choice.tried ?? [], preference: config.backend });
+  const peers = await startGradientPeers(cmd.peers ?? 0, choice.backend, cmd.wasmBaseUrl);
 
   const source = dataSource(cmd.data);
   const load = async (split: 'train' | 'test', offset: number): Promise<ImageDataset> =>
@@ -128,7 +131,7 @@ async function start(cmd: Extract<WorkerCommand, { type: 'start' }>) {
   // ran); what the person changed since then goes through changeSettings, so it is recorded.
   const own = checkpoint && checkpoint.config.mode === config.mode && ancestor.kind === 'stored' && ancestor.key === checkpointKey(runId);
   const runConfig: RunConfig = own ? { ...checkpoint.config, generations: config.generations } : config;
-  const environment = environmentInfo(choice);
+  const environment = environmentInfo(choice, 1 + peers.length);
   // Show what the run starts from (the shared ancestor, or its own generations) at once.
   if (checkpoint) post({ type: 'checkpoint', generation: checkpoint.generation, report: reportOf({ ...checkpoint, config: runConfig }, false), stored: !!own });
   const throttle = new ProgressThrottle(1000 / (cmd.progressPerSecond ?? 8));
@@ -148,6 +151,7 @@ async function start(cmd: Extract<WorkerCommand, { type: 'start' }>) {
     checkpoint: checkpoint ?? undefined,
     emit,
     yieldToHost,
+    peers,
     onCheckpoint: async (c) => {
       const stored = await store(checkpointKey(runId), c);
       if (storeAs && c.generation === 1 && (await store(storeAs, c))) post({ type: 'ancestor-ready', key: storeAs });
@@ -159,6 +163,18 @@ async function start(cmd: Extract<WorkerCommand, { type: 'start' }>) {
   pending = [];
   const report = await runner.run();
   post({ type: 'done', report });
+}
+
+/** Peers help on wasm and cpu only (a GPU backend has its own parallelism); failing to start them is not fatal. */
+async function startGradientPeers(count: number, backend: string, wasmBaseUrl: string): Promise<GradientPeer[]> {
+  if (count < 1 || (backend !== 'wasm' && backend !== 'cpu')) return [];
+  post({ type: 'stage', stage: 'backend', message: `Starting ${count} helper Worker${count > 1 ? 's' : ''} for the other cores` });
+  try {
+    return await startWorkerPeers(count, backend, wasmBaseUrl);
+  } catch (err) {
+    console.warn(`training on one core: the helper Workers did not start (${describe(err)})`);
+    return [];
+  }
 }
 
 /** The checkpoint to start from, adapted to this run (a shared ancestor was trained under another run's mode). */
