@@ -21,12 +21,14 @@ export interface BrowserCase {
   inferBatches: number;
   inferBatchSize: number;
   timeoutSeconds: number;
+  /** Helper Workers sharing every step (src/worker/worker-peer.ts); default 0. */
+  peers?: number;
 }
 
-export type BrowserResult = { backend: string; error: string } | (Exclude<WorkerResult, { error: string }> & { wallSeconds: number });
+export type BrowserResult = ({ backend: string; error: string } | (Exclude<WorkerResult, { error: string }> & { wallSeconds: number })) & { peers: number };
 
 export async function runBrowserBench(cases: BrowserCase[], log: (s: string) => void): Promise<BrowserResult[]> {
-  if (!existsSync(CHROMIUM)) return cases.map((c) => ({ backend: c.backend, error: `${CHROMIUM} is missing (apt-get install -y chromium)` }));
+  if (!existsSync(CHROMIUM)) return cases.map((c) => ({ backend: c.backend, peers: c.peers ?? 0, error: `${CHROMIUM} is missing (apt-get install -y chromium)` }));
   // A production build, as people get it: a dev server's on-demand transforms would dominate
   // the time to the first step.
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'evolab-bench-'));
@@ -51,7 +53,8 @@ export async function runBrowserBench(cases: BrowserCase[], log: (s: string) => 
   const results: BrowserResult[] = [];
   try {
     for (const c of cases) {
-      log(`browser ${c.backend}: ${c.batches} training batches…`);
+      const peers = c.peers ?? 0;
+      log(`browser ${c.backend}${peers ? ` + ${peers} helper Worker(s)` : ''}: ${c.batches} training batches…`);
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: c.backend === 'webgpu' ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS,
@@ -59,15 +62,15 @@ export async function runBrowserBench(cases: BrowserCase[], log: (s: string) => 
       try {
         const page = await browser.newPage();
         const t0 = Date.now();
-        await page.goto(`${url}?backend=${c.backend}&batches=${c.batches}&inferBatches=${c.inferBatches}&inferBatch=${c.inferBatchSize}`);
+        await page.goto(`${url}?backend=${c.backend}&batches=${c.batches}&inferBatches=${c.inferBatches}&inferBatch=${c.inferBatchSize}&peers=${peers}`);
         await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, null, {
           timeout: c.timeoutSeconds * 1000,
           polling: 500,
         });
         const r = (await page.evaluate(() => (window as unknown as { __bench: WorkerResult }).__bench)) as WorkerResult;
-        results.push('error' in r ? { backend: c.backend, error: r.error } : { ...r, wallSeconds: (Date.now() - t0) / 1000 });
+        results.push('error' in r ? { backend: c.backend, peers, error: r.error } : { ...r, peers, wallSeconds: (Date.now() - t0) / 1000 });
       } catch (e) {
-        results.push({ backend: c.backend, error: (e as Error).message.split('\n')[0] });
+        results.push({ backend: c.backend, peers, error: (e as Error).message.split('\n')[0] });
       } finally {
         await browser.close();
       }

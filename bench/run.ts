@@ -291,11 +291,12 @@ async function main() {
   if (!flags['no-browser']) {
     const cases: BrowserCase[] = [
       { backend: 'wasm', batches: quick ? 5 : 15, inferBatches: 4, inferBatchSize: 256, timeoutSeconds: 240 },
+      { backend: 'wasm', batches: quick ? 5 : 15, inferBatches: 4, inferBatchSize: 256, timeoutSeconds: 240, peers: os.availableParallelism() - 1 },
       { backend: 'webgl', batches: 3, inferBatches: 1, inferBatchSize: 64, timeoutSeconds: 300 },
       // SwiftShader: a CPU fallback, ~40× slower than wasm; a few batches only.
       { backend: 'webgpu', batches: 1, inferBatches: 1, inferBatchSize: 64, timeoutSeconds: 400 },
     ];
-    browser = await runBrowserBench(quick ? cases.slice(0, 1) : cases, log);
+    browser = await runBrowserBench(quick ? cases.slice(0, 2) : cases, log);
   }
   results.browser = browser;
 
@@ -313,10 +314,11 @@ async function main() {
     rows.push([`Node wasm ×${threads} threads`, fmt(threadBest.trainImagesPerSecond), fmt(threadBest.inferImagesPerSecond), ratio(threadBest.trainImagesPerSecond), fmt(threadBest.firstStepSeconds, 2), `data-parallel; best of ${rounds}`]);
   rows.push(['Node wasm ×2 processes', fmt(pairSum), '—', ratio(pairSum), '—', `sum; alone ${fmt(alone.trainImagesPerSecond)}`]);
   for (const b of browser) {
-    if ('error' in b) rows.push([`Chromium ${b.backend}`, '—', '—', '—', '—', b.error.slice(0, 60)]);
+    const label = `Chromium ${b.backend}${b.peers ? ` + ${b.peers} helper Worker${b.peers > 1 ? 's' : ''}` : ''}`;
+    if ('error' in b) rows.push([label, '—', '—', '—', '—', b.error.slice(0, 60)]);
     else
       rows.push([
-        `Chromium ${b.backend}`,
+        label,
         fmt(b.trainImagesPerSecond, b.trainImagesPerSecond < 100 ? 1 : 0),
         fmt(b.inferImagesPerSecond, b.inferImagesPerSecond < 100 ? 1 : 0),
         ratio(b.trainImagesPerSecond),

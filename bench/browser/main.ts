@@ -1,6 +1,6 @@
 /**
  * Bench page: runs the measurement in a module Worker (as the lab does) and exposes the result
- * as window.__bench for Playwright. Query: ?backend=wasm|webgl|webgpu&batches=N&inferBatches=N&inferBatch=N
+ * as window.__bench for Playwright. Query: ?backend=wasm|webgl|webgpu&batches=N&inferBatches=N&inferBatch=N&peers=N
  */
 import type { WorkerRequest, WorkerResult } from './worker';
 
@@ -10,6 +10,7 @@ const request: WorkerRequest = {
   batches: Number(q.get('batches') ?? 10),
   inferBatches: Number(q.get('inferBatches') ?? 4),
   inferBatchSize: Number(q.get('inferBatch') ?? 256),
+  peers: Number(q.get('peers') ?? 0),
   wasmBase: new URL('/', location.href).href,
   pageStart: performance.timeOrigin,
 };

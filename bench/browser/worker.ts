@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 /** The browser side of `npm run bench`: one backend, measured in a dedicated module Worker. */
 import { configureWasmPaths, selectBackend, type BackendPreference } from '../../src/nn/backend';
+import { startWorkerPeers } from '../../src/worker/worker-peer';
 import { ancestorGenome, throughput, type Throughput } from '../lenet';
 
 export interface WorkerRequest {
@@ -8,6 +9,8 @@ export interface WorkerRequest {
   batches: number;
   inferBatches: number;
   inferBatchSize: number;
+  /** Helper Workers that share every step (the lab's data-parallel training). */
+  peers: number;
   wasmBase: string;
   /** performance.timeOrigin of the page, to time from page start to the first trained batch. */
   pageStart: number;
@@ -25,7 +28,9 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     const choice = await selectBackend(r.backend as BackendPreference);
     const backendSeconds = (performance.now() - t0) / 1000;
     if (choice.backend !== r.backend) throw new Error(`asked for ${r.backend}, got ${choice.backend}: ${choice.reason}`);
-    const result = await throughput(ancestorGenome(), { batches: r.batches, warmup: 1, inferBatches: r.inferBatches, inferBatchSize: r.inferBatchSize });
+    const peers = r.peers > 0 ? await startWorkerPeers(r.peers, choice.backend as BackendPreference, r.wasmBase) : [];
+    const result = await throughput(ancestorGenome(), { batches: r.batches, warmup: 1, inferBatches: r.inferBatches, inferBatchSize: r.inferBatchSize, peers });
+    for (const p of peers) p.dispose();
     // Page start → backend ready → the first batch trained (from the Worker's clock).
     const pageToFirstStepSeconds = (performance.timeOrigin + t0 - r.pageStart) / 1000 + backendSeconds + result.firstStepSeconds;
     self.postMessage({ ...result, backend: choice.backend, reason: choice.reason, backendSeconds, pageToFirstStepSeconds } satisfies WorkerResult);
