@@ -8,6 +8,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../data';
@@ -16,6 +17,7 @@ import { defaultConfig, resolveConfig, type DatasetName } from '../experiment/co
 import { environmentInfo, startBackend } from '../experiment/environment';
 import type { Checkpoint } from '../experiment/records';
 import { ExperimentRunner } from '../experiment/runner';
+import { ThreadPeer } from '../nn/thread-peer';
 import { serialiseCheckpoint } from '../experiment/serialise';
 import { labSubsets, type AncestorMeta } from '../experiment/ancestor';
 
@@ -55,14 +57,18 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
     throw new Error(`no ${dataset} folder in ${dataDir}: run \`npm run data -- --dataset ${dataset}\` first, or pass --data-dir`);
   const source = folderSource(dataDir);
   const backend = await startBackend(config.backend);
-  process.stderr.write(`${dataset}: ${config.trainSubset ?? 'all'} training images, ${config.ancestorEpochs} epochs, seed ${config.seed}, on ${backend.backend}\n`);
+  // Every core shares each step (src/nn/gradient-peer.ts).
+  const threads = availableParallelism();
+  const peers = await ThreadPeer.startMany(threads - 1, 'wasm');
+  process.stderr.write(`${dataset}: ${config.trainSubset ?? 'all'} training images, ${config.ancestorEpochs} epochs, seed ${config.seed}, on ${backend.backend} × ${threads} threads\n`);
   const [trainSet, testSet] = [await loadDataset(dataset, 'train', source), await loadDataset(dataset, 'test', source)];
   let checkpoint: Checkpoint | null = null;
   let last = 0;
   const runner = new ExperimentRunner(config, {
     train: trainSet,
     test: testSet,
-    environment: environmentInfo(backend),
+    environment: environmentInfo(backend, threads),
+    peers,
     emit: (e) => {
       if (e.type === 'progress' && e.phase === 'train' && (Date.now() - last > 5000 || e.batch === e.batches)) {
         last = Date.now();
@@ -74,6 +80,7 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
     },
   });
   await runner.run();
+  for (const p of peers) p.dispose();
   if (!checkpoint) throw new Error(`${dataset}: the runner finished without a checkpoint`);
   const c = checkpoint as Checkpoint;
   const record = c.records[0];
