@@ -4,7 +4,7 @@ import { Rng } from '../evolution/rng';
 import { makeBatch } from '../data/dataset';
 import type { Genome } from '../evolution/genome';
 import { selectBackend } from './backend';
-import { splitBatch, weightedMean, type GradientPeer } from './gradient-peer';
+import { splitBatch, type GradientPeer } from './gradient-peer';
 import { range } from './layout';
 import { MaskedNetwork, type TrainSettings } from './network';
 import { ReplicaPeer } from './replica-peer';
@@ -67,11 +67,6 @@ describe('splitting a batch', () => {
     expect(splitBatch(one, 2)).toEqual([one]);
     expect(splitBatch(batch, 1)).toEqual([batch]);
     expect(() => splitBatch(batch, 0)).toThrow(/positive integer/);
-  });
-
-  it('weights part means by part size', () => {
-    // Parts of 3 and 1 images with mean losses 2 and 6: the batch mean is (3·2 + 1·6) / 4 = 3.
-    expect(weightedMean([2, 6], [3, 1])).toBe(3);
   });
 });
 

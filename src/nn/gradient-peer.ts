@@ -60,14 +60,3 @@ export function splitBatch(batch: Batch, parts: number): Batch[] {
   }
   return out;
 }
-
-/** Size-weighted mean of the parts' values: the whole batch's mean. */
-export function weightedMean(values: readonly number[], sizes: readonly number[]): number {
-  let sum = 0;
-  let total = 0;
-  values.forEach((v, i) => {
-    sum += v * sizes[i];
-    total += sizes[i];
-  });
-  return sum / total;
-}
