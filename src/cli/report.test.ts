@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,7 +38,14 @@ describe('results report', () => {
     await writeFile(path.join(results, 'NOTES.md'), 'We calibrated nothing.');
     const docs = path.join(root, 'docs');
     const pub = path.join(root, 'public');
+    // A figure of an experiment that no longer exists is removed; other files are not.
+    await mkdir(path.join(docs, 'figures'), { recursive: true });
+    await writeFile(path.join(docs, 'figures', 'renamed-accuracy.svg'), '<svg/>');
+    await writeFile(path.join(docs, 'figures', 'diagram.svg'), '<svg/>');
     const md = await writeReport(results, docs, pub);
+    expect((await readdir(path.join(docs, 'figures'))).sort()).toEqual(
+      ['diagram.svg', 'mnist-10pct-accuracy.svg', 'mnist-10pct-cluster.svg', 'mnist-10pct-synaptic.svg'],
+    );
     expect(md).toContain('We calibrated nothing.');
     expect(md).toContain('## mnist-10pct');
     // asexual generation 3: accuracies 95 and 94 → 94.50 ± 0.71

@@ -10,7 +10,7 @@
  * Usage: npm run report -- [resultsDir] [docsDir] [publicDir]
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../experiment/config';
@@ -118,6 +118,7 @@ function describeConfig(run: RunReport): string {
   ].join('; ');
 }
 
+const FIGURE_NAME = /-(accuracy|synaptic|cluster)\.svg$/;
 /** The issue asks for the 3-point drop; the paper compares CIFAR-10 at its ~10-point drop (ALGORITHM.md §4). */
 const DROP_POINTS = { mnist: [3], cifar10: [3, 10] } as const;
 const FULL_TRAIN_SET = { mnist: 60_000, cifar10: 50_000 } as const;
@@ -159,6 +160,8 @@ export async function writeReport(resultsDir: string, docsDir: string, publicDir
   const reproduced: ReproducedCurves = { generatedAt: new Date().toISOString(), experiments: [] };
   const figuresDir = path.join(docsDir, 'figures');
   await mkdir(figuresDir, { recursive: true });
+  // Figures of experiments that were renamed or removed would linger: this report owns its names.
+  for (const f of await readdir(figuresDir)) if (FIGURE_NAME.test(f)) await rm(path.join(figuresDir, f));
   const notesFile = path.join(resultsDir, 'NOTES.md');
   const sections: string[] = [
     '# Reproducing the paper: results',
