@@ -109,7 +109,7 @@ export interface TracedTask {
 
 /**
  * Records Chromium's trace of the page's main thread, to tell the page's own long work from
- * stalls where the OS gave the main thread no CPU (a machine overloaded by other processes).
+ * stalls where the OS gave the main thread no CPU (other threads and processes on the same cores).
  * Returns a function that stops the trace and lists the main-thread tasks over 20 ms wall.
  */
 export async function traceMainThread(browser: Browser, page: Page): Promise<() => Promise<TracedTask[]>> {
@@ -143,17 +143,18 @@ interface TraceEvent {
 }
 
 /**
- * The long tasks the page is to blame for. On a machine with spare CPU that is every long task
- * PerformanceObserver saw. On an overloaded one (load average above the core count: other jobs
- * running), a task whose wall time was long only because the OS did not schedule the main thread
- * (its CPU time ≤ 50 ms) is reported, not blamed.
+ * The long tasks the page is to blame for: those in which the main thread itself worked more
+ * than `limitMs` (the trace's CPU time), or that the trace cannot account for. A task that was
+ * long in wall time only because the OS did not schedule the main thread (the 2 cores are shared
+ * with the Workers, the test harness and the vite server) is reported, not blamed. Such stalls
+ * happen even when the 1-minute load average is below the core count (seen: 61 ms wall, 2.8 ms
+ * CPU, at load 1.4 on 2 cores).
  */
-export function blameLongTasks(long: { start: number; duration: number }[], traced: TracedTask[], overloaded: boolean, limitMs = 50) {
+export function blameLongTasks(long: { start: number; duration: number }[], traced: TracedTask[], limitMs = 50) {
   // The trace's CPU time goes with every long task, so a failure says whether the page was working.
   const withCpu = long.map((t) => {
     const match = traced.find((x) => Math.abs(x.start - t.start) < 8);
     return { ...t, cpu: match ? match.cpu : null };
   });
-  if (!overloaded) return { blamed: withCpu, excused: [] as typeof withCpu };
   return { blamed: withCpu.filter((t) => t.cpu === null || t.cpu > limitMs), excused: withCpu.filter((t) => t.cpu !== null && t.cpu <= limitMs) };
 }

@@ -112,13 +112,12 @@ describe('the lab on wasm', () => {
       console.log(`tiny side-by-side run: ${((t1 - t0) / 1000).toFixed(1)} s`);
 
       // No long task on the main thread while the Workers trained (screenshots aside). Long tasks
-      // are wall time: on a machine overloaded by other processes the OS can stall the main
-      // thread, so there the trace's CPU time tells the page's own long work from such stalls.
+      // are wall time, and the OS can stall the main thread on a shared machine: the trace's CPU
+      // time tells the page's own long work from such stalls.
       const traced = await stopTrace();
       const long = outside(await longTasksSince(page, t0), capturing).filter((t) => t.duration > LONG_TASK_MS);
-      const load = os.loadavg()[0];
-      const { blamed, excused } = blameLongTasks(long, traced, load > os.cpus().length, LONG_TASK_MS);
-      if (excused.length) console.warn(`machine overloaded (load ${load.toFixed(1)} on ${os.cpus().length} cores): long tasks caused by CPU starvation, not by the page: ${JSON.stringify(excused)}`);
+      const { blamed, excused } = blameLongTasks(long, traced, LONG_TASK_MS);
+      if (excused.length) console.warn(`long tasks in which the main thread was not running (OS scheduling, not the page): ${JSON.stringify(excused)}`);
       expect(blamed, `long tasks: ${JSON.stringify(blamed)}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores`).toEqual([]);
       console.log(`main thread during the run: ${traced.length} tasks over 20 ms wall, the largest CPU time ${Math.max(0, ...traced.map((t) => t.cpu)).toFixed(1)} ms`);
 
