@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyGenome, lenetSpecs, LENET_CLASSES, type LayerGenes } from '../evolution/genome';
-import { compactKeep, fromTfKernel, fullKeep, liveFilters, range, toTfKernel } from './layout';
+import { liveFilters } from '../evolution/metrics';
+import { compactKeep, fromTfKernel, fullKeep, range, toTfKernel } from './layout';
 import { glorotGenome, killFilters } from './test-fixtures';
 
 const f32 = (n: number) => new Float32Array(n);

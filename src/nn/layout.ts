@@ -9,9 +9,6 @@
 import type { LayerGenes } from '../evolution/genome';
 import { liveFilters } from '../evolution/metrics';
 
-// One definition of a live filter for counting and for compaction.
-export { liveFilters };
-
 /**
  * Which filters of each evolved layer the tfjs network holds. `out[l]` lists kept filters of
  * layer l in ascending order; the kept input channels of layer l are `out[l-1]` (all input

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cloneGenome, synapseCount, type Genome, type LayerGenes } from '../evolution/genome';
+import { liveFilters } from '../evolution/metrics';
 import type { Rng } from '../evolution/rng';
 import { makeBatch, type Batch, type ImageDataset } from '../data/dataset';
 import {
@@ -19,7 +20,6 @@ import {
   fullKeep,
   gather,
   gatherRows,
-  liveFilters,
   range,
   scatterRows,
   toTfKernel,
