@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { describeArchitecture, lenetSpecs } from '../evolution';
 import { loadDataset } from '../data';
 import { folderSource } from '../data/node-source';
-import { ConfigError, resolveConfig, type DeepPartial, type RunConfig } from '../experiment/config';
+import { ConfigError, MODES, resolveConfig, type DeepPartial, type RunConfig } from '../experiment/config';
 import { recordsToCsv, type Checkpoint, type RunEvent, type RunReport } from '../experiment/records';
 import { ExperimentRunner } from '../experiment/runner';
 import type { BackendPreference } from '../nn/backend';
@@ -31,7 +31,7 @@ const HELP = `EvoLab headless runner
       Writes OUTDIR/run.json, OUTDIR/generations.csv and OUTDIR/checkpoint.json after each generation.
 
   npm run evolve -- ... --mode asexual,sexual --out OUTDIR
-      Several modes at once, one process each (one core each): OUTDIR/asexual/, OUTDIR/sexual/.
+      Several modes at once, one process each, splitting the cores: OUTDIR/asexual/, OUTDIR/sexual/.
 
   npm run evolve -- --resume OUTDIR [--data-dir DIR] [--generations N]
       Continue a run from OUTDIR/checkpoint.json.
@@ -194,15 +194,13 @@ function progressPrinter(quiet: boolean) {
   };
 }
 
-const MODES = ['asexual', 'sexual', 'multiparent'];
-
 /**
- * `--mode a,b`: one child process per mode, run at once, so that a run uses every core (tfjs'
- * wasm backend is single-threaded in Node). Each child writes OUTDIR/<mode>/; its stderr lines
- * are prefixed with [mode]. Returns the worst exit code.
+ * `--mode a,b`: one child process per mode, run at once, each with its share of the cores
+ * (--threads). Each child writes OUTDIR/<mode>/; its stderr lines are prefixed with [mode].
+ * Returns the worst exit code.
  */
 async function runModesInParallel(argv: string[], modes: string[], outDir: string): Promise<number> {
-  const bad = modes.filter((m) => !MODES.includes(m));
+  const bad = modes.filter((m) => !(MODES as readonly string[]).includes(m));
   if (bad.length || new Set(modes).size !== modes.length) throw new UsageError(`--mode takes distinct modes among ${MODES.join(', ')} (got ${modes.join(',')})`);
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {

@@ -93,7 +93,7 @@ export class ConfigError extends Error {
 }
 
 const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
-const MODES: readonly EvolutionMode[] = ['asexual', 'sexual', 'multiparent'];
+export const MODES: readonly EvolutionMode[] = ['asexual', 'sexual', 'multiparent'];
 const BACKENDS: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
 
 /**
