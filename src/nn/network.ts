@@ -238,8 +238,11 @@ export class MaskedNetwork {
     }
   }
 
-  private lossOf(x: tf.Tensor4D, y: tf.Tensor2D): tf.Scalar {
-    return tf.losses.softmaxCrossEntropy(y, this.forward(x)) as tf.Scalar;
+  /** Mean loss over `batch` and its gradients at the current weights. Call inside tidy. */
+  private lossAndGradients(batch: Batch): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    const x = this.batchTensor(batch);
+    const y = this.labelsTensor(batch);
+    return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, this.forward(x)) as tf.Scalar, this.params.map((p) => p.v));
   }
 
   private labelsTensor(b: Batch): tf.Tensor2D {
@@ -264,9 +267,7 @@ export class MaskedNetwork {
   /** One optimizer step on this core; returns the batch's mean loss (caller disposes). */
   private step(batch: Batch, optimizer: tf.Optimizer, weightDecay: number): tf.Scalar {
     return tf.tidy(() => {
-      const x = this.batchTensor(batch);
-      const y = this.labelsTensor(batch);
-      const { value, grads } = tf.variableGrads(() => this.lossOf(x, y), this.params.map((p) => p.v));
+      const { value, grads } = this.lossAndGradients(batch);
       this.applyGradients(grads, optimizer, weightDecay);
       return value;
     });
@@ -280,11 +281,7 @@ export class MaskedNetwork {
     // Started before this core's share, so that the peers work at the same time.
     const remote = Promise.all(theirs.map((part, i) => peers[i].gradients(weights, part)));
     remote.catch(() => {}); // awaited below; this only silences the rejection while we compute
-    const local = tf.tidy(() => {
-      const x = this.batchTensor(mine);
-      const y = this.labelsTensor(mine);
-      return tf.variableGrads(() => this.lossOf(x, y), this.params.map((p) => p.v));
-    });
+    const local = tf.tidy(() => this.lossAndGradients(mine));
     let parts: PartGradients[];
     try {
       parts = await remote;
@@ -339,11 +336,7 @@ export class MaskedNetwork {
   /** Mean loss and its gradients over `batch` at the current weights (no step is taken). */
   partGradients(batch: Batch): PartGradients {
     this.check();
-    const r = tf.tidy(() => {
-      const x = this.batchTensor(batch);
-      const y = this.labelsTensor(batch);
-      return tf.variableGrads(() => this.lossOf(x, y), this.params.map((p) => p.v));
-    });
+    const r = tf.tidy(() => this.lossAndGradients(batch));
     try {
       return { loss: r.value.dataSync()[0], grads: this.params.map(({ v }) => r.grads[v.name].dataSync() as Float32Array) };
     } finally {
