@@ -111,6 +111,15 @@ describe('the two filter-gradient methods agree', () => {
 describe('other training kernels on wasm equal the cpu backend', () => {
   it('MaxPoolGrad, 3×3 stride 2 same', async () => {
     await expectSameAsCpu([[2, 9, 9, 5]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'));
+    await expectSameAsCpu([[4, 28, 28, 32]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same')); // LeNet's, SIMD
+  });
+
+  // Channels in fours take the SIMD window kernel (four channels per instruction).
+  it('MaxPoolGrad in SIMD: negative windows, ties (first maximum per channel), other windows', async () => {
+    await expectSameAsCpu([[2, 8, 8, 8]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'), -3);
+    await expectSameAsCpu([[2, 8, 8, 8]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'), NaN);
+    await expectSameAsCpu([[2, 8, 9, 4]], (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'));
+    await expectSameAsCpu([[2, 9, 7, 12]], (x) => tf.maxPool(x as tf.Tensor4D, [3, 2], 2, 'valid'));
   });
 
   it('MaxPoolGrad where whole windows are negative (wasm 4.22 drops these gradients)', async () => {
@@ -147,6 +156,7 @@ describe('other training kernels on wasm equal the cpu backend', () => {
   it('AvgPoolGrad, other windows: 2×2 stride 2 valid, 3×3 stride 1 same', async () => {
     await expectSameAsCpu([[2, 8, 9, 3]], (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'));
     await expectSameAsCpu([[1, 6, 6, 4]], (x) => tf.avgPool(x as tf.Tensor4D, 3, 1, 'same'));
+    await expectSameAsCpu([[2, 9, 7, 8]], (x) => tf.avgPool(x as tf.Tensor4D, [3, 2], 2, 'valid'));
   });
 
   it('Sum over leading axes (bias gradients), with and without keepDims, and other axes', async () => {
@@ -183,22 +193,30 @@ describe('other training kernels on wasm equal the cpu backend', () => {
 });
 
 describe('registration', () => {
-  it('is idempotent and leaves no wasm buffers behind', async () => {
-    registerWasmTrainingKernels();
-    registerWasmTrainingKernels();
-    await tf.setBackend('wasm');
-    const backend = tf.backend() as unknown as { numDataIds(): number };
-    const x = tf.tensor4d(random([2, 8, 8, 3], 1), [2, 8, 8, 3]);
-    const w = tf.tensor4d(random([5, 5, 3, 4], 2), [5, 5, 3, 4]);
-    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 3, 2, 'same').sum())([x, w]));
-    tf.dispose(step());
-    const tensors = tf.memory().numTensors;
-    const buffers = backend.numDataIds();
-    for (let i = 0; i < 3; i++) tf.dispose(step());
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(backend.numDataIds()).toBe(buffers);
-    tf.dispose([x, w]);
-  });
+  // 3 channels: the JS kernels and XNNPACK; 4: Winograd and the SIMD pooling gradient.
+  for (const channels of [3, 4]) {
+    it(`is idempotent and leaves no wasm buffers behind (${channels} channels)`, async () => {
+      registerWasmTrainingKernels();
+      registerWasmTrainingKernels();
+      await tf.setBackend('wasm');
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const x = tf.tensor4d(random([2, 8, 8, channels], 1), [2, 8, 8, channels]);
+      const w = tf.tensor4d(random([5, 5, channels, 4], 2), [5, 5, channels, 4]);
+      const step = () =>
+        tf.tidy(() =>
+          tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.avgPool(tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 3, 2, 'same'), 3, 2, 'same').sum(),
+          )([x, w]),
+        );
+      tf.dispose(step());
+      const tensors = tf.memory().numTensors;
+      const buffers = backend.numDataIds();
+      for (let i = 0; i < 3; i++) tf.dispose(step());
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(backend.numDataIds()).toBe(buffers);
+      tf.dispose([x, w]);
+    });
+  }
 
   it('rejects NCHW clearly', async () => {
     await tf.setBackend('wasm');

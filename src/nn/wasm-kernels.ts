@@ -25,6 +25,9 @@
 import * as tf from '@tensorflow/tfjs';
 // Registers the wasm backend and its kernels, which the kernels below are composed of.
 import '@tensorflow/tfjs-backend-wasm';
+import { product, type SimdKernels } from './simd/simd-kernels';
+import { HeapScratch, simdKernelsOf } from './wasm-heap';
+import { winogradApplies, winogradConv2D, winogradFilterGradient } from './winograd-conv';
 
 type Pad = tf.backend_util.PadInfo;
 type Backend = tf.KernelBackend;
@@ -102,8 +105,11 @@ function filterGradIm2col(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo,
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const K = fh * fw * C;
   const P = B * OH * OW;
+  // Our SIMD product takes rows in fours: zero rows pad K up.
+  const simd = O % 4 === 0 ? simdKernelsOf(backend) : null;
+  const rows = simd ? Math.ceil(K / 4) * 4 : K;
   const heap = backend as unknown as HeapBackend;
-  const cols = heap.makeOutput([1, K, P], 'float32');
+  const cols = heap.makeOutput([1, rows, P], 'float32');
   try {
     const colsT = heap.typedArrayFromHeap(cols);
     const xs = heap.typedArrayFromHeap(x);
@@ -144,6 +150,8 @@ function filterGradIm2col(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo,
         }
       }
     }
+    colsT.fill(0, K * P, rows * P);
+    if (simd) return filterGradProduct(backend, simd, cols, dy, [fh, fw, C, O]);
     // dy [B,oH,oW,O] is already row-major [P][O]: the same buffer under another shape.
     const product = wasmKernel(tf.BatchMatMul).kernelFunc({
       inputs: { a: cols, b: { ...dy, shape: [1, P, O] } },
@@ -153,6 +161,39 @@ function filterGradIm2col(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo,
     return { ...product, shape: [fh, fw, C, O] };
   } finally {
     backend.disposeData(cols.dataId);
+  }
+}
+
+/**
+ * dW = colsᵀ · dy with our SIMD product, which streams the long inner dimension (P rows) once
+ * per block instead of packing dy as XNNPACK does on every call (2× faster for MNIST's conv1).
+ */
+function filterGradProduct(backend: Backend, simd: SimdKernels, cols: tf.TensorInfo, dy: tf.TensorInfo, filterShape: number[]): tf.TensorInfo {
+  const [, rows, P] = cols.shape;
+  const O = filterShape[3];
+  const heap = new HeapScratch(backend);
+  try {
+    const padded = heap.alloc([rows, O]);
+    const dW = heap.alloc(filterShape);
+    product(simd, {
+      a: heap.address(cols),
+      b: heap.address(dy),
+      c: heap.address(padded),
+      rows: P,
+      m: rows,
+      n: O,
+      aLane: P * 4,
+      aStride: 4,
+      bStride: O * 4,
+      cStride: O * 4,
+    });
+    const at = heap.address(padded) / 4;
+    heap.f32().copyWithin(heap.address(dW) / 4, at, at + tf.util.sizeFromShape(filterShape));
+    heap.finish(dW);
+    return dW;
+  } catch (e) {
+    heap.finish();
+    throw e;
   }
 }
 
@@ -168,7 +209,7 @@ export function conv2DBackpropFilterWasm(
     attrs: tf.NamedAttrMap;
   },
   /** 'auto' picks by the im2col size; the others are for benchmarks and tests. */
-  method: 'auto' | 'im2col' | 'transposed' = 'auto',
+  method: 'auto' | 'im2col' | 'winograd' | 'transposed' = 'auto',
 ): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -190,6 +231,10 @@ export function conv2DBackpropFilterWasm(
     throw new Error(`Conv2DBackpropFilter: dy shape ${dy.shape} does not match the convolution (${info.outShape})`);
   }
   if (method === 'im2col' || (method === 'auto' && fh * fw * c <= IM2COL_MAX_ROWS)) return filterGradIm2col(backend, x, dy, info);
+  if ((method === 'auto' || method === 'winograd') && winogradApplies(info, x.dtype)) {
+    const dW = winogradFilterGradient(backend, x, dy, info);
+    if (dW) return dW;
+  }
   const scope = new Scope(backend);
   try {
     const xT = scope.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
@@ -284,6 +329,65 @@ function makeConv2DBackpropInput(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/**
+ * Both pooling gradients with our SIMD window kernels, four channels per instruction (C a
+ * multiple of 4), or null where they cannot run. Max: per lane, dy goes to the window's first
+ * input equal to the pooled output (the cpu backend's first maximum). Average: every input of
+ * the window gets dy / (fh·fw).
+ */
+function poolGradSimd(
+  backend: Backend,
+  info: tf.backend_util.Conv2DInfo,
+  dy: tf.TensorInfo,
+  max?: { input: tf.TensorInfo; output: tf.TensorInfo },
+): tf.TensorInfo | null {
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const { top, left } = info.padInfo;
+  const simd = C % 4 === 0 ? simdKernelsOf(backend) : null;
+  if (!simd) return null;
+  const heap = new HeapScratch(backend);
+  try {
+    const out = heap.alloc([batchSize, H, W, C]);
+    // One table of input offsets per clipped window size (rows × cols), row-major.
+    const tables = heap.alloc([fh * fw * fh * fw], 'int32');
+    const tableAt = (rows: number, cols: number) => heap.address(tables) + 4 * ((rows - 1) * fw + (cols - 1)) * fh * fw;
+    const i32 = heap.i32();
+    for (let rows = 1; rows <= fh; rows++) {
+      for (let cols = 1; cols <= fw; cols++) {
+        const offsets = Array.from({ length: rows * cols }, (_, e) => (Math.floor(e / cols) * W + (e % cols)) * C * 4);
+        i32.set(offsets, tableAt(rows, cols) / 4);
+      }
+    }
+    const dxAt = heap.address(out);
+    heap.f32().fill(0, dxAt / 4, dxAt / 4 + batchSize * H * W * C);
+    const dyAt = heap.address(dy);
+    const xAt = max ? heap.address(max.input) : 0;
+    const yAt = max ? heap.address(max.output) : 0;
+    const weight = 1 / (info.filterHeight * info.filterWidth);
+    for (let b = 0; b < batchSize; b++) {
+      for (let oy = 0; oy < OH; oy++) {
+        const y0 = Math.max(0, oy * sh - top);
+        const rows = Math.min(H, oy * sh - top + fh) - y0;
+        for (let ox = 0; ox < OW; ox++) {
+          const x0 = Math.max(0, ox * sw - left);
+          const cols = Math.min(W, ox * sw - left + fw) - x0;
+          if (rows <= 0 || cols <= 0) continue;
+          const origin = ((b * H + y0) * W + x0) * C * 4;
+          const o = ((b * OH + oy) * OW + ox) * C * 4;
+          if (max) simd.maxPoolGradWindow(xAt + origin, yAt + o, dyAt + o, dxAt + origin, tableAt(rows, cols), rows * cols, C * 4);
+          else simd.avgPoolGradWindow(dyAt + o, dxAt + origin, tableAt(rows, cols), rows * cols, C * 4, weight);
+        }
+      }
+    }
+    heap.finish(out);
+    return out;
+  } catch (e) {
+    heap.finish();
+    throw e;
+  }
+}
+
 export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap }): tf.TensorInfo {
   const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
@@ -292,6 +396,8 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
   const { top, left } = info.padInfo;
+  const simd = poolGradSimd(args.backend, info, dy, { input, output });
+  if (simd) return simd;
   const heap = args.backend as unknown as HeapBackend;
   const out = heap.makeOutput(input.shape, 'float32');
   const dx = heap.typedArrayFromHeap(out);
@@ -340,6 +446,8 @@ export function avgPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
   const { top, left } = info.padInfo;
   const weight = 1 / (info.filterHeight * info.filterWidth);
+  const simd = poolGradSimd(args.backend, info, dy);
+  if (simd) return simd;
   const heap = args.backend as unknown as HeapBackend;
   const out = heap.makeOutput(input.shape, 'float32');
   const dx = heap.typedArrayFromHeap(out);
@@ -401,6 +509,27 @@ function makeSum(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/** 5×5 stride-1 convolutions by Winograd F(2×2, 5×5) (winograd-conv.ts); the rest as before. */
+function makeConv2D(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
+    if (dataFormat !== undefined && dataFormat !== 'NHWC') return original(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    if (!winogradApplies(info, x.dtype)) return original(args);
+    return winogradConv2D(args.backend as Backend, x, filter, info) ?? original(args);
+  };
+}
+
 /** A transposed 2D operand is transposed explicitly so that the product takes XNNPACK's path. */
 function makeBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -438,7 +567,7 @@ function mark(f: tf.KernelFunc): MarkedKernelFunc {
 const isOurs = (k: tf.KernelConfig | undefined): boolean => !!k && (k.kernelFunc as MarkedKernelFunc)[OURS] === true;
 
 export interface WasmKernelOptions {
-  /** Replace wasm's slow Conv2DBackpropInput, BatchMatMul (transposed), MaxPoolGrad, AvgPoolGrad and Sum (default true). */
+  /** Replace wasm's slow Conv2D (5×5), Conv2DBackpropInput, BatchMatMul (transposed), MaxPoolGrad, AvgPoolGrad and Sum (default true). */
   replaceSlowKernels?: boolean;
 }
 
@@ -464,6 +593,7 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): vo
     });
   }
   if (options.replaceSlowKernels ?? true) {
+    replace(tf.Conv2D, makeConv2D);
     replace(tf.Conv2DBackpropInput, makeConv2DBackpropInput);
     replace(tf.BatchMatMul, makeBatchMatMul);
     replace(tf.MaxPoolGrad, () => maxPoolGradWasm as unknown as tf.KernelFunc);

@@ -1,0 +1,278 @@
+/**
+ * Our wasm SIMD kernels, generated at start-up (wasm-encoder) and run on tfjs' own wasm
+ * memory, four float32 channels per instruction.
+ *
+ * Addresses are byte addresses in that memory. A "table" is a run of i32 byte offsets in
+ * memory: element e of a matrix lives at base + table[e] (+ the vector's step), which lets one
+ * function read tiles of an NHWC image, rows of 36 separate matrices, or a filter alike.
+ */
+import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
+import { transpose, winogradMatrices } from './winograd';
+
+export interface SimdKernels {
+  /**
+   * OUT = L · X · R for each of `n` vectors (four channels each): X's element e = (row, col)
+   * is read at inBase + inTable[e] + v·inStep, OUT's element o at outBase + outTable[o] + v·outStep.
+   */
+  winogradInput(inBase: number, inTable: number, outBase: number, outTable: number, n: number, inStep: number, outStep: number): void;
+  winogradFilter(inBase: number, inTable: number, outBase: number, outTable: number, n: number, inStep: number, outStep: number): void;
+  winogradOutput(inBase: number, inTable: number, outBase: number, outTable: number, n: number, inStep: number, outStep: number): void;
+  /** The filter gradient's transforms: Z = A · dY · Aᵀ (4×4 → 8×8) and dW = Gᵀ · dU · G (8×8 → 5×5). */
+  winogradOutputGrad(inBase: number, inTable: number, outBase: number, outTable: number, n: number, inStep: number, outStep: number): void;
+  winogradFilterGrad(inBase: number, inTable: number, outBase: number, outTable: number, n: number, inStep: number, outStep: number): void;
+  /**
+   * Blocks of C = Aᵀ · B over `rows` rows: C[i][j] = Σₜ A[t][i] · B[t][j], for `blocks` blocks of
+   * 4 rows (i) by `width` columns (j; 8 or 4). In a block, A[t][i] is at a + i·aLane + t·aStride
+   * (so A as stored is Aᵀ when aLane is a row and aStride 4), B[t][j] at b + t·bStride + 4j and
+   * C[i][j] at c + i·cStride + 4j; the next block starts aBlock and cBlock bytes on. Overwrites C.
+   */
+  gemm4x8(a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, aBlock: number, cBlock: number): void;
+  gemm4x4(a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, aBlock: number, cBlock: number): void;
+  /**
+   * One max-pool window, `n` vectors of channels: window input i (of `count`) is at
+   * x + table[i] + v·16; the gradient dy goes to the first input equal to y, per lane.
+   */
+  maxPoolGradWindow(x: number, y: number, dy: number, dx: number, table: number, count: number, n: number): void;
+  /** One average-pool window: dx[x + table[i] + v·16] += dy·weight for each of `count` inputs. */
+  avgPoolGradWindow(dy: number, dx: number, table: number, count: number, n: number, weight: number): void;
+}
+
+/**
+ * Winograd F(4×4, 5×5): 8×8 input tiles, 4×4 output tiles, at the usual points 0, ±1, ±2, ±½.
+ * F(2×2, 5×5) was 1.3–1.7× slower on LeNet's conv2/conv3 and hardly more accurate.
+ */
+export const WINOGRAD = winogradMatrices(4, 5, [0, 1, -1, 2, -2, 0.5, -0.5]);
+
+/** Emits Σ coef·local over the non-zero terms as one v128 on the stack. */
+function combination(code: Code, terms: Array<[number, number]>): void {
+  const live = terms.filter(([c]) => Math.fround(c) !== 0);
+  if (live.length === 0) {
+    code.f32x4Const(0);
+    return;
+  }
+  // Start from a term with coefficient ±1 if any, to save a multiply.
+  live.sort(([a], [b]) => Number(Math.abs(b) === 1) - Number(Math.abs(a) === 1) || Number(b > 0) - Number(a > 0));
+  live.forEach(([c, local], i) => {
+    if (i === 0) {
+      code.get(local);
+      if (c !== 1) code.f32x4Const(c).f32x4Mul();
+      return;
+    }
+    if (c === 1) code.get(local).f32x4Add();
+    else if (c === -1) code.get(local).f32x4Sub();
+    else code.get(local).f32x4Const(c).f32x4Mul().f32x4Add();
+  });
+}
+
+/** A function computing OUT = L · X · R (L: p×q, X: q×s, R: s×t), unrolled, per vector. */
+function linearTransform(fname: string, L: number[][], R: number[][]): FuncSpec {
+  const p = L.length;
+  const q = L[0].length;
+  const s = R.length;
+  const t = R[0].length;
+  const [inBase, inTable, outBase, outTable, n, inStep, outStep] = [0, 1, 2, 3, 4, 5, 6];
+  const paramCount = 7;
+  let next = paramCount;
+  const vin = next++;
+  const vout = next++;
+  const inAddr = Array.from({ length: q * s }, () => next++);
+  const outAddr = Array.from({ length: p * t }, () => next++);
+  const i32Count = next - paramCount;
+  const x = Array.from({ length: q * s }, () => next++);
+  const tmp = Array.from({ length: q * t }, () => next++);
+  const v128Count = next - paramCount - i32Count;
+
+  const code = new Code();
+  inAddr.forEach((local, e) => code.get(inBase).get(inTable).i32Load(4 * e).i32Add().set(local));
+  outAddr.forEach((local, o) => code.get(outBase).get(outTable).i32Load(4 * o).i32Add().set(local));
+  code.block().loop();
+  code.get(n).i32Eqz().brIf(1);
+  inAddr.forEach((a, e) => code.get(a).get(vin).i32Add().v128Load().set(x[e]));
+  // Rows first: TMP = X · R (q × t), then OUT = L · TMP (p × t), stored as it is made.
+  for (let row = 0; row < q; row++) {
+    for (let j = 0; j < t; j++) {
+      combination(
+        code,
+        Array.from({ length: s }, (_, k): [number, number] => [R[k][j], x[row * s + k]]),
+      );
+      code.set(tmp[row * t + j]);
+    }
+  }
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < t; j++) {
+      code.get(outAddr[i * t + j]).get(vout).i32Add();
+      combination(
+        code,
+        Array.from({ length: q }, (_, k): [number, number] => [L[i][k], tmp[k * t + j]]),
+      );
+      code.v128Store();
+    }
+  }
+  code.get(vin).get(inStep).i32Add().set(vin);
+  code.get(vout).get(outStep).i32Add().set(vout);
+  code.get(n).i32(1).i32Sub().set(n);
+  code.br(0).end().end();
+  return {
+    name: fname,
+    params: Array(paramCount).fill('i32'),
+    locals: [...Array(i32Count).fill('i32'), ...Array(v128Count).fill('v128')],
+    body: code,
+  };
+}
+
+/** gemm4x8 / gemm4x4 — see SimdKernels; `vectors` is the block's width in vectors. */
+function gemm(fname: string, vectors: number): FuncSpec {
+  const [a, b, c, rows, aLane, aStride, bStride, cStride, blocks, aBlock, cBlock] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const aRow = [11, 12, 13, 14]; // the block's four A pointers
+  const [bp, cp, left] = [15, 16, 17];
+  const acc = Array.from({ length: 4 * vectors }, (_, k) => 18 + k);
+  const bv = Array.from({ length: vectors }, (_, k) => 18 + 4 * vectors + k);
+  const splat = 18 + 5 * vectors;
+  const code = new Code();
+  code.block().loop();
+  code.get(blocks).i32Eqz().brIf(1);
+  code.get(a).set(aRow[0]);
+  for (let i = 1; i < 4; i++) code.get(aRow[i - 1]).get(aLane).i32Add().set(aRow[i]);
+  code.get(b).set(bp).get(c).set(cp).get(rows).set(left);
+  for (const r of acc) code.f32x4Const(0).set(r);
+  code.block().loop();
+  code.get(left).i32Eqz().brIf(1);
+  bv.forEach((r, k) => code.get(bp).v128Load(16 * k).set(r));
+  for (let i = 0; i < 4; i++) {
+    code.get(aRow[i]).v128Load32Splat().set(splat);
+    for (let k = 0; k < vectors; k++) {
+      const r = acc[i * vectors + k];
+      code.get(r).get(splat).get(bv[k]).f32x4Mul().f32x4Add().set(r);
+    }
+  }
+  for (const p of aRow) code.get(p).get(aStride).i32Add().set(p);
+  code.get(bp).get(bStride).i32Add().set(bp);
+  code.get(left).i32(1).i32Sub().set(left);
+  code.br(0).end().end();
+  for (let i = 0; i < 4; i++) {
+    for (let k = 0; k < vectors; k++) code.get(cp).get(acc[i * vectors + k]).v128Store(16 * k);
+    code.get(cp).get(cStride).i32Add().set(cp);
+  }
+  code.get(a).get(aBlock).i32Add().set(a);
+  code.get(c).get(cBlock).i32Add().set(c);
+  code.get(blocks).i32(1).i32Sub().set(blocks);
+  code.br(0).end().end();
+  return {
+    name: fname,
+    params: Array(11).fill('i32'),
+    locals: [...Array(7).fill('i32'), ...Array(5 * vectors + 1).fill('v128')],
+    body: code,
+  };
+}
+
+/** maxPoolGradWindow(x, y, dy, dx, table, count, n) — see SimdKernels. */
+function maxPoolGradWindow(): FuncSpec {
+  const [x, y, dy, dx, table, count, n] = [0, 1, 2, 3, 4, 5, 6];
+  const [v, i, off] = [7, 8, 9];
+  const [m, g, found, hit] = [10, 11, 12, 13];
+  const code = new Code();
+  code.block().loop();
+  code.get(v).get(n).i32GeS().brIf(1);
+  code.get(y).get(v).i32Add().v128Load().set(m);
+  code.get(dy).get(v).i32Add().v128Load().set(g);
+  code.f32x4Const(0).set(found);
+  code.i32(0).set(i);
+  code.block().loop();
+  code.get(i).get(count).i32GeS().brIf(1);
+  code.get(table).get(i).i32(4).i32Mul().i32Add().i32Load().get(v).i32Add().set(off);
+  // hit = (x == m) and not yet found; dx += dy where hit.
+  code.get(x).get(off).i32Add().v128Load().get(m).f32x4Eq().get(found).v128AndNot().set(hit);
+  code.get(dx).get(off).i32Add();
+  code.get(dx).get(off).i32Add().v128Load().get(g).get(hit).v128And().f32x4Add();
+  code.v128Store();
+  code.get(found).get(hit).v128Or().set(found);
+  code.get(i).i32(1).i32Add().set(i);
+  code.br(0).end().end();
+  code.get(v).i32(16).i32Add().set(v);
+  code.br(0).end().end();
+  return {
+    name: 'maxPoolGradWindow',
+    params: Array(7).fill('i32'),
+    locals: ['i32', 'i32', 'i32', 'v128', 'v128', 'v128', 'v128'],
+    body: code,
+  };
+}
+
+/** avgPoolGradWindow(dy, dx, table, count, n, weight) — see SimdKernels. */
+function avgPoolGradWindow(): FuncSpec {
+  const [dy, dx, table, count, n, weight] = [0, 1, 2, 3, 4, 5];
+  const [v, i, off] = [6, 7, 8];
+  const g = 9;
+  const code = new Code();
+  code.block().loop();
+  code.get(v).get(n).i32GeS().brIf(1);
+  code.get(dy).get(v).i32Add().v128Load().get(weight).f32x4Splat().f32x4Mul().set(g);
+  code.i32(0).set(i);
+  code.block().loop();
+  code.get(i).get(count).i32GeS().brIf(1);
+  code.get(dx).get(table).get(i).i32(4).i32Mul().i32Add().i32Load().i32Add().get(v).i32Add().set(off);
+  code.get(off).get(off).v128Load().get(g).f32x4Add().v128Store();
+  code.get(i).i32(1).i32Add().set(i);
+  code.br(0).end().end();
+  code.get(v).i32(16).i32Add().set(v);
+  code.br(0).end().end();
+  return {
+    name: 'avgPoolGradWindow',
+    params: ['i32', 'i32', 'i32', 'i32', 'i32', 'f32'],
+    locals: ['i32', 'i32', 'i32', 'v128'],
+    body: code,
+  };
+}
+
+export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
+  const { AT, G, BT } = WINOGRAD;
+  return encodeModule(
+    [
+      linearTransform('winogradInput', BT, transpose(BT)),
+      linearTransform('winogradFilter', G, transpose(G)),
+      linearTransform('winogradOutput', AT, transpose(AT)),
+      linearTransform('winogradOutputGrad', transpose(AT), AT),
+      linearTransform('winogradFilterGrad', transpose(G), G),
+      gemm('gemm4x8', 2),
+      gemm('gemm4x4', 1),
+      maxPoolGradWindow(),
+      avgPoolGradWindow(),
+    ],
+    sharedMemory,
+  );
+}
+
+/**
+ * C [m × n] = Aᵀ · B over `rows` rows (m a multiple of 4, n of 4), in 4 × 8 blocks and a 4 × 4
+ * column remainder. A[t][i] at a + i·aLane + t·aStride; B[t][j] at b + t·bStride + 4j; C row-major
+ * with rows cStride bytes apart.
+ */
+export function product(
+  simd: SimdKernels,
+  p: { a: number; b: number; c: number; rows: number; m: number; n: number; aLane: number; aStride: number; bStride: number; cStride: number },
+): void {
+  const blocks = p.m / 4;
+  let j = 0;
+  for (; j + 8 <= p.n; j += 8) {
+    simd.gemm4x8(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, blocks, 4 * p.aLane, 4 * p.cStride);
+  }
+  if (j < p.n) simd.gemm4x4(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, blocks, 4 * p.aLane, 4 * p.cStride);
+}
+
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+
+/**
+ * The kernels bound to `memory`, or null where wasm SIMD is unavailable (they are an
+ * optimisation: callers fall back to tfjs' kernels). Compiled once per memory.
+ */
+export function simdKernelsFor(memory: WebAssembly.Memory): SimdKernels | null {
+  if (instances.has(memory)) return instances.get(memory)!;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const bytes = simdModuleBytes(shared);
+  // Invalid here means no SIMD support (tests check that Node and Chromium validate it).
+  const kernels = WebAssembly.validate(bytes)
+    ? (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SimdKernels)
+    : null;
+  instances.set(memory, kernels);
+  return kernels;
+}

@@ -1,0 +1,183 @@
+/**
+ * A minimal WebAssembly binary encoder: just what our SIMD kernels need (i32 arithmetic,
+ * loops, loads/stores, and 128-bit float vectors), so that kernels are generated in TS at
+ * start-up instead of shipping a toolchain. The module imports the memory it works on
+ * ('env' 'memory'), so it can read and write tfjs' wasm heap directly.
+ */
+
+export type ValType = 'i32' | 'f32' | 'v128';
+const TYPE_CODE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function name(s: string): number[] {
+  const b = Array.from(new TextEncoder().encode(s));
+  return [...uleb(b.length), ...b];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+const SIMD = 0xfd;
+
+/** A function body, written as a stack-machine instruction sequence. Methods chain. */
+export class Code {
+  readonly bytes: number[] = [];
+
+  private emit(...b: number[]): this {
+    for (const x of b) this.bytes.push(x);
+    return this;
+  }
+  private simd(op: number, ...imm: number[]): this {
+    return this.emit(SIMD, ...uleb(op), ...imm);
+  }
+
+  get(local: number): this {
+    return this.emit(0x20, ...uleb(local));
+  }
+  set(local: number): this {
+    return this.emit(0x21, ...uleb(local));
+  }
+  tee(local: number): this {
+    return this.emit(0x22, ...uleb(local));
+  }
+  i32(n: number): this {
+    return this.emit(0x41, ...sleb(n | 0));
+  }
+  i32Add(): this {
+    return this.emit(0x6a);
+  }
+  i32Sub(): this {
+    return this.emit(0x6b);
+  }
+  i32Mul(): this {
+    return this.emit(0x6c);
+  }
+  i32Eqz(): this {
+    return this.emit(0x45);
+  }
+  i32GeS(): this {
+    return this.emit(0x4e);
+  }
+  /** i32.load from the address on the stack plus a constant offset. */
+  i32Load(offset = 0): this {
+    return this.emit(0x28, 2, ...uleb(offset));
+  }
+  block(): this {
+    return this.emit(0x02, 0x40);
+  }
+  loop(): this {
+    return this.emit(0x03, 0x40);
+  }
+  end(): this {
+    return this.emit(0x0b);
+  }
+  br(depth: number): this {
+    return this.emit(0x0c, ...uleb(depth));
+  }
+  brIf(depth: number): this {
+    return this.emit(0x0d, ...uleb(depth));
+  }
+
+  v128Load(offset = 0): this {
+    return this.simd(0x00, 4, ...uleb(offset));
+  }
+  /** Four copies of the f32 at the address on the stack. */
+  v128Load32Splat(offset = 0): this {
+    return this.simd(0x09, 2, ...uleb(offset));
+  }
+  v128Store(offset = 0): this {
+    return this.simd(0x0b, 4, ...uleb(offset));
+  }
+  /** Four copies of the float32 `x`. */
+  f32x4Const(x: number): this {
+    const b = new Uint8Array(new Float32Array([x, x, x, x]).buffer);
+    return this.simd(0x0c, ...b);
+  }
+  /** Four copies of the f32 on the stack. */
+  f32x4Splat(): this {
+    return this.simd(0x13);
+  }
+  f32x4Add(): this {
+    return this.simd(0xe4);
+  }
+  f32x4Sub(): this {
+    return this.simd(0xe5);
+  }
+  f32x4Mul(): this {
+    return this.simd(0xe6);
+  }
+  f32x4Eq(): this {
+    return this.simd(0x41);
+  }
+  v128And(): this {
+    return this.simd(0x4e);
+  }
+  v128AndNot(): this {
+    return this.simd(0x4f);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+}
+
+export interface FuncSpec {
+  name: string;
+  params: ValType[];
+  locals: ValType[];
+  body: Code;
+}
+
+/** Encodes a module of void functions over an imported memory (shared if the heap is). */
+export function encodeModule(funcs: FuncSpec[], sharedMemory: boolean): Uint8Array<ArrayBuffer> {
+  const types = funcs.map((f) => [0x60, ...vec(f.params.map((p) => [TYPE_CODE[p]])), 0]);
+  // Limits: shared memories need a maximum (65536 pages = 4 GiB, the wasm32 limit).
+  const limits = sharedMemory ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
+  const imports = vec([[...name('env'), ...name('memory'), 0x02, ...limits]]);
+  const functions = vec(funcs.map((_, i) => uleb(i)));
+  const exports = vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));
+  const bodies = funcs.map((f) => {
+    // Locals as runs of one type each.
+    const runs: number[][] = [];
+    for (const l of f.locals) {
+      const last = runs[runs.length - 1];
+      if (last && last[1] === TYPE_CODE[l]) last[0]++;
+      else runs.push([1, TYPE_CODE[l]]);
+    }
+    const body = [...vec(runs.map(([n, t]) => [...uleb(n), t])), ...f.body.bytes, 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(2, imports),
+    ...section(3, functions),
+    ...section(7, exports),
+    ...section(10, vec(bodies)),
+  ]);
+}

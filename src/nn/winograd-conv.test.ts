@@ -1,0 +1,173 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../evolution/rng';
+import { encodeModule, Code } from './simd/wasm-encoder';
+import { winogradMatrices } from './simd/winograd';
+import { registerWasmTrainingKernels } from './wasm-kernels';
+import { simdKernelsOf } from './wasm-heap';
+import { winogradApplies, winogradConv2D, winogradFilterGradient } from './winograd-conv';
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+function random(n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+}
+
+/** max |a − b| / max |b| */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num / den;
+}
+
+describe('Winograd minimal filtering matrices (float64)', () => {
+  // y_i = Σ_k g_k d_{i+k}, for random data.
+  for (const [m, r, points] of [
+    [2, 3, [0, 1, -1]],
+    [2, 5, [0, 1, -1, 0.5, -0.5]],
+    [4, 5, [0, 1, -1, 2, -2, 0.5, -0.5]],
+  ] as const) {
+    it(`F(${m}, ${r}) computes the correlation`, () => {
+      const { AT, G, BT, alpha } = winogradMatrices(m, r, [...points]);
+      expect([AT.length, AT[0].length, G.length, G[0].length, BT.length, BT[0].length]).toEqual([m, alpha, alpha, r, alpha, alpha]);
+      const rng = new Rng(m * 10 + r);
+      for (let trial = 0; trial < 5; trial++) {
+        const d = Array.from({ length: alpha }, () => rng.next() * 2 - 1);
+        const g = Array.from({ length: r }, () => rng.next() * 2 - 1);
+        const Gg = G.map((row) => row.reduce((s, x, k) => s + x * g[k], 0));
+        const Bd = BT.map((row) => row.reduce((s, x, k) => s + x * d[k], 0));
+        const y = AT.map((row) => row.reduce((s, x, j) => s + x * Gg[j] * Bd[j], 0));
+        const direct = Array.from({ length: m }, (_, i) => g.reduce((s, gk, k) => s + gk * d[i + k], 0));
+        y.forEach((v, i) => expect(v).toBeCloseTo(direct[i], 10));
+      }
+    });
+  }
+
+  it('the hand-checked F(2, 3) at 0, ±1: Aᵀ rows and G up to the usual scaling', () => {
+    const { AT, G } = winogradMatrices(2, 3, [0, 1, -1]);
+    expect(AT).toEqual([
+      [1, 1, 1, 0],
+      [0, 1, -1, 1],
+    ]);
+    expect(G).toEqual([
+      [1, 0, 0],
+      [1, 1, 1],
+      [1, -1, 1],
+      [0, 0, 1],
+    ]);
+  });
+
+  it('rejects a wrong number of points and repeated points', () => {
+    expect(() => winogradMatrices(2, 5, [0, 1, -1])).toThrow(/needs 5 finite points/);
+    expect(() => winogradMatrices(2, 3, [0, 1, 1])).toThrow(/distinct/);
+  });
+});
+
+describe('the wasm encoder', () => {
+  it('encodes a module that runs: f(a, b) stores a+b as four floats', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    // v128 at 0 = splat(1.5) + splat(2.25)
+    const body = new Code().i32(0).f32x4Const(1.5).f32x4Const(2.25).f32x4Add().v128Store(16);
+    const bytes = encodeModule([{ name: 'f', params: [], locals: [], body }], false);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    (instance.exports.f as () => void)();
+    expect(Array.from(new Float32Array(memory.buffer, 16, 4))).toEqual([3.75, 3.75, 3.75, 3.75]);
+  });
+});
+
+describe('Winograd convolution on wasm equals the cpu backend', () => {
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+    expect(await tf.setBackend('wasm')).toBe(true);
+  });
+
+  it('runs here: Node validates our SIMD module', () => {
+    expect(simdKernelsOf(tf.backend())).not.toBeNull();
+  });
+
+  const cases: Array<[string, number[], number[], Pad]> = [
+    ["LeNet's conv2 (14×14, 32 → 32, same)", [8, 14, 14, 32], [5, 5, 32, 32], 'same'],
+    ["LeNet's conv3 (7×7: edge tiles, 32 → 64)", [4, 7, 7, 32], [5, 5, 32, 64], 'same'],
+    ['valid, rectangular, 4 → 12 (a 4-wide column block)', [2, 9, 6, 4], [5, 5, 4, 12], 'valid'],
+    ['asymmetric explicit padding', [3, 7, 5, 8], [5, 5, 8, 4], [[0, 0], [1, 3], [2, 0], [0, 0]]],
+    ['a single 5×5 image', [1, 5, 5, 4], [5, 5, 4, 4], 'same'],
+  ];
+
+  for (const [name, xs, ws, pad] of cases) {
+    it(name, () => {
+      const info = tf.backend_util.computeConv2DInfo(xs as [number, number, number, number], ws as [number, number, number, number], 1, 1, pad, undefined, false, 'channelsLast');
+      expect(winogradApplies(info, 'float32')).toBe(true);
+      const xv = random(xs.reduce((a, b) => a * b), 1);
+      const wv = random(ws.reduce((a, b) => a * b), 2);
+      const run = (backend: string) => {
+        tf.setBackend(backend);
+        return tf.tidy(() => {
+          const x = tf.tensor4d(xv, xs as [number, number, number, number]);
+          const w = tf.tensor4d(wv, ws as [number, number, number, number]);
+          const y = tf.conv2d(x, w, 1, pad);
+          const dy = tf.tensor(random(y.size, 3), y.shape);
+          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), dy)))([x, w]);
+          return { y: y.dataSync(), dx: dx.dataSync(), dw: dw.dataSync(), shape: y.shape };
+        });
+      };
+      const cpu = run('cpu');
+      const wasm = run('wasm');
+      expect(wasm.shape).toEqual(cpu.shape);
+      // Float32 Winograd F(4×4, 5×5) lands within a few 1e-6 of the largest value here.
+      expect(relErr(wasm.y, cpu.y)).toBeLessThan(2e-5);
+      expect(relErr(wasm.dx, cpu.dx)).toBeLessThan(2e-5);
+      expect(relErr(wasm.dw, cpu.dw)).toBeLessThan(2e-5);
+    });
+  }
+
+  it('the kernels themselves compute (not a fallback), and free all their scratch', async () => {
+    const shapes = { x: [2, 9, 9, 8], w: [5, 5, 8, 4], y: [2, 9, 9, 4] } as const;
+    const values = { x: random(2 * 9 * 9 * 8, 4), w: random(5 * 5 * 8 * 4, 5), dy: random(2 * 9 * 9 * 4, 6) };
+    await tf.setBackend('cpu');
+    const ref = tf.tidy(() => {
+      const x = tf.tensor4d(values.x, [...shapes.x]);
+      const w = tf.tensor4d(values.w, [...shapes.w]);
+      const dy = tf.tensor4d(values.dy, [...shapes.y]);
+      const dw = tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, b as tf.Tensor4D, 1, 'same'), dy)))(w);
+      return { y: tf.conv2d(x, w, 1, 'same').dataSync(), dw: dw.dataSync() };
+    });
+
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as tf.KernelBackend & { numDataIds(): number };
+    const x = tf.tensor4d(values.x, [...shapes.x]);
+    const w = tf.tensor4d(values.w, [...shapes.w]);
+    const dy = tf.tensor4d(values.dy, [...shapes.y]);
+    const info = tf.backend_util.computeConv2DInfo([...shapes.x], [...shapes.w], 1, 1, 'same', undefined, false, 'channelsLast');
+    const buffers = backend.numDataIds();
+    const y = winogradConv2D(backend, x, w, info);
+    const dw = winogradFilterGradient(backend, x, dy, info);
+    expect(y).not.toBeNull();
+    expect(dw).not.toBeNull();
+    expect(backend.numDataIds()).toBe(buffers + 2);
+    const yT = tf.engine().makeTensorFromTensorInfo(y!);
+    const dwT = tf.engine().makeTensorFromTensorInfo(dw!);
+    expect(yT.shape).toEqual([...shapes.y]);
+    expect(dwT.shape).toEqual([...shapes.w]);
+    expect(relErr(yT.dataSync(), ref.y)).toBeLessThan(2e-5);
+    expect(relErr(dwT.dataSync(), ref.dw)).toBeLessThan(2e-5);
+    tf.dispose([x, w, dy, yT, dwT]);
+    expect(backend.numDataIds()).toBe(buffers - 3);
+  });
+
+  it('does not apply to 3×3 filters, strides, dilations, or channels not in fours', () => {
+    const info = (x: number[], f: number[], stride = 1, dilation = 1) =>
+      tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], stride, dilation, 'same', undefined, false, 'channelsLast');
+    expect(winogradApplies(info([1, 8, 8, 4], [3, 3, 4, 4]), 'float32')).toBe(false);
+    expect(winogradApplies(info([1, 8, 8, 4], [5, 5, 4, 4], 2), 'float32')).toBe(false);
+    expect(winogradApplies(info([1, 12, 12, 4], [5, 5, 4, 4], 1, 2), 'float32')).toBe(false);
+    expect(winogradApplies(info([1, 8, 8, 3], [5, 5, 3, 4]), 'float32')).toBe(false);
+    expect(winogradApplies(info([1, 8, 8, 4], [5, 5, 4, 6]), 'float32')).toBe(false);
+    expect(winogradApplies(info([1, 8, 8, 4], [5, 5, 4, 4]), 'int32')).toBe(false);
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * 5×5, stride-1 convolutions on tfjs' wasm backend by Winograd F(4×4, 5×5): 64 multiplications
+ * per 4×4 output tile and channel pair instead of 400. The transforms and the 64 matrix products
+ * of the transformed input and filter ([tiles × C] · [C × K]) are our wasm SIMD kernels
+ * (simd/simd-kernels.ts), four channels at a time.
+ *
+ * LeNet's conv2 and conv3 (forward, input gradient through the flipped filter, and filter
+ * gradient) are 70 % of a training step; XNNPACK's direct convolution runs them at about
+ * 29 GFLOP/s on one wasm thread, and this takes about half its time (bench/README.md). Its
+ * error against the cpu backend is a few times XNNPACK's (src/nn/winograd-conv.test.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { product, WINOGRAD, type SimdKernels } from './simd/simd-kernels';
+import { HeapScratch, simdKernelsOf } from './wasm-heap';
+
+const { alpha: ALPHA, r: TAPS, m: OUT } = WINOGRAD;
+const TILE = ALPHA * ALPHA;
+
+/** Whether Winograd applies: 5×5, stride and dilation 1, channels in fours, float32. */
+export function winogradApplies(info: tf.backend_util.Conv2DInfo, dtype: tf.DataType): boolean {
+  return (
+    dtype === 'float32' &&
+    info.filterHeight === TAPS &&
+    info.filterWidth === TAPS &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.inChannels % 4 === 0 &&
+    info.outChannels % 4 === 0 &&
+    info.padInfo.top >= 0 &&
+    info.padInfo.left >= 0 &&
+    info.outHeight > 0 &&
+    info.outWidth > 0
+  );
+}
+
+/** Tiling of one convolution: T tiles of OUT×OUT outputs over a zero-padded input Hp×Wp. */
+function tiling(info: tf.backend_util.Conv2DInfo) {
+  const TH = Math.ceil(info.outHeight / OUT);
+  const TW = Math.ceil(info.outWidth / OUT);
+  return { TH, TW, T: info.batchSize * TH * TW, Hp: OUT * TH + TAPS - 1, Wp: OUT * TW + TAPS - 1 };
+}
+
+/** Copies an NHWC image batch into a zero-filled [B, Hp, Wp, C] at (top, left), row by row. */
+function padInto(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, top: number, left: number): void {
+  const [B, H, W, C] = src.shape;
+  const [, Hp, Wp] = dst.shape;
+  const f32 = heap.f32();
+  const s0 = heap.address(src) / 4;
+  const d0 = heap.address(dst) / 4;
+  f32.fill(0, d0, d0 + B * Hp * Wp * C);
+  for (let b = 0; b < B; b++) {
+    for (let y = 0; y < H; y++) {
+      const s = s0 + (b * H + y) * W * C;
+      f32.copyWithin(d0 + ((b * Hp + y + top) * Wp + left) * C, s, s + W * C);
+    }
+  }
+}
+
+/** Writes i32 `values` at byte address `at`, returning the address after them. */
+function writeTable(heap: HeapScratch, at: number, values: number[]): number {
+  heap.i32().set(values, at / 4);
+  return at + 4 * values.length;
+}
+
+/** Byte offsets of an n×n block's elements in a row-major image of row length `width` pixels of `C` floats. */
+const blockOffsets = (n: number, width: number, C: number): number[] =>
+  Array.from({ length: n * n }, (_, e) => (Math.floor(e / n) * width + (e % n)) * C * 4);
+
+/** V_j[t][c] = (Bᵀ d B)_j for every tile t of the padded input, into the matrices at `vAddresses`. */
+function transformInput(simd: SimdKernels, heap: HeapScratch, padded: tf.TensorInfo, vAddresses: number[], tables: number, TH: number, TW: number): void {
+  const [B, Hp, Wp, C] = padded.shape;
+  const tileTable = tables;
+  const vTable = writeTable(heap, tileTable, blockOffsets(ALPHA, Wp, C));
+  writeTable(heap, vTable, vAddresses);
+  const base = heap.address(padded);
+  for (let b = 0, t = 0; b < B; b++) {
+    for (let ty = 0; ty < TH; ty++) {
+      for (let tx = 0; tx < TW; tx++, t++) {
+        simd.winogradInput(base + ((b * Hp + OUT * ty) * Wp + OUT * tx) * C * 4, tileTable, t * C * 4, vTable, C / 4, 16, 16);
+      }
+    }
+  }
+}
+
+/** The 64 consecutive [rows × cols] matrices of a [64, rows, cols] tensor: their byte addresses. */
+const matrices = (heap: HeapScratch, t: tf.TensorInfo): number[] =>
+  Array.from({ length: TILE }, (_, j) => heap.address(t) + j * t.shape[1] * t.shape[2] * 4);
+
+/**
+ * y = conv2d(x, filter) for `info` (see winogradApplies), or null where our SIMD kernels are
+ * unavailable. Mⱼ = Vⱼ · Uⱼ is our SIMD product too: with XNNPACK's, the 192 scratch matrices
+ * per call fragmented the wasm heap over a long run.
+ */
+export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const simd = simdKernelsOf(backend);
+  if (!simd) return null;
+  const { batchSize: B, inChannels: C, outHeight: OH, outWidth: OW, outChannels: K } = info;
+  const { TH, TW, T, Hp, Wp } = tiling(info);
+  // The product takes tiles in fours; rows past T are never read back.
+  const T4 = Math.ceil(T / 4) * 4;
+  const heap = new HeapScratch(backend);
+  try {
+    const out = heap.alloc([B, OH, OW, K]);
+    const padded = heap.alloc([B, Hp, Wp, C]);
+    const V = heap.alloc([TILE, T4, C]);
+    const U = heap.alloc([TILE, C, K]);
+    const M = heap.alloc([TILE, T4, K]);
+    const tables = heap.alloc([2 * TILE + TAPS * TAPS], 'int32');
+    const spill = heap.alloc([K]);
+    padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
+
+    // Uⱼ[c][k] = (G g Gᵀ)ⱼ for each input channel c, four output channels per vector.
+    const tapTable = heap.address(tables);
+    const uTable = writeTable(heap, tapTable, Array.from({ length: TAPS * TAPS }, (_, e) => e * C * K * 4));
+    writeTable(heap, uTable, matrices(heap, U));
+    const filterAt = heap.address(filter);
+    for (let c = 0; c < C; c++) simd.winogradFilter(filterAt + c * K * 4, tapTable, c * K * 4, uTable, K / 4, 16, 16);
+    transformInput(simd, heap, padded, matrices(heap, V), heap.address(tables), TH, TW);
+
+    const vAt = matrices(heap, V);
+    const uAt = matrices(heap, U);
+    const mAt = matrices(heap, M);
+    for (let j = 0; j < TILE; j++) {
+      product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: T4, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
+    }
+
+    // Y = Aᵀ M A per tile; outputs past the image's edge go to `spill`.
+    const mTable = heap.address(tables);
+    const yTable = writeTable(heap, mTable, mAt);
+    const inside = blockOffsets(OUT, OW, K);
+    writeTable(heap, yTable, inside);
+    const outAt = heap.address(out);
+    const spillAt = heap.address(spill);
+    for (let b = 0, t = 0; b < B; b++) {
+      for (let ty = 0; ty < TH; ty++) {
+        for (let tx = 0; tx < TW; tx++, t++) {
+          const origin = outAt + ((b * OH + OUT * ty) * OW + OUT * tx) * K * 4;
+          const edge = OUT * (ty + 1) > OH || OUT * (tx + 1) > OW;
+          if (edge) {
+            const clipped = inside.map((offset, o) =>
+              OUT * ty + Math.floor(o / OUT) < OH && OUT * tx + (o % OUT) < OW ? offset : spillAt - origin,
+            );
+            writeTable(heap, yTable, clipped);
+          }
+          simd.winogradOutput(t * K * 4, mTable, origin, yTable, K / 4, 16, 16);
+          if (edge) writeTable(heap, yTable, inside);
+        }
+      }
+    }
+    heap.finish(out);
+    return out;
+  } catch (e) {
+    heap.finish();
+    throw e;
+  }
+}
+
+/**
+ * dW = Gᵀ [ Σ_t (Bᵀ x_t B) ⊙ (A dy_t Aᵀ) ] G, the filter gradient of winogradConv2D: for each
+ * of the 64 tile elements j, dUⱼ = Vⱼᵀ · Zⱼ summed over all tiles (our SIMD kernel: XNNPACK's
+ * matrix product packs its long right operand on every call and ran at a third of the speed).
+ * Null where SIMD is unavailable.
+ */
+export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const simd = simdKernelsOf(backend);
+  if (!simd) return null;
+  const { batchSize: B, inChannels: C, outChannels: K } = info;
+  const { TH, TW, T, Hp, Wp } = tiling(info);
+  const heap = new HeapScratch(backend);
+  try {
+    const dW = heap.alloc([TAPS, TAPS, C, K]);
+    const padded = heap.alloc([B, Hp, Wp, C]);
+    const paddedDy = heap.alloc([B, OUT * TH, OUT * TW, K]);
+    const V = heap.alloc([TILE, T, C]);
+    const Z = heap.alloc([TILE, T, K]);
+    const dU = heap.alloc([TILE, C, K]);
+    const tables = heap.alloc([2 * TILE + TAPS * TAPS], 'int32');
+    padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
+    padInto(heap, dy, paddedDy, 0, 0);
+    transformInput(simd, heap, padded, matrices(heap, V), heap.address(tables), TH, TW);
+
+    // Zⱼ[t][k] = (A dy_t Aᵀ)_j.
+    const dyTable = heap.address(tables);
+    const zTable = writeTable(heap, dyTable, blockOffsets(OUT, OUT * TW, K));
+    writeTable(heap, zTable, matrices(heap, Z));
+    const dyAt = heap.address(paddedDy);
+    for (let b = 0, t = 0; b < B; b++) {
+      for (let ty = 0; ty < TH; ty++) {
+        for (let tx = 0; tx < TW; tx++, t++) {
+          simd.winogradOutputGrad(dyAt + ((b * OUT * TH + OUT * ty) * OUT * TW + OUT * tx) * K * 4, dyTable, t * K * 4, zTable, K / 4, 16, 16);
+        }
+      }
+    }
+
+    // dUⱼ[c][k] = Σ_t Vⱼ[t][c] · Zⱼ[t][k], in 4 × 8 blocks (4 × 4 at a remainder).
+    const vAt = matrices(heap, V);
+    const zAt = matrices(heap, Z);
+    const uAt = matrices(heap, dU);
+    for (let j = 0; j < TILE; j++) {
+      product(simd, { a: vAt[j], b: zAt[j], c: uAt[j], rows: T, m: C, n: K, aLane: 4, aStride: C * 4, bStride: K * 4, cStride: K * 4 });
+    }
+
+    // dW[kh][kw][c][k] = (Gᵀ dUⱼ G) per (c, k), four output channels per vector.
+    const uTable = heap.address(tables);
+    const wTable = writeTable(heap, uTable, uAt);
+    writeTable(heap, wTable, Array.from({ length: TAPS * TAPS }, (_, e) => e * C * K * 4));
+    const dWAt = heap.address(dW);
+    for (let c = 0; c < C; c++) simd.winogradFilterGrad(c * K * 4, uTable, dWAt + c * K * 4, wTable, K / 4, 16, 16);
+    heap.finish(dW);
+    return dW;
+  } catch (e) {
+    heap.finish();
+    throw e;
+  }
+}
