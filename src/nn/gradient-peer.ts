@@ -21,6 +21,7 @@ export interface NetworkBlueprint {
   input: InputShape;
   poolSize: number;
   compact: boolean;
+  channelMultiple: number;
 }
 
 export interface PartGradients {

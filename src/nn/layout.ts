@@ -35,9 +35,14 @@ function reads(layer: LayerGenes, f: number, c: number): boolean {
  * that no kept filter of the next layer reads gets zero gradients, so dropping it is exact too
  * (its genes are carried over unchanged). At least one filter per layer is kept so that every
  * tensor has a non-zero size.
+ *
+ * With `multiple` > 1 each layer then takes dropped filters back (dead ones first, then by
+ * index) until its count is a multiple of it or the whole layer: the wasm SIMD kernels work on
+ * channels in fours. Keeping a droppable filter is exact for the same reasons.
  */
-export function compactKeep(layers: readonly LayerGenes[]): Keep {
-  const keep = layers.map((l) => liveFilters(l));
+export function compactKeep(layers: readonly LayerGenes[], multiple = 1): Keep {
+  const live = layers.map((l) => liveFilters(l));
+  const keep = live.map((k) => k.slice());
   for (let l = layers.length - 2; l >= 0; l--) {
     const next = layers[l + 1];
     for (let c = 0; c < layers[l].spec.filters; c++) {
@@ -48,9 +53,14 @@ export function compactKeep(layers: readonly LayerGenes[]): Keep {
     }
   }
   return {
-    out: keep.map((k) => {
-      const idx = Int32Array.from(Array.from(k).flatMap((v, i) => (v ? [i] : [])));
-      return idx.length > 0 ? idx : Int32Array.of(0);
+    out: keep.map((k, l) => {
+      const kept = Array.from(k).flatMap((v, i) => (v ? [i] : []));
+      const want = Math.min(k.length, Math.max(multiple, Math.ceil(Math.max(kept.length, 1) / multiple) * multiple));
+      const dropped = Array.from(k)
+        .flatMap((v, i) => (v ? [] : [i]))
+        .sort((a, b) => live[l][a] - live[l][b] || a - b);
+      const idx = [...kept, ...dropped.slice(0, want - kept.length)].sort((a, b) => a - b);
+      return Int32Array.from(idx);
     }),
   };
 }

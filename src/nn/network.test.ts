@@ -107,9 +107,13 @@ describe('genome ↔ network', () => {
   });
 
   it('physically drops dead and unused filters', () => {
-    const net = MaskedNetwork.fromGenome(evolvedGenome(6), MNIST);
+    const net = MaskedNetwork.fromGenome(evolvedGenome(6), MNIST, { channelMultiple: 1 });
     expect(net.physicalFilters).toEqual([30, 29, 62, 62]);
     net.dispose();
+    // By default counts stay multiples of 4 (the wasm SIMD kernels' channel groups).
+    const fours = MaskedNetwork.fromGenome(evolvedGenome(6), MNIST);
+    expect(fours.physicalFilters).toEqual([32, 32, 64, 64]);
+    fours.dispose();
     const full = MaskedNetwork.fromGenome(evolvedGenome(6), MNIST, { compact: false });
     expect(full.physicalFilters).toEqual([32, 32, 64, 64]);
     full.dispose();
@@ -165,14 +169,17 @@ describe('masked training', () => {
     const conv2 = g.layers[1];
     for (let f = 0; f < 32; f++) conv2.mask.fill(0, (f * 32 + 6) * 25, (f * 32 + 7) * 25); // nobody reads conv1/6
     for (let i = 0; i < conv2.weights.length; i++) if (!conv2.mask[i]) conv2.weights[i] = 0;
-    const net = MaskedNetwork.fromGenome(g, MNIST);
-    expect(net.physicalFilters[0]).toBe(31);
-    await net.train(data, idx, ADAM, new Rng(2));
-    const t = net.toGenome();
-    const s = 6 * 25;
-    expect(firstBitDifference(t.layers[0].weights.subarray(s, s + 25), g.layers[0].weights.subarray(s, s + 25))).toBe(-1);
-    expect(t.layers[0].weights.subarray(0, 25)).not.toEqual(g.layers[0].weights.subarray(0, 25));
-    net.dispose();
+    // Left out (multiple 1), or kept to round 31 up to 32 (the default): zero gradients either way.
+    for (const [channelMultiple, filters] of [[1, 31], [4, 32]]) {
+      const net = MaskedNetwork.fromGenome(g, MNIST, { channelMultiple });
+      expect(net.physicalFilters[0]).toBe(filters);
+      await net.train(data, idx, ADAM, new Rng(2));
+      const t = net.toGenome();
+      const s = 6 * 25;
+      expect(firstBitDifference(t.layers[0].weights.subarray(s, s + 25), g.layers[0].weights.subarray(s, s + 25))).toBe(-1);
+      expect(t.layers[0].weights.subarray(0, 25)).not.toEqual(g.layers[0].weights.subarray(0, 25));
+      net.dispose();
+    }
   });
 
   it('learns MNIST: the loss falls and accuracy is far above chance', async () => {
@@ -197,8 +204,8 @@ describe('masked training', () => {
     const g = randomlyMasked(glorotGenome(1, 30), 0.6, 31);
     g.layers.forEach((l, i) => killFilters(g, i, Array.from(range(l.spec.filters)).filter((f) => f % 2 === 1)));
     for (let f = 0; f < 32; f++) g.layers[1].mask.fill(0, (f * 32 + 4) * 25, (f * 32 + 5) * 25);
-    const train = async (compact: boolean) => {
-      const net = MaskedNetwork.fromGenome(g, MNIST, { compact });
+    const train = async (compact: boolean, channelMultiple?: number) => {
+      const net = MaskedNetwork.fromGenome(g, MNIST, { compact, channelMultiple });
       await net.train(data, idx, { ...ADAM, epochs: 2 }, new Rng(8));
       const logits = net.logits(makeBatch(data, range(8), 0, 8));
       const filters = net.physicalFilters;
@@ -206,9 +213,11 @@ describe('masked training', () => {
       net.dispose();
       return { trained, logits, filters };
     };
-    const small = await train(true);
+    const smallest = await train(true, 1);
+    const fours = await train(true);
     const full = await train(false);
-    expect(small.filters).toEqual([15, 16, 32, 32]);
+    expect(smallest.filters).toEqual([15, 16, 32, 32]);
+    expect(fours.filters).toEqual([16, 16, 32, 32]);
     expect(full.filters).toEqual([32, 32, 64, 64]);
     const maxAbs = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -216,21 +225,22 @@ describe('masked training', () => {
       for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
       return d;
     };
-    [...small.trained.layers, small.trained.output].forEach((l, i) => {
-      const f = i < 4 ? full.trained.layers[i] : full.trained.output;
-      const o = i < 4 ? g.layers[i] : g.output;
-      // Noise relative to how far training moved the weights (Adam: ~lr per step).
-      const moved = maxDiff(f.weights, o.weights);
-      expect(moved).toBeGreaterThan(1e-3);
-      expect(maxDiff(l.weights, f.weights) / moved, `layer ${i} weights`).toBeLessThan(1e-3);
-      expect(maxDiff(l.bias, f.bias), `layer ${i} bias`).toBeLessThan(1e-5);
-    });
-    expect(maxDiff(small.logits, full.logits) / maxAbs(full.logits)).toBeLessThan(1e-4);
-    // The unread conv1 filter keeps its genes bit for bit in both (compaction left it out).
+    for (const small of [smallest, fours]) {
+      [...small.trained.layers, small.trained.output].forEach((l, i) => {
+        const f = i < 4 ? full.trained.layers[i] : full.trained.output;
+        const o = i < 4 ? g.layers[i] : g.output;
+        // Noise relative to how far training moved the weights (Adam: ~lr per step).
+        const moved = maxDiff(f.weights, o.weights);
+        expect(moved).toBeGreaterThan(1e-3);
+        expect(maxDiff(l.weights, f.weights) / moved, `layer ${i} weights`).toBeLessThan(1e-3);
+        expect(maxDiff(l.bias, f.bias), `layer ${i} bias`).toBeLessThan(1e-5);
+      });
+      expect(maxDiff(small.logits, full.logits) / maxAbs(full.logits)).toBeLessThan(1e-4);
+    }
+    // The unread conv1 filter keeps its genes bit for bit in all three (zero gradients).
     const unread = (t: Genome) => t.layers[0].weights.subarray(4 * 25, 5 * 25);
     expect(unread(g).some((w) => w !== 0)).toBe(true);
-    expect(firstBitDifference(unread(small.trained), unread(g))).toBe(-1);
-    expect(firstBitDifference(unread(full.trained), unread(g))).toBe(-1);
+    for (const t of [smallest, fours, full]) expect(firstBitDifference(unread(t.trained), unread(g))).toBe(-1);
   });
 
   it('is deterministic on wasm: same genome and seed give identical weights', async () => {

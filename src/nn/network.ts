@@ -42,6 +42,11 @@ export interface NetworkOptions {
   poolSize?: number;
   /** Leave filters that cannot affect the output out of the tensors. Default true. */
   compact?: boolean;
+  /**
+   * With compaction, keep each layer's filter count a multiple of this (or the whole layer),
+   * so that the wasm SIMD kernels (four channels per instruction) apply. Default 4.
+   */
+  channelMultiple?: number;
 }
 
 /** `epoch` and `batch` are 1-based: batch `batch` of `batches` in epoch `epoch` of `epochs` just finished. */
@@ -145,6 +150,7 @@ export class MaskedNetwork {
     /** conv1, conv2, conv3, fc1 (kernel, bias each), then output (kernel, bias). */
     private readonly params: Param[],
     private readonly compact: boolean,
+    private readonly channelMultiple: number,
     /** Names this network to gradient peers, which hold one replica at a time. */
     private readonly key: string,
   ) {}
@@ -153,7 +159,8 @@ export class MaskedNetwork {
     const poolSize = options.poolSize ?? 3;
     validate(genome, input, poolSize);
     const g = normalised(genome);
-    const keep = options.compact === false ? fullKeep(g.layers) : compactKeep(g.layers);
+    const channelMultiple = options.channelMultiple ?? 4;
+    const keep = options.compact === false ? fullKeep(g.layers) : compactKeep(g.layers, channelMultiple);
     const id = nextNetworkId++;
     const params: Param[] = [];
     const add = (name: string, values: Float32Array, shape: number[], mask: Float32Array | null): void => {
@@ -176,7 +183,7 @@ export class MaskedNetwork {
     const fc1Out = keep.out[3];
     add('output/kernel', gatherRows(o.weights, o.outUnits, fc1Out), [fc1Out.length, o.outUnits], null);
     add('output/bias', o.bias.slice(), [o.outUnits], null);
-    return new MaskedNetwork(g, { ...input }, poolSize, keep, params, options.compact !== false, `network-${id}`);
+    return new MaskedNetwork(g, { ...input }, poolSize, keep, params, options.compact !== false, channelMultiple, `network-${id}`);
   }
 
   get classes(): number {
@@ -314,7 +321,7 @@ export class MaskedNetwork {
 
   /** What a gradient peer needs to build a replica holding the same tensors. */
   blueprint(): NetworkBlueprint {
-    return { genome: this.genome, input: { ...this.input }, poolSize: this.poolSize, compact: this.compact };
+    return { genome: this.genome, input: { ...this.input }, poolSize: this.poolSize, compact: this.compact, channelMultiple: this.channelMultiple };
   }
 
   /** Copies of the variables' values, in variable order. */
