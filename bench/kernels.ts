@@ -23,7 +23,7 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
     if (!k || (k.kernelFunc as unknown as Record<symbol, unknown>)[Symbol.for('evolab.wasmKernel')]) return null;
     return k.kernelFunc;
   };
-  const before = { sum: stock(tf.Sum), avg: stock(tf.AvgPoolGrad), max: stock(tf.MaxPoolGrad), input: stock(tf.Conv2DBackpropInput) };
+  const before = { sum: stock(tf.Sum), avg: stock(tf.AvgPoolGrad), max: stock(tf.MaxPoolGrad), input: stock(tf.Conv2DBackpropInput), conv: stock(tf.Conv2D) };
   registerWasmTrainingKernels();
   const ours = (name: string) => tf.getKernel(name, 'wasm')!.kernelFunc;
   const backend = tf.backend();
@@ -45,7 +45,7 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
   results.push({
     kernel: 'Conv2DBackpropFilter conv1',
     shape: 'x [64,28,28,1], dy [64,28,28,32]',
-    before: 'XNNPACK conv over transposed tensors (HEAD)',
+    before: 'XNNPACK conv over transposed tensors',
     beforeMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x1, dy: dy1 }, backend, attrs: filterAttrs }, 'transposed')),
     afterMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x1, dy: dy1 }, backend, attrs: filterAttrs }, 'im2col')),
   });
@@ -55,11 +55,26 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
   results.push({
     kernel: 'Conv2DBackpropFilter conv2',
     shape: 'x [64,14,14,32], dy [64,14,14,32]',
-    before: 'im2col (not used: 800 rows)',
-    beforeMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x2, dy: dy2 }, backend, attrs: attrs2 }, 'im2col')),
-    afterMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x2, dy: dy2 }, backend, attrs: attrs2 }, 'transposed')),
+    before: 'XNNPACK conv over transposed tensors',
+    beforeMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x2, dy: dy2 }, backend, attrs: attrs2 }, 'transposed')),
+    afterMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x2, dy: dy2 }, backend, attrs: attrs2 }, 'winograd')),
   });
   const w2 = rnd([5, 5, 32, 32]);
+  const x3 = rnd([64, 7, 7, 32]);
+  const w3 = rnd([5, 5, 32, 64]);
+  const convAttrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
+  for (const [layer, x, w] of [
+    ['conv2', x2, w2],
+    ['conv3', x3, w3],
+  ] as const) {
+    results.push({
+      kernel: `Conv2D ${layer}`,
+      shape: `x [${x.shape}], W [${w.shape}]`,
+      before: 'stock wasm (XNNPACK direct)',
+      beforeMs: before.conv ? time(() => before.conv!({ inputs: { x, filter: w }, backend, attrs: convAttrs }) as tf.TensorInfo) : null,
+      afterMs: time(() => ours(tf.Conv2D)({ inputs: { x, filter: w }, backend, attrs: convAttrs }) as tf.TensorInfo),
+    });
+  }
   const inputAttrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [64, 14, 14, 32] };
   results.push({
     kernel: 'Conv2DBackpropInput conv2',
@@ -103,7 +118,7 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
     beforeMs: before.sum ? time(() => before.sum!({ inputs: { x: c1 }, backend, attrs: sumAttrs }) as tf.TensorInfo) : null,
     afterMs: time(() => ours(tf.Sum)({ inputs: { x: c1 }, backend, attrs: sumAttrs }) as tf.TensorInfo),
   });
-  tf.dispose([x1, dy1, x2, dy2, w2, c1, p1, dp1]);
+  tf.dispose([x1, dy1, x2, dy2, w2, x3, w3, c1, p1, dp1]);
   return results;
 }
 

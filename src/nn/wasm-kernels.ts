@@ -230,11 +230,11 @@ export function conv2DBackpropFilterWasm(
   if (dy.shape[1] !== info.outHeight || dy.shape[2] !== info.outWidth || dy.shape[3] !== o) {
     throw new Error(`Conv2DBackpropFilter: dy shape ${dy.shape} does not match the convolution (${info.outShape})`);
   }
-  if (method === 'im2col' || (method === 'auto' && fh * fw * c <= IM2COL_MAX_ROWS)) return filterGradIm2col(backend, x, dy, info);
   if ((method === 'auto' || method === 'winograd') && winogradApplies(info, x.dtype)) {
     const dW = winogradFilterGradient(backend, x, dy, info);
     if (dW) return dW;
   }
+  if (method === 'im2col' || (method === 'auto' && fh * fw * c <= IM2COL_MAX_ROWS)) return filterGradIm2col(backend, x, dy, info);
   const scope = new Scope(backend);
   try {
     const xT = scope.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
@@ -530,6 +530,47 @@ function makeConv2D(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/**
+ * Inference's fused conv + bias + ReLU (training unfuses it): the Winograd convolution, then
+ * bias and activation in one pass over the output. Others go to the original kernel.
+ */
+function makeFusedConv2D(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
+    const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = args.attrs as unknown as tf.FusedConv2DAttrs;
+    const K = filter.shape[3];
+    const simpleBias = !bias || (bias.shape.length === 1 && bias.shape[0] === K && bias.dtype === 'float32');
+    if ((dataFormat !== undefined && dataFormat !== 'NHWC') || preluActivationWeights || !simpleBias || (activation !== 'linear' && activation !== 'relu')) {
+      return original(args);
+    }
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    if (!winogradApplies(info, x.dtype)) return original(args);
+    const backend = args.backend as Backend;
+    const y = winogradConv2D(backend, x, filter, info);
+    if (!y) return original(args);
+    const heap = backend as unknown as HeapBackend;
+    const out = heap.typedArrayFromHeap(y);
+    const b = bias ? heap.typedArrayFromHeap(bias) : new Float32Array(K);
+    const relu = activation === 'relu';
+    for (let i = 0; i < out.length; i += K) {
+      for (let k = 0; k < K; k++) {
+        const v = out[i + k] + b[k];
+        out[i + k] = relu && v < 0 ? 0 : v;
+      }
+    }
+    return y;
+  };
+}
+
 /** A transposed 2D operand is transposed explicitly so that the product takes XNNPACK's path. */
 function makeBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -567,7 +608,7 @@ function mark(f: tf.KernelFunc): MarkedKernelFunc {
 const isOurs = (k: tf.KernelConfig | undefined): boolean => !!k && (k.kernelFunc as MarkedKernelFunc)[OURS] === true;
 
 export interface WasmKernelOptions {
-  /** Replace wasm's slow Conv2D (5×5), Conv2DBackpropInput, BatchMatMul (transposed), MaxPoolGrad, AvgPoolGrad and Sum (default true). */
+  /** Replace wasm's slow Conv2D and FusedConv2D (5×5), Conv2DBackpropInput, BatchMatMul (transposed), MaxPoolGrad, AvgPoolGrad and Sum (default true). */
   replaceSlowKernels?: boolean;
 }
 
@@ -594,6 +635,7 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): vo
   }
   if (options.replaceSlowKernels ?? true) {
     replace(tf.Conv2D, makeConv2D);
+    replace(tf.FusedConv2D, makeFusedConv2D);
     replace(tf.Conv2DBackpropInput, makeConv2DBackpropInput);
     replace(tf.BatchMatMul, makeBatchMatMul);
     replace(tf.MaxPoolGrad, () => maxPoolGradWasm as unknown as tf.KernelFunc);

@@ -160,6 +160,27 @@ describe('Winograd convolution on wasm equals the cpu backend', () => {
     expect(backend.numDataIds()).toBe(buffers - 3);
   });
 
+  it('inference: the fused conv with bias and ReLU, and linear without bias', () => {
+    const xv = random(4 * 14 * 14 * 8, 7);
+    const wv = random(5 * 5 * 8 * 12, 8);
+    const bv = random(12, 9);
+    const run = (backend: string) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(xv, [4, 14, 14, 8]);
+        const w = tf.tensor4d(wv, [5, 5, 8, 12]);
+        const relu = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: tf.tensor1d(bv), activation: 'relu' });
+        const linear = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same' });
+        return { relu: relu.dataSync(), linear: linear.dataSync() };
+      });
+    };
+    const cpu = run('cpu');
+    const wasm = run('wasm');
+    expect(cpu.relu.some((v) => v === 0)).toBe(true);
+    expect(relErr(wasm.relu, cpu.relu)).toBeLessThan(2e-5);
+    expect(relErr(wasm.linear, cpu.linear)).toBeLessThan(2e-5);
+  });
+
   it('does not apply to 3×3 filters, strides, dilations, or channels not in fours', () => {
     const info = (x: number[], f: number[], stride = 1, dilation = 1) =>
       tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], stride, dilation, 'same', undefined, false, 'channelsLast');
