@@ -84,9 +84,17 @@ function transformInput(simd: SimdKernels, heap: HeapScratch, padded: tf.TensorI
   }
 }
 
-/** The 64 consecutive [rows × cols] matrices of a [64, rows, cols] tensor: their byte addresses. */
-const matrices = (heap: HeapScratch, t: tf.TensorInfo): number[] =>
-  Array.from({ length: TILE }, (_, j) => heap.address(t) + j * t.shape[1] * t.shape[2] * 4);
+/**
+ * Scratch for the 64 matrices [rows × cols] of one transform, and their byte addresses. Each
+ * starts one cache line after a multiple of the matrix size: at a power-of-two spacing the 64
+ * streams of one tile's transform all mapped to the same cache sets.
+ */
+function allocMatrices(heap: HeapScratch, rows: number, cols: number): number[] {
+  const stride = rows * cols + SKEW_FLOATS;
+  const t = heap.alloc([TILE * stride]);
+  return Array.from({ length: TILE }, (_, j) => heap.address(t) + j * stride * 4);
+}
+const SKEW_FLOATS = 16;
 
 /**
  * y = conv2d(x, filter) for `info` (see winogradApplies), or null where our SIMD kernels are
@@ -104,9 +112,9 @@ export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filt
   try {
     const out = heap.alloc([B, OH, OW, K]);
     const padded = heap.alloc([B, Hp, Wp, C]);
-    const V = heap.alloc([TILE, T4, C]);
-    const U = heap.alloc([TILE, C, K]);
-    const M = heap.alloc([TILE, T4, K]);
+    const vAt = allocMatrices(heap, T4, C);
+    const uAt = allocMatrices(heap, C, K);
+    const mAt = allocMatrices(heap, T4, K);
     const tables = heap.alloc([2 * TILE + TAPS * TAPS], 'int32');
     const spill = heap.alloc([K]);
     padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
@@ -114,14 +122,11 @@ export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filt
     // Uⱼ[c][k] = (G g Gᵀ)ⱼ for each input channel c, four output channels per vector.
     const tapTable = heap.address(tables);
     const uTable = writeTable(heap, tapTable, Array.from({ length: TAPS * TAPS }, (_, e) => e * C * K * 4));
-    writeTable(heap, uTable, matrices(heap, U));
+    writeTable(heap, uTable, uAt);
     const filterAt = heap.address(filter);
     for (let c = 0; c < C; c++) simd.winogradFilter(filterAt + c * K * 4, tapTable, c * K * 4, uTable, K / 4, 16, 16);
-    transformInput(simd, heap, padded, matrices(heap, V), heap.address(tables), TH, TW);
+    transformInput(simd, heap, padded, vAt, heap.address(tables), TH, TW);
 
-    const vAt = matrices(heap, V);
-    const uAt = matrices(heap, U);
-    const mAt = matrices(heap, M);
     for (let j = 0; j < TILE; j++) {
       product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: T4, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
     }
@@ -173,18 +178,18 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
     const dW = heap.alloc([TAPS, TAPS, C, K]);
     const padded = heap.alloc([B, Hp, Wp, C]);
     const paddedDy = heap.alloc([B, OUT * TH, OUT * TW, K]);
-    const V = heap.alloc([TILE, T, C]);
-    const Z = heap.alloc([TILE, T, K]);
-    const dU = heap.alloc([TILE, C, K]);
+    const vAt = allocMatrices(heap, T, C);
+    const zAt = allocMatrices(heap, T, K);
+    const uAt = allocMatrices(heap, C, K);
     const tables = heap.alloc([2 * TILE + TAPS * TAPS], 'int32');
     padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
     padInto(heap, dy, paddedDy, 0, 0);
-    transformInput(simd, heap, padded, matrices(heap, V), heap.address(tables), TH, TW);
+    transformInput(simd, heap, padded, vAt, heap.address(tables), TH, TW);
 
     // Zⱼ[t][k] = (A dy_t Aᵀ)_j.
     const dyTable = heap.address(tables);
     const zTable = writeTable(heap, dyTable, blockOffsets(OUT, OUT * TW, K));
-    writeTable(heap, zTable, matrices(heap, Z));
+    writeTable(heap, zTable, zAt);
     const dyAt = heap.address(paddedDy);
     for (let b = 0, t = 0; b < B; b++) {
       for (let ty = 0; ty < TH; ty++) {
@@ -195,9 +200,6 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
     }
 
     // dUⱼ[c][k] = Σ_t Vⱼ[t][c] · Zⱼ[t][k], in 4 × 8 blocks (4 × 4 at a remainder).
-    const vAt = matrices(heap, V);
-    const zAt = matrices(heap, Z);
-    const uAt = matrices(heap, dU);
     for (let j = 0; j < TILE; j++) {
       product(simd, { a: vAt[j], b: zAt[j], c: uAt[j], rows: T, m: C, n: K, aLane: 4, aStride: C * 4, bStride: K * 4, cStride: K * 4 });
     }
