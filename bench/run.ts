@@ -120,7 +120,8 @@ async function epochSeconds(
 
 /**
  * The ceiling: GFLOP/s of the convolutions that take most of a step (conv2 and conv3 forward at
- * batch 64), on one wasm thread (XNNPACK, 128-bit SIMD) and in PyTorch (oneDNN).
+ * batch 64), on one wasm thread (our Winograd kernels, 128-bit SIMD) and in PyTorch (oneDNN),
+ * counted as a direct convolution's FLOPs (Winograd does fewer multiplications).
  * Shape: [images, height, width, channels, kernel size, filters].
  */
 type ConvShape = [number, number, number, number, number, number];
@@ -346,7 +347,7 @@ async function main() {
   const out: string[] = [];
   out.push(`EvoLab bench ${started.toISOString()} — ${os.cpus().length} cores, load at start ${(results.loadAtStart as number[]).join(' ')}, at end ${load().join(' ')}`);
   out.push('', 'Ancestor LeNet (143,136 synapses), Adam, batch 64; inference batch 256 unless noted', table(rows));
-  const grows = [['convolution (images, h, w, c, k, filters)', 'wasm 1 thread GFLOP/s', 'PyTorch 1 thread', 'PyTorch 2 threads', 'wasm / PyTorch 2 threads']];
+  const grows = [['convolution (images, h, w, c, k, filters)', 'wasm 1 thread GFLOP/s (direct-equivalent)', 'PyTorch 1 thread', 'PyTorch 2 threads', 'wasm / PyTorch 2 threads']];
   for (const g of ceiling)
     grows.push([
       g.shape.join(', '),

@@ -25,7 +25,8 @@ import {
   toTfKernel,
   type Keep,
 } from './layout';
-import { disposeOptimizer, makeOptimizer, optimizerKey, validateTrainSettings, type TrainSettings } from './train-settings';
+import { disposeOptimizer, makeOptimizer, optimizerKey, validateTrainSettings, type Optimizer, type TrainSettings } from './train-settings';
+import { FusedAdam } from './fused-adam';
 import { splitBatch, type GradientPeer, type InputShape, type NetworkBlueprint, type PartGradients } from './gradient-peer';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
@@ -136,7 +137,7 @@ function normalised(genome: Genome): Genome {
 }
 
 export class MaskedNetwork {
-  private optimizer: tf.Optimizer | null = null;
+  private optimizer: Optimizer | null = null;
   private optimizerFor = '';
   private disposed = false;
   private training = false;
@@ -258,7 +259,11 @@ export class MaskedNetwork {
   }
 
   /** Masks (and decays) `grads`, applies them, and re-masks the weights. Call inside tidy. */
-  private applyGradients(grads: tf.NamedTensorMap, optimizer: tf.Optimizer, weightDecay: number): void {
+  private applyGradients(grads: tf.NamedTensorMap, optimizer: Optimizer, weightDecay: number): void {
+    if (optimizer instanceof FusedAdam) {
+      optimizer.step(this.params, grads, weightDecay);
+      return;
+    }
     const masked: tf.NamedTensorMap = {};
     for (const { v, mask } of this.params) {
       let g = grads[v.name];
@@ -272,7 +277,7 @@ export class MaskedNetwork {
   }
 
   /** One optimizer step on this core; returns the batch's mean loss (caller disposes). */
-  private step(batch: Batch, optimizer: tf.Optimizer, weightDecay: number): tf.Scalar {
+  private step(batch: Batch, optimizer: Optimizer, weightDecay: number): tf.Scalar {
     return tf.tidy(() => {
       const { value, grads } = this.lossAndGradients(batch);
       this.applyGradients(grads, optimizer, weightDecay);
@@ -281,7 +286,7 @@ export class MaskedNetwork {
   }
 
   /** One optimizer step with the batch split between this network and its peers. */
-  private async parallelStep(batch: Batch, peers: readonly GradientPeer[], optimizer: tf.Optimizer, weightDecay: number): Promise<tf.Scalar> {
+  private async parallelStep(batch: Batch, peers: readonly GradientPeer[], optimizer: Optimizer, weightDecay: number): Promise<tf.Scalar> {
     const [mine, ...theirs] = splitBatch(batch, peers.length + 1);
     if (theirs.length === 0) return this.step(batch, optimizer, weightDecay);
     const weights = this.weightArrays();
@@ -351,8 +356,9 @@ export class MaskedNetwork {
     }
   }
 
-  private getOptimizer(s: TrainSettings): tf.Optimizer {
-    const key = optimizerKey(s);
+  private getOptimizer(s: TrainSettings): Optimizer {
+    // Per backend too: the fused Adam holds wasm tensors and runs only there.
+    const key = `${tf.getBackend()}:${optimizerKey(s)}`;
     if (!this.optimizer || this.optimizerFor !== key) {
       if (this.optimizer) disposeOptimizer(this.optimizer);
       this.optimizer = makeOptimizer(s);

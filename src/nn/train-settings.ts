@@ -1,5 +1,9 @@
 /** Training settings, their validation, and the tfjs optimizer they describe. */
 import * as tf from '@tensorflow/tfjs';
+import { FusedAdam } from './fused-adam';
+
+/** tfjs' optimizers, or our one-pass Adam on wasm (the same arithmetic). */
+export type Optimizer = tf.Optimizer | FusedAdam;
 
 export interface TrainSettings {
   epochs: number;
@@ -42,14 +46,16 @@ export function validateTrainSettings(s: TrainSettings): void {
 export const optimizerKey = (s: TrainSettings): string =>
   s.optimizer === 'adam' ? `adam:${s.learningRate}` : `sgd:${s.learningRate}:${s.momentum}`;
 
-export function makeOptimizer(s: TrainSettings): tf.Optimizer {
-  if (s.optimizer === 'adam') return tf.train.adam(s.learningRate);
+/** For the current backend: our fused Adam on wasm, else tfjs'. */
+export function makeOptimizer(s: TrainSettings): Optimizer {
+  if (s.optimizer === 'adam') return FusedAdam.create(s.learningRate) ?? tf.train.adam(s.learningRate);
   return s.momentum > 0 ? tf.train.momentum(s.learningRate, s.momentum) : tf.train.sgd(s.learningRate);
 }
 
 /** Frees an optimizer's state. */
-export function disposeOptimizer(o: tf.Optimizer): void {
+export function disposeOptimizer(o: Optimizer): void {
   o.dispose();
+  if (o instanceof FusedAdam) return;
   // tfjs 4.22's MomentumOptimizer.dispose() forgets its SGD base's learning-rate scalar `c`.
   const c = (o as unknown as { c?: tf.Tensor }).c;
   if (c && !c.isDisposed) c.dispose();

@@ -1,21 +1,26 @@
 /**
  * Training kernels for tfjs' wasm backend (4.22).
  *
+ * - 5×5 stride-1 convolutions with channels in fours (LeNet's conv2 and conv3: forward, input
+ *   gradient, filter gradient, and inference's fused conv + bias + ReLU) run by Winograd
+ *   F(4×4, 5×5) on our wasm SIMD kernels (winograd-conv.ts): about 2× XNNPACK's direct
+ *   convolution. Compaction keeps channel counts in fours for this (layout.compactKeep).
  * - Conv2DBackpropFilter is missing on wasm, so training a CNN throws without it: added, as
- *   one matrix product over an im2col of the input when the input has few channels (conv1),
- *   else as one XNNPACK convolution over transposed tensors.
+ *   above, else as one matrix product over an im2col of the input when the input has few
+ *   channels (conv1; our SIMD product where the filters come in fours), else as one XNNPACK
+ *   convolution over transposed tensors.
  * - Replaced because they dominated a LeNet training step (with the first three replaced, Node
  *   trained ~370 instead of ~125 images/s at batch 64 on a quiet machine):
- *   - Conv2DBackpropInput is a scalar C++ loop: for stride 1, an XNNPACK convolution of dy
- *     with the flipped filter (other strides keep the original).
+ *   - Conv2DBackpropInput is a scalar C++ loop: for stride 1, a convolution of dy with the
+ *     flipped filter (Winograd or XNNPACK; other strides keep the original).
  *   - BatchMatMul with a transposed operand (every dense layer's gradient) takes a naive
  *     C++ loop: transpose explicitly, then the XNNPACK path.
  *   - MaxPoolGrad is slow and wrong for windows whose inputs are all negative (it starts its
- *     maximum at FLT_MIN, the smallest positive float): a JS loop on the wasm heap that, like
- *     the cpu backend, sends the gradient to the first maximum of each window, found as the
- *     first input equal to the pooled output.
- *   - AvgPoolGrad is a slow scalar loop: a JS scatter on the wasm heap, with the cpu
- *     backend's (and wasm's) constant 1/(window area) weight.
+ *     maximum at FLT_MIN, the smallest positive float): like the cpu backend, the gradient
+ *     goes to the first maximum of each window, found as the first input equal to the pooled
+ *     output; our SIMD window kernel with channels in fours, else a JS loop on the wasm heap.
+ *   - AvgPoolGrad is a slow scalar loop: a scatter (SIMD, else JS) with the cpu backend's (and
+ *     wasm's) constant 1/(window area) weight.
  *   - Sum over leading axes (every bias gradient) transposes its input first: a JS loop.
  * See bench/README.md for the per-kernel profile these choices come from.
  *

@@ -33,6 +33,16 @@ export interface SimdKernels {
    * x + table[i] + v·16; the gradient dy goes to the first input equal to y, per lane.
    */
   maxPoolGradWindow(x: number, y: number, dy: number, dx: number, table: number, count: number, n: number): void;
+  /**
+   * One Adam step over `bytes` of float32 (a multiple of 16), in exactly tfjs' AdamOptimizer
+   * order of operations: g' = (g + w·wd if hasDecay) · mask if hasMask; m' = m·β1 + g'·(1−β1);
+   * v' = v·β2 + g'²·(1−β2); w' = (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + ε) · (−lr) + w, then w' · mask.
+   */
+  adam(
+    w: number, m: number, v: number, g: number, mask: number, wOut: number, mOut: number, vOut: number, bytes: number,
+    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, oneMinusAcc1: number, oneMinusAcc2: number,
+    epsilon: number, negLearningRate: number, weightDecay: number, hasMask: number, hasDecay: number,
+  ): void;
   /** One average-pool window: dx[x + table[i] + v·16] += dy·weight for each of `count` inputs. */
   avgPoolGradWindow(dy: number, dx: number, table: number, count: number, n: number, weight: number): void;
 }
@@ -224,6 +234,51 @@ function avgPoolGradWindow(): FuncSpec {
   };
 }
 
+/** adam(...) — see SimdKernels. */
+function adam(): FuncSpec {
+  const [w, m, v, g, mask, wOut, mOut, vOut, bytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [beta1, omb1, beta2, omb2, oma1, oma2, eps, negLr, wd] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const [hasMask, hasDecay] = [18, 19];
+  const off = 20;
+  const [gv, mv, vv, wv] = [21, 22, 23, 24];
+  const splat = (local: number) => (c: Code) => c.get(local).f32x4Splat();
+  const code = new Code();
+  code.block().loop();
+  code.get(off).get(bytes).i32GeS().brIf(1);
+  code.get(g).get(off).i32Add().v128Load().set(gv);
+  code.get(w).get(off).i32Add().v128Load().set(wv);
+  code.get(hasDecay).ifThen();
+  code.get(gv).get(wv).snippet(splat(wd)).f32x4Mul().f32x4Add().set(gv);
+  code.end();
+  code.get(hasMask).ifThen();
+  code.get(gv).get(mask).get(off).i32Add().v128Load().f32x4Mul().set(gv);
+  code.end();
+  // m' = m·β1 + g·(1−β1)
+  code.get(m).get(off).i32Add().v128Load().snippet(splat(beta1)).f32x4Mul();
+  code.get(gv).snippet(splat(omb1)).f32x4Mul().f32x4Add().set(mv);
+  // v' = v·β2 + g²·(1−β2)
+  code.get(v).get(off).i32Add().v128Load().snippet(splat(beta2)).f32x4Mul();
+  code.get(gv).get(gv).f32x4Mul().snippet(splat(omb2)).f32x4Mul().f32x4Add().set(vv);
+  code.get(mOut).get(off).i32Add().get(mv).v128Store();
+  code.get(vOut).get(off).i32Add().get(vv).v128Store();
+  // w' = (m̂ / (√v̂ + ε)) · (−lr) + w
+  code.get(mv).snippet(splat(oma1)).f32x4Div();
+  code.get(vv).snippet(splat(oma2)).f32x4Div().f32x4Sqrt().snippet(splat(eps)).f32x4Add();
+  code.f32x4Div().snippet(splat(negLr)).f32x4Mul().get(wv).f32x4Add().set(wv);
+  code.get(hasMask).ifThen();
+  code.get(wv).get(mask).get(off).i32Add().v128Load().f32x4Mul().set(wv);
+  code.end();
+  code.get(wOut).get(off).i32Add().get(wv).v128Store();
+  code.get(off).i32(16).i32Add().set(off);
+  code.br(0).end().end();
+  return {
+    name: 'adam',
+    params: [...Array(9).fill('i32'), ...Array(9).fill('f32'), 'i32', 'i32'],
+    locals: ['i32', 'v128', 'v128', 'v128', 'v128'],
+    body: code,
+  };
+}
+
 export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
   const { AT, G, BT } = WINOGRAD;
   return encodeModule(
@@ -237,6 +292,7 @@ export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> 
       gemm('gemm4x4', 1),
       maxPoolGradWindow(),
       avgPoolGradWindow(),
+      adam(),
     ],
     sharedMemory,
   );

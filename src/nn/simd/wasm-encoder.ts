@@ -57,6 +57,11 @@ export class Code {
     return this.emit(SIMD, ...uleb(op), ...imm);
   }
 
+  /** Runs `emit` on this code (for reusable snippets). */
+  snippet(emit: (code: Code) => void): this {
+    emit(this);
+    return this;
+  }
   get(local: number): this {
     return this.emit(0x20, ...uleb(local));
   }
@@ -87,6 +92,10 @@ export class Code {
   /** i32.load from the address on the stack plus a constant offset. */
   i32Load(offset = 0): this {
     return this.emit(0x28, 2, ...uleb(offset));
+  }
+  /** if … end on the i32 on the stack (no else). */
+  ifThen(): this {
+    return this.emit(0x04, 0x40);
   }
   block(): this {
     return this.emit(0x02, 0x40);
@@ -131,6 +140,12 @@ export class Code {
   }
   f32x4Mul(): this {
     return this.simd(0xe6);
+  }
+  f32x4Div(): this {
+    return this.simd(0xe7);
+  }
+  f32x4Sqrt(): this {
+    return this.simd(0xe3);
   }
   f32x4Eq(): this {
     return this.simd(0x41);
