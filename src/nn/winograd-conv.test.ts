@@ -94,6 +94,7 @@ describe('Winograd convolution on wasm equals the cpu backend', () => {
   const cases: Array<[string, number[], number[], Pad]> = [
     ["LeNet's conv2 (14×14, 32 → 32, same)", [8, 14, 14, 32], [5, 5, 32, 32], 'same'],
     ["LeNet's conv3 (7×7: edge tiles, 32 → 64)", [4, 7, 7, 32], [5, 5, 32, 64], 'same'],
+    ['80 tiles: a full block of 64 and a partial one (gradients accumulate across blocks)', [5, 14, 14, 8], [5, 5, 8, 8], 'same'],
     ['valid, rectangular, 4 → 12 (a 4-wide column block)', [2, 9, 6, 4], [5, 5, 4, 12], 'valid'],
     ['asymmetric explicit padding', [3, 7, 5, 8], [5, 5, 8, 4], [[0, 0], [1, 3], [2, 0], [0, 0]]],
     ['a single 5×5 image', [1, 5, 5, 4], [5, 5, 4, 4], 'same'],

@@ -68,21 +68,39 @@ function writeTable(heap: HeapScratch, at: number, values: number[]): number {
 const blockOffsets = (n: number, width: number, C: number): number[] =>
   Array.from({ length: n * n }, (_, e) => (Math.floor(e / n) * width + (e % n)) * C * 4);
 
-/** V_j[t][c] = (Bᵀ d B)_j for every tile t of the padded input, into the matrices at `vAddresses`. */
-function transformInput(simd: SimdKernels, heap: HeapScratch, padded: tf.TensorInfo, vAddresses: number[], tables: number, TH: number, TW: number): void {
-  const [B, Hp, Wp, C] = padded.shape;
-  const tileTable = tables;
-  const vTable = writeTable(heap, tileTable, blockOffsets(ALPHA, Wp, C));
-  writeTable(heap, vTable, vAddresses);
-  const base = heap.address(padded);
-  for (let b = 0, t = 0; b < B; b++) {
-    for (let ty = 0; ty < TH; ty++) {
-      for (let tx = 0; tx < TW; tx++, t++) {
-        simd.winogradInput(base + ((b * Hp + OUT * ty) * Wp + OUT * tx) * C * 4, tileTable, t * C * 4, vTable, C / 4, 16, 16);
-      }
-    }
+/** Where tile t = (b, ty, tx) of the tiling starts, in elements of an NHWC image batch with rows `width` long. */
+function tileOrigin(t: number, TH: number, TW: number, height: number, width: number): number {
+  const perImage = TH * TW;
+  const b = Math.floor(t / perImage);
+  const r = t - b * perImage;
+  const ty = Math.floor(r / TW);
+  return (b * height + OUT * ty) * width + OUT * (r - ty * TW);
+}
+
+/**
+ * V_j[t − t0][c] = (Bᵀ d B)_j for tiles t0 ≤ t < t1 of the padded input. `tables` holds the
+ * tile's element offsets, then the V_j addresses (writeInputTables).
+ */
+function transformInput(simd: SimdKernels, padded: { address: number; shape: number[] }, tables: number, t0: number, t1: number, TH: number, TW: number): void {
+  const [, Hp, Wp, C] = padded.shape;
+  for (let t = t0; t < t1; t++) {
+    simd.winogradInput(padded.address + tileOrigin(t, TH, TW, Hp, Wp) * C * 4, tables, (t - t0) * C * 4, tables + 4 * TILE, C / 4, 16, 16);
   }
 }
+
+/** The input transform's tables at `at` (2 × 64 entries): a tile's element offsets, the V_j. */
+function writeInputTables(heap: HeapScratch, at: number, padded: tf.TensorInfo, vAddresses: number[]): number {
+  const [, , Wp, C] = padded.shape;
+  return writeTable(heap, writeTable(heap, at, blockOffsets(ALPHA, Wp, C)), vAddresses);
+}
+
+/**
+ * Tiles per block: a block's transformed tiles and products (64 matrices of 64 tiles × 32
+ * channels, 0.5 MB each) stay in a core's 1 MB L2 cache between the transform, the products and
+ * the inverse transform. All tiles at once streamed through memory: 1.3–1.5× slower for
+ * conv2/conv3, and worse with both cores busy.
+ */
+const BLOCK_TILES = 64;
 
 /**
  * Scratch for the 64 matrices [rows × cols] of one transform, and their byte addresses. Each
@@ -106,52 +124,54 @@ export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filt
   if (!simd) return null;
   const { batchSize: B, inChannels: C, outHeight: OH, outWidth: OW, outChannels: K } = info;
   const { TH, TW, T, Hp, Wp } = tiling(info);
-  // The product takes tiles in fours; rows past T are never read back.
-  const T4 = Math.ceil(T / 4) * 4;
+  // Tiles go in blocks of BLOCK_TILES (a multiple of 4: the product takes rows in fours; rows
+  // past the last tile are never read back).
+  const block = Math.min(BLOCK_TILES, Math.ceil(T / 4) * 4);
   const heap = new HeapScratch(backend);
   try {
     const out = heap.alloc([B, OH, OW, K]);
     const padded = heap.alloc([B, Hp, Wp, C]);
-    const vAt = allocMatrices(heap, T4, C);
+    const vAt = allocMatrices(heap, block, C);
     const uAt = allocMatrices(heap, C, K);
-    const mAt = allocMatrices(heap, T4, K);
-    const tables = heap.alloc([2 * TILE + TAPS * TAPS], 'int32');
+    const mAt = allocMatrices(heap, block, K);
+    const tables = heap.alloc([5 * TILE + TAPS * TAPS + OUT * OUT], 'int32');
     const spill = heap.alloc([K]);
     padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
 
     // Uⱼ[c][k] = (G g Gᵀ)ⱼ for each input channel c, four output channels per vector.
     const tapTable = heap.address(tables);
     const uTable = writeTable(heap, tapTable, Array.from({ length: TAPS * TAPS }, (_, e) => e * C * K * 4));
-    writeTable(heap, uTable, uAt);
-    const filterAt = heap.address(filter);
-    for (let c = 0; c < C; c++) simd.winogradFilter(filterAt + c * K * 4, tapTable, c * K * 4, uTable, K / 4, 16, 16);
-    transformInput(simd, heap, padded, vAt, heap.address(tables), TH, TW);
-
-    for (let j = 0; j < TILE; j++) {
-      product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: T4, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
-    }
-
-    // Y = Aᵀ M A per tile; outputs past the image's edge go to `spill`.
-    const mTable = heap.address(tables);
+    const inputTables = writeTable(heap, uTable, uAt);
+    const mTable = writeInputTables(heap, inputTables, padded, vAt);
     const yTable = writeTable(heap, mTable, mAt);
     const inside = blockOffsets(OUT, OW, K);
     writeTable(heap, yTable, inside);
+    const filterAt = heap.address(filter);
+    for (let c = 0; c < C; c++) simd.winogradFilter(filterAt + c * K * 4, tapTable, c * K * 4, uTable, K / 4, 16, 16);
+
+    const paddedAt = { address: heap.address(padded), shape: padded.shape };
     const outAt = heap.address(out);
     const spillAt = heap.address(spill);
-    for (let b = 0, t = 0; b < B; b++) {
-      for (let ty = 0; ty < TH; ty++) {
-        for (let tx = 0; tx < TW; tx++, t++) {
-          const origin = outAt + ((b * OH + OUT * ty) * OW + OUT * tx) * K * 4;
-          const edge = OUT * (ty + 1) > OH || OUT * (tx + 1) > OW;
-          if (edge) {
-            const clipped = inside.map((offset, o) =>
-              OUT * ty + Math.floor(o / OUT) < OH && OUT * tx + (o % OUT) < OW ? offset : spillAt - origin,
-            );
-            writeTable(heap, yTable, clipped);
-          }
-          simd.winogradOutput(t * K * 4, mTable, origin, yTable, K / 4, 16, 16);
-          if (edge) writeTable(heap, yTable, inside);
+    for (let t0 = 0; t0 < T; t0 += block) {
+      const t1 = Math.min(T, t0 + block);
+      transformInput(simd, paddedAt, inputTables, t0, t1, TH, TW);
+      const rows = Math.ceil((t1 - t0) / 4) * 4;
+      for (let j = 0; j < TILE; j++) {
+        product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: rows, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
+      }
+      // Y = Aᵀ M A per tile; outputs past the image's edge go to `spill`.
+      for (let t = t0; t < t1; t++) {
+        const origin = outAt + tileOrigin(t, TH, TW, OH, OW) * K * 4;
+        const r = t % (TH * TW);
+        const ty = Math.floor(r / TW);
+        const tx = r - ty * TW;
+        const edge = OUT * (ty + 1) > OH || OUT * (tx + 1) > OW;
+        if (edge) {
+          const clipped = inside.map((offset, o) => (OUT * ty + Math.floor(o / OUT) < OH && OUT * tx + (o % OUT) < OW ? offset : spillAt - origin));
+          writeTable(heap, yTable, clipped);
         }
+        simd.winogradOutput((t - t0) * K * 4, mTable, origin, yTable, K / 4, 16, 16);
+        if (edge) writeTable(heap, yTable, inside);
       }
     }
     heap.finish(out);
@@ -178,36 +198,36 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
     const dW = heap.alloc([TAPS, TAPS, C, K]);
     const padded = heap.alloc([B, Hp, Wp, C]);
     const paddedDy = heap.alloc([B, OUT * TH, OUT * TW, K]);
-    const vAt = allocMatrices(heap, T, C);
-    const zAt = allocMatrices(heap, T, K);
+    const block = Math.min(BLOCK_TILES, T);
+    const vAt = allocMatrices(heap, block, C);
+    const zAt = allocMatrices(heap, block, K);
     const uAt = allocMatrices(heap, C, K);
-    const tables = heap.alloc([2 * TILE + TAPS * TAPS], 'int32');
+    const tables = heap.alloc([4 * TILE + OUT * OUT + TAPS * TAPS], 'int32');
     padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
     padInto(heap, dy, paddedDy, 0, 0);
-    transformInput(simd, heap, padded, vAt, heap.address(tables), TH, TW);
-
-    // Zⱼ[t][k] = (A dy_t Aᵀ)_j.
-    const dyTable = heap.address(tables);
+    const inputTables = heap.address(tables);
+    const dyTable = writeInputTables(heap, inputTables, padded, vAt);
     const zTable = writeTable(heap, dyTable, blockOffsets(OUT, OUT * TW, K));
-    writeTable(heap, zTable, zAt);
+    const uTable = writeTable(heap, zTable, zAt);
+    const wTable = writeTable(heap, uTable, uAt);
+    writeTable(heap, wTable, Array.from({ length: TAPS * TAPS }, (_, e) => e * C * K * 4));
+
+    const paddedAt = { address: heap.address(padded), shape: padded.shape };
     const dyAt = heap.address(paddedDy);
-    for (let b = 0, t = 0; b < B; b++) {
-      for (let ty = 0; ty < TH; ty++) {
-        for (let tx = 0; tx < TW; tx++, t++) {
-          simd.winogradOutputGrad(dyAt + ((b * OUT * TH + OUT * ty) * OUT * TW + OUT * tx) * K * 4, dyTable, t * K * 4, zTable, K / 4, 16, 16);
-        }
+    for (let t0 = 0; t0 < T; t0 += block) {
+      const t1 = Math.min(T, t0 + block);
+      transformInput(simd, paddedAt, inputTables, t0, t1, TH, TW);
+      // Zⱼ[t][k] = (A dy_t Aᵀ)_j.
+      for (let t = t0; t < t1; t++) {
+        simd.winogradOutputGrad(dyAt + tileOrigin(t, TH, TW, OUT * TH, OUT * TW) * K * 4, dyTable, (t - t0) * K * 4, zTable, K / 4, 16, 16);
+      }
+      // dUⱼ[c][k] += Σ_t Vⱼ[t][c] · Zⱼ[t][k] over the block's tiles.
+      for (let j = 0; j < TILE; j++) {
+        product(simd, { a: vAt[j], b: zAt[j], c: uAt[j], rows: t1 - t0, m: C, n: K, aLane: 4, aStride: C * 4, bStride: K * 4, cStride: K * 4, accumulate: t0 > 0 });
       }
     }
 
-    // dUⱼ[c][k] = Σ_t Vⱼ[t][c] · Zⱼ[t][k], in 4 × 8 blocks (4 × 4 at a remainder).
-    for (let j = 0; j < TILE; j++) {
-      product(simd, { a: vAt[j], b: zAt[j], c: uAt[j], rows: T, m: C, n: K, aLane: 4, aStride: C * 4, bStride: K * 4, cStride: K * 4 });
-    }
-
     // dW[kh][kw][c][k] = (Gᵀ dUⱼ G) per (c, k), four output channels per vector.
-    const uTable = heap.address(tables);
-    const wTable = writeTable(heap, uTable, uAt);
-    writeTable(heap, wTable, Array.from({ length: TAPS * TAPS }, (_, e) => e * C * K * 4));
     const dWAt = heap.address(dW);
     for (let c = 0; c < C; c++) simd.winogradFilterGrad(c * K * 4, uTable, dWAt + c * K * 4, wTable, K / 4, 16, 16);
     heap.finish(dW);

@@ -24,10 +24,11 @@ export interface SimdKernels {
    * Blocks of C = Aᵀ · B over `rows` rows: C[i][j] = Σₜ A[t][i] · B[t][j], for `blocks` blocks of
    * 4 rows (i) by `width` columns (j; 8 or 4). In a block, A[t][i] is at a + i·aLane + t·aStride
    * (so A as stored is Aᵀ when aLane is a row and aStride 4), B[t][j] at b + t·bStride + 4j and
-   * C[i][j] at c + i·cStride + 4j; the next block starts aBlock and cBlock bytes on. Overwrites C.
+   * C[i][j] at c + i·cStride + 4j; the next block starts aBlock and cBlock bytes on. Overwrites C,
+   * or adds to it where `accumulate` is 1.
    */
-  gemm4x8(a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, aBlock: number, cBlock: number): void;
-  gemm4x4(a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, aBlock: number, cBlock: number): void;
+  gemm4x8(a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, aBlock: number, cBlock: number, accumulate: number): void;
+  gemm4x4(a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, aBlock: number, cBlock: number, accumulate: number): void;
   /**
    * One max-pool window, `n` vectors of channels: window input i (of `count`) is at
    * x + table[i] + v·16; the gradient dy goes to the first input equal to y, per lane.
@@ -132,12 +133,12 @@ function linearTransform(fname: string, L: number[][], R: number[][]): FuncSpec 
 
 /** gemm4x8 / gemm4x4 — see SimdKernels; `vectors` is the block's width in vectors. */
 function gemm(fname: string, vectors: number): FuncSpec {
-  const [a, b, c, rows, aLane, aStride, bStride, cStride, blocks, aBlock, cBlock] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const aRow = [11, 12, 13, 14]; // the block's four A pointers
-  const [bp, cp, left] = [15, 16, 17];
-  const acc = Array.from({ length: 4 * vectors }, (_, k) => 18 + k);
-  const bv = Array.from({ length: vectors }, (_, k) => 18 + 4 * vectors + k);
-  const splat = 18 + 5 * vectors;
+  const [a, b, c, rows, aLane, aStride, bStride, cStride, blocks, aBlock, cBlock, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const aRow = [12, 13, 14, 15]; // the block's four A pointers
+  const [bp, cp, left] = [16, 17, 18];
+  const acc = Array.from({ length: 4 * vectors }, (_, k) => 19 + k);
+  const bv = Array.from({ length: vectors }, (_, k) => 19 + 4 * vectors + k);
+  const splat = 19 + 5 * vectors;
   const code = new Code();
   code.block().loop();
   code.get(blocks).i32Eqz().brIf(1);
@@ -145,6 +146,13 @@ function gemm(fname: string, vectors: number): FuncSpec {
   for (let i = 1; i < 4; i++) code.get(aRow[i - 1]).get(aLane).i32Add().set(aRow[i]);
   code.get(b).set(bp).get(c).set(cp).get(rows).set(left);
   for (const r of acc) code.f32x4Const(0).set(r);
+  code.get(accumulate).ifThen();
+  for (let i = 0; i < 4; i++) {
+    for (let k = 0; k < vectors; k++) code.get(cp).v128Load(16 * k).set(acc[i * vectors + k]);
+    code.get(cp).get(cStride).i32Add().set(cp);
+  }
+  code.get(c).set(cp);
+  code.end();
   code.block().loop();
   code.get(left).i32Eqz().brIf(1);
   bv.forEach((r, k) => code.get(bp).v128Load(16 * k).set(r));
@@ -169,7 +177,7 @@ function gemm(fname: string, vectors: number): FuncSpec {
   code.br(0).end().end();
   return {
     name: fname,
-    params: Array(11).fill('i32'),
+    params: Array(12).fill('i32'),
     locals: [...Array(7).fill('i32'), ...Array(5 * vectors + 1).fill('v128')],
     body: code,
   };
@@ -299,20 +307,21 @@ export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> 
 }
 
 /**
- * C [m × n] = Aᵀ · B over `rows` rows (m a multiple of 4, n of 4), in 4 × 8 blocks and a 4 × 4
- * column remainder. A[t][i] at a + i·aLane + t·aStride; B[t][j] at b + t·bStride + 4j; C row-major
- * with rows cStride bytes apart.
+ * C [m × n] = Aᵀ · B (or C += Aᵀ · B) over `rows` rows (m a multiple of 4, n of 4), in 4 × 8
+ * blocks and a 4 × 4 column remainder. A[t][i] at a + i·aLane + t·aStride; B[t][j] at
+ * b + t·bStride + 4j; C row-major with rows cStride bytes apart.
  */
 export function product(
   simd: SimdKernels,
-  p: { a: number; b: number; c: number; rows: number; m: number; n: number; aLane: number; aStride: number; bStride: number; cStride: number },
+  p: { a: number; b: number; c: number; rows: number; m: number; n: number; aLane: number; aStride: number; bStride: number; cStride: number; accumulate?: boolean },
 ): void {
   const blocks = p.m / 4;
+  const add = p.accumulate ? 1 : 0;
   let j = 0;
   for (; j + 8 <= p.n; j += 8) {
-    simd.gemm4x8(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, blocks, 4 * p.aLane, 4 * p.cStride);
+    simd.gemm4x8(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, blocks, 4 * p.aLane, 4 * p.cStride, add);
   }
-  if (j < p.n) simd.gemm4x4(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, blocks, 4 * p.aLane, 4 * p.cStride);
+  if (j < p.n) simd.gemm4x4(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, blocks, 4 * p.aLane, 4 * p.cStride, add);
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
