@@ -95,12 +95,13 @@ function writeInputTables(heap: HeapScratch, at: number, padded: tf.TensorInfo, 
 }
 
 /**
- * Tiles per block: a block's transformed tiles and products (64 matrices of 64 tiles × 32
- * channels, 0.5 MB each) stay in a core's 1 MB L2 cache between the transform, the products and
- * the inverse transform. All tiles at once streamed through memory: 1.3–1.5× slower for
- * conv2/conv3, and worse with both cores busy.
+ * Tiles per block: a block's transformed tiles and products (64 matrices each, 256·(C + K)
+ * bytes per tile) fill about a core's 1 MB L2 cache, and stay there between the transform, the
+ * products and the inverse transform: 64 tiles for 32 → 32 channels. All tiles at once streamed
+ * through memory: 1.3–1.5× slower for conv2/conv3, and worse with both cores busy. Small layers
+ * take bigger blocks, so that per-call overheads stay small.
  */
-const BLOCK_TILES = 64;
+const blockTiles = (C: number, K: number): number => Math.max(16, Math.floor(4096 / (C + K) / 4) * 4);
 
 /**
  * Scratch for the 64 matrices [rows × cols] of one transform, and their byte addresses. Each
@@ -124,9 +125,9 @@ export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filt
   if (!simd) return null;
   const { batchSize: B, inChannels: C, outHeight: OH, outWidth: OW, outChannels: K } = info;
   const { TH, TW, T, Hp, Wp } = tiling(info);
-  // Tiles go in blocks of BLOCK_TILES (a multiple of 4: the product takes rows in fours; rows
-  // past the last tile are never read back).
-  const block = Math.min(BLOCK_TILES, Math.ceil(T / 4) * 4);
+  // Tiles go in blocks (a multiple of 4: the product takes rows in fours; rows past the last
+  // tile are never read back).
+  const block = Math.min(blockTiles(C, K), Math.ceil(T / 4) * 4);
   const heap = new HeapScratch(backend);
   try {
     const out = heap.alloc([B, OH, OW, K]);
@@ -198,7 +199,7 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
     const dW = heap.alloc([TAPS, TAPS, C, K]);
     const padded = heap.alloc([B, Hp, Wp, C]);
     const paddedDy = heap.alloc([B, OUT * TH, OUT * TW, K]);
-    const block = Math.min(BLOCK_TILES, T);
+    const block = Math.min(blockTiles(C, K), T);
     const vAt = allocMatrices(heap, block, C);
     const zAt = allocMatrices(heap, block, K);
     const uAt = allocMatrices(heap, C, K);
