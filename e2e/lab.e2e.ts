@@ -325,6 +325,7 @@ describe('the lab on wasm', () => {
       const card = page.getByTestId('run-sexual');
       const report = JSON.parse((await download(page, () => card.getByTestId('export-json').click())).text) as RunReport;
       expect(report.environment.threads).toBe(2);
+      expect(report.environment.wasmKernels).toBe('evolab-simd'); // Chromium runs our SIMD kernels
       const ancestor = report.records.find((r) => r.generation === 1)!;
       // Generation 1 is the shipped network, not one trained here on 300 images.
       expect(ancestor.testAccuracy).toBe(meta.testAccuracy);

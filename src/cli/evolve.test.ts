@@ -51,6 +51,7 @@ describe('npm run evolve', () => {
     expect(report.environment.backend).toBe('wasm');
     // One run alone uses every core: each step is split across worker threads.
     expect(report.environment.threads).toBe(availableParallelism());
+    expect(report.environment.wasmKernels).toBe('evolab-simd');
     expect(report.records.map((r) => r.generation)).toEqual([1, 2]);
     const csv = (await readFile(path.join(out, 'generations.csv'), 'utf8')).trim().split('\n');
     const header = csv[0].split(',');

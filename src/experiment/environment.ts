@@ -1,6 +1,7 @@
 /** Starting the compute backend and describing where a run ran, for run.json and the page. */
 import * as tf from '@tensorflow/tfjs';
 import { configureWasmPaths, selectBackend } from '../nn/backend';
+import { simdKernelsOf } from '../nn/wasm-heap';
 import type { BackendPreference } from './config';
 import type { EnvironmentInfo } from './records';
 
@@ -36,5 +37,6 @@ export function environmentInfo(choice: BackendChoice, threads = 1): Environment
     tfjsVersion: tf.version_core,
     startedAt: new Date().toISOString(),
     threads,
+    ...(choice.backend === 'wasm' && tf.getBackend() === 'wasm' ? { wasmKernels: simdKernelsOf(tf.backend()) ? 'evolab-simd' : 'tfjs' } : {}),
   };
 }

@@ -53,6 +53,11 @@ export interface EnvironmentInfo {
    * different counts differ by floating-point summation order only. Absent in older runs: 1.
    */
   threads?: number;
+  /**
+   * On wasm: whether EvoLab's SIMD kernels ran (Winograd convolutions, fused Adam) or only tfjs'
+   * own, whose results differ by float rounding. Absent in older runs and on other backends.
+   */
+  wasmKernels?: 'evolab-simd' | 'tfjs';
 }
 
 export type RunPhase = 'train' | 'evaluate' | 'synthesise';
