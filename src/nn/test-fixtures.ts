@@ -114,3 +114,14 @@ export function mnistSlice(split: 'train' | 'test', count: number): ImageDataset
     classNames: Array.from({ length: 10 }, (_, i) => String(i)),
   };
 }
+
+/** max |a − b| / max |b|: an error relative to the largest reference value. */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num / den;
+}

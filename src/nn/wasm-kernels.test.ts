@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../evolution/rng';
 import { conv2DBackpropFilterWasm, registerWasmTrainingKernels } from './wasm-kernels';
+import { relErr } from './test-fixtures';
 
 const originalMaxPoolGrad = tf.getKernel(tf.MaxPoolGrad, 'wasm')!;
 
@@ -28,17 +29,6 @@ async function grads(
     const g = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), probe)))(xs);
     return g.map((t) => t.dataSync() as Float32Array);
   });
-}
-
-/** max |a − b| / max |b|. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
 }
 
 async function expectSameAsCpu(shapes: number[][], f: (...xs: tf.Tensor[]) => tf.Tensor, offset = 0): Promise<void> {

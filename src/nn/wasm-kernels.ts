@@ -514,22 +514,27 @@ function makeSum(original: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-/** 5×5 stride-1 convolutions by Winograd F(2×2, 5×5) (winograd-conv.ts); the rest as before. */
+/** A forward convolution's geometry (NHWC). */
+function forwardConvInfo(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.Conv2DAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+}
+
+/** 5×5 stride-1 convolutions by Winograd F(4×4, 5×5) (winograd-conv.ts); the rest as before. */
 function makeConv2D(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
-    if (dataFormat !== undefined && dataFormat !== 'NHWC') return original(args);
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const attrs = args.attrs as unknown as tf.Conv2DAttrs;
+    if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') return original(args);
+    const info = forwardConvInfo(x, filter, attrs);
     if (!winogradApplies(info, x.dtype)) return original(args);
     return winogradConv2D(args.backend as Backend, x, filter, info) ?? original(args);
   };
@@ -542,22 +547,14 @@ function makeConv2D(original: tf.KernelFunc): tf.KernelFunc {
 function makeFusedConv2D(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const { x, filter, bias, preluActivationWeights } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
-    const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = args.attrs as unknown as tf.FusedConv2DAttrs;
+    const attrs = args.attrs as unknown as tf.FusedConv2DAttrs;
+    const { dataFormat, activation } = attrs;
     const K = filter.shape[3];
     const simpleBias = !bias || (bias.shape.length === 1 && bias.shape[0] === K && bias.dtype === 'float32');
     if ((dataFormat !== undefined && dataFormat !== 'NHWC') || preluActivationWeights || !simpleBias || (activation !== 'linear' && activation !== 'relu')) {
       return original(args);
     }
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const info = forwardConvInfo(x, filter, attrs);
     if (!winogradApplies(info, x.dtype)) return original(args);
     const backend = args.backend as Backend;
     const y = winogradConv2D(backend, x, filter, info);

@@ -7,23 +7,13 @@ import { winogradMatrices } from './simd/winograd';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { simdKernelsOf } from './wasm-heap';
 import { winogradApplies, winogradConv2D, winogradFilterGradient } from './winograd-conv';
+import { relErr } from './test-fixtures';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
 function random(n: number, seed: number): Float32Array {
   const rng = new Rng(seed);
   return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
-}
-
-/** max |a − b| / max |b| */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
 }
 
 describe('Winograd minimal filtering matrices (float64)', () => {
