@@ -292,8 +292,17 @@ describe('the lab on wasm', () => {
       await page.getByTestId('progress').first().waitFor({ timeout: 60_000 });
       await expect.poll(() => primary.innerText()).toBe('Pause');
       await primary.click();
-      // Paused runs stop between batches: the progress does not move.
-      await page.waitForFunction(() => [...document.querySelectorAll('[data-status]')].some((c) => c.getAttribute('data-status') === 'paused'), undefined, { timeout: 30_000 });
+      // Each running run stops at its next batch boundary and then reports 'paused' (one still
+      // starting holds the pause for when its runner exists). Once none is running, the progress
+      // does not move. (Waiting for just one paused card let the other finish a batch.)
+      await page.waitForFunction(
+        () => {
+          const statuses = [...document.querySelectorAll('[data-status]')].map((c) => c.getAttribute('data-status'));
+          return statuses.includes('paused') && statuses.every((s) => s === 'paused' || s === 'starting' || s === 'waiting');
+        },
+        undefined,
+        { timeout: 30_000 },
+      );
       await expect.poll(() => primary.innerText(), { timeout: 30_000 }).toBe('Continue');
       // (Only the generation/epoch/batch lines: the time-left line may change while paused.)
       const position = async () => (await page.getByTestId('progress').allInnerTexts()).map((t) => t.split('\n').slice(0, 2).join(' '));

@@ -192,7 +192,9 @@ export class ExperimentRunner {
     },
   ): Promise<{ genome: Genome; record: NetworkRecord }> {
     const cfg = this.config;
-    await this.whilePaused();
+    // A boundary like the one between batches: a pause that arrived during synthesis (queued
+    // behind synchronous work) is taken here, before the first batch.
+    await this.betweenBatches();
     const network = MaskedNetwork.fromGenome(genome, job.input, { poolSize: cfg.poolSize });
     try {
       const trained = await network.train(
