@@ -7,18 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SimdKernels } from './simd/simd-kernels';
-import { simdKernelsOf } from './wasm-heap';
+import { HeapScratch, simdKernelsOf } from './wasm-heap';
 
 export interface MaskedVariable {
   v: tf.Variable;
   /** 0/1, the variable's shape; null for none. */
   mask: tf.Tensor | null;
-}
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
-  wasm: { HEAPU8: Uint8Array };
 }
 
 const f = Math.fround;
@@ -50,8 +44,6 @@ export class FusedAdam {
   /** One step: every variable with a gradient in `grads` is updated in place. */
   step(params: readonly MaskedVariable[], grads: tf.NamedTensorMap, weightDecay: number): void {
     if (tf.getBackend() !== 'wasm') throw new Error('FusedAdam runs on the wasm backend only');
-    const backend = tf.backend() as unknown as HeapBackend;
-    const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
     const k = {
       beta1: f(this.beta1),
       oneMinusBeta1: f(1 - this.beta1),
@@ -71,34 +63,42 @@ export class FusedAdam {
         state = { m: tf.keep(tf.zerosLike(variable)), v: tf.keep(tf.zerosLike(variable)) };
         this.moments.set(variable.name, state);
       }
-      const shape = variable.shape;
-      const [wOut, mOut, vOut] = [0, 1, 2].map(() => backend.makeOutput(shape, 'float32'));
-      const n = variable.size;
-      const vector = n - (n % 4);
-      const ptr = { w: at(variable), m: at(state.m), v: at(state.v), g: at(g), mask: mask ? at(mask) : 0 };
-      this.simd.adam(
-        ptr.w, ptr.m, ptr.v, ptr.g, ptr.mask, at(wOut), at(mOut), at(vOut), vector * 4,
-        k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.oneMinusAcc1, k.oneMinusAcc2,
-        k.epsilon, k.negLearningRate, k.weightDecay, mask ? 1 : 0, weightDecay > 0 ? 1 : 0,
-      );
-      // The last n mod 4 values: the same float32 operations one by one.
-      const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-      for (let i = vector; i < n; i++) {
-        const get = (p: number) => heap[p / 4 + i];
-        let gi = get(ptr.g);
-        const wi = get(ptr.w);
-        if (weightDecay > 0) gi = f(gi + f(wi * k.weightDecay));
-        if (mask) gi = f(gi * get(ptr.mask));
-        const mi = f(f(get(ptr.m) * k.beta1) + f(gi * k.oneMinusBeta1));
-        const vi = f(f(get(ptr.v) * k.beta2) + f(f(gi * gi) * k.oneMinusBeta2));
-        const denominator = f(f(Math.sqrt(f(vi / k.oneMinusAcc2))) + k.epsilon);
-        let wNew = f(f(f(f(mi / k.oneMinusAcc1) / denominator) * k.negLearningRate) + wi);
-        if (mask) wNew = f(wNew * get(ptr.mask));
-        heap[at(wOut) / 4 + i] = wNew;
-        heap[at(mOut) / 4 + i] = mi;
-        heap[at(vOut) / 4 + i] = vi;
+      const heap = new HeapScratch(tf.backend());
+      let outputs: tf.TensorInfo[];
+      try {
+        const [wOut, mOut, vOut] = [0, 1, 2].map(() => heap.alloc(variable.shape));
+        const at = (t: tf.TensorInfo) => heap.address(t);
+        const n = variable.size;
+        const vector = n - (n % 4);
+        const ptr = { w: at(variable), m: at(state.m), v: at(state.v), g: at(g), mask: mask ? at(mask) : 0 };
+        this.simd.adam(
+          ptr.w, ptr.m, ptr.v, ptr.g, ptr.mask, at(wOut), at(mOut), at(vOut), vector * 4,
+          k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.oneMinusAcc1, k.oneMinusAcc2,
+          k.epsilon, k.negLearningRate, k.weightDecay, mask ? 1 : 0, weightDecay > 0 ? 1 : 0,
+        );
+        // The last n mod 4 values: the same float32 operations one by one.
+        const f32 = heap.f32();
+        for (let i = vector; i < n; i++) {
+          const get = (p: number) => f32[p / 4 + i];
+          let gi = get(ptr.g);
+          const wi = get(ptr.w);
+          if (weightDecay > 0) gi = f(gi + f(wi * k.weightDecay));
+          if (mask) gi = f(gi * get(ptr.mask));
+          const mi = f(f(get(ptr.m) * k.beta1) + f(gi * k.oneMinusBeta1));
+          const vi = f(f(get(ptr.v) * k.beta2) + f(f(gi * gi) * k.oneMinusBeta2));
+          const denominator = f(f(Math.sqrt(f(vi / k.oneMinusAcc2))) + k.epsilon);
+          let wNew = f(f(f(f(mi / k.oneMinusAcc1) / denominator) * k.negLearningRate) + wi);
+          if (mask) wNew = f(wNew * get(ptr.mask));
+          f32[at(wOut) / 4 + i] = wNew;
+          f32[at(mOut) / 4 + i] = mi;
+          f32[at(vOut) / 4 + i] = vi;
+        }
+        outputs = heap.finish([wOut, mOut, vOut]);
+      } catch (e) {
+        heap.abort();
+        throw e;
       }
-      const [w2, m2, v2] = [wOut, mOut, vOut].map((t) => tf.engine().makeTensorFromTensorInfo(t));
+      const [w2, m2, v2] = outputs.map((t) => tf.engine().makeTensorFromTensorInfo(t));
       variable.assign(w2);
       w2.dispose();
       state.m.dispose();

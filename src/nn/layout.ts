@@ -55,7 +55,7 @@ export function compactKeep(layers: readonly LayerGenes[], multiple = 1): Keep {
   return {
     out: keep.map((k, l) => {
       const kept = Array.from(k).flatMap((v, i) => (v ? [i] : []));
-      const want = Math.min(k.length, Math.max(multiple, Math.ceil(Math.max(kept.length, 1) / multiple) * multiple));
+      const want = Math.min(k.length, Math.ceil(Math.max(kept.length, 1) / multiple) * multiple);
       const dropped = Array.from(k)
         .flatMap((v, i) => (v ? [] : [i]))
         .sort((a, b) => live[l][a] - live[l][b] || a - b);

@@ -1,8 +1,9 @@
 /**
- * Direct access to tfjs' wasm heap for our SIMD kernels: tensors' byte addresses, scratch
- * tensors that are freed together, and the kernels bound to the backend's memory.
+ * Direct access to tfjs' wasm heap for our kernels: tensors' byte addresses, scratch tensors
+ * (and wasm kernels' intermediates) that are freed together, and the SIMD kernels bound to the
+ * backend's memory.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { simdKernelsFor, type SimdKernels } from './simd/simd-kernels';
 
 /** The parts of tfjs' BackendWasm used here. */
@@ -13,6 +14,13 @@ interface WasmHeapBackend {
   wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory; HEAPU8: Uint8Array };
 }
 
+/** The wasm backend's registered kernel `name` (ours where we replaced it). */
+export function wasmKernel(name: string): tf.KernelConfig {
+  const k = tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`wasm kernel '${name}' is not registered: import '@tensorflow/tfjs-backend-wasm' first`);
+  return k;
+}
+
 /** Our SIMD kernels on this wasm backend's memory, or null where they cannot run. */
 export function simdKernelsOf(backend: tf.KernelBackend): SimdKernels | null {
   const wasm = (backend as unknown as WasmHeapBackend).wasm;
@@ -20,21 +28,35 @@ export function simdKernelsOf(backend: tf.KernelBackend): SimdKernels | null {
   return memory ? simdKernelsFor(memory) : null;
 }
 
-/** Tensors made on the heap for one kernel call; all but the result are freed at the end. */
+/**
+ * Tensors made on the heap for one kernel call: scratch, and the outputs of wasm kernels run
+ * through it. finish() frees all but the result; abort() frees all (on error).
+ */
 export class HeapScratch {
   private readonly backend: WasmHeapBackend;
-  private readonly made = new Set<tf.TensorInfo>();
+  private readonly made: tf.TensorInfo[] = [];
 
-  constructor(backend: tf.KernelBackend) {
-    this.backend = backend as unknown as WasmHeapBackend;
+  constructor(private readonly kernelBackend: tf.KernelBackend) {
+    this.backend = kernelBackend as unknown as WasmHeapBackend;
   }
 
   alloc(shape: number[], dtype: tf.DataType = 'float32'): tf.TensorInfo {
     return this.adopt(this.backend.makeOutput(shape, dtype));
   }
 
+  /** Runs the wasm kernel `name` directly; its output is freed with the rest unless kept. */
+  run(name: string, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>): tf.TensorInfo {
+    const out = wasmKernel(name).kernelFunc({
+      inputs: inputs as tf.NamedTensorInfoMap,
+      backend: this.kernelBackend,
+      attrs: attrs as tf.NamedAttrMap,
+    }) as tf.TensorInfo;
+    return this.adopt(out);
+  }
+
+  /** Takes ownership of a tensor made elsewhere. */
   adopt(t: tf.TensorInfo): tf.TensorInfo {
-    this.made.add(t);
+    this.made.push(t);
     return t;
   }
 
@@ -51,13 +73,20 @@ export class HeapScratch {
     return new Int32Array(this.backend.wasm.HEAPU8.buffer);
   }
 
-  free(t: tf.TensorInfo): void {
-    if (this.made.delete(t)) this.backend.disposeData(t.dataId);
+  /**
+   * Frees everything made here but `keep` (one tensor or several), and returns it. Compared by
+   * dataId, so a kept result that shares its data with an intermediate survives.
+   */
+  finish<T extends tf.TensorInfo | tf.TensorInfo[]>(keep: T): T {
+    const kept = new Set((Array.isArray(keep) ? keep : [keep]).map((t) => t.dataId));
+    for (const t of this.made) if (!kept.has(t.dataId)) this.backend.disposeData(t.dataId);
+    this.made.length = 0;
+    return keep;
   }
 
-  /** Frees everything but `keep` (and everything on error: call with no argument). */
-  finish(keep?: tf.TensorInfo): void {
-    for (const t of this.made) if (t !== keep) this.backend.disposeData(t.dataId);
-    this.made.clear();
+  /** Frees everything made here (on error). */
+  abort(): void {
+    for (const t of this.made) this.backend.disposeData(t.dataId);
+    this.made.length = 0;
   }
 }

@@ -31,7 +31,7 @@ import * as tf from '@tensorflow/tfjs';
 // Registers the wasm backend and its kernels, which the kernels below are composed of.
 import '@tensorflow/tfjs-backend-wasm';
 import { product, type SimdKernels } from './simd/simd-kernels';
-import { HeapScratch, simdKernelsOf } from './wasm-heap';
+import { HeapScratch, simdKernelsOf, wasmKernel } from './wasm-heap';
 import { winogradApplies, winogradConv2D, winogradFilterGradient } from './winograd-conv';
 
 type Pad = tf.backend_util.PadInfo;
@@ -40,47 +40,6 @@ type Backend = tf.KernelBackend;
 /** Marks our kernel functions so that registration can recognise itself (idempotence). */
 const OURS = Symbol.for('evolab.wasmKernel');
 type MarkedKernelFunc = tf.KernelFunc & { [OURS]?: true };
-
-function wasmKernel(name: string): tf.KernelConfig {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`wasm kernel '${name}' is not registered: import '@tensorflow/tfjs-backend-wasm' first`);
-  return k;
-}
-
-/**
- * Runs wasm kernels directly and frees every intermediate it made, except what is returned.
- * (None of the kernels used here returns an alias of its input, so dataIds are distinct.)
- */
-class Scope {
-  private readonly made: tf.TensorInfo[] = [];
-  constructor(private readonly backend: Backend) {}
-
-  run(name: string, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>): tf.TensorInfo {
-    const out = wasmKernel(name).kernelFunc({
-      inputs: inputs as tf.NamedTensorInfoMap,
-      backend: this.backend,
-      attrs: attrs as tf.NamedAttrMap,
-    }) as tf.TensorInfo;
-    this.made.push(out);
-    return out;
-  }
-
-  /** Takes ownership of a tensor made outside run(). */
-  adopt(t: tf.TensorInfo): void {
-    this.made.push(t);
-  }
-
-  /** Frees all intermediates but `keep`. */
-  finish(keep: tf.TensorInfo): tf.TensorInfo {
-    for (const t of this.made) if (t.dataId !== keep.dataId) this.backend.disposeData(t.dataId);
-    return keep;
-  }
-
-  /** Frees everything (on error). */
-  abort(): void {
-    for (const t of this.made) this.backend.disposeData(t.dataId);
-  }
-}
 
 function checkNHWC(kernel: string, dataFormat: unknown): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC') {
@@ -194,10 +153,9 @@ function filterGradProduct(backend: Backend, simd: SimdKernels, cols: tf.TensorI
     });
     const at = heap.address(padded) / 4;
     heap.f32().copyWithin(heap.address(dW) / 4, at, at + tf.util.sizeFromShape(filterShape));
-    heap.finish(dW);
-    return dW;
+    return heap.finish(dW);
   } catch (e) {
-    heap.finish();
+    heap.abort();
     throw e;
   }
 }
@@ -240,12 +198,12 @@ export function conv2DBackpropFilterWasm(
     if (dW) return dW;
   }
   if (method === 'im2col' || (method === 'auto' && fh * fw * c <= IM2COL_MAX_ROWS)) return filterGradIm2col(backend, x, dy, info);
-  const scope = new Scope(backend);
+  const heap = new HeapScratch(backend);
   try {
-    const xT = scope.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
-    const dyT = scope.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+    const xT = heap.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
+    const dyT = heap.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
     // [C, H', W', O] with H' ≥ fh: rows past fh come only from input the strided conv never read.
-    let g = scope.run(
+    let g = heap.run(
       'Conv2D',
       { x: xT, filter: dyT },
       {
@@ -257,11 +215,11 @@ export function conv2DBackpropFilterWasm(
       },
     );
     if (g.shape[1] !== fh || g.shape[2] !== fw) {
-      g = scope.run('Slice', { x: g }, { begin: [0, 0, 0, 0], size: [c, fh, fw, o] });
+      g = heap.run('Slice', { x: g }, { begin: [0, 0, 0, 0], size: [c, fh, fw, o] });
     }
-    return scope.finish(scope.run('Transpose', { x: g }, { perm: [1, 2, 0, 3] }));
+    return heap.finish(heap.run('Transpose', { x: g }, { perm: [1, 2, 0, 3] }));
   } catch (e) {
-    scope.abort();
+    heap.abort();
     throw e;
   }
 }
@@ -311,11 +269,11 @@ function makeConv2DBackpropInput(original: tf.KernelFunc): tf.KernelFunc {
     if (info.strideHeight !== 1 || info.strideWidth !== 1 || Math.min(padT, padL, padB, padR) < 0 || dy.dtype !== 'float32') {
       return original(args);
     }
-    const scope = new Scope(backend as Backend);
+    const heap = new HeapScratch(backend as Backend);
     try {
       const wT = flipFilter(backend as Backend, filter);
-      scope.adopt(wT);
-      const dx = scope.run(
+      heap.adopt(wT);
+      const dx = heap.run(
         'Conv2D',
         { x: dy, filter: wT },
         {
@@ -326,9 +284,9 @@ function makeConv2DBackpropInput(original: tf.KernelFunc): tf.KernelFunc {
           dimRoundingMode: undefined,
         },
       );
-      return scope.finish(dx);
+      return heap.finish(dx);
     } catch (e) {
-      scope.abort();
+      heap.abort();
       throw e;
     }
   };
@@ -385,10 +343,9 @@ function poolGradSimd(
         }
       }
     }
-    heap.finish(out);
-    return out;
+    return heap.finish(out);
   } catch (e) {
-    heap.finish();
+    heap.abort();
     throw e;
   }
 }
@@ -580,22 +537,22 @@ function makeBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
     const single = (t: tf.TensorInfo) => t.shape.slice(0, -2).every((d) => d === 1) && t.dtype === 'float32';
     if ((!transposeA && !transposeB) || !single(a) || !single(b)) return original(args);
-    const scope = new Scope(args.backend as Backend);
+    const heap = new HeapScratch(args.backend as Backend);
     try {
       const swap = (t: tf.TensorInfo) => {
         const perm = t.shape.map((_, i) => i);
         const r = perm.length;
         [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
-        return scope.run('Transpose', { x: t }, { perm });
+        return heap.run('Transpose', { x: t }, { perm });
       };
       const out = original({
         ...args,
         inputs: { a: transposeA ? swap(a) : a, b: transposeB ? swap(b) : b },
         attrs: { ...args.attrs, transposeA: false, transposeB: false },
       }) as tf.TensorInfo;
-      return scope.finish(out);
+      return heap.finish(out);
     } catch (e) {
-      scope.abort();
+      heap.abort();
       throw e;
     }
   };

@@ -5,9 +5,9 @@
  * (simd/simd-kernels.ts), four channels at a time.
  *
  * LeNet's conv2 and conv3 (forward, input gradient through the flipped filter, and filter
- * gradient) are 70 % of a training step; XNNPACK's direct convolution runs them at about
- * 29 GFLOP/s on one wasm thread, and this takes about half its time (bench/README.md). Its
- * error against the cpu backend is a few times XNNPACK's (src/nn/winograd-conv.test.ts).
+ * gradient) were 70 % of a training step; XNNPACK's direct convolution runs them at about
+ * 29 GFLOP/s on one wasm thread, and this takes 0.3–0.4 of its time (bench/kernels.ts). Its
+ * error against the cpu backend stays below 2e-5 of the largest output (winograd-conv.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { product, WINOGRAD, type SimdKernels } from './simd/simd-kernels';
@@ -68,14 +68,21 @@ function writeTable(heap: HeapScratch, at: number, values: number[]): number {
 const blockOffsets = (n: number, width: number, C: number): number[] =>
   Array.from({ length: n * n }, (_, e) => (Math.floor(e / n) * width + (e % n)) * C * 4);
 
-/** Where tile t = (b, ty, tx) of the tiling starts, in elements of an NHWC image batch with rows `width` long. */
-function tileOrigin(t: number, TH: number, TW: number, height: number, width: number): number {
-  const perImage = TH * TW;
-  const b = Math.floor(t / perImage);
-  const r = t - b * perImage;
+/** Tile t of the tiling as (image, tile row, tile column). */
+function tilePosition(t: number, TH: number, TW: number): { b: number; ty: number; tx: number } {
+  const b = Math.floor(t / (TH * TW));
+  const r = t - b * TH * TW;
   const ty = Math.floor(r / TW);
-  return (b * height + OUT * ty) * width + OUT * (r - ty * TW);
+  return { b, ty, tx: r - ty * TW };
 }
+
+/** Where a tile starts, in pixels of an NHWC image batch of `height` rows `width` pixels long. */
+function tileOrigin({ b, ty, tx }: { b: number; ty: number; tx: number }, height: number, width: number): number {
+  return (b * height + OUT * ty) * width + OUT * tx;
+}
+
+/** Byte offsets of the 25 taps (kh, kw) of an HWIO filter with C inputs and K outputs. */
+const tapOffsets = (C: number, K: number): number[] => Array.from({ length: TAPS * TAPS }, (_, e) => e * C * K * 4);
 
 /**
  * V_j[t − t0][c] = (Bᵀ d B)_j for tiles t0 ≤ t < t1 of the padded input. `tables` holds the
@@ -84,7 +91,7 @@ function tileOrigin(t: number, TH: number, TW: number, height: number, width: nu
 function transformInput(simd: SimdKernels, padded: { address: number; shape: number[] }, tables: number, t0: number, t1: number, TH: number, TW: number): void {
   const [, Hp, Wp, C] = padded.shape;
   for (let t = t0; t < t1; t++) {
-    simd.winogradInput(padded.address + tileOrigin(t, TH, TW, Hp, Wp) * C * 4, tables, (t - t0) * C * 4, tables + 4 * TILE, C / 4, 16, 16);
+    simd.winogradInput(padded.address + tileOrigin(tilePosition(t, TH, TW), Hp, Wp) * C * 4, tables, (t - t0) * C * 4, tables + 4 * TILE, C / 4, 16, 16);
   }
 }
 
@@ -135,13 +142,13 @@ export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filt
     const vAt = allocMatrices(heap, block, C);
     const uAt = allocMatrices(heap, C, K);
     const mAt = allocMatrices(heap, block, K);
-    const tables = heap.alloc([5 * TILE + TAPS * TAPS + OUT * OUT], 'int32');
+    const tables = heap.alloc([4 * TILE + TAPS * TAPS + OUT * OUT], 'int32');
     const spill = heap.alloc([K]);
     padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
 
     // Uⱼ[c][k] = (G g Gᵀ)ⱼ for each input channel c, four output channels per vector.
     const tapTable = heap.address(tables);
-    const uTable = writeTable(heap, tapTable, Array.from({ length: TAPS * TAPS }, (_, e) => e * C * K * 4));
+    const uTable = writeTable(heap, tapTable, tapOffsets(C, K));
     const inputTables = writeTable(heap, uTable, uAt);
     const mTable = writeInputTables(heap, inputTables, padded, vAt);
     const yTable = writeTable(heap, mTable, mAt);
@@ -156,16 +163,15 @@ export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filt
     for (let t0 = 0; t0 < T; t0 += block) {
       const t1 = Math.min(T, t0 + block);
       transformInput(simd, paddedAt, inputTables, t0, t1, TH, TW);
-      const rows = Math.ceil((t1 - t0) / 4) * 4;
+      const tiles = Math.ceil((t1 - t0) / 4) * 4;
       for (let j = 0; j < TILE; j++) {
-        product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: rows, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
+        product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: tiles, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
       }
       // Y = Aᵀ M A per tile; outputs past the image's edge go to `spill`.
       for (let t = t0; t < t1; t++) {
-        const origin = outAt + tileOrigin(t, TH, TW, OH, OW) * K * 4;
-        const r = t % (TH * TW);
-        const ty = Math.floor(r / TW);
-        const tx = r - ty * TW;
+        const position = tilePosition(t, TH, TW);
+        const { ty, tx } = position;
+        const origin = outAt + tileOrigin(position, OH, OW) * K * 4;
         const edge = OUT * (ty + 1) > OH || OUT * (tx + 1) > OW;
         if (edge) {
           const clipped = inside.map((offset, o) => (OUT * ty + Math.floor(o / OUT) < OH && OUT * tx + (o % OUT) < OW ? offset : spillAt - origin));
@@ -175,10 +181,9 @@ export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filt
         if (edge) writeTable(heap, yTable, inside);
       }
     }
-    heap.finish(out);
-    return out;
+    return heap.finish(out);
   } catch (e) {
-    heap.finish();
+    heap.abort();
     throw e;
   }
 }
@@ -211,7 +216,7 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
     const zTable = writeTable(heap, dyTable, blockOffsets(OUT, OUT * TW, K));
     const uTable = writeTable(heap, zTable, zAt);
     const wTable = writeTable(heap, uTable, uAt);
-    writeTable(heap, wTable, Array.from({ length: TAPS * TAPS }, (_, e) => e * C * K * 4));
+    writeTable(heap, wTable, tapOffsets(C, K));
 
     const paddedAt = { address: heap.address(padded), shape: padded.shape };
     const dyAt = heap.address(paddedDy);
@@ -220,7 +225,7 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
       transformInput(simd, paddedAt, inputTables, t0, t1, TH, TW);
       // Zⱼ[t][k] = (A dy_t Aᵀ)_j.
       for (let t = t0; t < t1; t++) {
-        simd.winogradOutputGrad(dyAt + tileOrigin(t, TH, TW, OUT * TH, OUT * TW) * K * 4, dyTable, (t - t0) * K * 4, zTable, K / 4, 16, 16);
+        simd.winogradOutputGrad(dyAt + tileOrigin(tilePosition(t, TH, TW), OUT * TH, OUT * TW) * K * 4, dyTable, (t - t0) * K * 4, zTable, K / 4, 16, 16);
       }
       // dUⱼ[c][k] += Σ_t Vⱼ[t][c] · Zⱼ[t][k] over the block's tiles.
       for (let j = 0; j < TILE; j++) {
@@ -231,10 +236,9 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
     // dW[kh][kw][c][k] = (Gᵀ dUⱼ G) per (c, k), four output channels per vector.
     const dWAt = heap.address(dW);
     for (let c = 0; c < C; c++) simd.winogradFilterGrad(c * K * 4, uTable, dWAt + c * K * 4, wTable, K / 4, 16, 16);
-    heap.finish(dW);
-    return dW;
+    return heap.finish(dW);
   } catch (e) {
-    heap.finish();
+    heap.abort();
     throw e;
   }
 }

@@ -4,7 +4,7 @@
  *
  * Addresses are byte addresses in that memory. A "table" is a run of i32 byte offsets in
  * memory: element e of a matrix lives at base + table[e] (+ the vector's step), which lets one
- * function read tiles of an NHWC image, rows of 36 separate matrices, or a filter alike.
+ * function read tiles of an NHWC image, rows of 64 separate matrices, or a filter alike.
  */
 import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
 import { transpose, winogradMatrices } from './winograd';
@@ -24,16 +24,18 @@ export interface SimdKernels {
    * Blocks of C = Aᵀ · B over `rows` rows: C[i][j] = Σₜ A[t][i] · B[t][j], for `blocks` blocks of
    * 4 rows (i) by `width` columns (j; 8 or 4). In a block, A[t][i] is at a + i·aLane + t·aStride
    * (so A as stored is Aᵀ when aLane is a row and aStride 4), B[t][j] at b + t·bStride + 4j and
-   * C[i][j] at c + i·cStride + 4j; the next block starts aBlock and cBlock bytes on. Overwrites C,
-   * or adds to it where `accumulate` is 1.
+   * C[i][j] at c + i·cStride + 4j; the next block is the next 4 values of i. Overwrites C, or
+   * adds to it where `accumulate` is 1.
    */
-  gemm4x8(a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, aBlock: number, cBlock: number, accumulate: number): void;
-  gemm4x4(a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, aBlock: number, cBlock: number, accumulate: number): void;
+  gemm4x8(a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, accumulate: number): void;
+  gemm4x4(a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, accumulate: number): void;
   /**
    * One max-pool window, `n` vectors of channels: window input i (of `count`) is at
    * x + table[i] + v·16; the gradient dy goes to the first input equal to y, per lane.
    */
   maxPoolGradWindow(x: number, y: number, dy: number, dx: number, table: number, count: number, n: number): void;
+  /** One average-pool window: dx[x + table[i] + v·16] += dy·weight for each of `count` inputs. */
+  avgPoolGradWindow(dy: number, dx: number, table: number, count: number, n: number, weight: number): void;
   /**
    * One Adam step over `bytes` of float32 (a multiple of 16), in exactly tfjs' AdamOptimizer
    * order of operations: g' = (g + w·wd if hasDecay) · mask if hasMask; m' = m·β1 + g'·(1−β1);
@@ -44,8 +46,6 @@ export interface SimdKernels {
     beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, oneMinusAcc1: number, oneMinusAcc2: number,
     epsilon: number, negLearningRate: number, weightDecay: number, hasMask: number, hasDecay: number,
   ): void;
-  /** One average-pool window: dx[x + table[i] + v·16] += dy·weight for each of `count` inputs. */
-  avgPoolGradWindow(dy: number, dx: number, table: number, count: number, n: number, weight: number): void;
 }
 
 /**
@@ -133,12 +133,12 @@ function linearTransform(fname: string, L: number[][], R: number[][]): FuncSpec 
 
 /** gemm4x8 / gemm4x4 — see SimdKernels; `vectors` is the block's width in vectors. */
 function gemm(fname: string, vectors: number): FuncSpec {
-  const [a, b, c, rows, aLane, aStride, bStride, cStride, blocks, aBlock, cBlock, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const aRow = [12, 13, 14, 15]; // the block's four A pointers
-  const [bp, cp, left] = [16, 17, 18];
-  const acc = Array.from({ length: 4 * vectors }, (_, k) => 19 + k);
-  const bv = Array.from({ length: vectors }, (_, k) => 19 + 4 * vectors + k);
-  const splat = 19 + 5 * vectors;
+  const [a, b, c, rows, aLane, aStride, bStride, cStride, blocks, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const aRow = [10, 11, 12, 13]; // the block's four A pointers
+  const [bp, cp, left] = [14, 15, 16];
+  const acc = Array.from({ length: 4 * vectors }, (_, k) => 17 + k);
+  const bv = Array.from({ length: vectors }, (_, k) => 17 + 4 * vectors + k);
+  const splat = 17 + 5 * vectors;
   const code = new Code();
   code.block().loop();
   code.get(blocks).i32Eqz().brIf(1);
@@ -171,13 +171,14 @@ function gemm(fname: string, vectors: number): FuncSpec {
     for (let k = 0; k < vectors; k++) code.get(cp).get(acc[i * vectors + k]).v128Store(16 * k);
     code.get(cp).get(cStride).i32Add().set(cp);
   }
-  code.get(a).get(aBlock).i32Add().set(a);
-  code.get(c).get(cBlock).i32Add().set(c);
+  // The next block: four A columns on; C's next rows start where the stores ended.
+  code.get(a).get(aLane).i32(4).i32Mul().i32Add().set(a);
+  code.get(cp).set(c);
   code.get(blocks).i32(1).i32Sub().set(blocks);
   code.br(0).end().end();
   return {
     name: fname,
-    params: Array(12).fill('i32'),
+    params: Array(10).fill('i32'),
     locals: [...Array(7).fill('i32'), ...Array(5 * vectors + 1).fill('v128')],
     body: code,
   };
@@ -319,9 +320,9 @@ export function product(
   const add = p.accumulate ? 1 : 0;
   let j = 0;
   for (; j + 8 <= p.n; j += 8) {
-    simd.gemm4x8(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, blocks, 4 * p.aLane, 4 * p.cStride, add);
+    simd.gemm4x8(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, blocks, add);
   }
-  if (j < p.n) simd.gemm4x4(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, blocks, 4 * p.aLane, 4 * p.cStride, add);
+  if (j < p.n) simd.gemm4x4(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, blocks, add);
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
