@@ -26,6 +26,7 @@ import {
   type Keep,
 } from './layout';
 import { disposeOptimizer, makeOptimizer, optimizerKey, validateTrainSettings, type Optimizer, type TrainSettings } from './train-settings';
+import { convBiasMaxPoolRelu } from './conv-pool';
 import { FusedAdam } from './fused-adam';
 import { splitBatch, type GradientPeer, type InputShape, type NetworkBlueprint, type PartGradients } from './gradient-peer';
 import { registerWasmTrainingKernels } from './wasm-kernels';
@@ -211,9 +212,11 @@ export class MaskedNetwork {
     const p = this.poolSize;
     const convRelu = (h: tf.Tensor4D, w: tf.Variable, b: tf.Variable) =>
       tf.fused.conv2d({ x: h, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' });
-    // Unfused: the fused op's gradient would also compute the unused gradient of the input image.
-    const c1 = tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), b1) as tf.Tensor4D;
-    let h = tf.relu(tf.maxPool(c1, p, 2, 'same'));
+    // One op on wasm (conv-pool.ts). Elsewhere unfused: tfjs' fused conv's gradient would also
+    // compute the unused gradient of the input image.
+    let h =
+      convBiasMaxPoolRelu(x, w1 as tf.Tensor4D, b1 as tf.Tensor1D, p, 2) ??
+      tf.relu(tf.maxPool(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), b1) as tf.Tensor4D, p, 2, 'same'));
     h = tf.avgPool(convRelu(h, w2, b2), p, 2, 'same');
     h = tf.avgPool(convRelu(h, w3, b3), p, 2, 'same');
     const flat = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;

@@ -437,6 +437,21 @@ export function avgPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   return out;
 }
 
+/**
+ * Identity, and Cast to the same dtype, share the input's data (as the cpu backend does) instead
+ * of copying it: the tape clones every tensor a kernel saves for the backward pass, which copied
+ * each layer's activations on wasm. Safe because no kernel writes into its inputs.
+ */
+function makeSharedCopy(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const dtype = (args.attrs as { dtype?: tf.DataType } | undefined)?.dtype ?? x.dtype;
+    if (x.dtype === 'string' || dtype !== x.dtype) return original(args);
+    (args.backend as unknown as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
 /** Sum over leading axes (a bias gradient: [B,H,W,C] → [C]) without wasm's transpose. */
 function makeSum(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -567,7 +582,7 @@ function mark(f: tf.KernelFunc): MarkedKernelFunc {
 const isOurs = (k: tf.KernelConfig | undefined): boolean => !!k && (k.kernelFunc as MarkedKernelFunc)[OURS] === true;
 
 export interface WasmKernelOptions {
-  /** Replace wasm's slow Conv2D and FusedConv2D (5×5), Conv2DBackpropInput, BatchMatMul (transposed), MaxPoolGrad, AvgPoolGrad and Sum (default true). */
+  /** Replace wasm's slow Conv2D and FusedConv2D (5×5), Conv2DBackpropInput, BatchMatMul (transposed), MaxPoolGrad, AvgPoolGrad and Sum, and its copying Identity and Cast (default true). */
   replaceSlowKernels?: boolean;
 }
 
@@ -600,5 +615,7 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): vo
     replace(tf.MaxPoolGrad, () => maxPoolGradWasm as unknown as tf.KernelFunc);
     replace(tf.AvgPoolGrad, () => avgPoolGradWasm as unknown as tf.KernelFunc);
     replace(tf.Sum, makeSum);
+    replace(tf.Identity, makeSharedCopy);
+    replace(tf.Cast, makeSharedCopy);
   }
 }

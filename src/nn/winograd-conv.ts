@@ -43,7 +43,7 @@ function tiling(info: tf.backend_util.Conv2DInfo) {
 }
 
 /** Copies an NHWC image batch into a zero-filled [B, Hp, Wp, C] at (top, left), row by row. */
-function padInto(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, top: number, left: number): void {
+export function padInto(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, top: number, left: number): void {
   const [B, H, W, C] = src.shape;
   const [, Hp, Wp] = dst.shape;
   const f32 = heap.f32();

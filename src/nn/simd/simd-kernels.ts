@@ -8,8 +8,9 @@
  */
 import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
 import { transpose, winogradMatrices } from './winograd';
+import { convPoolGradients, directConv, maxPoolArgmax, type ConvPoolKernels } from './conv-pool-kernels';
 
-export interface SimdKernels {
+export interface SimdKernels extends ConvPoolKernels {
   /**
    * OUT = L · X · R for each of `n` vectors (four channels each): X's element e = (row, col)
    * is read at inBase + inTable[e] + v·inStep, OUT's element o at outBase + outTable[o] + v·outStep.
@@ -302,6 +303,11 @@ export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> 
       maxPoolGradWindow(),
       avgPoolGradWindow(),
       adam(),
+      directConv(1),
+      directConv(2),
+      directConv(3),
+      maxPoolArgmax(),
+      convPoolGradients(),
     ],
     sharedMemory,
   );

@@ -89,6 +89,9 @@ export class Code {
   i32GeS(): this {
     return this.emit(0x4e);
   }
+  i32LtS(): this {
+    return this.emit(0x48);
+  }
   /** i32.load from the address on the stack plus a constant offset. */
   i32Load(offset = 0): this {
     return this.emit(0x28, 2, ...uleb(offset));
@@ -149,6 +152,35 @@ export class Code {
   }
   f32x4Eq(): this {
     return this.simd(0x41);
+  }
+  f32x4Gt(): this {
+    return this.simd(0x44);
+  }
+  /** Lane-wise max (NaN-propagating). */
+  f32x4Max(): this {
+    return this.simd(0xe9);
+  }
+  /** Bits of the first operand where the mask (top of stack) is set, else of the second. */
+  v128Bitselect(): this {
+    return this.simd(0x52);
+  }
+  /** 1 if any bit of the v128 on the stack is set. */
+  v128AnyTrue(): this {
+    return this.simd(0x53);
+  }
+  i32x4Splat(): this {
+    return this.simd(0x11);
+  }
+  i32x4ExtractLane(lane: number): this {
+    return this.simd(0x1b, lane);
+  }
+  /** The f32 at the address on the stack in lane 0, zeros elsewhere. */
+  v128Load32Zero(offset = 0): this {
+    return this.simd(0x5c, 2, ...uleb(offset));
+  }
+  /** (address, vector) → the vector with lane `lane` replaced by the f32 at the address. */
+  v128Load32Lane(lane: number, offset = 0): this {
+    return this.simd(0x56, 2, ...uleb(offset), lane);
   }
   v128And(): this {
     return this.simd(0x4e);

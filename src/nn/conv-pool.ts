@@ -1,0 +1,188 @@
+/**
+ * The first layer's block, relu(maxPool(conv2d(x, w) + b)), as one op on tfjs' wasm backend
+ * for inputs with few channels (the image: 1 for MNIST, 3 for CIFAR-10).
+ *
+ * Unfused, the block wrote and re-read the full-resolution conv output [B, 28, 28, K] about ten
+ * times a step (bias add, pool, the tape's copies, pool gradient, bias gradient, im2col filter
+ * gradient) and cost conv1 a quarter of an ancestor's step and 40 % of a small network's.
+ * Here the convolution runs one image at a time into a scratch that stays in cache, is pooled
+ * there, and only the pooled output leaves, with the position of each window's first maximum.
+ * The gradients need only those positions: dW[t] = Σ over pooled outputs of g · x[argmax + t],
+ * a quarter of the terms of the full-resolution sum, and no input gradient (x is the image).
+ *
+ * Pooling before the bias is exact: adding the same b keeps the order of a window's values
+ * (float addition is monotonic), and relu(max) = max(relu). Only the routing of exact ties
+ * could differ, which the unfused op settles by the same "first maximum" rule.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SimdKernels } from './simd/simd-kernels';
+import { HeapScratch, simdKernelsOf } from './wasm-heap';
+import { padInto } from './winograd-conv';
+
+/** Inputs with more channels go to the Winograd path (the direct kernel does no channel blocking). */
+export const MAX_DIRECT_CHANNELS = 4;
+
+interface Geometry {
+  B: number;
+  H: number;
+  W: number;
+  C: number;
+  K: number;
+  kh: number;
+  kw: number;
+  /** Conv output columns per row, computed in blocks of 4 pixels. */
+  W4: number;
+  /** The zero-padded input: [B, Hp, Wq, C]. */
+  Hp: number;
+  Wq: number;
+  convTop: number;
+  convLeft: number;
+  pool: tf.backend_util.Conv2DInfo;
+  /** The per-image scratch: SH × SW pixels of K channels, −∞ where pooling pads. */
+  SH: number;
+  SW: number;
+}
+
+function geometry(x: tf.TensorInfo, filter: tf.TensorInfo, poolSize: number, poolStride: number): Geometry {
+  const [B, H, W, C] = x.shape;
+  const [kh, kw, , K] = filter.shape;
+  const conv = tf.backend_util.computeConv2DInfo([B, H, W, C], [kh, kw, C, K], 1, 1, 'same');
+  const pool = tf.backend_util.computePool2DInfo([B, H, W, K], poolSize, poolStride, 1, 'same');
+  const W4 = Math.ceil(W / 4) * 4;
+  const { left } = pool.padInfo;
+  return {
+    B, H, W, C, K, kh, kw, W4,
+    Hp: H + kh - 1,
+    Wq: W4 + kw - 1,
+    convTop: conv.padInfo.top,
+    convLeft: conv.padInfo.left,
+    pool,
+    SH: (pool.outHeight - 1) * poolStride + poolSize,
+    SW: Math.max((pool.outWidth - 1) * poolStride + poolSize, left + W4),
+  };
+}
+
+/** Whether the fused block runs here: the wasm backend with our SIMD kernels, few input channels, filters in fours. */
+export function convPoolApplies(x: tf.Tensor4D, filter: tf.Tensor4D): boolean {
+  return (
+    tf.getBackend() === 'wasm' &&
+    x.dtype === 'float32' &&
+    x.shape[3] <= MAX_DIRECT_CHANNELS &&
+    filter.shape[3] % 4 === 0 &&
+    simdKernelsOf(tf.backend()) !== null
+  );
+}
+
+/** Byte offsets of a filter's taps (kh, kw, c) in the padded input, in the filter's row order. */
+function tapTable(g: Geometry): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < g.kh; i++) for (let j = 0; j < g.kw; j++) for (let c = 0; c < g.C; c++) out.push(((i * g.Wq + j) * g.C + c) * 4);
+  return out;
+}
+
+/** Chunks of 4-channel vectors for the direct kernels (at most 3 vectors = 12 accumulators each). */
+function vectorChunks(groups: number): Array<{ first: number; vectors: 1 | 2 | 3 }> {
+  const out: Array<{ first: number; vectors: 1 | 2 | 3 }> = [];
+  for (let first = 0; first < groups; ) {
+    const vectors = Math.min(3, groups - first) as 1 | 2 | 3;
+    out.push({ first, vectors });
+    first += vectors;
+  }
+  return out;
+}
+
+const directConv = (simd: SimdKernels, vectors: 1 | 2 | 3) => [simd.directConv4x1, simd.directConv4x2, simd.directConv4x3][vectors - 1];
+
+/** y = relu(maxPool(conv(x, w)) + b), the argmax offsets into the padded input, and that input. */
+function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo, g: Geometry): tf.TensorInfo[] {
+  const { B, H, W, C, K, W4, Hp, Wq, pool, SH, SW } = g;
+  const { outHeight: OH, outWidth: OW, strideHeight: sy, strideWidth: sx, filterHeight: ph, filterWidth: pw } = pool;
+  const { top, left } = pool.padInfo;
+  const heap = new HeapScratch(backend);
+  try {
+    const y = heap.alloc([B, OH, OW, K]);
+    const arg = heap.alloc([B, OH, OW, K], 'int32');
+    const padded = heap.alloc([B, Hp, Wq, C]);
+    const scratch = heap.alloc([SH, SW, K]);
+    const taps = tapTable(g);
+    const windowPixels = Array.from({ length: ph * pw }, (_, e) => [Math.floor(e / pw), e % pw]);
+    const tables = heap.alloc([taps.length + 2 * windowPixels.length], 'int32');
+    padInto(heap, x, padded, g.convTop, g.convLeft);
+    const i32 = heap.i32();
+    const tapsAt = heap.address(tables);
+    const sTableAt = tapsAt + 4 * taps.length;
+    const xTableAt = sTableAt + 4 * windowPixels.length;
+    i32.set(taps, tapsAt / 4);
+    i32.set(windowPixels.map(([r, c]) => (r * SW + c) * K * 4), sTableAt / 4);
+    i32.set(windowPixels.map(([r, c]) => (r * Wq + c) * C * 4), xTableAt / 4);
+    const sAt = heap.address(scratch);
+    const f32 = heap.f32();
+    f32.fill(-Infinity, sAt / 4, sAt / 4 + SH * SW * K);
+    const [paddedAt, wAt, bAt, yAt, argAt] = [padded, w, b, y, arg].map((t) => heap.address(t));
+    const interior = sAt + (top * SW + left) * K * 4;
+    for (let image = 0; image < B; image++) {
+      const xImage = paddedAt + image * Hp * Wq * C * 4;
+      for (const { first, vectors } of vectorChunks(K / 4)) {
+        directConv(simd, vectors)(xImage, wAt + 16 * first, interior + 16 * first, tapsAt, taps.length, W4 / 4, H, Wq * C * 4, SW * K * 4, C * 4, K * 4, K * 4);
+      }
+      // Columns computed past the image's edge are pooling padding again.
+      if (W4 > W) for (let r = 0; r < H; r++) f32.fill(-Infinity, interior / 4 + (r * SW + W) * K, interior / 4 + (r * SW + W4) * K);
+      for (let oy = 0; oy < OH; oy++) {
+        const out = ((image * OH + oy) * OW) * K * 4;
+        // The receptive field of scratch pixel (oy·sy, 0) starts at padded-input pixel (oy·sy − top, −left).
+        const xBase = ((image * Hp + oy * sy - top) * Wq - left) * C * 4;
+        simd.maxPoolArgmax(sAt + oy * sy * SW * K * 4, yAt + out, argAt + out, bAt, sTableAt, xTableAt, ph * pw, K / 4, OW, sx * K * 4, sx * C * 4, K * 4, xBase);
+      }
+    }
+    return heap.finish([y, arg, padded]);
+  } catch (e) {
+    heap.abort();
+    throw e;
+  }
+}
+
+/** dW and db of the block from dy, its output y, the argmax offsets and the padded input. */
+function backward(backend: tf.KernelBackend, simd: SimdKernels, dy: tf.TensorInfo, y: tf.TensorInfo, arg: tf.TensorInfo, padded: tf.TensorInfo, g: Geometry): tf.TensorInfo[] {
+  const heap = new HeapScratch(backend);
+  try {
+    const dW = heap.alloc([g.kh, g.kw, g.C, g.K]);
+    const db = heap.alloc([g.K]);
+    const taps = tapTable(g);
+    const table = heap.alloc([taps.length], 'int32');
+    heap.i32().set(taps, heap.address(table) / 4);
+    const f32 = heap.f32();
+    f32.fill(0, heap.address(dW) / 4, heap.address(dW) / 4 + g.kh * g.kw * g.C * g.K);
+    f32.fill(0, heap.address(db) / 4, heap.address(db) / 4 + g.K);
+    const windows = g.B * g.pool.outHeight * g.pool.outWidth;
+    simd.convPoolGradients(heap.address(dy), heap.address(y), heap.address(arg), heap.address(dW), heap.address(db), heap.address(table), taps.length, g.K / 4, windows, heap.address(padded), g.K * 4);
+    return heap.finish([dW, db]);
+  } catch (e) {
+    heap.abort();
+    throw e;
+  }
+}
+
+/**
+ * relu(maxPool(conv2d(x, filter, 1, 'same') + bias, poolSize, poolStride, 'same')) with
+ * gradients for the filter and the bias (none for x), where convPoolApplies; else null.
+ */
+export function convBiasMaxPoolRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, poolSize: number, poolStride: number): tf.Tensor4D | null {
+  if (!convPoolApplies(x, filter)) return null;
+  const backend = tf.backend();
+  const simd = simdKernelsOf(backend)!;
+  const g = geometry(x, filter, poolSize, poolStride);
+  const tensor = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [w, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [y, arg, padded] = forward(backend, simd, x, w, b, g).map(tensor);
+    save([y, arg, padded]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [ys, args, paddeds] = saved;
+        return backward(backend, simd, dy, ys, args, paddeds, g).map(tensor);
+      },
+    };
+  });
+  return op(filter, bias) as tf.Tensor4D;
+}

@@ -1,0 +1,177 @@
+/**
+ * Kernels of the first layer's block, conv (few input channels) + bias + max-pool + ReLU,
+ * generated like the others in simd-kernels.ts: four output channels per vector.
+ */
+import { Code, type FuncSpec } from './wasm-encoder';
+
+export interface ConvPoolKernels {
+  /**
+   * Direct convolution of `rows` rows of `blocks` blocks of 4 output pixels, `vectors` vectors
+   * (4·vectors output channels) each: out[p] = Σₜ x[p + table[t]] · w[t] over `taps` entries, the
+   * scalar x times the vectors of filter row t (w + t·wStride). Pixel p of a block is at
+   * x + p·pixelIn and out + p·pixelOut; blocks follow each other, rows are xRowStep / outRowStep apart.
+   */
+  directConv4x1(x: number, w: number, out: number, table: number, taps: number, blocks: number, rows: number, xRowStep: number, outRowStep: number, pixelIn: number, pixelOut: number, wStride: number): void;
+  directConv4x2(x: number, w: number, out: number, table: number, taps: number, blocks: number, rows: number, xRowStep: number, outRowStep: number, pixelIn: number, pixelOut: number, wStride: number): void;
+  directConv4x3(x: number, w: number, out: number, table: number, taps: number, blocks: number, rows: number, xRowStep: number, outRowStep: number, pixelIn: number, pixelOut: number, wStride: number): void;
+  /**
+   * Max-pools `windows` windows of `count` inputs (at s + sTable[e]), `groups` vectors of
+   * channels each, into out = max(max + bias, 0), and records per lane where the first maximum's
+   * input starts: xBase + xTable[e] (i32, at arg). The next window is sStep / xStep / outStep on.
+   */
+  maxPoolArgmax(s: number, out: number, arg: number, bias: number, sTable: number, xTable: number, count: number, groups: number, windows: number, sStep: number, xStep: number, outStep: number, xBase: number): void;
+  /**
+   * The gradients of that block for `windows` pooled outputs (`groups` vectors each): g = dy
+   * where y > 0; db += g; dw[t] += g · x[xBase + arg + table[t]] per lane, over `taps` filter rows
+   * wStride bytes apart.
+   */
+  convPoolGradients(dy: number, y: number, arg: number, dw: number, db: number, table: number, taps: number, groups: number, windows: number, xBase: number, wStride: number): void;
+}
+
+/** A countdown loop: `body` runs while the i32 local `counter` > 0, which it must not change. */
+function countdown(code: Code, counter: number, body: () => void): void {
+  code.block().loop();
+  code.get(counter).i32Eqz().brIf(1);
+  body();
+  code.get(counter).i32(1).i32Sub().set(counter);
+  code.br(0).end().end();
+}
+
+/** local += step (i32 locals). */
+const advance = (code: Code, local: number, step: number): Code => code.get(local).get(step).i32Add().set(local);
+
+/** directConv4x{vectors} — see ConvPoolKernels. */
+export function directConv(vectors: number): FuncSpec {
+  const [x, w, out, table, taps, blocks, rows, xRowStep, outRowStep, pixelIn, pixelOut, wStride] = Array.from({ length: 12 }, (_, i) => i);
+  const [xRow, outRow, left, t, wp, tp, off] = [12, 13, 14, 15, 16, 17, 18];
+  const xp = [19, 20, 21, 22]; // the block's four pixels in x
+  const op = 23;
+  const firstV128 = 24;
+  const acc = Array.from({ length: 4 * vectors }, (_, k) => firstV128 + k);
+  const wv = Array.from({ length: vectors }, (_, k) => firstV128 + 4 * vectors + k);
+  const splat = firstV128 + 5 * vectors;
+  const code = new Code();
+  code.get(x).set(xRow).get(out).set(outRow);
+  countdown(code, rows, () => {
+    code.get(xRow).set(xp[0]).get(outRow).set(op).get(blocks).set(left);
+    countdown(code, left, () => {
+      for (let p = 1; p < 4; p++) code.get(xp[p - 1]).get(pixelIn).i32Add().set(xp[p]);
+      for (const r of acc) code.f32x4Const(0).set(r);
+      code.get(w).set(wp).get(table).set(tp).get(taps).set(t);
+      countdown(code, t, () => {
+        code.get(tp).i32Load().set(off);
+        wv.forEach((r, g) => code.get(wp).v128Load(16 * g).set(r));
+        for (let p = 0; p < 4; p++) {
+          code.get(xp[p]).get(off).i32Add().v128Load32Splat().set(splat);
+          for (let g = 0; g < vectors; g++) {
+            const r = acc[p * vectors + g];
+            code.get(r).get(splat).get(wv[g]).f32x4Mul().f32x4Add().set(r);
+          }
+        }
+        advance(code, wp, wStride);
+        code.get(tp).i32(4).i32Add().set(tp);
+      });
+      for (let p = 0; p < 4; p++) {
+        for (let g = 0; g < vectors; g++) code.get(op).get(acc[p * vectors + g]).v128Store(16 * g);
+        advance(code, op, pixelOut);
+      }
+      code.get(xp[3]).get(pixelIn).i32Add().set(xp[0]);
+    });
+    advance(code, xRow, xRowStep);
+    advance(code, outRow, outRowStep);
+  });
+  return {
+    name: `directConv4x${vectors}`,
+    params: Array(12).fill('i32'),
+    locals: [...Array(firstV128 - 12).fill('i32'), ...Array(5 * vectors + 1).fill('v128')],
+    body: code,
+  };
+}
+
+/** maxPoolArgmax — see ConvPoolKernels. */
+export function maxPoolArgmax(): FuncSpec {
+  const [s, out, arg, bias, sTable, xTable, count, groups, windows, sStep, xStep, outStep, xBase] = Array.from({ length: 13 }, (_, i) => i);
+  const [g, e, goff] = [13, 14, 15];
+  const [m, a, v, gt] = [16, 17, 18, 19];
+  const tableEntry = (code: Code, table: number) => code.get(table).get(e).i32(4).i32Mul().i32Add().i32Load();
+  const code = new Code();
+  countdown(code, windows, () => {
+    code.i32(0).set(g).i32(0).set(goff);
+    code.block().loop();
+    code.get(g).get(groups).i32GeS().brIf(1);
+    code.i32(0).set(e);
+    code.get(s).get(goff).i32Add().snippet((c) => tableEntry(c, sTable)).i32Add().v128Load().set(m);
+    code.get(xBase).snippet((c) => tableEntry(c, xTable)).i32Add().i32x4Splat().set(a);
+    code.i32(1).set(e);
+    code.block().loop();
+    code.get(e).get(count).i32GeS().brIf(1);
+    code.get(s).get(goff).i32Add().snippet((c) => tableEntry(c, sTable)).i32Add().v128Load().set(v);
+    // Strictly greater: the first maximum in window order wins, as in tfjs' MaxPoolGrad.
+    code.get(v).get(m).f32x4Gt().set(gt);
+    code.get(v).get(m).get(gt).v128Bitselect().set(m);
+    code.get(xBase).snippet((c) => tableEntry(c, xTable)).i32Add().i32x4Splat().get(a).get(gt).v128Bitselect().set(a);
+    code.get(e).i32(1).i32Add().set(e);
+    code.br(0).end().end();
+    code.get(out).get(goff).i32Add();
+    code.get(m).get(bias).get(goff).i32Add().v128Load().f32x4Add().f32x4Const(0).f32x4Max();
+    code.v128Store();
+    code.get(arg).get(goff).i32Add().get(a).v128Store();
+    code.get(g).i32(1).i32Add().set(g);
+    code.get(goff).i32(16).i32Add().set(goff);
+    code.br(0).end().end();
+    advance(code, s, sStep);
+    advance(code, xBase, xStep);
+    advance(code, out, outStep);
+    advance(code, arg, outStep);
+  });
+  return {
+    name: 'maxPoolArgmax',
+    params: Array(13).fill('i32'),
+    locals: ['i32', 'i32', 'i32', 'v128', 'v128', 'v128', 'v128'],
+    body: code,
+  };
+}
+
+/** convPoolGradients — see ConvPoolKernels. */
+export function convPoolGradients(): FuncSpec {
+  const [dy, y, arg, dw, db, table, taps, groups, windows, xBase, wStride] = Array.from({ length: 11 }, (_, i) => i);
+  const [g, at, t, tp, wp, off] = [11, 12, 13, 14, 15, 16];
+  const lanes = [17, 18, 19, 20];
+  const [gv, xv, av] = [21, 22, 23];
+  const code = new Code();
+  code.i32(0).set(at); // byte offset of the current vector in dy, y and arg
+  countdown(code, windows, () => {
+    code.get(groups).set(g);
+    countdown(code, g, () => {
+      code.get(dy).get(at).i32Add().v128Load();
+      code.get(y).get(at).i32Add().v128Load().f32x4Const(0).f32x4Gt().v128And().tee(gv);
+      // ReLU-dead or zero gradients add nothing: skip the taps.
+      code.v128AnyTrue().ifThen();
+      code.get(db).get(db).v128Load().get(gv).f32x4Add().v128Store();
+      code.get(arg).get(at).i32Add().v128Load().set(av);
+      lanes.forEach((l, i) => code.get(av).i32x4ExtractLane(i).get(xBase).i32Add().set(l));
+      code.get(dw).set(wp).get(table).set(tp).get(taps).set(t);
+      countdown(code, t, () => {
+        code.get(tp).i32Load().set(off);
+        code.get(lanes[0]).get(off).i32Add().v128Load32Zero().set(xv);
+        for (let i = 1; i < 4; i++) code.get(lanes[i]).get(off).i32Add().get(xv).v128Load32Lane(i).set(xv);
+        code.get(wp).get(wp).v128Load().get(xv).get(gv).f32x4Mul().f32x4Add().v128Store();
+        advance(code, wp, wStride);
+        code.get(tp).i32(4).i32Add().set(tp);
+      });
+      code.end();
+      code.get(at).i32(16).i32Add().set(at);
+      code.get(dw).i32(16).i32Add().set(dw);
+      code.get(db).i32(16).i32Add().set(db);
+    });
+    // Back to the first vector of dw and db for the next window.
+    code.get(dw).get(groups).i32(16).i32Mul().i32Sub().set(dw);
+    code.get(db).get(groups).i32(16).i32Mul().i32Sub().set(db);
+  });
+  return {
+    name: 'convPoolGradients',
+    params: Array(11).fill('i32'),
+    locals: [...Array(10).fill('i32'), 'v128', 'v128', 'v128'],
+    body: code,
+  };
+}
