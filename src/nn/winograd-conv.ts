@@ -58,48 +58,45 @@ export function padInto(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInf
   }
 }
 
-/** Writes i32 `values` at byte address `at`, returning the address after them. */
-function writeTable(heap: HeapScratch, at: number, values: number[]): number {
-  heap.i32().set(values, at / 4);
-  return at + 4 * values.length;
+/**
+ * The i32 tables of one call, laid out one after another in an int32 scratch tensor:
+ * `table(values)` writes them and returns their byte address.
+ */
+class Tables {
+  private at: number;
+  constructor(private readonly heap: HeapScratch, space: tf.TensorInfo) {
+    this.at = heap.address(space);
+  }
+  static size(...lengths: number[]): number {
+    return lengths.reduce((a, b) => a + b, 0);
+  }
+  table(values: number[]): number {
+    const address = this.at;
+    this.heap.i32().set(values, address / 4);
+    this.at += 4 * values.length;
+    return address;
+  }
 }
 
 /** Byte offsets of an n×n block's elements in a row-major image of row length `width` pixels of `C` floats. */
 const blockOffsets = (n: number, width: number, C: number): number[] =>
   Array.from({ length: n * n }, (_, e) => (Math.floor(e / n) * width + (e % n)) * C * 4);
 
-/** Tile t of the tiling as (image, tile row, tile column). */
-function tilePosition(t: number, TH: number, TW: number): { b: number; ty: number; tx: number } {
-  const b = Math.floor(t / (TH * TW));
-  const r = t - b * TH * TW;
-  const ty = Math.floor(r / TW);
-  return { b, ty, tx: r - ty * TW };
+/** Byte offsets of each tile's origin in an NHWC batch of `height` × `width` pixels of `C` floats (tiles row-major per image). */
+function tileOrigins(T: number, TH: number, TW: number, height: number, width: number, C: number): number[] {
+  return Array.from({ length: T }, (_, t) => {
+    const b = Math.floor(t / (TH * TW));
+    const r = t - b * TH * TW;
+    const ty = Math.floor(r / TW);
+    return ((b * height + OUT * ty) * width + OUT * (r - ty * TW)) * C * 4;
+  });
 }
 
-/** Where a tile starts, in pixels of an NHWC image batch of `height` rows `width` pixels long. */
-function tileOrigin({ b, ty, tx }: { b: number; ty: number; tx: number }, height: number, width: number): number {
-  return (b * height + OUT * ty) * width + OUT * tx;
-}
+/** 0, step, 2·step, … (n entries): consecutive rows of a matrix, or filter channels. */
+const steps = (n: number, step: number): number[] => Array.from({ length: n }, (_, i) => i * step);
 
 /** Byte offsets of the 25 taps (kh, kw) of an HWIO filter with C inputs and K outputs. */
-const tapOffsets = (C: number, K: number): number[] => Array.from({ length: TAPS * TAPS }, (_, e) => e * C * K * 4);
-
-/**
- * V_j[t − t0][c] = (Bᵀ d B)_j for tiles t0 ≤ t < t1 of the padded input. `tables` holds the
- * tile's element offsets, then the V_j addresses (writeInputTables).
- */
-function transformInput(simd: SimdKernels, padded: { address: number; shape: number[] }, tables: number, t0: number, t1: number, TH: number, TW: number): void {
-  const [, Hp, Wp, C] = padded.shape;
-  for (let t = t0; t < t1; t++) {
-    simd.winogradInput(padded.address + tileOrigin(tilePosition(t, TH, TW), Hp, Wp) * C * 4, tables, (t - t0) * C * 4, tables + 4 * TILE, C / 4, 16, 16);
-  }
-}
-
-/** The input transform's tables at `at` (2 × 64 entries): a tile's element offsets, the V_j. */
-function writeInputTables(heap: HeapScratch, at: number, padded: tf.TensorInfo, vAddresses: number[]): number {
-  const [, , Wp, C] = padded.shape;
-  return writeTable(heap, writeTable(heap, at, blockOffsets(ALPHA, Wp, C)), vAddresses);
-}
+const tapOffsets = (C: number, K: number): number[] => steps(TAPS * TAPS, C * K * 4);
 
 /**
  * Tiles per block: a block's transformed tiles and products (64 matrices each, 256·(C + K)
@@ -122,10 +119,26 @@ function allocMatrices(heap: HeapScratch, rows: number, cols: number): number[] 
 }
 const SKEW_FLOATS = 16;
 
+/** An NHWC tensor's rows copied into a bigger one (same B and C), from the top left. */
+function copyRows(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, rows: number, cols: number): void {
+  const [B, H, W, C] = src.shape;
+  const [, Hd, Wd] = dst.shape;
+  const f32 = heap.f32();
+  const s0 = heap.address(src) / 4;
+  const d0 = heap.address(dst) / 4;
+  for (let b = 0; b < B; b++) {
+    for (let y = 0; y < rows; y++) {
+      const s = s0 + (b * H + y) * W * C;
+      f32.copyWithin(d0 + (b * Hd + y) * Wd * C, s, s + cols * C);
+    }
+  }
+}
+
 /**
  * y = conv2d(x, filter) for `info` (see winogradApplies), or null where our SIMD kernels are
  * unavailable. Mⱼ = Vⱼ · Uⱼ is our SIMD product too: with XNNPACK's, the 192 scratch matrices
- * per call fragmented the wasm heap over a long run.
+ * per call fragmented the wasm heap over a long run. Each kernel call covers a block of tiles
+ * (tile addresses come from tables); output tiles past the edge go to a tile-aligned copy.
  */
 export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
   const simd = simdKernelsOf(backend);
@@ -138,49 +151,42 @@ export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filt
   const heap = new HeapScratch(backend);
   try {
     const out = heap.alloc([B, OH, OW, K]);
+    const aligned = OH === OUT * TH && OW === OUT * TW;
+    const tiled = aligned ? out : heap.alloc([B, OUT * TH, OUT * TW, K]);
     const padded = heap.alloc([B, Hp, Wp, C]);
     const vAt = allocMatrices(heap, block, C);
     const uAt = allocMatrices(heap, C, K);
     const mAt = allocMatrices(heap, block, K);
-    const tables = heap.alloc([4 * TILE + TAPS * TAPS + OUT * OUT], 'int32');
-    const spill = heap.alloc([K]);
+    const space = heap.alloc([Tables.size(TAPS * TAPS, 5 * TILE, OUT * OUT, 2 * T, 2 * block, C)], 'int32');
     padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
 
-    // Uⱼ[c][k] = (G g Gᵀ)ⱼ for each input channel c, four output channels per vector.
-    const tapTable = heap.address(tables);
-    const uTable = writeTable(heap, tapTable, tapOffsets(C, K));
-    const inputTables = writeTable(heap, uTable, uAt);
-    const mTable = writeInputTables(heap, inputTables, padded, vAt);
-    const yTable = writeTable(heap, mTable, mAt);
-    const inside = blockOffsets(OUT, OW, K);
-    writeTable(heap, yTable, inside);
-    const filterAt = heap.address(filter);
-    for (let c = 0; c < C; c++) simd.winogradFilter(filterAt + c * K * 4, tapTable, c * K * 4, uTable, K / 4, 16, 16);
+    const tables = new Tables(heap, space);
+    const taps = tables.table(tapOffsets(C, K));
+    const uTable = tables.table(uAt);
+    const inputElements = tables.table(blockOffsets(ALPHA, Wp, C));
+    const vTable = tables.table(vAt);
+    const mTable = tables.table(mAt);
+    const outputElements = tables.table(blockOffsets(OUT, OUT * TW, K));
+    const inputTiles = tables.table(tileOrigins(T, TH, TW, Hp, Wp, C));
+    const outputTiles = tables.table(tileOrigins(T, TH, TW, OUT * TH, OUT * TW, K));
+    const vRows = tables.table(steps(block, C * 4));
+    const mRows = tables.table(steps(block, K * 4));
+    const channels = tables.table(steps(C, K * 4));
 
-    const paddedAt = { address: heap.address(padded), shape: padded.shape };
-    const outAt = heap.address(out);
-    const spillAt = heap.address(spill);
+    // Uⱼ[c][k] = (G g Gᵀ)ⱼ for each input channel c, four output channels per vector.
+    simd.winogradFilter(heap.address(filter), taps, 0, uTable, K / 4, 16, 16, C, channels, channels);
+    const [paddedAt, tiledAt] = [heap.address(padded), heap.address(tiled)];
     for (let t0 = 0; t0 < T; t0 += block) {
-      const t1 = Math.min(T, t0 + block);
-      transformInput(simd, paddedAt, inputTables, t0, t1, TH, TW);
-      const tiles = Math.ceil((t1 - t0) / 4) * 4;
+      const n = Math.min(T, t0 + block) - t0;
+      simd.winogradInput(paddedAt, inputElements, 0, vTable, C / 4, 16, 16, n, inputTiles + 4 * t0, vRows);
+      const rows = Math.ceil(n / 4) * 4;
       for (let j = 0; j < TILE; j++) {
-        product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: tiles, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
+        product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: rows, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
       }
-      // Y = Aᵀ M A per tile; outputs past the image's edge go to `spill`.
-      for (let t = t0; t < t1; t++) {
-        const position = tilePosition(t, TH, TW);
-        const { ty, tx } = position;
-        const origin = outAt + tileOrigin(position, OH, OW) * K * 4;
-        const edge = OUT * (ty + 1) > OH || OUT * (tx + 1) > OW;
-        if (edge) {
-          const clipped = inside.map((offset, o) => (OUT * ty + Math.floor(o / OUT) < OH && OUT * tx + (o % OUT) < OW ? offset : spillAt - origin));
-          writeTable(heap, yTable, clipped);
-        }
-        simd.winogradOutput((t - t0) * K * 4, mTable, origin, yTable, K / 4, 16, 16);
-        if (edge) writeTable(heap, yTable, inside);
-      }
+      // Y = Aᵀ M A per tile.
+      simd.winogradOutput(0, mTable, tiledAt, outputElements, K / 4, 16, 16, n, mRows, outputTiles + 4 * t0);
     }
+    if (!aligned) copyRows(heap, tiled, out, OH, OW);
     return heap.finish(out);
   } catch (e) {
     heap.abort();
@@ -203,39 +209,43 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
   try {
     const dW = heap.alloc([TAPS, TAPS, C, K]);
     const padded = heap.alloc([B, Hp, Wp, C]);
-    const paddedDy = heap.alloc([B, OUT * TH, OUT * TW, K]);
+    const aligned = dy.shape[1] === OUT * TH && dy.shape[2] === OUT * TW;
+    const paddedDy = aligned ? dy : heap.alloc([B, OUT * TH, OUT * TW, K]);
     const block = Math.min(blockTiles(C, K), T);
     const vAt = allocMatrices(heap, block, C);
     const zAt = allocMatrices(heap, block, K);
     const uAt = allocMatrices(heap, C, K);
-    const tables = heap.alloc([4 * TILE + OUT * OUT + TAPS * TAPS], 'int32');
+    const space = heap.alloc([Tables.size(4 * TILE, OUT * OUT, TAPS * TAPS, 2 * T, 2 * block, C)], 'int32');
     padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
-    padInto(heap, dy, paddedDy, 0, 0);
-    const inputTables = heap.address(tables);
-    const dyTable = writeInputTables(heap, inputTables, padded, vAt);
-    const zTable = writeTable(heap, dyTable, blockOffsets(OUT, OUT * TW, K));
-    const uTable = writeTable(heap, zTable, zAt);
-    const wTable = writeTable(heap, uTable, uAt);
-    writeTable(heap, wTable, tapOffsets(C, K));
+    if (!aligned) padInto(heap, dy, paddedDy, 0, 0);
 
-    const paddedAt = { address: heap.address(padded), shape: padded.shape };
-    const dyAt = heap.address(paddedDy);
+    const tables = new Tables(heap, space);
+    const inputElements = tables.table(blockOffsets(ALPHA, Wp, C));
+    const vTable = tables.table(vAt);
+    const dyElements = tables.table(blockOffsets(OUT, OUT * TW, K));
+    const zTable = tables.table(zAt);
+    const uTable = tables.table(uAt);
+    const taps = tables.table(tapOffsets(C, K));
+    const inputTiles = tables.table(tileOrigins(T, TH, TW, Hp, Wp, C));
+    const dyTiles = tables.table(tileOrigins(T, TH, TW, OUT * TH, OUT * TW, K));
+    const vRows = tables.table(steps(block, C * 4));
+    const zRows = tables.table(steps(block, K * 4));
+    const channels = tables.table(steps(C, K * 4));
+
+    const [paddedAt, dyAt] = [heap.address(padded), heap.address(paddedDy)];
     for (let t0 = 0; t0 < T; t0 += block) {
-      const t1 = Math.min(T, t0 + block);
-      transformInput(simd, paddedAt, inputTables, t0, t1, TH, TW);
+      const n = Math.min(T, t0 + block) - t0;
+      simd.winogradInput(paddedAt, inputElements, 0, vTable, C / 4, 16, 16, n, inputTiles + 4 * t0, vRows);
       // Zⱼ[t][k] = (A dy_t Aᵀ)_j.
-      for (let t = t0; t < t1; t++) {
-        simd.winogradOutputGrad(dyAt + tileOrigin(tilePosition(t, TH, TW), OUT * TH, OUT * TW) * K * 4, dyTable, (t - t0) * K * 4, zTable, K / 4, 16, 16);
-      }
+      simd.winogradOutputGrad(dyAt, dyElements, 0, zTable, K / 4, 16, 16, n, dyTiles + 4 * t0, zRows);
       // dUⱼ[c][k] += Σ_t Vⱼ[t][c] · Zⱼ[t][k] over the block's tiles.
       for (let j = 0; j < TILE; j++) {
-        product(simd, { a: vAt[j], b: zAt[j], c: uAt[j], rows: t1 - t0, m: C, n: K, aLane: 4, aStride: C * 4, bStride: K * 4, cStride: K * 4, accumulate: t0 > 0 });
+        product(simd, { a: vAt[j], b: zAt[j], c: uAt[j], rows: n, m: C, n: K, aLane: 4, aStride: C * 4, bStride: K * 4, cStride: K * 4, accumulate: t0 > 0 });
       }
     }
 
     // dW[kh][kw][c][k] = (Gᵀ dUⱼ G) per (c, k), four output channels per vector.
-    const dWAt = heap.address(dW);
-    for (let c = 0; c < C; c++) simd.winogradFilterGrad(c * K * 4, uTable, dWAt + c * K * 4, wTable, K / 4, 16, 16);
+    simd.winogradFilterGrad(0, uTable, heap.address(dW), taps, K / 4, 16, 16, C, channels, channels);
     return heap.finish(dW);
   } catch (e) {
     heap.abort();

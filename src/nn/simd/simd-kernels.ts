@@ -7,20 +7,24 @@
  * function read tiles of an NHWC image, rows of 64 separate matrices, or a filter alike.
  */
 import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
-import { transpose, winogradMatrices } from './winograd';
+import { balanced, transpose, winogradMatrices } from './winograd';
 import { convPoolGradients, directConv, maxPoolArgmax, type ConvPoolKernels } from './conv-pool-kernels';
+
+/** inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles. */
+export type TransformArgs = [number, number, number, number, number, number, number, number, number, number];
 
 export interface SimdKernels extends ConvPoolKernels {
   /**
-   * OUT = L · X · R for each of `n` vectors (four channels each): X's element e = (row, col)
-   * is read at inBase + inTable[e] + v·inStep, OUT's element o at outBase + outTable[o] + v·outStep.
+   * OUT = L · X · R for each of `n` vectors (four channels each) of each of `tiles` tiles: tile τ's
+   * X element e = (row, col) is read at inBase + inTiles[τ] + inTable[e] + v·inStep, its OUT
+   * element o written at outBase + outTiles[τ] + outTable[o] + v·outStep (i32 tables).
    */
-  winogradInput(inBase: number, inTable: number, outBase: number, outTable: number, n: number, inStep: number, outStep: number): void;
-  winogradFilter(inBase: number, inTable: number, outBase: number, outTable: number, n: number, inStep: number, outStep: number): void;
-  winogradOutput(inBase: number, inTable: number, outBase: number, outTable: number, n: number, inStep: number, outStep: number): void;
+  winogradInput(...args: TransformArgs): void;
+  winogradFilter(...args: TransformArgs): void;
+  winogradOutput(...args: TransformArgs): void;
   /** The filter gradient's transforms: Z = A · dY · Aᵀ (4×4 → 8×8) and dW = Gᵀ · dU · G (8×8 → 5×5). */
-  winogradOutputGrad(inBase: number, inTable: number, outBase: number, outTable: number, n: number, inStep: number, outStep: number): void;
-  winogradFilterGrad(inBase: number, inTable: number, outBase: number, outTable: number, n: number, inStep: number, outStep: number): void;
+  winogradOutputGrad(...args: TransformArgs): void;
+  winogradFilterGrad(...args: TransformArgs): void;
   /**
    * Blocks of C = Aᵀ · B over `rows` rows: C[i][j] = Σₜ A[t][i] · B[t][j], for `blocks` blocks of
    * 4 rows (i) by `width` columns (j; 8 or 4). In a block, A[t][i] is at a + i·aLane + t·aStride
@@ -53,7 +57,7 @@ export interface SimdKernels extends ConvPoolKernels {
  * Winograd F(4×4, 5×5): 8×8 input tiles, 4×4 output tiles, at the usual points 0, ±1, ±2, ±½.
  * F(2×2, 5×5) was 1.3–1.7× slower on LeNet's conv2/conv3 and hardly more accurate.
  */
-export const WINOGRAD = winogradMatrices(4, 5, [0, 1, -1, 2, -2, 0.5, -0.5]);
+export const WINOGRAD = balanced(winogradMatrices(4, 5, [0, 1, -1, 2, -2, 0.5, -0.5]));
 
 /** Emits Σ coef·local over the non-zero terms as one v128 on the stack. */
 function combination(code: Code, terms: Array<[number, number]>): void {
@@ -76,53 +80,127 @@ function combination(code: Code, terms: Array<[number, number]>): void {
   });
 }
 
-/** A function computing OUT = L · X · R (L: p×q, X: q×s, R: s×t), unrolled, per vector. */
+/**
+ * Emits y = M · x for the v128 locals x, handing each yᵢ to `sink` as an emitter of its value.
+ * Two symmetries of Toom-Cook matrices at ±p are shared (the "even/odd" trick):
+ * - columns j, j′ equal up to sign in every row: x_j ± x_j′ once, then one term per row;
+ * - rows i, i′ equal on some terms and opposite on the others: e ± o from the two half-sums.
+ * `temps` are spare v128 locals (q + 2 suffice).
+ */
+function applyMatrix(code: Code, M: number[][], x: number[], sink: (i: number, value: () => void) => void, temps: number[]): void {
+  const q = x.length;
+  let free = 0;
+  const temp = () => {
+    if (free >= temps.length) throw new Error('applyMatrix: out of temporaries');
+    return temps[free++];
+  };
+  // Variables: the inputs, with paired columns replaced by their sum and difference.
+  const vars: Array<{ local: number; coef: number[] }> = [];
+  const paired = new Set<number>();
+  for (let j = 0; j < q; j++) {
+    if (paired.has(j)) continue;
+    const col = M.map((row) => row[j]);
+    const partner = col.some((v) => v !== 0)
+      ? Array.from({ length: q }, (_, k) => k).find((k) => k > j && !paired.has(k) && M.every((row) => Math.abs(row[k]) === Math.abs(row[j])))
+      : undefined;
+    if (partner === undefined) {
+      vars.push({ local: x[j], coef: col });
+      continue;
+    }
+    paired.add(partner);
+    const [sum, diff] = [temp(), temp()];
+    code.get(x[j]).get(x[partner]).f32x4Add().set(sum);
+    code.get(x[j]).get(x[partner]).f32x4Sub().set(diff);
+    vars.push({ local: sum, coef: M.map((row) => (row[partner] === row[j] ? row[j] : 0)) });
+    vars.push({ local: diff, coef: M.map((row) => (row[partner] === row[j] ? 0 : row[j])) });
+  }
+  const terms = (i: number, keep: (v: number) => boolean): Array<[number, number]> =>
+    vars.flatMap((v, k): Array<[number, number]> => (keep(k) && v.coef[i] !== 0 ? [[v.coef[i], v.local]] : []));
+  const done = new Set<number>();
+  const [even, odd] = [temp(), temp()];
+  for (let i = 0; i < M.length; i++) {
+    if (done.has(i)) continue;
+    const nonzero = vars.map((_, k) => k).filter((k) => vars[k].coef[i] !== 0);
+    const partner = M.findIndex(
+      (_, i2) =>
+        i2 > i &&
+        !done.has(i2) &&
+        vars.every((v) => Math.abs(v.coef[i2]) === Math.abs(v.coef[i])) &&
+        nonzero.some((k) => vars[k].coef[i2] === vars[k].coef[i]) &&
+        nonzero.some((k) => vars[k].coef[i2] === -vars[k].coef[i]),
+    );
+    if (partner < 0) {
+      sink(i, () => combination(code, terms(i, () => true)));
+      continue;
+    }
+    done.add(partner);
+    const isEven = (k: number) => vars[k].coef[partner] === vars[k].coef[i];
+    combination(code, terms(i, isEven));
+    code.set(even);
+    combination(code, terms(i, (k) => !isEven(k)));
+    code.set(odd);
+    sink(i, () => code.get(even).get(odd).f32x4Add());
+    sink(partner, () => code.get(even).get(odd).f32x4Sub());
+  }
+}
+
+/**
+ * A function computing OUT = L · X · R (L: p×q, X: q×s, R: s×t), unrolled, for `n` vectors of
+ * each of `tiles` tiles: tile τ reads at inBase + inTiles[τ] and writes at outBase + outTiles[τ]
+ * (i32 tables), so that one call covers a block of tiles.
+ */
 function linearTransform(fname: string, L: number[][], R: number[][]): FuncSpec {
   const p = L.length;
   const q = L[0].length;
   const s = R.length;
   const t = R[0].length;
-  const [inBase, inTable, outBase, outTable, n, inStep, outStep] = [0, 1, 2, 3, 4, 5, 6];
-  const paramCount = 7;
+  const [inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles] = Array.from({ length: 10 }, (_, i) => i);
+  const paramCount = 10;
   let next = paramCount;
-  const vin = next++;
-  const vout = next++;
+  const [vin, vout, left] = [next++, next++, next++];
   const inAddr = Array.from({ length: q * s }, () => next++);
   const outAddr = Array.from({ length: p * t }, () => next++);
   const i32Count = next - paramCount;
   const x = Array.from({ length: q * s }, () => next++);
   const tmp = Array.from({ length: q * t }, () => next++);
+  const temps = Array.from({ length: Math.max(q, s) + 2 }, () => next++);
   const v128Count = next - paramCount - i32Count;
+  const RT = transpose(R);
 
   const code = new Code();
-  inAddr.forEach((local, e) => code.get(inBase).get(inTable).i32Load(4 * e).i32Add().set(local));
-  outAddr.forEach((local, o) => code.get(outBase).get(outTable).i32Load(4 * o).i32Add().set(local));
+  inAddr.forEach((local, e) => code.get(inTable).i32Load(4 * e).set(local));
+  outAddr.forEach((local, o) => code.get(outTable).i32Load(4 * o).set(local));
   code.block().loop();
-  code.get(n).i32Eqz().brIf(1);
+  code.get(tiles).i32Eqz().brIf(1);
+  code.get(inBase).get(inTiles).i32Load().i32Add().set(vin);
+  code.get(outBase).get(outTiles).i32Load().i32Add().set(vout);
+  code.get(n).set(left);
+  code.block().loop();
+  code.get(left).i32Eqz().brIf(1);
   inAddr.forEach((a, e) => code.get(a).get(vin).i32Add().v128Load().set(x[e]));
   // Rows first: TMP = X · R (q × t), then OUT = L · TMP (p × t), stored as it is made.
   for (let row = 0; row < q; row++) {
-    for (let j = 0; j < t; j++) {
-      combination(
-        code,
-        Array.from({ length: s }, (_, k): [number, number] => [R[k][j], x[row * s + k]]),
-      );
+    const xRow = x.slice(row * s, (row + 1) * s);
+    applyMatrix(code, RT, xRow, (j, value) => {
+      value();
       code.set(tmp[row * t + j]);
-    }
+    }, temps);
   }
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j < t; j++) {
+  for (let j = 0; j < t; j++) {
+    const column = Array.from({ length: q }, (_, k) => tmp[k * t + j]);
+    applyMatrix(code, L, column, (i, value) => {
       code.get(outAddr[i * t + j]).get(vout).i32Add();
-      combination(
-        code,
-        Array.from({ length: q }, (_, k): [number, number] => [L[i][k], tmp[k * t + j]]),
-      );
+      value();
       code.v128Store();
-    }
+    }, temps);
   }
   code.get(vin).get(inStep).i32Add().set(vin);
   code.get(vout).get(outStep).i32Add().set(vout);
-  code.get(n).i32(1).i32Sub().set(n);
+  code.get(left).i32(1).i32Sub().set(left);
+  code.br(0).end().end();
+  code.get(inTiles).i32(4).i32Add().set(inTiles);
+  code.get(outTiles).i32(4).i32Add().set(outTiles);
+  code.get(tiles).i32(1).i32Sub().set(tiles);
   code.br(0).end().end();
   return {
     name: fname,

@@ -72,3 +72,20 @@ export function winogradMatrices(m: number, r: number, points: number[] = [0, 1,
 export function matmul(a: number[][], b: number[][]): number[][] {
   return a.map((row) => b[0].map((_, j) => row.reduce((s, x, k) => s + x * b[k][j], 0)));
 }
+
+/** Rounds away float64 noise (e.g. 4.249999999999999 → 4.25) so that equal coefficients compare equal. */
+const clean = (v: number): number => (v === 0 ? 0 : Number(v.toPrecision(12)));
+
+/**
+ * The same algorithm with Bᵀ's rows scaled to small integers where possible (each row divided
+ * by its smallest non-zero magnitude) and G's rows divided back: (s Bᵀd) ⊙ (G g / s) is
+ * unchanged. Fewer multiplications in the input transform, which is the hot one.
+ */
+export function balanced(w: WinogradMatrices): WinogradMatrices {
+  const scale = w.BT.map((row) => Math.min(...row.filter((v) => v !== 0).map(Math.abs)));
+  return {
+    ...w,
+    BT: w.BT.map((row, i) => row.map((v) => clean(v / scale[i]))),
+    G: w.G.map((row, i) => row.map((v) => v * scale[i])),
+  };
+}
