@@ -27,6 +27,7 @@ import {
 } from './layout';
 import { disposeOptimizer, makeOptimizer, optimizerKey, validateTrainSettings, type Optimizer, type TrainSettings } from './train-settings';
 import { convBiasMaxPoolRelu } from './conv-pool';
+import { convBiasRelu } from './conv-relu';
 import { FusedAdam } from './fused-adam';
 import { splitBatch, type GradientPeer, type InputShape, type NetworkBlueprint, type PartGradients } from './gradient-peer';
 import { registerWasmTrainingKernels } from './wasm-kernels';
@@ -211,6 +212,7 @@ export class MaskedNetwork {
     const [w1, b1, w2, b2, w3, b3, w4, b4, wo, bo] = this.params.map((p) => p.v);
     const p = this.poolSize;
     const convRelu = (h: tf.Tensor4D, w: tf.Variable, b: tf.Variable) =>
+      convBiasRelu(h, w as tf.Tensor4D, b as tf.Tensor1D) ??
       tf.fused.conv2d({ x: h, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' });
     // One op on wasm (conv-pool.ts). Elsewhere unfused: tfjs' fused conv's gradient would also
     // compute the unused gradient of the input image.

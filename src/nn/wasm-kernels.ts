@@ -513,8 +513,9 @@ function makeConv2D(original: tf.KernelFunc): tf.KernelFunc {
 }
 
 /**
- * Inference's fused conv + bias + ReLU (training unfuses it): the Winograd convolution, then
- * bias and activation in one pass over the output. Others go to the original kernel.
+ * The fused conv + bias + ReLU (inference, and conv-relu.ts in training): the Winograd
+ * convolution with bias and activation applied as its output tiles are stored. Others go to
+ * the original kernel.
  */
 function makeFusedConv2D(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -528,20 +529,7 @@ function makeFusedConv2D(original: tf.KernelFunc): tf.KernelFunc {
     }
     const info = forwardConvInfo(x, filter, attrs);
     if (!winogradApplies(info, x.dtype)) return original(args);
-    const backend = args.backend as Backend;
-    const y = winogradConv2D(backend, x, filter, info);
-    if (!y) return original(args);
-    const heap = backend as unknown as HeapBackend;
-    const out = heap.typedArrayFromHeap(y);
-    const b = bias ? heap.typedArrayFromHeap(bias) : new Float32Array(K);
-    const relu = activation === 'relu';
-    for (let i = 0; i < out.length; i += K) {
-      for (let k = 0; k < K; k++) {
-        const v = out[i + k] + b[k];
-        out[i + k] = relu && v < 0 ? 0 : v;
-      }
-    }
-    return y;
+    return winogradConv2D(args.backend as Backend, x, filter, info, { bias, relu: activation === 'relu' }) ?? original(args);
   };
 }
 

@@ -140,7 +140,14 @@ function copyRows(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, row
  * per call fragmented the wasm heap over a long run. Each kernel call covers a block of tiles
  * (tile addresses come from tables); output tiles past the edge go to a tile-aligned copy.
  */
-export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+export function winogradConv2D(
+  backend: tf.KernelBackend,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  /** + bias (K floats; none: 0), then ReLU if asked, as the output tiles are stored. */
+  epilogue?: { bias?: tf.TensorInfo; relu: boolean },
+): tf.TensorInfo | null {
   const simd = simdKernelsOf(backend);
   if (!simd) return null;
   const { batchSize: B, inChannels: C, outHeight: OH, outWidth: OW, outChannels: K } = info;
@@ -159,6 +166,12 @@ export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filt
     const mAt = allocMatrices(heap, block, K);
     const space = heap.alloc([Tables.size(TAPS * TAPS, 5 * TILE, OUT * OUT, 2 * T, 2 * block, C)], 'int32');
     padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
+    let biasAt = 0;
+    if (epilogue) {
+      const zeros = epilogue.bias ? null : heap.alloc([K]);
+      if (zeros) heap.f32().fill(0, heap.address(zeros) / 4, heap.address(zeros) / 4 + K);
+      biasAt = heap.address(epilogue.bias ?? zeros!);
+    }
 
     const tables = new Tables(heap, space);
     const taps = tables.table(tapOffsets(C, K));
@@ -184,7 +197,9 @@ export function winogradConv2D(backend: tf.KernelBackend, x: tf.TensorInfo, filt
         product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: rows, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
       }
       // Y = Aᵀ M A per tile.
-      simd.winogradOutput(0, mTable, tiledAt, outputElements, K / 4, 16, 16, n, mRows, outputTiles + 4 * t0);
+      const outputArgs = [0, mTable, tiledAt, outputElements, K / 4, 16, 16, n, mRows, outputTiles + 4 * t0] as const;
+      if (epilogue) simd.winogradOutputBias(...outputArgs, biasAt, epilogue.relu ? 0 : -Infinity);
+      else simd.winogradOutput(...outputArgs);
     }
     if (!aligned) copyRows(heap, tiled, out, OH, OW);
     return heap.finish(out);

@@ -8,12 +8,12 @@
  */
 import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
 import { balanced, transpose, winogradMatrices } from './winograd';
-import { convPoolGradients, directConv, maxPoolArgmax, type ConvPoolKernels } from './conv-pool-kernels';
+import { convPoolGradients, directConv, maxPoolArgmax, reluGradSums, type LayerKernels } from './layer-kernels';
 
 /** inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles. */
 export type TransformArgs = [number, number, number, number, number, number, number, number, number, number];
 
-export interface SimdKernels extends ConvPoolKernels {
+export interface SimdKernels extends LayerKernels {
   /**
    * OUT = L · X · R for each of `n` vectors (four channels each) of each of `tiles` tiles: tile τ's
    * X element e = (row, col) is read at inBase + inTiles[τ] + inTable[e] + v·inStep, its OUT
@@ -22,6 +22,8 @@ export interface SimdKernels extends ConvPoolKernels {
   winogradInput(...args: TransformArgs): void;
   winogradFilter(...args: TransformArgs): void;
   winogradOutput(...args: TransformArgs): void;
+  /** winogradOutput, then + bias (K floats at `bias`, four per vector) and max with `floor` (0: ReLU; −∞: none). */
+  winogradOutputBias(...args: [...TransformArgs, bias: number, floor: number]): void;
   /** The filter gradient's transforms: Z = A · dY · Aᵀ (4×4 → 8×8) and dW = Gᵀ · dU · G (8×8 → 5×5). */
   winogradOutputGrad(...args: TransformArgs): void;
   winogradFilterGrad(...args: TransformArgs): void;
@@ -149,21 +151,22 @@ function applyMatrix(code: Code, M: number[][], x: number[], sink: (i: number, v
  * each of `tiles` tiles: tile τ reads at inBase + inTiles[τ] and writes at outBase + outTiles[τ]
  * (i32 tables), so that one call covers a block of tiles.
  */
-function linearTransform(fname: string, L: number[][], R: number[][]): FuncSpec {
+function linearTransform(fname: string, L: number[][], R: number[][], withBias = false): FuncSpec {
   const p = L.length;
   const q = L[0].length;
   const s = R.length;
   const t = R[0].length;
-  const [inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles] = Array.from({ length: 10 }, (_, i) => i);
-  const paramCount = 10;
+  const [inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles, bias, floor] = Array.from({ length: 12 }, (_, i) => i);
+  const paramCount = withBias ? 12 : 10;
   let next = paramCount;
-  const [vin, vout, left] = [next++, next++, next++];
+  const [vin, vout, left, biasAt] = [next++, next++, next++, next++];
   const inAddr = Array.from({ length: q * s }, () => next++);
   const outAddr = Array.from({ length: p * t }, () => next++);
   const i32Count = next - paramCount;
   const x = Array.from({ length: q * s }, () => next++);
   const tmp = Array.from({ length: q * t }, () => next++);
   const temps = Array.from({ length: Math.max(q, s) + 2 }, () => next++);
+  const [biasV, floorV] = [next++, next++];
   const v128Count = next - paramCount - i32Count;
   const RT = transpose(R);
 
@@ -175,9 +178,11 @@ function linearTransform(fname: string, L: number[][], R: number[][]): FuncSpec 
   code.get(inBase).get(inTiles).i32Load().i32Add().set(vin);
   code.get(outBase).get(outTiles).i32Load().i32Add().set(vout);
   code.get(n).set(left);
+  if (withBias) code.get(bias).set(biasAt).get(floor).f32x4Splat().set(floorV);
   code.block().loop();
   code.get(left).i32Eqz().brIf(1);
   inAddr.forEach((a, e) => code.get(a).get(vin).i32Add().v128Load().set(x[e]));
+  if (withBias) code.get(biasAt).v128Load().set(biasV);
   // Rows first: TMP = X · R (q × t), then OUT = L · TMP (p × t), stored as it is made.
   for (let row = 0; row < q; row++) {
     const xRow = x.slice(row * s, (row + 1) * s);
@@ -191,11 +196,14 @@ function linearTransform(fname: string, L: number[][], R: number[][]): FuncSpec 
     applyMatrix(code, L, column, (i, value) => {
       code.get(outAddr[i * t + j]).get(vout).i32Add();
       value();
+      // The epilogue: + bias, then max with the floor (0 for ReLU, −∞ for none).
+      if (withBias) code.get(biasV).f32x4Add().get(floorV).f32x4Max();
       code.v128Store();
     }, temps);
   }
   code.get(vin).get(inStep).i32Add().set(vin);
   code.get(vout).get(outStep).i32Add().set(vout);
+  if (withBias) code.get(biasAt).i32(16).i32Add().set(biasAt);
   code.get(left).i32(1).i32Sub().set(left);
   code.br(0).end().end();
   code.get(inTiles).i32(4).i32Add().set(inTiles);
@@ -204,7 +212,7 @@ function linearTransform(fname: string, L: number[][], R: number[][]): FuncSpec 
   code.br(0).end().end();
   return {
     name: fname,
-    params: Array(paramCount).fill('i32'),
+    params: withBias ? [...Array(11).fill('i32'), 'f32'] : Array(paramCount).fill('i32'),
     locals: [...Array(i32Count).fill('i32'), ...Array(v128Count).fill('v128')],
     body: code,
   };
@@ -374,6 +382,7 @@ export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> 
       linearTransform('winogradInput', BT, transpose(BT)),
       linearTransform('winogradFilter', G, transpose(G)),
       linearTransform('winogradOutput', AT, transpose(AT)),
+      linearTransform('winogradOutputBias', AT, transpose(AT), true),
       linearTransform('winogradOutputGrad', transpose(AT), AT),
       linearTransform('winogradFilterGrad', transpose(G), G),
       gemm('gemm4x8', 2),
@@ -386,6 +395,7 @@ export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> 
       directConv(3),
       maxPoolArgmax(),
       convPoolGradients(),
+      reluGradSums(),
     ],
     sharedMemory,
   );

@@ -1,10 +1,11 @@
 /**
- * Kernels of the first layer's block, conv (few input channels) + bias + max-pool + ReLU,
- * generated like the others in simd-kernels.ts: four output channels per vector.
+ * Kernels of fused layers, generated like the others in simd-kernels.ts, four channels per
+ * vector: the first layer's block, conv (few input channels) + bias + max-pool + ReLU, and the
+ * gradient of a conv + bias + ReLU layer.
  */
 import { Code, type FuncSpec } from './wasm-encoder';
 
-export interface ConvPoolKernels {
+export interface LayerKernels {
   /**
    * Direct convolution of `rows` rows of `blocks` blocks of 4 output pixels, `vectors` vectors
    * (4·vectors output channels) each: out[p] = Σₜ x[p + table[t]] · w[t] over `taps` entries, the
@@ -26,6 +27,11 @@ export interface ConvPoolKernels {
    * wStride bytes apart.
    */
   convPoolGradients(dy: number, y: number, arg: number, dw: number, db: number, table: number, taps: number, groups: number, windows: number, xBase: number, wStride: number): void;
+  /**
+   * ReLU's gradient and the bias gradient's partial sums: g = dy where y > 0 (else 0) over
+   * `images` × `rows` rows of `groups` vectors, and sums[image] = Σ over its rows of g.
+   */
+  reluGradSums(dy: number, y: number, g: number, sums: number, images: number, rows: number, groups: number): void;
 }
 
 /** A countdown loop: `body` runs while the i32 local `counter` > 0, which it must not change. */
@@ -40,7 +46,7 @@ function countdown(code: Code, counter: number, body: () => void): void {
 /** local += step (i32 locals). */
 const advance = (code: Code, local: number, step: number): Code => code.get(local).get(step).i32Add().set(local);
 
-/** directConv4x{vectors} — see ConvPoolKernels. */
+/** directConv4x{vectors} — see LayerKernels. */
 export function directConv(vectors: number): FuncSpec {
   const [x, w, out, table, taps, blocks, rows, xRowStep, outRowStep, pixelIn, pixelOut, wStride] = Array.from({ length: 12 }, (_, i) => i);
   const [xRow, outRow, left, t, wp, tp, off] = [12, 13, 14, 15, 16, 17, 18];
@@ -88,7 +94,7 @@ export function directConv(vectors: number): FuncSpec {
   };
 }
 
-/** maxPoolArgmax — see ConvPoolKernels. */
+/** maxPoolArgmax — see LayerKernels. */
 export function maxPoolArgmax(): FuncSpec {
   const [s, out, arg, bias, sTable, xTable, count, groups, windows, sStep, xStep, outStep, xBase] = Array.from({ length: 13 }, (_, i) => i);
   const [g, e, goff] = [13, 14, 15];
@@ -132,7 +138,7 @@ export function maxPoolArgmax(): FuncSpec {
   };
 }
 
-/** convPoolGradients — see ConvPoolKernels. */
+/** convPoolGradients — see LayerKernels. */
 export function convPoolGradients(): FuncSpec {
   const [dy, y, arg, dw, db, table, taps, groups, windows, xBase, wStride] = Array.from({ length: 11 }, (_, i) => i);
   const [g, at, t, tp, wp, off] = [11, 12, 13, 14, 15, 16];
@@ -174,4 +180,34 @@ export function convPoolGradients(): FuncSpec {
     locals: [...Array(10).fill('i32'), 'v128', 'v128', 'v128'],
     body: code,
   };
+}
+
+/** reluGradSums — see LayerKernels. */
+export function reluGradSums(): FuncSpec {
+  const [dy, y, g, sums, images, rows, groups] = Array.from({ length: 7 }, (_, i) => i);
+  const [row, v, at, sumAt] = [7, 8, 9, 10];
+  const gv = 11;
+  const code = new Code();
+  code.i32(0).set(at);
+  countdown(code, images, () => {
+    code.get(groups).set(v).get(sums).set(sumAt);
+    countdown(code, v, () => {
+      code.get(sumAt).f32x4Const(0).v128Store();
+      code.get(sumAt).i32(16).i32Add().set(sumAt);
+    });
+    code.get(rows).set(row);
+    countdown(code, row, () => {
+      code.get(groups).set(v).get(sums).set(sumAt);
+      countdown(code, v, () => {
+        code.get(dy).get(at).i32Add().v128Load();
+        code.get(y).get(at).i32Add().v128Load().f32x4Const(0).f32x4Gt().v128And().set(gv);
+        code.get(g).get(at).i32Add().get(gv).v128Store();
+        code.get(sumAt).get(sumAt).v128Load().get(gv).f32x4Add().v128Store();
+        code.get(at).i32(16).i32Add().set(at);
+        code.get(sumAt).i32(16).i32Add().set(sumAt);
+      });
+    });
+    code.get(sums).get(groups).i32(16).i32Mul().i32Add().set(sums);
+  });
+  return { name: 'reluGradSums', params: Array(7).fill('i32'), locals: ['i32', 'i32', 'i32', 'i32', 'v128'], body: code };
 }
