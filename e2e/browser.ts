@@ -72,14 +72,20 @@ export function outside(tasks: { start: number; duration: number }[], windows: [
 
 /** Waits until every run card reports the status (e.g. 'completed'). */
 export async function waitForStatuses(page: Page, status: string, timeout: number) {
-  await page.waitForFunction(
-    (s) => {
-      const cards = [...document.querySelectorAll('[data-status]')];
-      return cards.length > 0 && cards.every((c) => c.getAttribute('data-status') === s);
-    },
-    status,
-    { timeout, polling: 250 },
-  );
+  try {
+    await page.waitForFunction(
+      (s) => {
+        const cards = [...document.querySelectorAll('[data-status]')];
+        return cards.length > 0 && cards.every((c) => c.getAttribute('data-status') === s);
+      },
+      status,
+      { timeout, polling: 250 },
+    );
+  } catch (e) {
+    // Say where the runs were instead: the statuses and what the cards show.
+    const cards = await page.locator('[data-status]').evaluateAll((els) => els.map((c) => `${c.getAttribute('data-status')}: ${(c as HTMLElement).innerText.replace(/\s+/g, ' ').slice(0, 300)}`));
+    throw new Error(`waiting for every run to be '${status}': ${(e as Error).message}\n${cards.join('\n')}`);
+  }
 }
 
 /** The newest finished generation of each run, as its card shows it. */
