@@ -371,7 +371,7 @@ async function main() {
       e.torchSeconds ? `${(e.torchSeconds / e.seconds).toFixed(2)}×` : '—',
     ]);
   out.push('', `One epoch of ${EPOCH_IMAGES} images (batch 64) by cluster efficiency`, table(erows));
-  out.push('', `Training step on Node wasm: ${fmt(profile.stepMs, 1)} ms, of which in kernels ${fmt(profile.kernelMs, 1)} ms; top kernels (ms/step):`);
+  out.push('', `Training step on Node wasm: ${fmt(profile.stepMs, 1)} ms, of which in tfjs kernels ${fmt(profile.kernelMs, 1)} ms (the rest: conv1's fused block, which is not a kernel, the tape, JS); top kernels (ms/step):`);
   out.push(...profile.kernels.slice(0, 12).map((k) => `  ${fmt(k.ms, 2).padStart(7)}  ${k.kernel}${k.calls !== 1 ? ` ×${fmt(k.calls, 0)}` : ''}`));
   out.push('', 'Replaced wasm kernels, fastest of 30 calls (ms): before → EvoLab');
   out.push(...kernels.map((k) => `  ${k.kernel.padEnd(27)} ${k.shape.padEnd(34)} ${fmt(k.beforeMs ?? undefined, 2).padStart(7)} → ${fmt(k.afterMs, 2).padStart(6)}  (before: ${k.before})`));
