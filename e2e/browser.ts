@@ -158,8 +158,11 @@ interface TraceEvent {
  */
 export function blameLongTasks(long: { start: number; duration: number }[], traced: TracedTask[], limitMs = 50) {
   // The trace's CPU time goes with every long task, so a failure says whether the page was working.
+  // The traced task nearest in start time that overlaps the long task: the two clocks are
+  // aligned by one mark, and a stall between the mark and its timestamp shifts them apart.
   const withCpu = long.map((t) => {
-    const match = traced.find((x) => Math.abs(x.start - t.start) < 8);
+    const overlapping = traced.filter((x) => x.start < t.start + t.duration && t.start < x.start + x.wall);
+    const match = overlapping.sort((a, b) => Math.abs(a.start - t.start) - Math.abs(b.start - t.start))[0];
     return { ...t, cpu: match ? match.cpu : null };
   });
   return { blamed: withCpu.filter((t) => t.cpu === null || t.cpu > limitMs), excused: withCpu.filter((t) => t.cpu !== null && t.cpu <= limitMs) };
