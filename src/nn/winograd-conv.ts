@@ -42,20 +42,29 @@ function tiling(info: tf.backend_util.Conv2DInfo) {
   return { TH, TW, T: info.batchSize * TH * TW, Hp: OUT * TH + TAPS - 1, Wp: OUT * TW + TAPS - 1 };
 }
 
-/** Copies an NHWC image batch into a zero-filled [B, Hp, Wp, C] at (top, left), row by row. */
-export function padInto(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, top: number, left: number): void {
+/**
+ * Copies the top-left `rows` × `cols` pixels of each image of an NHWC batch into another batch
+ * (same B and C) at (top, left), row by row: padding on the way in, cropping on the way out.
+ */
+function copyWindow(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, rows: number, cols: number, top: number, left: number): void {
   const [B, H, W, C] = src.shape;
-  const [, Hp, Wp] = dst.shape;
+  const [, Hd, Wd] = dst.shape;
   const f32 = heap.f32();
   const s0 = heap.address(src) / 4;
   const d0 = heap.address(dst) / 4;
-  f32.fill(0, d0, d0 + B * Hp * Wp * C);
   for (let b = 0; b < B; b++) {
-    for (let y = 0; y < H; y++) {
+    for (let y = 0; y < rows; y++) {
       const s = s0 + (b * H + y) * W * C;
-      f32.copyWithin(d0 + ((b * Hp + y + top) * Wp + left) * C, s, s + W * C);
+      f32.copyWithin(d0 + ((b * Hd + y + top) * Wd + left) * C, s, s + cols * C);
     }
   }
+}
+
+/** Copies an NHWC image batch into a zero-filled [B, Hp, Wp, C] at (top, left). */
+export function padInto(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, top: number, left: number): void {
+  const d0 = heap.address(dst) / 4;
+  heap.f32().fill(0, d0, d0 + tf.util.sizeFromShape(dst.shape));
+  copyWindow(heap, src, dst, src.shape[1], src.shape[2], top, left);
 }
 
 /**
@@ -118,21 +127,6 @@ function allocMatrices(heap: HeapScratch, rows: number, cols: number): number[] 
   return Array.from({ length: TILE }, (_, j) => heap.address(t) + j * stride * 4);
 }
 const SKEW_FLOATS = 16;
-
-/** An NHWC tensor's rows copied into a bigger one (same B and C), from the top left. */
-function copyRows(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, rows: number, cols: number): void {
-  const [B, H, W, C] = src.shape;
-  const [, Hd, Wd] = dst.shape;
-  const f32 = heap.f32();
-  const s0 = heap.address(src) / 4;
-  const d0 = heap.address(dst) / 4;
-  for (let b = 0; b < B; b++) {
-    for (let y = 0; y < rows; y++) {
-      const s = s0 + (b * H + y) * W * C;
-      f32.copyWithin(d0 + (b * Hd + y) * Wd * C, s, s + cols * C);
-    }
-  }
-}
 
 /**
  * y = conv2d(x, filter) for `info` (see winogradApplies), or null where our SIMD kernels are
@@ -201,7 +195,7 @@ export function winogradConv2D(
       if (epilogue) simd.winogradOutputBias(...outputArgs, biasAt, epilogue.relu ? 0 : -Infinity);
       else simd.winogradOutput(...outputArgs);
     }
-    if (!aligned) copyRows(heap, tiled, out, OH, OW);
+    if (!aligned) copyWindow(heap, tiled, out, OH, OW, 0, 0);
     return heap.finish(out);
   } catch (e) {
     heap.abort();

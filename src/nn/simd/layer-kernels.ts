@@ -34,18 +34,6 @@ export interface LayerKernels {
   reluGradSums(dy: number, y: number, g: number, sums: number, images: number, rows: number, groups: number): void;
 }
 
-/** A countdown loop: `body` runs while the i32 local `counter` > 0, which it must not change. */
-function countdown(code: Code, counter: number, body: () => void): void {
-  code.block().loop();
-  code.get(counter).i32Eqz().brIf(1);
-  body();
-  code.get(counter).i32(1).i32Sub().set(counter);
-  code.br(0).end().end();
-}
-
-/** local += step (i32 locals). */
-const advance = (code: Code, local: number, step: number): Code => code.get(local).get(step).i32Add().set(local);
-
 /** directConv4x{vectors} — see LayerKernels. */
 export function directConv(vectors: number): FuncSpec {
   const [x, w, out, table, taps, blocks, rows, xRowStep, outRowStep, pixelIn, pixelOut, wStride] = Array.from({ length: 12 }, (_, i) => i);
@@ -58,13 +46,13 @@ export function directConv(vectors: number): FuncSpec {
   const splat = firstV128 + 5 * vectors;
   const code = new Code();
   code.get(x).set(xRow).get(out).set(outRow);
-  countdown(code, rows, () => {
+  code.countdown(rows, () => {
     code.get(xRow).set(xp[0]).get(outRow).set(op).get(blocks).set(left);
-    countdown(code, left, () => {
+    code.countdown(left, () => {
       for (let p = 1; p < 4; p++) code.get(xp[p - 1]).get(pixelIn).i32Add().set(xp[p]);
       for (const r of acc) code.f32x4Const(0).set(r);
       code.get(w).set(wp).get(table).set(tp).get(taps).set(t);
-      countdown(code, t, () => {
+      code.countdown(t, () => {
         code.get(tp).i32Load().set(off);
         wv.forEach((r, g) => code.get(wp).v128Load(16 * g).set(r));
         for (let p = 0; p < 4; p++) {
@@ -74,17 +62,17 @@ export function directConv(vectors: number): FuncSpec {
             code.get(r).get(splat).get(wv[g]).f32x4Mul().f32x4Add().set(r);
           }
         }
-        advance(code, wp, wStride);
+        code.advance(wp, wStride);
         code.get(tp).i32(4).i32Add().set(tp);
       });
       for (let p = 0; p < 4; p++) {
         for (let g = 0; g < vectors; g++) code.get(op).get(acc[p * vectors + g]).v128Store(16 * g);
-        advance(code, op, pixelOut);
+        code.advance(op, pixelOut);
       }
       code.get(xp[3]).get(pixelIn).i32Add().set(xp[0]);
     });
-    advance(code, xRow, xRowStep);
-    advance(code, outRow, outRowStep);
+    code.advance(xRow, xRowStep);
+    code.advance(outRow, outRowStep);
   });
   return {
     name: `directConv4x${vectors}`,
@@ -97,38 +85,31 @@ export function directConv(vectors: number): FuncSpec {
 /** maxPoolArgmax — see LayerKernels. */
 export function maxPoolArgmax(): FuncSpec {
   const [s, out, arg, bias, sTable, xTable, count, groups, windows, sStep, xStep, outStep, xBase] = Array.from({ length: 13 }, (_, i) => i);
-  const [g, e, goff] = [13, 14, 15];
+  const [groupBytes, e, goff] = [13, 14, 15];
   const [m, a, v, gt] = [16, 17, 18, 19];
   const tableEntry = (code: Code, table: number) => code.get(table).get(e).i32(4).i32Mul().i32Add().i32Load();
   const code = new Code();
-  countdown(code, windows, () => {
-    code.i32(0).set(g).i32(0).set(goff);
-    code.block().loop();
-    code.get(g).get(groups).i32GeS().brIf(1);
-    code.i32(0).set(e);
-    code.get(s).get(goff).i32Add().snippet((c) => tableEntry(c, sTable)).i32Add().v128Load().set(m);
-    code.get(xBase).snippet((c) => tableEntry(c, xTable)).i32Add().i32x4Splat().set(a);
-    code.i32(1).set(e);
-    code.block().loop();
-    code.get(e).get(count).i32GeS().brIf(1);
-    code.get(s).get(goff).i32Add().snippet((c) => tableEntry(c, sTable)).i32Add().v128Load().set(v);
-    // Strictly greater: the first maximum in window order wins, as in tfjs' MaxPoolGrad.
-    code.get(v).get(m).f32x4Gt().set(gt);
-    code.get(v).get(m).get(gt).v128Bitselect().set(m);
-    code.get(xBase).snippet((c) => tableEntry(c, xTable)).i32Add().i32x4Splat().get(a).get(gt).v128Bitselect().set(a);
-    code.get(e).i32(1).i32Add().set(e);
-    code.br(0).end().end();
-    code.get(out).get(goff).i32Add();
-    code.get(m).get(bias).get(goff).i32Add().v128Load().f32x4Add().f32x4Const(0).f32x4Max();
-    code.v128Store();
-    code.get(arg).get(goff).i32Add().get(a).v128Store();
-    code.get(g).i32(1).i32Add().set(g);
-    code.get(goff).i32(16).i32Add().set(goff);
-    code.br(0).end().end();
-    advance(code, s, sStep);
-    advance(code, xBase, xStep);
-    advance(code, out, outStep);
-    advance(code, arg, outStep);
+  code.get(groups).i32(16).i32Mul().set(groupBytes);
+  code.countdown(windows, () => {
+    code.i32(0).set(goff);
+    code.whileBelow(goff, groupBytes, 16, () => {
+      code.i32(0).set(e);
+      code.get(s).get(goff).i32Add().snippet((c) => tableEntry(c, sTable)).i32Add().v128Load().set(m);
+      code.get(xBase).snippet((c) => tableEntry(c, xTable)).i32Add().i32x4Splat().set(a);
+      code.i32(1).set(e);
+      code.whileBelow(e, count, 1, () => {
+        code.get(s).get(goff).i32Add().snippet((c) => tableEntry(c, sTable)).i32Add().v128Load().set(v);
+        // Strictly greater: the first maximum in window order wins, as in tfjs' MaxPoolGrad.
+        code.get(v).get(m).f32x4Gt().set(gt);
+        code.get(v).get(m).get(gt).v128Bitselect().set(m);
+        code.get(xBase).snippet((c) => tableEntry(c, xTable)).i32Add().i32x4Splat().get(a).get(gt).v128Bitselect().set(a);
+      });
+      code.get(out).get(goff).i32Add();
+      code.get(m).get(bias).get(goff).i32Add().v128Load().f32x4Add().f32x4Const(0).f32x4Max();
+      code.v128Store();
+      code.get(arg).get(goff).i32Add().get(a).v128Store();
+    });
+    code.advance(s, sStep).advance(xBase, xStep).advance(out, outStep).advance(arg, outStep);
   });
   return {
     name: 'maxPoolArgmax',
@@ -146,9 +127,9 @@ export function convPoolGradients(): FuncSpec {
   const [gv, xv, av] = [21, 22, 23];
   const code = new Code();
   code.i32(0).set(at); // byte offset of the current vector in dy, y and arg
-  countdown(code, windows, () => {
+  code.countdown(windows, () => {
     code.get(groups).set(g);
-    countdown(code, g, () => {
+    code.countdown(g, () => {
       code.get(dy).get(at).i32Add().v128Load();
       code.get(y).get(at).i32Add().v128Load().f32x4Const(0).f32x4Gt().v128And().tee(gv);
       // ReLU-dead or zero gradients add nothing: skip the taps.
@@ -157,12 +138,12 @@ export function convPoolGradients(): FuncSpec {
       code.get(arg).get(at).i32Add().v128Load().set(av);
       lanes.forEach((l, i) => code.get(av).i32x4ExtractLane(i).get(xBase).i32Add().set(l));
       code.get(dw).set(wp).get(table).set(tp).get(taps).set(t);
-      countdown(code, t, () => {
+      code.countdown(t, () => {
         code.get(tp).i32Load().set(off);
         code.get(lanes[0]).get(off).i32Add().v128Load32Zero().set(xv);
         for (let i = 1; i < 4; i++) code.get(lanes[i]).get(off).i32Add().get(xv).v128Load32Lane(i).set(xv);
         code.get(wp).get(wp).v128Load().get(xv).get(gv).f32x4Mul().f32x4Add().v128Store();
-        advance(code, wp, wStride);
+        code.advance(wp, wStride);
         code.get(tp).i32(4).i32Add().set(tp);
       });
       code.end();
@@ -189,16 +170,16 @@ export function reluGradSums(): FuncSpec {
   const gv = 11;
   const code = new Code();
   code.i32(0).set(at);
-  countdown(code, images, () => {
+  code.countdown(images, () => {
     code.get(groups).set(v).get(sums).set(sumAt);
-    countdown(code, v, () => {
+    code.countdown(v, () => {
       code.get(sumAt).f32x4Const(0).v128Store();
       code.get(sumAt).i32(16).i32Add().set(sumAt);
     });
     code.get(rows).set(row);
-    countdown(code, row, () => {
+    code.countdown(row, () => {
       code.get(groups).set(v).get(sums).set(sumAt);
-      countdown(code, v, () => {
+      code.countdown(v, () => {
         code.get(dy).get(at).i32Add().v128Load();
         code.get(y).get(at).i32Add().v128Load().f32x4Const(0).f32x4Gt().v128And().set(gv);
         code.get(g).get(at).i32Add().get(gv).v128Store();

@@ -173,43 +173,38 @@ function linearTransform(fname: string, L: number[][], R: number[][], withBias =
   const code = new Code();
   inAddr.forEach((local, e) => code.get(inTable).i32Load(4 * e).set(local));
   outAddr.forEach((local, o) => code.get(outTable).i32Load(4 * o).set(local));
-  code.block().loop();
-  code.get(tiles).i32Eqz().brIf(1);
-  code.get(inBase).get(inTiles).i32Load().i32Add().set(vin);
-  code.get(outBase).get(outTiles).i32Load().i32Add().set(vout);
-  code.get(n).set(left);
-  if (withBias) code.get(bias).set(biasAt).get(floor).f32x4Splat().set(floorV);
-  code.block().loop();
-  code.get(left).i32Eqz().brIf(1);
-  inAddr.forEach((a, e) => code.get(a).get(vin).i32Add().v128Load().set(x[e]));
-  if (withBias) code.get(biasAt).v128Load().set(biasV);
-  // Rows first: TMP = X · R (q × t), then OUT = L · TMP (p × t), stored as it is made.
-  for (let row = 0; row < q; row++) {
-    const xRow = x.slice(row * s, (row + 1) * s);
-    applyMatrix(code, RT, xRow, (j, value) => {
-      value();
-      code.set(tmp[row * t + j]);
-    }, temps);
-  }
-  for (let j = 0; j < t; j++) {
-    const column = Array.from({ length: q }, (_, k) => tmp[k * t + j]);
-    applyMatrix(code, L, column, (i, value) => {
-      code.get(outAddr[i * t + j]).get(vout).i32Add();
-      value();
-      // The epilogue: + bias, then max with the floor (0 for ReLU, −∞ for none).
-      if (withBias) code.get(biasV).f32x4Add().get(floorV).f32x4Max();
-      code.v128Store();
-    }, temps);
-  }
-  code.get(vin).get(inStep).i32Add().set(vin);
-  code.get(vout).get(outStep).i32Add().set(vout);
-  if (withBias) code.get(biasAt).i32(16).i32Add().set(biasAt);
-  code.get(left).i32(1).i32Sub().set(left);
-  code.br(0).end().end();
-  code.get(inTiles).i32(4).i32Add().set(inTiles);
-  code.get(outTiles).i32(4).i32Add().set(outTiles);
-  code.get(tiles).i32(1).i32Sub().set(tiles);
-  code.br(0).end().end();
+  code.countdown(tiles, () => {
+    code.get(inBase).get(inTiles).i32Load().i32Add().set(vin);
+    code.get(outBase).get(outTiles).i32Load().i32Add().set(vout);
+    code.get(n).set(left);
+    if (withBias) code.get(bias).set(biasAt).get(floor).f32x4Splat().set(floorV);
+    code.countdown(left, () => {
+      inAddr.forEach((a, e) => code.get(a).get(vin).i32Add().v128Load().set(x[e]));
+      if (withBias) code.get(biasAt).v128Load().set(biasV);
+      // Rows first: TMP = X · R (q × t), then OUT = L · TMP (p × t), stored as it is made.
+      for (let row = 0; row < q; row++) {
+        const xRow = x.slice(row * s, (row + 1) * s);
+        applyMatrix(code, RT, xRow, (j, value) => {
+          value();
+          code.set(tmp[row * t + j]);
+        }, temps);
+      }
+      for (let j = 0; j < t; j++) {
+        const column = Array.from({ length: q }, (_, k) => tmp[k * t + j]);
+        applyMatrix(code, L, column, (i, value) => {
+          code.get(outAddr[i * t + j]).get(vout).i32Add();
+          value();
+          // The epilogue: + bias, then max with the floor (0 for ReLU, −∞ for none).
+          if (withBias) code.get(biasV).f32x4Add().get(floorV).f32x4Max();
+          code.v128Store();
+        }, temps);
+      }
+      code.advance(vin, inStep).advance(vout, outStep);
+      if (withBias) code.get(biasAt).i32(16).i32Add().set(biasAt);
+    });
+    code.get(inTiles).i32(4).i32Add().set(inTiles);
+    code.get(outTiles).i32(4).i32Add().set(outTiles);
+  });
   return {
     name: fname,
     params: withBias ? [...Array(11).fill('i32'), 'f32'] : Array(paramCount).fill('i32'),
@@ -227,42 +222,38 @@ function gemm(fname: string, vectors: number): FuncSpec {
   const bv = Array.from({ length: vectors }, (_, k) => 17 + 4 * vectors + k);
   const splat = 17 + 5 * vectors;
   const code = new Code();
-  code.block().loop();
-  code.get(blocks).i32Eqz().brIf(1);
-  code.get(a).set(aRow[0]);
-  for (let i = 1; i < 4; i++) code.get(aRow[i - 1]).get(aLane).i32Add().set(aRow[i]);
-  code.get(b).set(bp).get(c).set(cp).get(rows).set(left);
-  for (const r of acc) code.f32x4Const(0).set(r);
-  code.get(accumulate).ifThen();
-  for (let i = 0; i < 4; i++) {
-    for (let k = 0; k < vectors; k++) code.get(cp).v128Load(16 * k).set(acc[i * vectors + k]);
-    code.get(cp).get(cStride).i32Add().set(cp);
-  }
-  code.get(c).set(cp);
-  code.end();
-  code.block().loop();
-  code.get(left).i32Eqz().brIf(1);
-  bv.forEach((r, k) => code.get(bp).v128Load(16 * k).set(r));
-  for (let i = 0; i < 4; i++) {
-    code.get(aRow[i]).v128Load32Splat().set(splat);
-    for (let k = 0; k < vectors; k++) {
-      const r = acc[i * vectors + k];
-      code.get(r).get(splat).get(bv[k]).f32x4Mul().f32x4Add().set(r);
+  code.countdown(blocks, () => {
+    code.get(a).set(aRow[0]);
+    for (let i = 1; i < 4; i++) code.get(aRow[i - 1]).get(aLane).i32Add().set(aRow[i]);
+    code.get(b).set(bp).get(c).set(cp).get(rows).set(left);
+    for (const r of acc) code.f32x4Const(0).set(r);
+    code.get(accumulate).ifThen();
+    for (let i = 0; i < 4; i++) {
+      for (let k = 0; k < vectors; k++) code.get(cp).v128Load(16 * k).set(acc[i * vectors + k]);
+      code.advance(cp, cStride);
     }
-  }
-  for (const p of aRow) code.get(p).get(aStride).i32Add().set(p);
-  code.get(bp).get(bStride).i32Add().set(bp);
-  code.get(left).i32(1).i32Sub().set(left);
-  code.br(0).end().end();
-  for (let i = 0; i < 4; i++) {
-    for (let k = 0; k < vectors; k++) code.get(cp).get(acc[i * vectors + k]).v128Store(16 * k);
-    code.get(cp).get(cStride).i32Add().set(cp);
-  }
-  // The next block: four A columns on; C's next rows start where the stores ended.
-  code.get(a).get(aLane).i32(4).i32Mul().i32Add().set(a);
-  code.get(cp).set(c);
-  code.get(blocks).i32(1).i32Sub().set(blocks);
-  code.br(0).end().end();
+    code.get(c).set(cp);
+    code.end();
+    code.countdown(left, () => {
+      bv.forEach((r, k) => code.get(bp).v128Load(16 * k).set(r));
+      for (let i = 0; i < 4; i++) {
+        code.get(aRow[i]).v128Load32Splat().set(splat);
+        for (let k = 0; k < vectors; k++) {
+          const r = acc[i * vectors + k];
+          code.get(r).get(splat).get(bv[k]).f32x4Mul().f32x4Add().set(r);
+        }
+      }
+      for (const p of aRow) code.advance(p, aStride);
+      code.advance(bp, bStride);
+    });
+    for (let i = 0; i < 4; i++) {
+      for (let k = 0; k < vectors; k++) code.get(cp).get(acc[i * vectors + k]).v128Store(16 * k);
+      code.advance(cp, cStride);
+    }
+    // The next block: four A columns on; C's next rows start where the stores ended.
+    code.get(a).get(aLane).i32(4).i32Mul().i32Add().set(a);
+    code.get(cp).set(c);
+  });
   return {
     name: fname,
     params: Array(10).fill('i32'),
@@ -277,25 +268,21 @@ function maxPoolGradWindow(): FuncSpec {
   const [v, i, off] = [7, 8, 9];
   const [m, g, found, hit] = [10, 11, 12, 13];
   const code = new Code();
-  code.block().loop();
-  code.get(v).get(n).i32GeS().brIf(1);
-  code.get(y).get(v).i32Add().v128Load().set(m);
-  code.get(dy).get(v).i32Add().v128Load().set(g);
-  code.f32x4Const(0).set(found);
-  code.i32(0).set(i);
-  code.block().loop();
-  code.get(i).get(count).i32GeS().brIf(1);
-  code.get(table).get(i).i32(4).i32Mul().i32Add().i32Load().get(v).i32Add().set(off);
-  // hit = (x == m) and not yet found; dx += dy where hit.
-  code.get(x).get(off).i32Add().v128Load().get(m).f32x4Eq().get(found).v128AndNot().set(hit);
-  code.get(dx).get(off).i32Add();
-  code.get(dx).get(off).i32Add().v128Load().get(g).get(hit).v128And().f32x4Add();
-  code.v128Store();
-  code.get(found).get(hit).v128Or().set(found);
-  code.get(i).i32(1).i32Add().set(i);
-  code.br(0).end().end();
-  code.get(v).i32(16).i32Add().set(v);
-  code.br(0).end().end();
+  code.whileBelow(v, n, 16, () => {
+    code.get(y).get(v).i32Add().v128Load().set(m);
+    code.get(dy).get(v).i32Add().v128Load().set(g);
+    code.f32x4Const(0).set(found);
+    code.i32(0).set(i);
+    code.whileBelow(i, count, 1, () => {
+      code.get(table).get(i).i32(4).i32Mul().i32Add().i32Load().get(v).i32Add().set(off);
+      // hit = (x == m) and not yet found; dx += dy where hit.
+      code.get(x).get(off).i32Add().v128Load().get(m).f32x4Eq().get(found).v128AndNot().set(hit);
+      code.get(dx).get(off).i32Add();
+      code.get(dx).get(off).i32Add().v128Load().get(g).get(hit).v128And().f32x4Add();
+      code.v128Store();
+      code.get(found).get(hit).v128Or().set(found);
+    });
+  });
   return {
     name: 'maxPoolGradWindow',
     params: Array(7).fill('i32'),
@@ -310,18 +297,14 @@ function avgPoolGradWindow(): FuncSpec {
   const [v, i, off] = [6, 7, 8];
   const g = 9;
   const code = new Code();
-  code.block().loop();
-  code.get(v).get(n).i32GeS().brIf(1);
-  code.get(dy).get(v).i32Add().v128Load().get(weight).f32x4Splat().f32x4Mul().set(g);
-  code.i32(0).set(i);
-  code.block().loop();
-  code.get(i).get(count).i32GeS().brIf(1);
-  code.get(dx).get(table).get(i).i32(4).i32Mul().i32Add().i32Load().i32Add().get(v).i32Add().set(off);
-  code.get(off).get(off).v128Load().get(g).f32x4Add().v128Store();
-  code.get(i).i32(1).i32Add().set(i);
-  code.br(0).end().end();
-  code.get(v).i32(16).i32Add().set(v);
-  code.br(0).end().end();
+  code.whileBelow(v, n, 16, () => {
+    code.get(dy).get(v).i32Add().v128Load().get(weight).f32x4Splat().f32x4Mul().set(g);
+    code.i32(0).set(i);
+    code.whileBelow(i, count, 1, () => {
+      code.get(dx).get(table).get(i).i32(4).i32Mul().i32Add().i32Load().i32Add().get(v).i32Add().set(off);
+      code.get(off).get(off).v128Load().get(g).f32x4Add().v128Store();
+    });
+  });
   return {
     name: 'avgPoolGradWindow',
     params: ['i32', 'i32', 'i32', 'i32', 'i32', 'f32'],
@@ -339,34 +322,32 @@ function adam(): FuncSpec {
   const [gv, mv, vv, wv] = [21, 22, 23, 24];
   const splat = (local: number) => (c: Code) => c.get(local).f32x4Splat();
   const code = new Code();
-  code.block().loop();
-  code.get(off).get(bytes).i32GeS().brIf(1);
-  code.get(g).get(off).i32Add().v128Load().set(gv);
-  code.get(w).get(off).i32Add().v128Load().set(wv);
-  code.get(hasDecay).ifThen();
-  code.get(gv).get(wv).snippet(splat(wd)).f32x4Mul().f32x4Add().set(gv);
-  code.end();
-  code.get(hasMask).ifThen();
-  code.get(gv).get(mask).get(off).i32Add().v128Load().f32x4Mul().set(gv);
-  code.end();
-  // m' = m·β1 + g·(1−β1)
-  code.get(m).get(off).i32Add().v128Load().snippet(splat(beta1)).f32x4Mul();
-  code.get(gv).snippet(splat(omb1)).f32x4Mul().f32x4Add().set(mv);
-  // v' = v·β2 + g²·(1−β2)
-  code.get(v).get(off).i32Add().v128Load().snippet(splat(beta2)).f32x4Mul();
-  code.get(gv).get(gv).f32x4Mul().snippet(splat(omb2)).f32x4Mul().f32x4Add().set(vv);
-  code.get(mOut).get(off).i32Add().get(mv).v128Store();
-  code.get(vOut).get(off).i32Add().get(vv).v128Store();
-  // w' = (m̂ / (√v̂ + ε)) · (−lr) + w
-  code.get(mv).snippet(splat(oma1)).f32x4Div();
-  code.get(vv).snippet(splat(oma2)).f32x4Div().f32x4Sqrt().snippet(splat(eps)).f32x4Add();
-  code.f32x4Div().snippet(splat(negLr)).f32x4Mul().get(wv).f32x4Add().set(wv);
-  code.get(hasMask).ifThen();
-  code.get(wv).get(mask).get(off).i32Add().v128Load().f32x4Mul().set(wv);
-  code.end();
-  code.get(wOut).get(off).i32Add().get(wv).v128Store();
-  code.get(off).i32(16).i32Add().set(off);
-  code.br(0).end().end();
+  code.whileBelow(off, bytes, 16, () => {
+    code.get(g).get(off).i32Add().v128Load().set(gv);
+    code.get(w).get(off).i32Add().v128Load().set(wv);
+    code.get(hasDecay).ifThen();
+    code.get(gv).get(wv).snippet(splat(wd)).f32x4Mul().f32x4Add().set(gv);
+    code.end();
+    code.get(hasMask).ifThen();
+    code.get(gv).get(mask).get(off).i32Add().v128Load().f32x4Mul().set(gv);
+    code.end();
+    // m' = m·β1 + g·(1−β1)
+    code.get(m).get(off).i32Add().v128Load().snippet(splat(beta1)).f32x4Mul();
+    code.get(gv).snippet(splat(omb1)).f32x4Mul().f32x4Add().set(mv);
+    // v' = v·β2 + g²·(1−β2)
+    code.get(v).get(off).i32Add().v128Load().snippet(splat(beta2)).f32x4Mul();
+    code.get(gv).get(gv).f32x4Mul().snippet(splat(omb2)).f32x4Mul().f32x4Add().set(vv);
+    code.get(mOut).get(off).i32Add().get(mv).v128Store();
+    code.get(vOut).get(off).i32Add().get(vv).v128Store();
+    // w' = (m̂ / (√v̂ + ε)) · (−lr) + w
+    code.get(mv).snippet(splat(oma1)).f32x4Div();
+    code.get(vv).snippet(splat(oma2)).f32x4Div().f32x4Sqrt().snippet(splat(eps)).f32x4Add();
+    code.f32x4Div().snippet(splat(negLr)).f32x4Mul().get(wv).f32x4Add().set(wv);
+    code.get(hasMask).ifThen();
+    code.get(wv).get(mask).get(off).i32Add().v128Load().f32x4Mul().set(wv);
+    code.end();
+    code.get(wOut).get(off).i32Add().get(wv).v128Store();
+  });
   return {
     name: 'adam',
     params: [...Array(9).fill('i32'), ...Array(9).fill('f32'), 'i32', 'i32'],

@@ -109,6 +109,26 @@ export class Code {
   end(): this {
     return this.emit(0x0b);
   }
+  /** while (counter ≠ 0) { body; counter −= 1 }, for an i32 local that `body` leaves alone. */
+  countdown(counter: number, body: () => void): this {
+    this.block().loop();
+    this.get(counter).i32Eqz().brIf(1);
+    body();
+    this.get(counter).i32(1).i32Sub().set(counter);
+    return this.br(0).end().end();
+  }
+  /** while (i < limit) { body; i += step }, i32 locals (signed), i set by the caller. */
+  whileBelow(i: number, limit: number, step: number, body: () => void): this {
+    this.block().loop();
+    this.get(i).get(limit).i32GeS().brIf(1);
+    body();
+    this.get(i).i32(step).i32Add().set(i);
+    return this.br(0).end().end();
+  }
+  /** local += by (i32 locals). */
+  advance(local: number, by: number): this {
+    return this.get(local).get(by).i32Add().set(local);
+  }
   br(depth: number): this {
     return this.emit(0x0c, ...uleb(depth));
   }
