@@ -107,7 +107,7 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
     const taps = tapTable(g);
     const windowPixels = Array.from({ length: ph * pw }, (_, e) => [Math.floor(e / pw), e % pw]);
     const tables = heap.alloc([taps.length + 2 * windowPixels.length], 'int32');
-    padInto(heap, x, padded, g.convTop, g.convLeft);
+    padInto(simd, heap, x, padded, g.convTop, g.convLeft);
     const i32 = heap.i32();
     const tapsAt = heap.address(tables);
     const sTableAt = tapsAt + 4 * taps.length;

@@ -44,27 +44,20 @@ function tiling(info: tf.backend_util.Conv2DInfo) {
 
 /**
  * Copies the top-left `rows` × `cols` pixels of each image of an NHWC batch into another batch
- * (same B and C) at (top, left), row by row: padding on the way in, cropping on the way out.
+ * (same B and C) at (top, left): padding on the way in, cropping on the way out.
  */
-function copyWindow(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, rows: number, cols: number, top: number, left: number): void {
+function copyWindow(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, rows: number, cols: number, top: number, left: number): void {
   const [B, H, W, C] = src.shape;
   const [, Hd, Wd] = dst.shape;
-  const f32 = heap.f32();
-  const s0 = heap.address(src) / 4;
-  const d0 = heap.address(dst) / 4;
-  for (let b = 0; b < B; b++) {
-    for (let y = 0; y < rows; y++) {
-      const s = s0 + (b * H + y) * W * C;
-      f32.copyWithin(d0 + ((b * Hd + y + top) * Wd + left) * C, s, s + cols * C);
-    }
-  }
+  const pixel = C * 4;
+  simd.copyWindow(heap.address(src), heap.address(dst) + (top * Wd + left) * pixel, B, rows, cols * pixel, W * pixel, Wd * pixel, (H - rows) * W * pixel, (Hd - rows) * Wd * pixel);
 }
 
 /** Copies an NHWC image batch into a zero-filled [B, Hp, Wp, C] at (top, left). */
-export function padInto(heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, top: number, left: number): void {
+export function padInto(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, top: number, left: number): void {
   const d0 = heap.address(dst) / 4;
   heap.f32().fill(0, d0, d0 + tf.util.sizeFromShape(dst.shape));
-  copyWindow(heap, src, dst, src.shape[1], src.shape[2], top, left);
+  copyWindow(simd, heap, src, dst, src.shape[1], src.shape[2], top, left);
 }
 
 /**
@@ -79,7 +72,7 @@ class Tables {
   static size(...lengths: number[]): number {
     return lengths.reduce((a, b) => a + b, 0);
   }
-  table(values: number[]): number {
+  table(values: ArrayLike<number>): number {
     const address = this.at;
     this.heap.i32().set(values, address / 4);
     this.at += 4 * values.length;
@@ -87,25 +80,42 @@ class Tables {
   }
 }
 
+/**
+ * Address-free tables depend only on the layer's shape: made once per shape (tile origins were
+ * a tenth of a small network's step when rebuilt per call). Bounded: shapes change with evolution.
+ */
+const tableCache = new Map<string, Int32Array>();
+function cachedTable(key: string, make: () => number[]): Int32Array {
+  let table = tableCache.get(key);
+  if (!table) {
+    if (tableCache.size >= 256) tableCache.clear();
+    table = Int32Array.from(make());
+    tableCache.set(key, table);
+  }
+  return table;
+}
+
 /** Byte offsets of an n×n block's elements in a row-major image of row length `width` pixels of `C` floats. */
-const blockOffsets = (n: number, width: number, C: number): number[] =>
-  Array.from({ length: n * n }, (_, e) => (Math.floor(e / n) * width + (e % n)) * C * 4);
+const blockOffsets = (n: number, width: number, C: number): Int32Array =>
+  cachedTable(`block ${n} ${width} ${C}`, () => Array.from({ length: n * n }, (_, e) => (Math.floor(e / n) * width + (e % n)) * C * 4));
 
 /** Byte offsets of each tile's origin in an NHWC batch of `height` × `width` pixels of `C` floats (tiles row-major per image). */
-function tileOrigins(T: number, TH: number, TW: number, height: number, width: number, C: number): number[] {
-  return Array.from({ length: T }, (_, t) => {
-    const b = Math.floor(t / (TH * TW));
-    const r = t - b * TH * TW;
-    const ty = Math.floor(r / TW);
-    return ((b * height + OUT * ty) * width + OUT * (r - ty * TW)) * C * 4;
-  });
+function tileOrigins(T: number, TH: number, TW: number, height: number, width: number, C: number): Int32Array {
+  return cachedTable(`tiles ${T} ${TH} ${TW} ${height} ${width} ${C}`, () =>
+    Array.from({ length: T }, (_, t) => {
+      const b = Math.floor(t / (TH * TW));
+      const r = t - b * TH * TW;
+      const ty = Math.floor(r / TW);
+      return ((b * height + OUT * ty) * width + OUT * (r - ty * TW)) * C * 4;
+    }),
+  );
 }
 
 /** 0, step, 2·step, … (n entries): consecutive rows of a matrix, or filter channels. */
-const steps = (n: number, step: number): number[] => Array.from({ length: n }, (_, i) => i * step);
+const steps = (n: number, step: number): Int32Array => cachedTable(`steps ${n} ${step}`, () => Array.from({ length: n }, (_, i) => i * step));
 
 /** Byte offsets of the 25 taps (kh, kw) of an HWIO filter with C inputs and K outputs. */
-const tapOffsets = (C: number, K: number): number[] => steps(TAPS * TAPS, C * K * 4);
+const tapOffsets = (C: number, K: number): Int32Array => steps(TAPS * TAPS, C * K * 4);
 
 /**
  * Tiles per block: a block's transformed tiles and products (64 matrices each, 256·(C + K)
@@ -159,7 +169,7 @@ export function winogradConv2D(
     const uAt = allocMatrices(heap, C, K);
     const mAt = allocMatrices(heap, block, K);
     const space = heap.alloc([Tables.size(TAPS * TAPS, 5 * TILE, OUT * OUT, 2 * T, 2 * block, C)], 'int32');
-    padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
+    padInto(simd, heap, x, padded, info.padInfo.top, info.padInfo.left);
     let biasAt = 0;
     if (epilogue) {
       const zeros = epilogue.bias ? null : heap.alloc([K]);
@@ -195,7 +205,7 @@ export function winogradConv2D(
       if (epilogue) simd.winogradOutputBias(...outputArgs, biasAt, epilogue.relu ? 0 : -Infinity);
       else simd.winogradOutput(...outputArgs);
     }
-    if (!aligned) copyWindow(heap, tiled, out, OH, OW, 0, 0);
+    if (!aligned) copyWindow(simd, heap, tiled, out, OH, OW, 0, 0);
     return heap.finish(out);
   } catch (e) {
     heap.abort();
@@ -225,8 +235,8 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
     const zAt = allocMatrices(heap, block, K);
     const uAt = allocMatrices(heap, C, K);
     const space = heap.alloc([Tables.size(4 * TILE, OUT * OUT, TAPS * TAPS, 2 * T, 2 * block, C)], 'int32');
-    padInto(heap, x, padded, info.padInfo.top, info.padInfo.left);
-    if (!aligned) padInto(heap, dy, paddedDy, 0, 0);
+    padInto(simd, heap, x, padded, info.padInfo.top, info.padInfo.left);
+    if (!aligned) padInto(simd, heap, dy, paddedDy, 0, 0);
 
     const tables = new Tables(heap, space);
     const inputElements = tables.table(blockOffsets(ALPHA, Wp, C));

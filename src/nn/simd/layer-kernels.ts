@@ -32,6 +32,12 @@ export interface LayerKernels {
    * `images` × `rows` rows of `groups` vectors, and sums[image] = Σ over its rows of g.
    */
   reluGradSums(dy: number, y: number, g: number, sums: number, images: number, rows: number, groups: number): void;
+  /**
+   * Copies `rows` rows of `rowBytes` bytes (a multiple of 4) of each of `images` images from src
+   * to dst. Rows are srcRowStride / dstRowStride bytes apart; after each image's last row,
+   * srcImageSkip / dstImageSkip more bytes are skipped.
+   */
+  copyWindow(src: number, dst: number, images: number, rows: number, rowBytes: number, srcRowStride: number, dstRowStride: number, srcImageSkip: number, dstImageSkip: number): void;
 }
 
 /** directConv4x{vectors} — see LayerKernels. */
@@ -191,4 +197,30 @@ export function reluGradSums(): FuncSpec {
     code.get(sums).get(groups).i32(16).i32Mul().i32Add().set(sums);
   });
   return { name: 'reluGradSums', params: Array(7).fill('i32'), locals: ['i32', 'i32', 'i32', 'i32', 'v128'], body: code };
+}
+
+/** copyWindow — see LayerKernels: padding on the way into a kernel, cropping on the way out. */
+export function copyWindow(): FuncSpec {
+  const [src, dst, images, rows, rowBytes, srcRowStride, dstRowStride, srcImageSkip, dstImageSkip] = Array.from({ length: 9 }, (_, i) => i);
+  const [s, d, row, at, vectorBytes] = [9, 10, 11, 12, 13];
+  const code = new Code();
+  code.get(src).set(s).get(dst).set(d);
+  code.get(rowBytes).i32(-16).i32And().set(vectorBytes);
+  code.countdown(images, () => {
+    code.get(rows).set(row);
+    code.countdown(row, () => {
+      code.i32(0).set(at);
+      code.whileBelow(at, vectorBytes, 16, () => {
+        code.get(d).get(at).i32Add().get(s).get(at).i32Add().v128Load().v128Store();
+      });
+      code.whileBelow(at, rowBytes, 4, () => {
+        code.get(d).get(at).i32Add().get(s).get(at).i32Add().i32Load().i32Store();
+      });
+      code.advance(s, srcRowStride);
+      code.advance(d, dstRowStride);
+    });
+    code.advance(s, srcImageSkip);
+    code.advance(d, dstImageSkip);
+  });
+  return { name: 'copyWindow', params: Array(9).fill('i32'), locals: Array(5).fill('i32'), body: code };
 }

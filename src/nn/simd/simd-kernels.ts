@@ -8,7 +8,7 @@
  */
 import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
 import { balanced, transpose, winogradMatrices } from './winograd';
-import { convPoolGradients, directConv, maxPoolArgmax, reluGradSums, type LayerKernels } from './layer-kernels';
+import { convPoolGradients, copyWindow, directConv, maxPoolArgmax, reluGradSums, type LayerKernels } from './layer-kernels';
 
 /** inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles. */
 export type TransformArgs = [number, number, number, number, number, number, number, number, number, number];
@@ -377,6 +377,7 @@ export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> 
       maxPoolArgmax(),
       convPoolGradients(),
       reluGradSums(),
+      copyWindow(),
     ],
     sharedMemory,
   );

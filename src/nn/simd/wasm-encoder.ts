@@ -83,6 +83,9 @@ export class Code {
   i32Mul(): this {
     return this.emit(0x6c);
   }
+  i32And(): this {
+    return this.emit(0x71);
+  }
   i32Eqz(): this {
     return this.emit(0x45);
   }
@@ -95,6 +98,10 @@ export class Code {
   /** i32.load from the address on the stack plus a constant offset. */
   i32Load(offset = 0): this {
     return this.emit(0x28, 2, ...uleb(offset));
+  }
+  /** i32.store of the value on the stack at the address below it plus a constant offset. */
+  i32Store(offset = 0): this {
+    return this.emit(0x36, 2, ...uleb(offset));
   }
   /** if … end on the i32 on the stack (no else). */
   ifThen(): this {
