@@ -15,6 +15,7 @@
  * could differ, which the unfused op settles by the same "first maximum" rule.
  */
 import * as tf from '@tensorflow/tfjs';
+import { DIRECT_MAX_VECTORS, DIRECT_PIXELS } from './simd/layer-kernels';
 import type { SimdKernels } from './simd/simd-kernels';
 import { HeapScratch, simdKernelsOf } from './wasm-heap';
 import { padInto } from './winograd-conv';
@@ -30,8 +31,8 @@ interface Geometry {
   K: number;
   kh: number;
   kw: number;
-  /** Conv output columns per row, computed in blocks of 4 pixels. */
-  W4: number;
+  /** Conv output columns per row, computed in blocks of DIRECT_PIXELS pixels. */
+  Wb: number;
   /** The zero-padded input: [B, Hp, Wq, C]. */
   Hp: number;
   Wq: number;
@@ -48,17 +49,17 @@ function geometry(x: tf.TensorInfo, filter: tf.TensorInfo, poolSize: number, poo
   const [kh, kw, , K] = filter.shape;
   const conv = tf.backend_util.computeConv2DInfo([B, H, W, C], [kh, kw, C, K], 1, 1, 'same');
   const pool = tf.backend_util.computePool2DInfo([B, H, W, K], poolSize, poolStride, 1, 'same');
-  const W4 = Math.ceil(W / 4) * 4;
+  const Wb = Math.ceil(W / DIRECT_PIXELS) * DIRECT_PIXELS;
   const { left } = pool.padInfo;
   return {
-    B, H, W, C, K, kh, kw, W4,
+    B, H, W, C, K, kh, kw, Wb,
     Hp: H + kh - 1,
-    Wq: W4 + kw - 1,
+    Wq: Wb + kw - 1,
     convTop: conv.padInfo.top,
     convLeft: conv.padInfo.left,
     pool,
     SH: (pool.outHeight - 1) * poolStride + poolSize,
-    SW: Math.max((pool.outWidth - 1) * poolStride + poolSize, left + W4),
+    SW: Math.max((pool.outWidth - 1) * poolStride + poolSize, left + Wb),
   };
 }
 
@@ -80,22 +81,20 @@ function tapTable(g: Geometry): number[] {
   return out;
 }
 
-/** Chunks of 4-channel vectors for the direct kernels (at most 3 vectors = 12 accumulators each). */
-function vectorChunks(groups: number): Array<{ first: number; vectors: 1 | 2 | 3 }> {
-  const out: Array<{ first: number; vectors: 1 | 2 | 3 }> = [];
-  for (let first = 0; first < groups; ) {
-    const vectors = Math.min(3, groups - first) as 1 | 2 | 3;
-    out.push({ first, vectors });
-    first += vectors;
-  }
-  return out;
+/** Chunks of 4-channel vectors for the direct kernels: as few calls as fit in registers, balanced (5 → 3 + 2). */
+function vectorChunks(groups: number): Array<{ first: number; vectors: number }> {
+  const calls = Math.ceil(groups / DIRECT_MAX_VECTORS);
+  return Array.from({ length: calls }, (_, i) => {
+    const first = Math.floor((i * groups) / calls);
+    return { first, vectors: Math.floor(((i + 1) * groups) / calls) - first };
+  });
 }
 
-const directConv = (simd: SimdKernels, vectors: 1 | 2 | 3) => [simd.directConv4x1, simd.directConv4x2, simd.directConv4x3][vectors - 1];
+const directConv = (simd: SimdKernels, vectors: number) => [simd.directConv2x1, simd.directConv2x2, simd.directConv2x3, simd.directConv2x4][vectors - 1];
 
 /** y = relu(maxPool(conv(x, w)) + b), the argmax offsets into the padded input, and that input. */
 function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo, g: Geometry): tf.TensorInfo[] {
-  const { B, H, W, C, K, W4, Hp, Wq, pool, SH, SW } = g;
+  const { B, H, W, C, K, Wb, Hp, Wq, pool, SH, SW } = g;
   const { outHeight: OH, outWidth: OW, strideHeight: sy, strideWidth: sx, filterHeight: ph, filterWidth: pw } = pool;
   const { top, left } = pool.padInfo;
   const heap = new HeapScratch(backend);
@@ -123,10 +122,10 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
     for (let image = 0; image < B; image++) {
       const xImage = paddedAt + image * Hp * Wq * C * 4;
       for (const { first, vectors } of vectorChunks(K / 4)) {
-        directConv(simd, vectors)(xImage, wAt + 16 * first, interior + 16 * first, tapsAt, taps.length, W4 / 4, H, Wq * C * 4, SW * K * 4, C * 4, K * 4, K * 4);
+        directConv(simd, vectors)(xImage, wAt + 16 * first, interior + 16 * first, tapsAt, taps.length, Wb / DIRECT_PIXELS, H, Wq * C * 4, SW * K * 4, C * 4, K * 4, K * 4);
       }
       // Columns computed past the image's edge are pooling padding again.
-      if (W4 > W) for (let r = 0; r < H; r++) f32.fill(-Infinity, interior / 4 + (r * SW + W) * K, interior / 4 + (r * SW + W4) * K);
+      if (Wb > W) for (let r = 0; r < H; r++) f32.fill(-Infinity, interior / 4 + (r * SW + W) * K, interior / 4 + (r * SW + Wb) * K);
       for (let oy = 0; oy < OH; oy++) {
         const out = ((image * OH + oy) * OW) * K * 4;
         // The receptive field of scratch pixel (oy·sy, 0) starts at padded-input pixel (oy·sy − top, −left).

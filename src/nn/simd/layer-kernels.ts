@@ -5,16 +5,28 @@
  */
 import { Code, type FuncSpec } from './wasm-encoder';
 
+type DirectConvArgs = [x: number, w: number, out: number, table: number, taps: number, blocks: number, rows: number, xRowStep: number, outRowStep: number, pixelIn: number, pixelOut: number, wStride: number];
+
+/**
+ * Output pixels per block of the direct convolution. With up to 4 vectors of filters, 2 pixels
+ * keep the 8 accumulators, 4 filter vectors and the splat in registers; 4 pixels × 3 vectors
+ * spilled (16 vectors), and conv1's forward was 1.3× slower at 32 filters (4 × 2 with more calls: 1.03×).
+ */
+export const DIRECT_PIXELS = 2;
+/** The most filter vectors per direct-convolution call. */
+export const DIRECT_MAX_VECTORS = 4;
+
 export interface LayerKernels {
   /**
-   * Direct convolution of `rows` rows of `blocks` blocks of 4 output pixels, `vectors` vectors
-   * (4·vectors output channels) each: out[p] = Σₜ x[p + table[t]] · w[t] over `taps` entries, the
+   * Direct convolution of `rows` rows of `blocks` blocks of DIRECT_PIXELS output pixels, V vectors
+   * (4·V output channels) each: out[p] = Σₜ x[p + table[t]] · w[t] over `taps` entries, the
    * scalar x times the vectors of filter row t (w + t·wStride). Pixel p of a block is at
    * x + p·pixelIn and out + p·pixelOut; blocks follow each other, rows are xRowStep / outRowStep apart.
    */
-  directConv4x1(x: number, w: number, out: number, table: number, taps: number, blocks: number, rows: number, xRowStep: number, outRowStep: number, pixelIn: number, pixelOut: number, wStride: number): void;
-  directConv4x2(x: number, w: number, out: number, table: number, taps: number, blocks: number, rows: number, xRowStep: number, outRowStep: number, pixelIn: number, pixelOut: number, wStride: number): void;
-  directConv4x3(x: number, w: number, out: number, table: number, taps: number, blocks: number, rows: number, xRowStep: number, outRowStep: number, pixelIn: number, pixelOut: number, wStride: number): void;
+  directConv2x1(...args: DirectConvArgs): void;
+  directConv2x2(...args: DirectConvArgs): void;
+  directConv2x3(...args: DirectConvArgs): void;
+  directConv2x4(...args: DirectConvArgs): void;
   /**
    * Max-pools `windows` windows of `count` inputs (at s + sTable[e]), `groups` vectors of
    * channels each, into out = max(max + bias, 0), and records per lane where the first maximum's
@@ -40,28 +52,28 @@ export interface LayerKernels {
   copyWindow(src: number, dst: number, images: number, rows: number, rowBytes: number, srcRowStride: number, dstRowStride: number, srcImageSkip: number, dstImageSkip: number): void;
 }
 
-/** directConv4x{vectors} — see LayerKernels. */
-export function directConv(vectors: number): FuncSpec {
+/** directConv{pixels}x{vectors} — see LayerKernels (as shipped, pixels = DIRECT_PIXELS). */
+export function directConv(pixels: number, vectors: number): FuncSpec {
   const [x, w, out, table, taps, blocks, rows, xRowStep, outRowStep, pixelIn, pixelOut, wStride] = Array.from({ length: 12 }, (_, i) => i);
   const [xRow, outRow, left, t, wp, tp, off] = [12, 13, 14, 15, 16, 17, 18];
-  const xp = [19, 20, 21, 22]; // the block's four pixels in x
-  const op = 23;
-  const firstV128 = 24;
-  const acc = Array.from({ length: 4 * vectors }, (_, k) => firstV128 + k);
-  const wv = Array.from({ length: vectors }, (_, k) => firstV128 + 4 * vectors + k);
-  const splat = firstV128 + 5 * vectors;
+  const xp = Array.from({ length: pixels }, (_, p) => 19 + p); // the block's pixels in x
+  const op = 19 + pixels;
+  const firstV128 = op + 1;
+  const acc = Array.from({ length: pixels * vectors }, (_, k) => firstV128 + k);
+  const wv = Array.from({ length: vectors }, (_, k) => firstV128 + pixels * vectors + k);
+  const splat = firstV128 + (pixels + 1) * vectors;
   const code = new Code();
   code.get(x).set(xRow).get(out).set(outRow);
   code.countdown(rows, () => {
     code.get(xRow).set(xp[0]).get(outRow).set(op).get(blocks).set(left);
     code.countdown(left, () => {
-      for (let p = 1; p < 4; p++) code.get(xp[p - 1]).get(pixelIn).i32Add().set(xp[p]);
+      for (let p = 1; p < pixels; p++) code.get(xp[p - 1]).get(pixelIn).i32Add().set(xp[p]);
       for (const r of acc) code.f32x4Const(0).set(r);
       code.get(w).set(wp).get(table).set(tp).get(taps).set(t);
       code.countdown(t, () => {
         code.get(tp).i32Load().set(off);
         wv.forEach((r, g) => code.get(wp).v128Load(16 * g).set(r));
-        for (let p = 0; p < 4; p++) {
+        for (let p = 0; p < pixels; p++) {
           code.get(xp[p]).get(off).i32Add().v128Load32Splat().set(splat);
           for (let g = 0; g < vectors; g++) {
             const r = acc[p * vectors + g];
@@ -71,19 +83,19 @@ export function directConv(vectors: number): FuncSpec {
         code.advance(wp, wStride);
         code.get(tp).i32(4).i32Add().set(tp);
       });
-      for (let p = 0; p < 4; p++) {
+      for (let p = 0; p < pixels; p++) {
         for (let g = 0; g < vectors; g++) code.get(op).get(acc[p * vectors + g]).v128Store(16 * g);
         code.advance(op, pixelOut);
       }
-      code.get(xp[3]).get(pixelIn).i32Add().set(xp[0]);
+      code.get(xp[pixels - 1]).get(pixelIn).i32Add().set(xp[0]);
     });
     code.advance(xRow, xRowStep);
     code.advance(outRow, outRowStep);
   });
   return {
-    name: `directConv4x${vectors}`,
+    name: `directConv${pixels}x${vectors}`,
     params: Array(12).fill('i32'),
-    locals: [...Array(firstV128 - 12).fill('i32'), ...Array(5 * vectors + 1).fill('v128')],
+    locals: [...Array(firstV128 - 12).fill('i32'), ...Array((pixels + 1) * vectors + 1).fill('v128')],
     body: code,
   };
 }

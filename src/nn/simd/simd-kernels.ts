@@ -8,7 +8,7 @@
  */
 import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
 import { balanced, transpose, winogradMatrices } from './winograd';
-import { convPoolGradients, copyWindow, directConv, maxPoolArgmax, reluGradSums, type LayerKernels } from './layer-kernels';
+import { convPoolGradients, copyWindow, DIRECT_PIXELS, directConv, maxPoolArgmax, reluGradSums, type LayerKernels } from './layer-kernels';
 
 /** inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles. */
 export type TransformArgs = [number, number, number, number, number, number, number, number, number, number];
@@ -371,9 +371,7 @@ export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> 
       maxPoolGradWindow(),
       avgPoolGradWindow(),
       adam(),
-      directConv(1),
-      directConv(2),
-      directConv(3),
+      ...[1, 2, 3, 4].map((vectors) => directConv(DIRECT_PIXELS, vectors)),
       maxPoolArgmax(),
       convPoolGradients(),
       reluGradSums(),
