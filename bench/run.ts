@@ -359,7 +359,7 @@ async function main() {
   out.push('', 'The ceiling: conv2 and conv3 forward at batch 64, one call (best of 10)', table(grows));
   out.push('', `Other batch sizes, Node wasm: ${batchSizes.map((b) => `${b.batchSize}: ${fmt(b.trainImagesPerSecond)} img/s`).join(', ')}`);
   const base = epochs[0];
-  const erows = [['cluster eff.', 'filters kept', 'wasm s/epoch', 'vs ancestor', `wasm ×${threads} threads s/epoch`, 'PyTorch s/epoch', 'wasm vs PyTorch']];
+  const erows = [['cluster eff.', 'filters kept', 'wasm s/epoch', 'vs ancestor', `wasm ×${threads} threads s/epoch`, 'PyTorch s/epoch', 'PyTorch vs its ancestor', 'wasm vs PyTorch']];
   for (const e of epochs)
     erows.push([
       `${e.clusterEfficiency.toFixed(1)}×`,
@@ -368,6 +368,7 @@ async function main() {
       `${(e.seconds / base.seconds).toFixed(2)}`,
       fmt(e.threadSeconds, 1),
       fmt(e.torchSeconds, 1),
+      e.torchSeconds && base.torchSeconds ? `${(e.torchSeconds / base.torchSeconds).toFixed(2)}` : '—',
       e.torchSeconds ? `${(e.torchSeconds / e.seconds).toFixed(2)}×` : '—',
     ]);
   out.push('', `One epoch of ${EPOCH_IMAGES} images (batch 64) by cluster efficiency`, table(erows));
