@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../evolution/rng';
+import { simdModuleBytes, type SimdKernels } from './simd/simd-kernels';
 import { encodeModule, Code } from './simd/wasm-encoder';
 import { winogradMatrices } from './simd/winograd';
 import { registerWasmTrainingKernels } from './wasm-kernels';
@@ -68,6 +69,22 @@ describe('the wasm encoder', () => {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     (instance.exports.f as () => void)();
     expect(Array.from(new Float32Array(memory.buffer, 16, 4))).toEqual([3.75, 3.75, 3.75, 3.75]);
+  });
+
+  it("our kernels run on a shared memory (tfjs' threaded build): copyWindow pads 2 images of 2×3 floats into 3×5", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    const simd = new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes(true)), { env: { memory } }).exports as unknown as SimdKernels;
+    const f32 = new Float32Array(memory.buffer);
+    const src = 0;
+    f32.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], src / 4);
+    const dst = 256;
+    f32.fill(-1, dst / 4, dst / 4 + 30);
+    // One float per pixel: rows of 12 bytes (no whole vector), at (top 1, left 1) of each 3×5 image.
+    const [rows, cols, W, Wd, Hd] = [2, 3, 3, 5, 3];
+    simd.copyWindow(src, dst + (1 * Wd + 1) * 4, 2, rows, cols * 4, W * 4, Wd * 4, 0, (Hd - rows) * Wd * 4);
+    const image = (i: number) => Array.from(f32.subarray(dst / 4 + i * 15, dst / 4 + (i + 1) * 15));
+    expect(image(0)).toEqual([-1, -1, -1, -1, -1, -1, 1, 2, 3, -1, -1, 4, 5, 6, -1]);
+    expect(image(1)).toEqual([-1, -1, -1, -1, -1, -1, 7, 8, 9, -1, -1, 10, 11, 12, -1]);
   });
 });
 
