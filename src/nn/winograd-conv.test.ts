@@ -69,6 +69,9 @@ describe('the wasm encoder', () => {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     (instance.exports.f as () => void)();
     expect(Array.from(new Float32Array(memory.buffer, 16, 4))).toEqual([3.75, 3.75, 3.75, 3.75]);
+    // The name section, for profilers: function names (1), 4 bytes, one entry: function 0 is "f".
+    const [names] = WebAssembly.Module.customSections(new WebAssembly.Module(bytes), 'name');
+    expect(Array.from(new Uint8Array(names))).toEqual([1, 4, 1, 0, 1, 'f'.charCodeAt(0)]);
   });
 
   it("our kernels run on a shared memory (tfjs' threaded build): copyWindow pads 2 images of 2×3 floats into 3×5", () => {
