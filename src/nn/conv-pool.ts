@@ -115,8 +115,8 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
     i32.set(windowPixels.map(([r, c]) => (r * SW + c) * K * 4), sTableAt / 4);
     i32.set(windowPixels.map(([r, c]) => (r * Wq + c) * C * 4), xTableAt / 4);
     const sAt = heap.address(scratch);
+    heap.fill(scratch, -Infinity);
     const f32 = heap.f32();
-    f32.fill(-Infinity, sAt / 4, sAt / 4 + SH * SW * K);
     const [paddedAt, wAt, bAt, yAt, argAt] = [padded, w, b, y, arg].map((t) => heap.address(t));
     const interior = sAt + (top * SW + left) * K * 4;
     for (let image = 0; image < B; image++) {
@@ -149,9 +149,8 @@ function backward(backend: tf.KernelBackend, simd: SimdKernels, dy: tf.TensorInf
     const taps = tapTable(g);
     const table = heap.alloc([taps.length], 'int32');
     heap.i32().set(taps, heap.address(table) / 4);
-    const f32 = heap.f32();
-    f32.fill(0, heap.address(dW) / 4, heap.address(dW) / 4 + g.kh * g.kw * g.C * g.K);
-    f32.fill(0, heap.address(db) / 4, heap.address(db) / 4 + g.K);
+    heap.fill(dW, 0);
+    heap.fill(db, 0);
     const windows = g.B * g.pool.outHeight * g.pool.outWidth;
     simd.convPoolGradients(heap.address(dy), heap.address(y), heap.address(arg), heap.address(dW), heap.address(db), heap.address(table), taps.length, g.K / 4, windows, heap.address(padded), g.K * 4);
     return heap.finish([dW, db]);

@@ -65,6 +65,12 @@ export class HeapScratch {
     return this.backend.dataIdMap.get(t.dataId).memoryOffset;
   }
 
+  /** Sets every float32 of `t` to `value` (scratch from alloc() is not cleared). */
+  fill(t: tf.TensorInfo, value: number): void {
+    const at = this.address(t) / 4;
+    this.f32().fill(value, at, at + tf.util.sizeFromShape(t.shape));
+  }
+
   /** Views of the whole heap; take them again after any allocation (the heap may grow). */
   f32(): Float32Array {
     return new Float32Array(this.backend.wasm.HEAPU8.buffer);

@@ -328,7 +328,7 @@ function poolGradSimd(
       }
     }
     const dxAt = heap.address(out);
-    heap.f32().fill(0, dxAt / 4, dxAt / 4 + batchSize * H * W * C);
+    heap.fill(out, 0);
     const dyAt = heap.address(dy);
     const xAt = max ? heap.address(max.input) : 0;
     const yAt = max ? heap.address(max.output) : 0;

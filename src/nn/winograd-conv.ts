@@ -55,8 +55,7 @@ function copyWindow(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo, ds
 
 /** Copies an NHWC image batch into a zero-filled [B, Hp, Wp, C] at (top, left). */
 export function padInto(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, top: number, left: number): void {
-  const d0 = heap.address(dst) / 4;
-  heap.f32().fill(0, d0, d0 + tf.util.sizeFromShape(dst.shape));
+  heap.fill(dst, 0);
   copyWindow(simd, heap, src, dst, src.shape[1], src.shape[2], top, left);
 }
 
@@ -173,7 +172,7 @@ export function winogradConv2D(
     let biasAt = 0;
     if (epilogue) {
       const zeros = epilogue.bias ? null : heap.alloc([K]);
-      if (zeros) heap.f32().fill(0, heap.address(zeros) / 4, heap.address(zeros) / 4 + K);
+      if (zeros) heap.fill(zeros, 0);
       biasAt = heap.address(epilogue.bias ?? zeros!);
     }
 

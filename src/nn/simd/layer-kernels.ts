@@ -81,7 +81,7 @@ export function directConv(pixels: number, vectors: number): FuncSpec {
           }
         }
         code.advance(wp, wStride);
-        code.get(tp).i32(4).i32Add().set(tp);
+        code.bump(tp, 4);
       });
       for (let p = 0; p < pixels; p++) {
         for (let g = 0; g < vectors; g++) code.get(op).get(acc[p * vectors + g]).v128Store(16 * g);
@@ -162,12 +162,12 @@ export function convPoolGradients(): FuncSpec {
         for (let i = 1; i < 4; i++) code.get(lanes[i]).get(off).i32Add().get(xv).v128Load32Lane(i).set(xv);
         code.get(wp).get(wp).v128Load().get(xv).get(gv).f32x4Mul().f32x4Add().v128Store();
         code.advance(wp, wStride);
-        code.get(tp).i32(4).i32Add().set(tp);
+        code.bump(tp, 4);
       });
       code.end();
-      code.get(at).i32(16).i32Add().set(at);
-      code.get(dw).i32(16).i32Add().set(dw);
-      code.get(db).i32(16).i32Add().set(db);
+      code.bump(at, 16);
+      code.bump(dw, 16);
+      code.bump(db, 16);
     });
     // Back to the first vector of dw and db for the next window.
     code.get(dw).get(groups).i32(16).i32Mul().i32Sub().set(dw);
@@ -192,7 +192,7 @@ export function reluGradSums(): FuncSpec {
     code.get(groups).set(v).get(sums).set(sumAt);
     code.countdown(v, () => {
       code.get(sumAt).f32x4Const(0).v128Store();
-      code.get(sumAt).i32(16).i32Add().set(sumAt);
+      code.bump(sumAt, 16);
     });
     code.get(rows).set(row);
     code.countdown(row, () => {
@@ -202,8 +202,8 @@ export function reluGradSums(): FuncSpec {
         code.get(y).get(at).i32Add().v128Load().f32x4Const(0).f32x4Gt().v128And().set(gv);
         code.get(g).get(at).i32Add().get(gv).v128Store();
         code.get(sumAt).get(sumAt).v128Load().get(gv).f32x4Add().v128Store();
-        code.get(at).i32(16).i32Add().set(at);
-        code.get(sumAt).i32(16).i32Add().set(sumAt);
+        code.bump(at, 16);
+        code.bump(sumAt, 16);
       });
     });
     code.get(sums).get(groups).i32(16).i32Mul().i32Add().set(sums);

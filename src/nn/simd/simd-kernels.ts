@@ -200,10 +200,10 @@ function linearTransform(fname: string, L: number[][], R: number[][], withBias =
         }, temps);
       }
       code.advance(vin, inStep).advance(vout, outStep);
-      if (withBias) code.get(biasAt).i32(16).i32Add().set(biasAt);
+      if (withBias) code.bump(biasAt, 16);
     });
-    code.get(inTiles).i32(4).i32Add().set(inTiles);
-    code.get(outTiles).i32(4).i32Add().set(outTiles);
+    code.bump(inTiles, 4);
+    code.bump(outTiles, 4);
   });
   return {
     name: fname,

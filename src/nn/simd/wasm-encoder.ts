@@ -136,6 +136,10 @@ export class Code {
   advance(local: number, by: number): this {
     return this.get(local).get(by).i32Add().set(local);
   }
+  /** local += a constant (an i32 local; e.g. a byte pointer by one vector). */
+  bump(local: number, constant: number): this {
+    return this.get(local).i32(constant).i32Add().set(local);
+  }
   br(depth: number): this {
     return this.emit(0x0c, ...uleb(depth));
   }
