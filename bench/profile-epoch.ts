@@ -64,9 +64,10 @@ try {
   const byPart = new Map<string, number>();
   profile.samples.forEach((id, i) => {
     const frame = frames.get(id)!;
-    const fn = `${frame.functionName || '(anonymous)'}  [${part(frame)}]`;
+    const where = part(frame);
+    const fn = `${frame.functionName || '(anonymous)'}  [${where}]`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + profile.timeDeltas[i]);
-    byPart.set(part(frame), (byPart.get(part(frame)) ?? 0) + profile.timeDeltas[i]);
+    byPart.set(where, (byPart.get(where) ?? 0) + profile.timeDeltas[i]);
   });
   console.log(`filters ${net.physicalFilters.join('/')}: epoch ${plain.seconds.toFixed(2)} s unprofiled, ${profiled.seconds.toFixed(2)} s profiled; ms per step (${steps} steps of ${PAPER_TRAINING.batchSize})`);
   console.log('\nby part');
