@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../evolution/rng';
-import { simdModuleBytes, type SimdKernels } from './simd/simd-kernels';
+import { product, simdModuleBytes, type SimdKernels } from './simd/simd-kernels';
 import { encodeModule, Code } from './simd/wasm-encoder';
 import { winogradMatrices } from './simd/winograd';
 import { registerWasmTrainingKernels } from './wasm-kernels';
@@ -91,6 +91,49 @@ describe('the wasm encoder', () => {
   });
 });
 
+describe('the SIMD matrix product C = Aᵀ · B', () => {
+  const memory = new WebAssembly.Memory({ initial: 4 });
+  const simd = new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes(false)), { env: { memory } }).exports as unknown as SimdKernels;
+  const f32 = new Float32Array(memory.buffer);
+  const rng = new Rng(9);
+  // Small integers: every sum is exact in float32, so the kernels must match a plain loop exactly.
+  const integers = (n: number) => Array.from({ length: n }, () => rng.int(7) - 3);
+
+  // Widths that take each block: 4 × 4 (4), 4 × 8 (8, 16), 2 × 12 (12), 4 × 8 then 2 × 12 (20, 28).
+  for (const n of [4, 8, 12, 16, 20, 28]) {
+    for (const transposed of [false, true]) {
+      it(`${n} columns, A ${transposed ? 'as Aᵀ rows (filter gradient)' : 'row-major (forward)'}, overwrite then accumulate`, () => {
+        const [rows, m] = [5, 8];
+        const A = integers(rows * m); // A[t][i]
+        const B = integers(rows * n); // B[t][j]
+        const C0 = integers(m * n);
+        const [a, b, c] = [0, 4096, 8192];
+        // Forward: A[t][i] at i·aLane + t·4 (each i a row of `rows`); filter gradient: at t·aStride + i·4.
+        const [aLane, aStride] = transposed ? [4, m * 4] : [rows * 4, 4];
+        A.forEach((v, k) => {
+          const [t, i] = [Math.floor(k / m), k % m];
+          f32[(a + i * aLane + t * aStride) / 4] = v;
+        });
+        f32.set(B, b / 4);
+        const expected = (base: number[]) =>
+          Array.from({ length: m * n }, (_, k) => {
+            const [i, j] = [Math.floor(k / n), k % n];
+            let sum = base[k];
+            for (let t = 0; t < rows; t++) sum += A[t * m + i] * B[t * n + j];
+            return sum;
+          });
+        const args = { a, b, c, rows, m, n, aLane, aStride, bStride: n * 4, cStride: n * 4 };
+        f32.fill(NaN, c / 4, c / 4 + m * n);
+        product(simd, args);
+        expect(Array.from(f32.subarray(c / 4, c / 4 + m * n))).toEqual(expected(Array(m * n).fill(0)));
+        f32.set(C0, c / 4);
+        product(simd, { ...args, accumulate: true });
+        expect(Array.from(f32.subarray(c / 4, c / 4 + m * n))).toEqual(expected(C0));
+      });
+    }
+  }
+});
+
 describe('Winograd convolution on wasm equals the cpu backend', () => {
   beforeAll(async () => {
     registerWasmTrainingKernels();
@@ -105,7 +148,8 @@ describe('Winograd convolution on wasm equals the cpu backend', () => {
     ["LeNet's conv2 (14×14, 32 → 32, same)", [8, 14, 14, 32], [5, 5, 32, 32], 'same'],
     ["LeNet's conv3 (7×7: edge tiles, 32 → 64)", [4, 7, 7, 32], [5, 5, 32, 64], 'same'],
     ['80 tiles: a full block of 64 and a partial one (gradients accumulate across blocks)', [5, 14, 14, 8], [5, 5, 8, 8], 'same'],
-    ['valid, rectangular, 4 → 12 (a 4-wide column block)', [2, 9, 6, 4], [5, 5, 4, 12], 'valid'],
+    ['valid, rectangular, 4 → 12 (a 2 × 12 product block)', [2, 9, 6, 4], [5, 5, 4, 12], 'valid'],
+    ['12 → 20, as a 10× network\'s conv3 (4 × 8 and 2 × 12 product blocks)', [3, 7, 7, 12], [5, 5, 12, 20], 'same'],
     ['asymmetric explicit padding', [3, 7, 5, 8], [5, 5, 8, 4], [[0, 0], [1, 3], [2, 0], [0, 0]]],
     ['a single 5×5 image', [1, 5, 5, 4], [5, 5, 4, 4], 'same'],
   ];
