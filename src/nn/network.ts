@@ -28,6 +28,7 @@ import {
 import { disposeOptimizer, makeOptimizer, optimizerKey, validateTrainSettings, type Optimizer, type TrainSettings } from './train-settings';
 import { convBiasMaxPoolRelu } from './conv-pool';
 import { convBiasRelu } from './conv-relu';
+import { denseHeadLoss } from './dense-loss';
 import { FusedAdam } from './fused-adam';
 import { splitBatch, type GradientPeer, type InputShape, type NetworkBlueprint, type PartGradients } from './gradient-peer';
 import { registerWasmTrainingKernels } from './wasm-kernels';
@@ -207,9 +208,9 @@ export class MaskedNetwork {
     if (this.disposed) throw new Error('MaskedNetwork: used after dispose()');
   }
 
-  /** Logits for an NHWC batch in [0, 1]. */
-  private forward(x: tf.Tensor4D): tf.Tensor2D {
-    const [w1, b1, w2, b2, w3, b3, w4, b4, wo, bo] = this.params.map((p) => p.v);
+  /** The flattened features of an NHWC batch in [0, 1]: everything before fc1. */
+  private features(x: tf.Tensor4D): tf.Tensor2D {
+    const [w1, b1, w2, b2, w3, b3] = this.params.map((p) => p.v);
     const p = this.poolSize;
     const convRelu = (h: tf.Tensor4D, w: tf.Variable, b: tf.Variable) =>
       convBiasRelu(h, w as tf.Tensor4D, b as tf.Tensor1D) ??
@@ -221,8 +222,13 @@ export class MaskedNetwork {
       tf.relu(tf.maxPool(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), b1) as tf.Tensor4D, p, 2, 'same'));
     h = tf.avgPool(convRelu(h, w2, b2), p, 2, 'same');
     h = tf.avgPool(convRelu(h, w3, b3), p, 2, 'same');
-    const flat = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
-    const fc1 = tf.fused.matMul({ a: flat, b: w4 as tf.Tensor2D, bias: b4, activation: 'relu' });
+    return tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
+  }
+
+  /** Logits for an NHWC batch in [0, 1]. */
+  private forward(x: tf.Tensor4D): tf.Tensor2D {
+    const [w4, b4, wo, bo] = this.params.slice(6).map((p) => p.v);
+    const fc1 = tf.fused.matMul({ a: this.features(x), b: w4 as tf.Tensor2D, bias: b4, activation: 'relu' });
     return tf.fused.matMul({ a: fc1, b: wo as tf.Tensor2D, bias: bo }) as tf.Tensor2D;
   }
 
@@ -255,12 +261,20 @@ export class MaskedNetwork {
   private lossAndGradients(batch: Batch): { value: tf.Scalar; grads: tf.NamedTensorMap } {
     const x = this.batchTensor(batch);
     const y = this.labelsTensor(batch);
-    return tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, this.forward(x)) as tf.Scalar, this.params.map((p) => p.v));
+    const [w4, b4, wo, bo] = this.params.slice(6).map((p) => p.v);
+    const loss = () => denseHeadLoss(this.features(x), w4 as tf.Tensor2D, b4 as tf.Tensor1D, wo as tf.Tensor2D, bo as tf.Tensor1D, y);
+    return tf.variableGrads(loss, this.params.map((p) => p.v));
   }
 
   private labelsTensor(b: Batch): tf.Tensor2D {
-    for (const label of b.labels) if (label >= this.classes) throw new Error(`label ${label} ≥ ${this.classes} classes`);
-    return tf.tidy(() => tf.oneHot(tf.tensor1d(b.labels, 'int32'), this.classes) as tf.Tensor2D);
+    // Float32 one-hot rows made here: tf.oneHot gives int32, and the loss would cast it.
+    const oneHot = new Float32Array(b.labels.length * this.classes);
+    for (let i = 0; i < b.labels.length; i++) {
+      const label = b.labels[i];
+      if (label >= this.classes) throw new Error(`label ${label} ≥ ${this.classes} classes`);
+      oneHot[i * this.classes + label] = 1;
+    }
+    return tf.tensor2d(oneHot, [b.labels.length, this.classes]);
   }
 
   /** Masks (and decays) `grads`, applies them, and re-masks the weights. Call inside tidy. */
