@@ -21,10 +21,15 @@ export function wasmKernel(name: string): tf.KernelConfig {
   return k;
 }
 
+/** The wasm backend's memory (undefined on other backends). */
+export function wasmMemoryOf(backend: tf.KernelBackend): WebAssembly.Memory | undefined {
+  const wasm = (backend as unknown as WasmHeapBackend).wasm;
+  return wasm?.asm?.memory ?? wasm?.wasmMemory;
+}
+
 /** Our SIMD kernels on this wasm backend's memory, or null where they cannot run. */
 export function simdKernelsOf(backend: tf.KernelBackend): SimdKernels | null {
-  const wasm = (backend as unknown as WasmHeapBackend).wasm;
-  const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
+  const memory = wasmMemoryOf(backend);
   return memory ? simdKernelsFor(memory) : null;
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../evolution/rng';
-import { product, simdModuleBytes, type SimdKernels } from './simd/simd-kernels';
+import { product, simdModuleBytes, specialisedTransform, WINOGRAD, type SimdKernels } from './simd/simd-kernels';
 import { encodeModule, Code } from './simd/wasm-encoder';
 import { winogradMatrices } from './simd/winograd';
 import { registerWasmTrainingKernels } from './wasm-kernels';
@@ -89,6 +89,39 @@ describe('the wasm encoder', () => {
     expect(image(0)).toEqual([-1, -1, -1, -1, -1, -1, 1, 2, 3, -1, -1, 4, 5, 6, -1]);
     expect(image(1)).toEqual([-1, -1, -1, -1, -1, -1, 7, 8, 9, -1, -1, 10, 11, 12, -1]);
   });
+});
+
+describe('the input transform specialised to a shape (offsets built in)', () => {
+  for (const shared of [false, true]) {
+    it(`V = Bᵀ · d · B per channel, as float64 gives it, on a ${shared ? 'shared' : 'private'} memory; one module per shape`, () => {
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared });
+      const f32 = new Float32Array(memory.buffer);
+      const i32 = new Int32Array(memory.buffer);
+      // One 8×8 tile of 4 channels in an image 9 pixels wide; 64 outputs, 48 bytes apart.
+      const [width, spacing, d, out, tiles] = [9, 48, 1024, 8192, 16384];
+      const rng = new Rng(3);
+      const pixels = Array.from({ length: 8 * width * 4 }, () => rng.next() * 2 - 1);
+      f32.set(pixels, d / 4);
+      i32[tiles / 4] = 0;
+      const inputs = { key: 'test 8 9 4', bytes: Array.from({ length: 64 }, (_, e) => (Math.floor(e / 8) * width + (e % 8)) * 16) };
+      const outputs = { key: 'test 48', bytes: Array.from({ length: 64 }, (_, j) => j * spacing) };
+      const transform = specialisedTransform(memory, 'winogradInput', inputs, outputs);
+      expect(specialisedTransform(memory, 'winogradInput', inputs, outputs)).toBe(transform);
+      transform(d, 0, out, 0, 1, 16, 16, 1, tiles, tiles);
+      const BT = WINOGRAD.BT;
+      let worst = 0;
+      for (let i = 0; i < 8; i++) {
+        for (let k = 0; k < 8; k++) {
+          for (let lane = 0; lane < 4; lane++) {
+            let v = 0;
+            for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) v += BT[i][r] * pixels[(r * width + c) * 4 + lane] * BT[k][c];
+            worst = Math.max(worst, Math.abs(f32[(out + (i * 8 + k) * spacing) / 4 + lane] - v));
+          }
+        }
+      }
+      expect(worst).toBeLessThan(1e-4);
+    });
+  }
 });
 
 describe('the SIMD matrix product C = Aᵀ · B', () => {

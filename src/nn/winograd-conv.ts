@@ -10,8 +10,8 @@
  * error against the cpu backend stays below 2e-5 of the largest output (winograd-conv.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { product, WINOGRAD, type SimdKernels } from './simd/simd-kernels';
-import { HeapScratch, simdKernelsOf } from './wasm-heap';
+import { product, specialisedTransform, WINOGRAD, type ElementOffsets, type SimdKernels } from './simd/simd-kernels';
+import { HeapScratch, simdKernelsOf, wasmMemoryOf } from './wasm-heap';
 
 const { alpha: ALPHA, r: TAPS, m: OUT } = WINOGRAD;
 const TILE = ALPHA * ALPHA;
@@ -94,6 +94,15 @@ function cachedTable(key: string, make: () => number[]): Int32Array {
   return table;
 }
 
+/** A tile's elements as an n×n block of an image (blockOffsets), for a specialised transform. */
+const inBlock = (n: number, width: number, C: number): ElementOffsets => ({ key: `block ${n} ${width} ${C}`, bytes: blockOffsets(n, width, C) });
+
+/** A tile's elements as one row of each of the 64 matrices at `addresses` (evenly spaced: allocMatrices). */
+const inMatrices = (addresses: readonly number[]): ElementOffsets => ({
+  key: `matrices ${addresses[1] - addresses[0]}`,
+  bytes: addresses.map((a) => a - addresses[0]),
+});
+
 /** Byte offsets of an n×n block's elements in a row-major image of row length `width` pixels of `C` floats. */
 const blockOffsets = (n: number, width: number, C: number): Int32Array =>
   cachedTable(`block ${n} ${width} ${C}`, () => Array.from({ length: n * n }, (_, e) => (Math.floor(e / n) * width + (e % n)) * C * 4));
@@ -167,7 +176,7 @@ export function winogradConv2D(
     const vAt = allocMatrices(heap, block, C);
     const uAt = allocMatrices(heap, C, K);
     const mAt = allocMatrices(heap, block, K);
-    const space = heap.alloc([Tables.size(TAPS * TAPS, 5 * TILE, OUT * OUT, 2 * T, 2 * block, C)], 'int32');
+    const space = heap.alloc([Tables.size(TAPS * TAPS, TILE, 2 * T, 2 * block, C)], 'int32');
     padInto(simd, heap, x, padded, info.padInfo.top, info.padInfo.left);
     let biasAt = 0;
     if (epilogue) {
@@ -179,10 +188,6 @@ export function winogradConv2D(
     const tables = new Tables(heap, space);
     const taps = tables.table(tapOffsets(C, K));
     const uTable = tables.table(uAt);
-    const inputElements = tables.table(blockOffsets(ALPHA, Wp, C));
-    const vTable = tables.table(vAt);
-    const mTable = tables.table(mAt);
-    const outputElements = tables.table(blockOffsets(OUT, OUT * TW, K));
     const inputTiles = tables.table(tileOrigins(T, TH, TW, Hp, Wp, C));
     const outputTiles = tables.table(tileOrigins(T, TH, TW, OUT * TH, OUT * TW, K));
     const vRows = tables.table(steps(block, C * 4));
@@ -192,17 +197,23 @@ export function winogradConv2D(
     // Uⱼ[c][k] = (G g Gᵀ)ⱼ for each input channel c, four output channels per vector.
     simd.winogradFilter(heap.address(filter), taps, 0, uTable, K / 4, 16, 16, C, channels, channels);
     const [paddedAt, tiledAt] = [heap.address(padded), heap.address(tiled)];
+    const memory = wasmMemoryOf(backend)!;
+    const inputTransform = specialisedTransform(memory, 'winogradInput', inBlock(ALPHA, Wp, C), inMatrices(vAt));
+    const outputAt = inBlock(OUT, OUT * TW, K);
+    const floor = epilogue?.relu ? 0 : -Infinity;
+    const withBias = epilogue ? specialisedTransform(memory, 'winogradOutputBias', inMatrices(mAt), outputAt) : null;
+    const plain = epilogue ? null : specialisedTransform(memory, 'winogradOutput', inMatrices(mAt), outputAt);
     for (let t0 = 0; t0 < T; t0 += block) {
       const n = Math.min(T, t0 + block) - t0;
-      simd.winogradInput(paddedAt, inputElements, 0, vTable, C / 4, 16, 16, n, inputTiles + 4 * t0, vRows);
+      inputTransform(paddedAt, 0, vAt[0], 0, C / 4, 16, 16, n, inputTiles + 4 * t0, vRows);
       const rows = Math.ceil(n / 4) * 4;
       for (let j = 0; j < TILE; j++) {
         product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: rows, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
       }
       // Y = Aᵀ M A per tile.
-      const outputArgs = [0, mTable, tiledAt, outputElements, K / 4, 16, 16, n, mRows, outputTiles + 4 * t0] as const;
-      if (epilogue) simd.winogradOutputBias(...outputArgs, biasAt, epilogue.relu ? 0 : -Infinity);
-      else simd.winogradOutput(...outputArgs);
+      const outputArgs = [mAt[0], 0, tiledAt, 0, K / 4, 16, 16, n, mRows, outputTiles + 4 * t0] as const;
+      if (withBias) withBias(...outputArgs, biasAt, floor);
+      else plain!(...outputArgs);
     }
     if (!aligned) copyWindow(simd, heap, tiled, out, OH, OW, 0, 0);
     return heap.finish(out);
@@ -233,15 +244,11 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
     const vAt = allocMatrices(heap, block, C);
     const zAt = allocMatrices(heap, block, K);
     const uAt = allocMatrices(heap, C, K);
-    const space = heap.alloc([Tables.size(4 * TILE, OUT * OUT, TAPS * TAPS, 2 * T, 2 * block, C)], 'int32');
+    const space = heap.alloc([Tables.size(TILE, TAPS * TAPS, 2 * T, 2 * block, C)], 'int32');
     padInto(simd, heap, x, padded, info.padInfo.top, info.padInfo.left);
     if (!aligned) padInto(simd, heap, dy, paddedDy, 0, 0);
 
     const tables = new Tables(heap, space);
-    const inputElements = tables.table(blockOffsets(ALPHA, Wp, C));
-    const vTable = tables.table(vAt);
-    const dyElements = tables.table(blockOffsets(OUT, OUT * TW, K));
-    const zTable = tables.table(zAt);
     const uTable = tables.table(uAt);
     const taps = tables.table(tapOffsets(C, K));
     const inputTiles = tables.table(tileOrigins(T, TH, TW, Hp, Wp, C));
@@ -251,11 +258,14 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
     const channels = tables.table(steps(C, K * 4));
 
     const [paddedAt, dyAt] = [heap.address(padded), heap.address(paddedDy)];
+    const memory = wasmMemoryOf(backend)!;
+    const inputTransform = specialisedTransform(memory, 'winogradInput', inBlock(ALPHA, Wp, C), inMatrices(vAt));
+    const dyTransform = specialisedTransform(memory, 'winogradOutputGrad', inBlock(OUT, OUT * TW, K), inMatrices(zAt));
     for (let t0 = 0; t0 < T; t0 += block) {
       const n = Math.min(T, t0 + block) - t0;
-      simd.winogradInput(paddedAt, inputElements, 0, vTable, C / 4, 16, 16, n, inputTiles + 4 * t0, vRows);
+      inputTransform(paddedAt, 0, vAt[0], 0, C / 4, 16, 16, n, inputTiles + 4 * t0, vRows);
       // Zⱼ[t][k] = (A dy_t Aᵀ)_j.
-      simd.winogradOutputGrad(dyAt, dyElements, 0, zTable, K / 4, 16, 16, n, dyTiles + 4 * t0, zRows);
+      dyTransform(dyAt, 0, zAt[0], 0, K / 4, 16, 16, n, dyTiles + 4 * t0, zRows);
       // dUⱼ[c][k] += Σ_t Vⱼ[t][c] · Zⱼ[t][k] over the block's tiles.
       for (let j = 0; j < TILE; j++) {
         product(simd, { a: vAt[j], b: zAt[j], c: uAt[j], rows: n, m: C, n: K, aLane: 4, aStride: C * 4, bStride: K * 4, cStride: K * 4, accumulate: t0 > 0 });

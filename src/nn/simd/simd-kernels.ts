@@ -13,20 +13,20 @@ import { convPoolGradients, copyWindow, DIRECT_PIXELS, directConv, maxPoolArgmax
 /** inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles. */
 export type TransformArgs = [number, number, number, number, number, number, number, number, number, number];
 
+/**
+ * OUT = L · X · R for each of `n` vectors (four channels each) of each of `tiles` tiles: tile τ's
+ * X element e = (row, col) is read at inBase + inTiles[τ] + inTable[e] + v·inStep, its OUT
+ * element o written at outBase + outTiles[τ] + outTable[o] + v·outStep (i32 tables; built in
+ * as constants in the specialised transforms, which ignore inTable and outTable).
+ */
+export type Transform = (...args: TransformArgs) => void;
+/** A transform, then + bias (K floats at `bias`, four per vector) and max with `floor` (0: ReLU; −∞: none). */
+export type TransformWithBias = (...args: [...TransformArgs, bias: number, floor: number]) => void;
+
 export interface SimdKernels extends LayerKernels {
-  /**
-   * OUT = L · X · R for each of `n` vectors (four channels each) of each of `tiles` tiles: tile τ's
-   * X element e = (row, col) is read at inBase + inTiles[τ] + inTable[e] + v·inStep, its OUT
-   * element o written at outBase + outTiles[τ] + outTable[o] + v·outStep (i32 tables).
-   */
-  winogradInput(...args: TransformArgs): void;
-  winogradFilter(...args: TransformArgs): void;
-  winogradOutput(...args: TransformArgs): void;
-  /** winogradOutput, then + bias (K floats at `bias`, four per vector) and max with `floor` (0: ReLU; −∞: none). */
-  winogradOutputBias(...args: [...TransformArgs, bias: number, floor: number]): void;
-  /** The filter gradient's transforms: Z = A · dY · Aᵀ (4×4 → 8×8) and dW = Gᵀ · dU · G (8×8 → 5×5). */
-  winogradOutputGrad(...args: TransformArgs): void;
-  winogradFilterGrad(...args: TransformArgs): void;
+  /** Once per call, with tables: the filter's transform U = G · g · Gᵀ, and the filter gradient's dW = Gᵀ · dU · G (8×8 → 5×5). */
+  winogradFilter: Transform;
+  winogradFilterGrad: Transform;
   /**
    * Blocks of C = Aᵀ · B over `rows` rows: C[i][j] = Σₜ A[t][i] · B[t][j], for `blocks` blocks of
    * R rows (i) by `width` columns (j), gemm{R}x{width}. In a block, A[t][i] is at a + i·aLane + t·aStride
@@ -150,9 +150,12 @@ function applyMatrix(code: Code, M: number[][], x: number[], sink: (i: number, v
 /**
  * A function computing OUT = L · X · R (L: p×q, X: q×s, R: s×t), unrolled, for `n` vectors of
  * each of `tiles` tiles: tile τ reads at inBase + inTiles[τ] and writes at outBase + outTiles[τ]
- * (i32 tables), so that one call covers a block of tiles.
+ * (i32 tables), so that one call covers a block of tiles. Element e of a tile is at inTable[e]
+ * from its base, or, given `constant` offsets, at those, built into the loads and stores.
  */
-function linearTransform(fname: string, L: number[][], R: number[][], withBias = false): FuncSpec {
+function linearTransform(fname: string, L: number[][], R: number[][], withBias = false, constant?: { inputs: ArrayLike<number>; outputs: ArrayLike<number> }): FuncSpec {
+  const staticIn = constant?.inputs;
+  const staticOut = constant?.outputs;
   const p = L.length;
   const q = L[0].length;
   const s = R.length;
@@ -172,15 +175,16 @@ function linearTransform(fname: string, L: number[][], R: number[][], withBias =
   const RT = transpose(R);
 
   const code = new Code();
-  inAddr.forEach((local, e) => code.get(inTable).i32Load(4 * e).set(local));
-  outAddr.forEach((local, o) => code.get(outTable).i32Load(4 * o).set(local));
+  if (!staticIn) inAddr.forEach((local, e) => code.get(inTable).i32Load(4 * e).set(local));
+  if (!staticOut) outAddr.forEach((local, o) => code.get(outTable).i32Load(4 * o).set(local));
   code.countdown(tiles, () => {
     code.get(inBase).get(inTiles).i32Load().i32Add().set(vin);
     code.get(outBase).get(outTiles).i32Load().i32Add().set(vout);
     code.get(n).set(left);
     if (withBias) code.get(bias).set(biasAt).get(floor).f32x4Splat().set(floorV);
     code.countdown(left, () => {
-      inAddr.forEach((a, e) => code.get(a).get(vin).i32Add().v128Load().set(x[e]));
+      if (staticIn) x.forEach((local, e) => code.get(vin).v128Load(staticIn[e]).set(local));
+      else inAddr.forEach((a, e) => code.get(a).get(vin).i32Add().v128Load().set(x[e]));
       if (withBias) code.get(biasAt).v128Load().set(biasV);
       // Rows first: TMP = X · R (q × t), then OUT = L · TMP (p × t), stored as it is made.
       for (let row = 0; row < q; row++) {
@@ -193,11 +197,12 @@ function linearTransform(fname: string, L: number[][], R: number[][], withBias =
       for (let j = 0; j < t; j++) {
         const column = Array.from({ length: q }, (_, k) => tmp[k * t + j]);
         applyMatrix(code, L, column, (i, value) => {
-          code.get(outAddr[i * t + j]).get(vout).i32Add();
+          if (staticOut) code.get(vout);
+          else code.get(outAddr[i * t + j]).get(vout).i32Add();
           value();
           // The epilogue: + bias, then max with the floor (0 for ReLU, −∞ for none).
           if (withBias) code.get(biasV).f32x4Add().get(floorV).f32x4Max();
-          code.v128Store();
+          code.v128Store(staticOut ? staticOut[i * t + j] : 0);
         }, temps);
       }
       code.advance(vin, inStep).advance(vout, outStep);
@@ -360,16 +365,28 @@ function adam(): FuncSpec {
   };
 }
 
+const { AT, G, BT } = WINOGRAD;
+/**
+ * The transforms' matrices L and R (OUT = L · X · R), and whether bias and floor follow. Per
+ * tile: the input's V = Bᵀ · d · B, the output's Y = Aᵀ · M · A, and the filter gradient's
+ * Z = A · dY · Aᵀ (4×4 → 8×8), all specialised per shape; once per call: the filter's and
+ * the filter gradient's, in our module.
+ */
+export type TransformName = 'winogradInput' | 'winogradFilter' | 'winogradOutput' | 'winogradOutputBias' | 'winogradOutputGrad' | 'winogradFilterGrad';
+const TRANSFORMS: Record<TransformName, [L: number[][], R: number[][], withBias: boolean]> = {
+  winogradInput: [BT, transpose(BT), false],
+  winogradFilter: [G, transpose(G), false],
+  winogradOutput: [AT, transpose(AT), false],
+  winogradOutputBias: [AT, transpose(AT), true],
+  winogradOutputGrad: [transpose(AT), AT, false],
+  winogradFilterGrad: [transpose(G), G, false],
+};
+
 export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
-  const { AT, G, BT } = WINOGRAD;
   return encodeModule(
     [
-      linearTransform('winogradInput', BT, transpose(BT)),
-      linearTransform('winogradFilter', G, transpose(G)),
-      linearTransform('winogradOutput', AT, transpose(AT)),
-      linearTransform('winogradOutputBias', AT, transpose(AT), true),
-      linearTransform('winogradOutputGrad', transpose(AT), AT),
-      linearTransform('winogradFilterGrad', transpose(G), G),
+      linearTransform('winogradFilter', ...TRANSFORMS.winogradFilter),
+      linearTransform('winogradFilterGrad', ...TRANSFORMS.winogradFilterGrad),
       gemm('gemm4x8', 2),
       gemm('gemm4x4', 1),
       maxPoolGradWindow(),
@@ -406,6 +423,38 @@ export function product(
   if (p.n - j === 12) simd.gemm2x12(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, p.m / 2, add);
   else if (j < p.n) simd.gemm4x4(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, p.m / 4, add);
 }
+
+/** Byte offsets of a tile's elements from its base, and a short key naming them. */
+export interface ElementOffsets {
+  key: string;
+  bytes: ArrayLike<number>;
+}
+
+/**
+ * A transform of `name` with the tile element offsets of one layer shape built in: of the
+ * tile's inputs from its input base, and of its outputs from its output base. It takes the
+ * generic kernel's arguments and ignores inTable and outTable. Offsets held as constants
+ * instead of 128 table entries that the compiler spills: the input transform took 0.75–0.85 of
+ * the time. Compiled once per memory and shape, a module of its own (a few per layer shape;
+ * evolution makes new shapes, so the cache is bounded).
+ */
+export function specialisedTransform(memory: WebAssembly.Memory, name: 'winogradInput' | 'winogradOutput' | 'winogradOutputGrad', inputs: ElementOffsets, outputs: ElementOffsets): Transform;
+export function specialisedTransform(memory: WebAssembly.Memory, name: 'winogradOutputBias', inputs: ElementOffsets, outputs: ElementOffsets): TransformWithBias;
+export function specialisedTransform(memory: WebAssembly.Memory, name: TransformName, inputs: ElementOffsets, outputs: ElementOffsets): Transform | TransformWithBias {
+  let cache = specialised.get(memory);
+  if (!cache) specialised.set(memory, (cache = new Map()));
+  const key = `${name} ${inputs.key} ${outputs.key}`;
+  let kernel = cache.get(key);
+  if (!kernel) {
+    if (cache.size >= 64) cache.clear();
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = encodeModule([linearTransform(name, ...TRANSFORMS[name], { inputs: inputs.bytes, outputs: outputs.bytes })], shared);
+    kernel = (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, Transform>)[name];
+    cache.set(key, kernel);
+  }
+  return kernel;
+}
+const specialised = new WeakMap<WebAssembly.Memory, Map<string, Transform | TransformWithBias>>();
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
