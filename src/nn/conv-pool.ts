@@ -15,9 +15,9 @@
  * could differ, which the unfused op settles by the same "first maximum" rule.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DIRECT_MAX_VECTORS, DIRECT_PIXELS } from './simd/layer-kernels';
-import type { SimdKernels } from './simd/simd-kernels';
-import { HeapScratch, simdKernelsOf } from './wasm-heap';
+import { convPoolGradientsFixed, DIRECT_MAX_VECTORS, DIRECT_PIXELS, maxPoolArgmaxFixed, type ConvPoolShape } from './simd/layer-kernels';
+import { specialisedKernel, type SimdKernels } from './simd/simd-kernels';
+import { HeapScratch, simdKernelsOf, wasmMemoryOf } from './wasm-heap';
 import { padInto } from './winograd-conv';
 
 /** Inputs with more channels go to the Winograd path (the direct kernel does no channel blocking). */
@@ -81,6 +81,29 @@ function tapTable(g: Geometry): number[] {
   return out;
 }
 
+/** What the block's specialised kernels build in, and a key naming it. */
+function kernelShape(g: Geometry): { shape: ConvPoolShape; key: string } {
+  const { filterHeight: ph, filterWidth: pw, strideWidth: sx } = g.pool;
+  const window = Array.from({ length: ph * pw }, (_, e) => [Math.floor(e / pw), e % pw]);
+  return {
+    key: `${g.kh} ${g.kw} ${g.C} ${g.K} ${g.Wq} ${g.SW} ${ph} ${pw} ${sx}`,
+    shape: {
+      taps: tapTable(g),
+      wStride: g.K * 4,
+      windowInScratch: window.map(([r, c]) => (r * g.SW + c) * g.K * 4),
+      windowInInput: window.map(([r, c]) => (r * g.Wq + c) * g.C * 4),
+      groups: g.K / 4,
+      sStep: sx * g.K * 4,
+      xStep: sx * g.C * 4,
+      outStep: g.K * 4,
+    },
+  };
+}
+
+const directConv = (simd: SimdKernels, vectors: number) => [simd.directConv2x1, simd.directConv2x2, simd.directConv2x3, simd.directConv2x4][vectors - 1];
+type MaxPoolArgmax = (s: number, out: number, arg: number, bias: number, windows: number, xBase: number) => void;
+type ConvPoolGradients = (dy: number, y: number, arg: number, dw: number, db: number, windows: number, xBase: number) => void;
+
 /** Chunks of 4-channel vectors for the direct kernels: as few calls as fit in registers, balanced (5 → 3 + 2). */
 function vectorChunks(groups: number): Array<{ first: number; vectors: number }> {
   const calls = Math.ceil(groups / DIRECT_MAX_VECTORS);
@@ -90,12 +113,11 @@ function vectorChunks(groups: number): Array<{ first: number; vectors: number }>
   });
 }
 
-const directConv = (simd: SimdKernels, vectors: number) => [simd.directConv2x1, simd.directConv2x2, simd.directConv2x3, simd.directConv2x4][vectors - 1];
 
 /** y = relu(maxPool(conv(x, w)) + b), the argmax offsets into the padded input, and that input. */
 function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo, g: Geometry): tf.TensorInfo[] {
   const { B, H, W, C, K, Wb, Hp, Wq, pool, SH, SW } = g;
-  const { outHeight: OH, outWidth: OW, strideHeight: sy, strideWidth: sx, filterHeight: ph, filterWidth: pw } = pool;
+  const { outHeight: OH, outWidth: OW, strideHeight: sy } = pool;
   const { top, left } = pool.padInfo;
   const heap = new HeapScratch(backend);
   try {
@@ -103,17 +125,13 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
     const arg = heap.alloc([B, OH, OW, K], 'int32');
     const padded = heap.alloc([B, Hp, Wq, C]);
     const scratch = heap.alloc([SH, SW, K]);
-    const taps = tapTable(g);
-    const windowPixels = Array.from({ length: ph * pw }, (_, e) => [Math.floor(e / pw), e % pw]);
-    const tables = heap.alloc([taps.length + 2 * windowPixels.length], 'int32');
     padInto(simd, heap, x, padded, g.convTop, g.convLeft);
-    const i32 = heap.i32();
-    const tapsAt = heap.address(tables);
-    const sTableAt = tapsAt + 4 * taps.length;
-    const xTableAt = sTableAt + 4 * windowPixels.length;
-    i32.set(taps, tapsAt / 4);
-    i32.set(windowPixels.map(([r, c]) => (r * SW + c) * K * 4), sTableAt / 4);
-    i32.set(windowPixels.map(([r, c]) => (r * Wq + c) * C * 4), xTableAt / 4);
+    const memory = wasmMemoryOf(backend)!;
+    const { shape, key } = kernelShape(g);
+    const taps = heap.alloc([shape.taps.length], 'int32');
+    heap.i32().set(shape.taps, heap.address(taps) / 4);
+    const tapsAt = heap.address(taps);
+    const maxPoolArgmax = specialisedKernel<MaxPoolArgmax>(memory, `maxPoolArgmax ${key}`, () => maxPoolArgmaxFixed(shape));
     const sAt = heap.address(scratch);
     heap.fill(scratch, -Infinity);
     const f32 = heap.f32();
@@ -122,7 +140,7 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
     for (let image = 0; image < B; image++) {
       const xImage = paddedAt + image * Hp * Wq * C * 4;
       for (const { first, vectors } of vectorChunks(K / 4)) {
-        directConv(simd, vectors)(xImage, wAt + 16 * first, interior + 16 * first, tapsAt, taps.length, Wb / DIRECT_PIXELS, H, Wq * C * 4, SW * K * 4, C * 4, K * 4, K * 4);
+        directConv(simd, vectors)(xImage, wAt + 16 * first, interior + 16 * first, tapsAt, shape.taps.length, Wb / DIRECT_PIXELS, H, Wq * C * 4, SW * K * 4, C * 4, K * 4, K * 4);
       }
       // Columns computed past the image's edge are pooling padding again.
       if (Wb > W) for (let r = 0; r < H; r++) f32.fill(-Infinity, interior / 4 + (r * SW + W) * K, interior / 4 + (r * SW + Wb) * K);
@@ -130,7 +148,7 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
         const out = ((image * OH + oy) * OW) * K * 4;
         // The receptive field of scratch pixel (oy·sy, 0) starts at padded-input pixel (oy·sy − top, −left).
         const xBase = ((image * Hp + oy * sy - top) * Wq - left) * C * 4;
-        simd.maxPoolArgmax(sAt + oy * sy * SW * K * 4, yAt + out, argAt + out, bAt, sTableAt, xTableAt, ph * pw, K / 4, OW, sx * K * 4, sx * C * 4, K * 4, xBase);
+        maxPoolArgmax(sAt + oy * sy * SW * K * 4, yAt + out, argAt + out, bAt, OW, xBase);
       }
     }
     return heap.finish([y, arg, padded]);
@@ -146,13 +164,12 @@ function backward(backend: tf.KernelBackend, simd: SimdKernels, dy: tf.TensorInf
   try {
     const dW = heap.alloc([g.kh, g.kw, g.C, g.K]);
     const db = heap.alloc([g.K]);
-    const taps = tapTable(g);
-    const table = heap.alloc([taps.length], 'int32');
-    heap.i32().set(taps, heap.address(table) / 4);
     heap.fill(dW, 0);
     heap.fill(db, 0);
+    const { shape, key } = kernelShape(g);
+    const gradients = specialisedKernel<ConvPoolGradients>(wasmMemoryOf(backend)!, `convPoolGradients ${key}`, () => convPoolGradientsFixed(shape));
     const windows = g.B * g.pool.outHeight * g.pool.outWidth;
-    simd.convPoolGradients(heap.address(dy), heap.address(y), heap.address(arg), heap.address(dW), heap.address(db), heap.address(table), taps.length, g.K / 4, windows, heap.address(padded), g.K * 4);
+    gradients(heap.address(dy), heap.address(y), heap.address(arg), heap.address(dW), heap.address(db), windows, heap.address(padded));
     return heap.finish([dW, db]);
   } catch (e) {
     heap.abort();

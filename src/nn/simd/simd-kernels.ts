@@ -8,7 +8,7 @@
  */
 import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
 import { balanced, transpose, winogradMatrices } from './winograd';
-import { convPoolGradients, copyWindow, DIRECT_PIXELS, directConv, maxPoolArgmax, reluGradSums, type LayerKernels } from './layer-kernels';
+import { copyWindow, DIRECT_PIXELS, directConv, reluGradSums, type LayerKernels } from './layer-kernels';
 
 /** inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles. */
 export type TransformArgs = [number, number, number, number, number, number, number, number, number, number];
@@ -393,8 +393,6 @@ export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> 
       avgPoolGradWindow(),
       adam(),
       ...[1, 2, 3, 4].map((vectors) => directConv(DIRECT_PIXELS, vectors)),
-      maxPoolArgmax(),
-      convPoolGradients(),
       reluGradSums(),
       copyWindow(),
       gemm('gemm2x12', 3, 2),
@@ -441,20 +439,29 @@ export interface ElementOffsets {
 export function specialisedTransform(memory: WebAssembly.Memory, name: 'winogradInput' | 'winogradOutput' | 'winogradOutputGrad', inputs: ElementOffsets, outputs: ElementOffsets): Transform;
 export function specialisedTransform(memory: WebAssembly.Memory, name: 'winogradOutputBias', inputs: ElementOffsets, outputs: ElementOffsets): TransformWithBias;
 export function specialisedTransform(memory: WebAssembly.Memory, name: TransformName, inputs: ElementOffsets, outputs: ElementOffsets): Transform | TransformWithBias {
+  return specialisedKernel(memory, `${name} ${inputs.key} ${outputs.key}`, () => linearTransform(name, ...TRANSFORMS[name], { inputs: inputs.bytes, outputs: outputs.bytes }));
+}
+
+/**
+ * The function `make` generates, compiled into a module of its own on `memory`, once per
+ * memory and `key` (which must name everything the function builds in). Bounded: evolution
+ * keeps making new layer shapes.
+ */
+export function specialisedKernel<F>(memory: WebAssembly.Memory, key: string, make: () => FuncSpec): F {
   let cache = specialised.get(memory);
   if (!cache) specialised.set(memory, (cache = new Map()));
-  const key = `${name} ${inputs.key} ${outputs.key}`;
   let kernel = cache.get(key);
   if (!kernel) {
-    if (cache.size >= 64) cache.clear();
+    if (cache.size >= 128) cache.clear();
+    const spec = make();
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = encodeModule([linearTransform(name, ...TRANSFORMS[name], { inputs: inputs.bytes, outputs: outputs.bytes })], shared);
-    kernel = (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, Transform>)[name];
+    const bytes = encodeModule([spec], shared);
+    kernel = (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, unknown>)[spec.name];
     cache.set(key, kernel);
   }
-  return kernel;
+  return kernel as F;
 }
-const specialised = new WeakMap<WebAssembly.Memory, Map<string, Transform | TransformWithBias>>();
+const specialised = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
