@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../evolution/rng';
-import { convBiasRelu, convReluApplies } from './conv-relu';
+import { convBiasRelu, convBiasReluAvgPool, convReluApplies } from './conv-relu';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { relErr } from './test-fixtures';
 
@@ -78,6 +78,62 @@ describe('the fused conv + bias + ReLU layer on wasm equals the unfused ops on c
     expect(convReluApplies(t([1, 8, 8, 12]), t([3, 3, 12, 20]))).toBe(false);
     await tf.setBackend('cpu');
     expect(convBiasRelu(t([1, 8, 8, 12]), t([5, 5, 12, 20]), tf.zeros([20]))).toBeNull();
+    await tf.setBackend('wasm');
+  });
+});
+
+/** avgPool(relu(conv + b)) and its three gradients: fused, or as the separate ops (on wasm: our fused conv, tfjs' pool). */
+function pooledLayer(backend: 'cpu' | 'wasm', fused: boolean, xs: Shape4, ws: Shape4, pool: number, seed: number) {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(random(xs.reduce((a, b) => a * b), seed), xs);
+    const w = tf.tensor4d(random(ws.reduce((a, b) => a * b), seed + 1, 0.2), ws);
+    const b = tf.tensor1d(random(ws[3], seed + 2, 0.5));
+    const f = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => {
+      const [x4, w4, b1] = [xv as tf.Tensor4D, wv as tf.Tensor4D, bv as tf.Tensor1D];
+      if (!fused) {
+        const y = backend === 'cpu' ? tf.relu(tf.add(tf.conv2d(x4, w4, 1, 'same'), b1)) as tf.Tensor4D : convBiasRelu(x4, w4, b1)!;
+        return tf.avgPool(y, pool, 2, 'same');
+      }
+      const p = convBiasReluAvgPool(x4, w4, b1, pool, 2);
+      if (!p) throw new Error('the fused layer did not apply');
+      return p;
+    };
+    const y = f(x, w, b);
+    const dy = tf.tensor(random(y.size, seed + 3), y.shape);
+    const [dx, dw, db] = tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(f(xv, wv, bv), dy)))([x, w, b]);
+    return { y: y.dataSync(), dx: dx.dataSync(), dw: dw.dataSync(), db: db.dataSync() };
+  });
+}
+
+describe('conv + bias + ReLU + average pooling as one op on wasm', () => {
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+    expect(await tf.setBackend('wasm')).toBe(true);
+  });
+
+  for (const [name, xs, ws, pool] of [
+    ["a 10× network's conv2 (14×14, 12 → 12, pool 3 stride 2)", [4, 14, 14, 12], [5, 5, 12, 12], 3],
+    ["conv3 (7×7, 12 → 20, pool 3 stride 2: clipped windows at the edge)", [3, 7, 7, 12], [5, 5, 12, 20], 3],
+    ['pool 2 stride 2 (one window per pixel)', [2, 8, 6, 4], [5, 5, 4, 8], 2],
+  ] as Array<[string, Shape4, Shape4, number]>) {
+    it(`${name}: bit for bit the separate ops on wasm, and the cpu backend's to float32 precision`, () => {
+      const fused = pooledLayer('wasm', true, xs, ws, pool, 30);
+      const separate = pooledLayer('wasm', false, xs, ws, pool, 30);
+      const cpu = pooledLayer('cpu', false, xs, ws, pool, 30);
+      for (const k of ['y', 'dx', 'dw', 'db'] as const) {
+        expect(Array.from(fused[k]), k).toEqual(Array.from(separate[k]));
+        expect(relErr(fused[k], cpu[k]), k).toBeLessThan(2e-5);
+      }
+    });
+  }
+
+  it('declines pools that reach a pixel from more than 4 windows (5×5 at stride 2), and other backends', async () => {
+    tf.setBackend('wasm');
+    const t = (shape: number[]) => tf.zeros(shape);
+    expect(convBiasReluAvgPool(t([1, 8, 8, 4]) as tf.Tensor4D, t([5, 5, 4, 4]) as tf.Tensor4D, t([4]) as tf.Tensor1D, 5, 2)).toBeNull();
+    await tf.setBackend('cpu');
+    expect(convBiasReluAvgPool(t([1, 8, 8, 4]) as tf.Tensor4D, t([5, 5, 4, 4]) as tf.Tensor4D, t([4]) as tf.Tensor1D, 3, 2)).toBeNull();
     await tf.setBackend('wasm');
   });
 });

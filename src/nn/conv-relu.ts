@@ -7,6 +7,7 @@
  * and the bias gradient, then the two convolution gradients.
  */
 import * as tf from '@tensorflow/tfjs';
+import { AVG_POOL_TAPS } from './simd/layer-kernels';
 import { HeapScratch, simdKernelsOf } from './wasm-heap';
 import { winogradApplies } from './winograd-conv';
 
@@ -27,18 +28,23 @@ function reluAndBiasGradients(backend: tf.KernelBackend, dy: tf.TensorInfo, y: t
     const sums = heap.alloc([B, K]);
     const db = heap.alloc([K]);
     simd.reluGradSums(heap.address(dy), heap.address(y), heap.address(g), heap.address(sums), B, H * W, K / 4);
-    const f32 = heap.f32();
-    const s0 = heap.address(sums) / 4;
-    const d0 = heap.address(db) / 4;
-    for (let k = 0; k < K; k++) {
-      let total = 0;
-      for (let b = 0; b < B; b++) total += f32[s0 + b * K + k];
-      f32[d0 + k] = total;
-    }
+    sumImages(heap, sums, db, B, K);
     return heap.finish([g, db]) as [tf.TensorInfo, tf.TensorInfo];
   } catch (e) {
     heap.abort();
     throw e;
+  }
+}
+
+/** db[k] = Σ over B images of sums[image][k], added in float64. */
+function sumImages(heap: HeapScratch, sums: tf.TensorInfo, db: tf.TensorInfo, B: number, K: number): void {
+  const f32 = heap.f32();
+  const s0 = heap.address(sums) / 4;
+  const d0 = heap.address(db) / 4;
+  for (let k = 0; k < K; k++) {
+    let total = 0;
+    for (let b = 0; b < B; b++) total += f32[s0 + b * K + k];
+    f32[d0 + k] = total;
   }
 }
 
@@ -56,6 +62,101 @@ export function convBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tenso
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xSaved, wSaved, ySaved] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
         const [g, db] = reluAndBiasGradients(tf.backend(), dy, ySaved).map((t) => tf.engine().makeTensorFromTensorInfo(t));
+        const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: g, filter: wSaved }, attrs({ inputShape: xSaved.shape })) as tf.Tensor;
+        const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xSaved, dy: g }, attrs({ filterShape: wSaved.shape })) as tf.Tensor;
+        return [dx, dw, db];
+      },
+    };
+  });
+  return op(x, filter, bias) as tf.Tensor4D;
+}
+
+/**
+ * Per pixel of a pooled layer's input, the windows of avgPool(·, size, stride, 'same') that reach
+ * it, in window order, as AVG_POOL_TAPS byte offsets into one image's pooled gradient and as many
+ * weights (1/(size²), as tfjs' AvgPoolGrad; 0 for unused entries); null if more windows reach a
+ * pixel. Cached per shape.
+ */
+function avgPoolTable(info: tf.backend_util.Conv2DInfo): Float32Array | null {
+  const key = `${info.inHeight} ${info.inWidth} ${info.inChannels} ${info.filterHeight} ${info.filterWidth} ${info.strideHeight} ${info.strideWidth} ${info.padInfo.top} ${info.padInfo.left}`;
+  if (avgPoolTables.has(key)) return avgPoolTables.get(key)!;
+  const { inHeight: H, inWidth: W, inChannels: K, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const { top, left } = info.padInfo;
+  const words = new Float32Array(H * W * 2 * AVG_POOL_TAPS);
+  const offsets = new Int32Array(words.buffer);
+  let fits = true;
+  for (let h = 0; h < H; h++) {
+    for (let w = 0; w < W; w++) {
+      const at = (h * W + w) * 2 * AVG_POOL_TAPS;
+      let e = 0;
+      for (let oy = 0; oy < OH; oy++) {
+        if (h < oy * sh - top || h >= oy * sh - top + fh) continue;
+        for (let ox = 0; ox < OW; ox++) {
+          if (w < ox * sw - left || w >= ox * sw - left + fw) continue;
+          if (e === AVG_POOL_TAPS) fits = false;
+          else {
+            offsets[at + e] = (oy * OW + ox) * K * 4;
+            words[at + AVG_POOL_TAPS + e] = 1 / (fh * fw);
+          }
+          e++;
+        }
+      }
+    }
+  }
+  const table = fits ? words : null;
+  if (avgPoolTables.size >= 64) avgPoolTables.clear();
+  avgPoolTables.set(key, table);
+  return table;
+}
+const avgPoolTables = new Map<string, Float32Array | null>();
+
+/** The gradient through avgPool then ReLU (g), and db, from the pooled gradient dp and the ReLU output y. */
+function avgPoolReluGradients(backend: tf.KernelBackend, dp: tf.TensorInfo, y: tf.TensorInfo, table: Float32Array): [tf.TensorInfo, tf.TensorInfo] {
+  const simd = simdKernelsOf(backend)!;
+  const [B, H, W, K] = y.shape;
+  const heap = new HeapScratch(backend);
+  try {
+    const g = heap.alloc(y.shape);
+    const sums = heap.alloc([B, K]);
+    const db = heap.alloc([K]);
+    const entries = heap.alloc([table.length], 'int32');
+    heap.i32().set(new Int32Array(table.buffer), heap.address(entries) / 4); // offsets and weights, bit for bit
+    const [, OH, OW] = dp.shape;
+    simd.avgPoolReluGradSums(heap.address(dp), heap.address(y), heap.address(g), heap.address(sums), heap.address(entries), B, H * W, K / 4, OH * OW * K * 4, H * W * K * 4);
+    sumImages(heap, sums, db, B, K);
+    return heap.finish([g, db]) as [tf.TensorInfo, tf.TensorInfo];
+  } catch (e) {
+    heap.abort();
+    throw e;
+  }
+}
+
+/**
+ * avgPool(relu(conv2d(x, filter, 1, 'same') + bias), poolSize, poolStride, 'same') with gradients
+ * for all three, where convReluApplies and pooling reaches a pixel from at most AVG_POOL_TAPS
+ * windows; else null. The pooling's gradient, ReLU's and the bias's are one pass, and the tape
+ * records one op instead of four (pool, its cast, their saved inputs' copies).
+ */
+export function convBiasReluAvgPool(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, poolSize: number, poolStride: number): tf.Tensor4D | null {
+  if (!convReluApplies(x, filter)) return null;
+  const [B, H, W] = x.shape;
+  const K = filter.shape[3];
+  const pool = tf.backend_util.computePool2DInfo([B, H, W, K], poolSize, poolStride, 1, 'same');
+  const table = avgPoolTable(pool);
+  if (!table) return null;
+  const conv = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 } as const;
+  const attrs = (extra: tf.NamedAttrMap) => ({ ...conv, ...extra }) as unknown as tf.NamedAttrMap;
+  const poolAttrs = { filterSize: poolSize, strides: poolStride, pad: 'same' } as unknown as tf.NamedAttrMap;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xs, w, b, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+    const y = tf.engine().runKernel(tf.FusedConv2D, { x: xs, filter: w, bias: b }, attrs({ activation: 'relu' })) as tf.Tensor4D;
+    const pooled = tf.engine().runKernel(tf.AvgPool, { x: y }, poolAttrs) as tf.Tensor4D;
+    save([xs, w, y]);
+    return {
+      value: pooled,
+      gradFunc: (dp: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xSaved, wSaved, ySaved] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const [g, db] = avgPoolReluGradients(tf.backend(), dp, ySaved, table).map((t) => tf.engine().makeTensorFromTensorInfo(t));
         const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: g, filter: wSaved }, attrs({ inputShape: xSaved.shape })) as tf.Tensor;
         const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xSaved, dy: g }, attrs({ filterShape: wSaved.shape })) as tf.Tensor;
         return [dx, dw, db];

@@ -27,7 +27,7 @@ import {
 } from './layout';
 import { disposeOptimizer, makeOptimizer, optimizerKey, validateTrainSettings, type Optimizer, type TrainSettings } from './train-settings';
 import { convBiasMaxPoolRelu } from './conv-pool';
-import { convBiasRelu } from './conv-relu';
+import { convBiasRelu, convBiasReluAvgPool } from './conv-relu';
 import { denseHeadLoss } from './dense-loss';
 import { FusedAdam } from './fused-adam';
 import { splitBatch, type GradientPeer, type InputShape, type NetworkBlueprint, type PartGradients } from './gradient-peer';
@@ -220,8 +220,10 @@ export class MaskedNetwork {
     let h =
       convBiasMaxPoolRelu(x, w1 as tf.Tensor4D, b1 as tf.Tensor1D, p, 2) ??
       tf.relu(tf.maxPool(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), b1) as tf.Tensor4D, p, 2, 'same'));
-    h = tf.avgPool(convRelu(h, w2, b2), p, 2, 'same');
-    h = tf.avgPool(convRelu(h, w3, b3), p, 2, 'same');
+    // conv → ReLU → avgpool as one op on wasm (conv-relu.ts), else as separate ops.
+    const convReluPool = (input: tf.Tensor4D, w: tf.Variable, b: tf.Variable) =>
+      convBiasReluAvgPool(input, w as tf.Tensor4D, b as tf.Tensor1D, p, 2) ?? tf.avgPool(convRelu(input, w, b), p, 2, 'same');
+    h = convReluPool(convReluPool(h, w2, b2), w3, b3);
     return tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
   }
 

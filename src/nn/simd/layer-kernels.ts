@@ -28,6 +28,14 @@ export interface LayerKernels {
   directConv2x3(...args: DirectConvArgs): void;
   directConv2x4(...args: DirectConvArgs): void;
   /**
+   * The gradient through average pooling, then ReLU, and the bias gradient's partial sums, for
+   * `images` images of `pixels` pixels of `groups` vectors: per pixel, with its table entry of
+   * AVG_POOL_TAPS byte offsets into the image's dp and as many f32 weights (0 for unused
+   * entries), g = (Σₑ dp[offsetₑ] · weightₑ, added from 0 in entry order) where y > 0, else 0;
+   * sums[image] = Σ over its pixels of g. Images are dpImage / yImage bytes apart in dp / y and g.
+   */
+  avgPoolReluGradSums(dp: number, y: number, g: number, sums: number, table: number, images: number, pixels: number, groups: number, dpImage: number, yImage: number): void;
+  /**
    * ReLU's gradient and the bias gradient's partial sums: g = dy where y > 0 (else 0) over
    * `images` × `rows` rows of `groups` vectors, and sums[image] = Σ over its rows of g.
    */
@@ -84,6 +92,47 @@ export function directConv(pixels: number, vectors: number): FuncSpec {
     name: `directConv${pixels}x${vectors}`,
     params: Array(12).fill('i32'),
     locals: [...Array(firstV128 - 12).fill('i32'), ...Array((pixels + 1) * vectors + 1).fill('v128')],
+    body: code,
+  };
+}
+
+/** Windows per pixel in avgPoolReluGradSums' table: 3×3 pools at stride 2 reach a pixel from 2 × 2 windows. */
+export const AVG_POOL_TAPS = 4;
+
+/** avgPoolReluGradSums — see LayerKernels. */
+export function avgPoolReluGradSums(): FuncSpec {
+  const [dp, y, g, sums, table, images, pixels, groups, dpImage, yImage] = Array.from({ length: 10 }, (_, i) => i);
+  const [p, entry, v, yAt, sumAt, groupBytes, off] = [10, 11, 12, 13, 14, 15, 16];
+  const offsets = Array.from({ length: AVG_POOL_TAPS }, (_, e) => 17 + e);
+  const firstV = 17 + AVG_POOL_TAPS;
+  const weights = Array.from({ length: AVG_POOL_TAPS }, (_, e) => firstV + e);
+  const [acc, mask] = [firstV + AVG_POOL_TAPS, firstV + AVG_POOL_TAPS + 1];
+  const code = new Code();
+  code.get(groups).i32(16).i32Mul().set(groupBytes);
+  code.countdown(images, () => {
+    code.i32(0).set(v);
+    code.whileBelow(v, groupBytes, 16, () => code.get(sums).get(v).i32Add().f32x4Const(0).v128Store());
+    code.get(y).set(yAt).get(table).set(entry).get(pixels).set(p);
+    code.countdown(p, () => {
+      offsets.forEach((local, e) => code.get(entry).i32Load(4 * e).get(dp).i32Add().set(local));
+      weights.forEach((local, e) => code.get(entry).v128Load32Splat(4 * (AVG_POOL_TAPS + e)).set(local));
+      code.i32(0).set(v);
+      code.whileBelow(v, groupBytes, 16, () => {
+        code.f32x4Const(0).set(acc);
+        offsets.forEach((local, e) => code.get(acc).get(local).get(v).i32Add().v128Load().get(weights[e]).f32x4Mul().f32x4Add().set(acc));
+        code.get(yAt).get(v).i32Add().v128Load().f32x4Const(0).f32x4Gt().set(mask);
+        code.get(yAt).get(v).i32Add().get(g).i32Add().get(y).i32Sub().set(off);
+        code.get(off).get(acc).get(mask).v128And().tee(acc).v128Store();
+        code.get(sums).get(v).i32Add().get(sums).get(v).i32Add().v128Load().get(acc).f32x4Add().v128Store();
+      });
+      code.bump(entry, 8 * AVG_POOL_TAPS).get(yAt).get(groupBytes).i32Add().set(yAt);
+    });
+    code.advance(dp, dpImage).advance(y, yImage).advance(g, yImage).get(sums).get(groupBytes).i32Add().set(sums);
+  });
+  return {
+    name: 'avgPoolReluGradSums',
+    params: Array(10).fill('i32'),
+    locals: [...Array(7 + AVG_POOL_TAPS).fill('i32'), ...Array(AVG_POOL_TAPS + 2).fill('v128')],
     body: code,
   };
 }
