@@ -7,7 +7,7 @@ import { encodeModule, Code } from './simd/wasm-encoder';
 import { winogradMatrices } from './simd/winograd';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { simdKernelsOf } from './wasm-heap';
-import { winogradApplies, winogradConv2D, winogradFilterGradient } from './winograd-conv';
+import { matrixSpacing, winogradApplies, winogradConv2D, winogradFilterGradient } from './winograd-conv';
 import { relErr } from './test-fixtures';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -122,6 +122,21 @@ describe('the input transform specialised to a shape (offsets built in)', () => 
       expect(worst).toBeLessThan(1e-4);
     });
   }
+});
+
+describe('the spacing of the 64 transform matrices', () => {
+  it('is an odd number of 64-byte lines that holds a matrix: 64 matrices fall in 64 cache sets', () => {
+    // 84 tiles × 12 channels = 4,032 bytes: 63 lines, odd. 4,096 bytes (the old spacing, with a
+    // 64-byte skew) was 64 lines: every matrix row in the same cache set.
+    expect(matrixSpacing(84 * 12 * 4)).toBe(63 * 64);
+    expect(matrixSpacing(4096)).toBe(65 * 64);
+    expect(matrixSpacing(1)).toBe(64);
+    expect(matrixSpacing(65)).toBe(3 * 64);
+    for (let bytes = 4; bytes < 40000; bytes += 52) {
+      const s = matrixSpacing(bytes);
+      expect(s >= bytes && s % 64 === 0 && (s / 64) % 2 === 1 && s - bytes < 128).toBe(true);
+    }
+  });
 });
 
 describe('the SIMD matrix product C = Aᵀ · B', () => {
