@@ -16,10 +16,16 @@ export function denseHeadLoss(h: tf.Tensor2D, w4: tf.Tensor2D, b4: tf.Tensor1D, 
   const batch = h.shape[0];
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [hs, w, b, v, c, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    // Log-softmax written out (tf.logSoftmax is an op with its own tape entry) shares its
+    // exponentials with the softmax the gradient needs.
     const hidden = tf.relu(tf.add(tf.matMul(hs, w), b)) as tf.Tensor2D;
-    const logProbabilities = tf.logSoftmax(tf.add(tf.matMul(hidden, v), c));
+    const logits = tf.add(tf.matMul(hidden, v), c);
+    const shifted = tf.sub(logits, tf.max(logits, 1, true));
+    const exps = tf.exp(shifted);
+    const sums = tf.sum(exps, 1, true);
+    const logProbabilities = tf.sub(shifted, tf.log(sums));
     const loss = tf.mul(tf.sum(tf.mul(labels, logProbabilities)), -1 / batch) as tf.Scalar;
-    save([hs, w, v, hidden, tf.exp(logProbabilities)]);
+    save([hs, w, v, hidden, tf.div(exps, sums)]);
     return {
       value: loss,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
