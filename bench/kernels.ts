@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { convBiasMaxPoolRelu } from '../src/nn/conv-pool';
-import { convBiasRelu } from '../src/nn/conv-relu';
+import { convBiasRelu, convBiasReluAvgPool } from '../src/nn/conv-relu';
 import { conv2DBackpropFilterWasm, registerWasmTrainingKernels } from '../src/nn/wasm-kernels';
 
 export interface KernelComparison {
@@ -156,6 +156,21 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
       before: 'tfjs fused conv, unfused by the tape',
       beforeMs: timeStep(() => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }), [w, b, x]),
       afterMs: timeStep(() => convBiasRelu(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D)!, [w, b, x]),
+    });
+    tf.dispose([x, w, b]);
+  }
+  // What the network runs for conv2 (and conv3): conv + bias + ReLU + average pooling as one op.
+  for (const channels of [32, 12]) {
+    const x = tf.variable(rnd([64, 14, 14, channels]));
+    const w = tf.variable(tf.randomNormal([5, 5, channels, channels], 0, 0.1));
+    const b = tf.variable(tf.randomNormal([channels], 0, 0.1));
+    const [x4, w4, b1] = [x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D];
+    results.push({
+      kernel: `conv2 + ReLU + avgpool, ${channels}`,
+      shape: `x [64,14,14,${channels}], pool 3 stride 2, train`,
+      before: 'our fused conv + ReLU, then tfjs avgPool',
+      beforeMs: timeStep(() => tf.avgPool(convBiasRelu(x4, w4, b1)!, 3, 2, 'same'), [w, b, x]),
+      afterMs: timeStep(() => convBiasReluAvgPool(x4, w4, b1, 3, 2)!, [w, b, x]),
     });
     tf.dispose([x, w, b]);
   }
