@@ -13,25 +13,33 @@ function random(n: number, seed: number, scale = 1): Float32Array {
 
 type Shape4 = [number, number, number, number];
 
-/** Output and the three gradients for a random upstream gradient. */
-function layer(backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, seed: number) {
+type Layer = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor;
+
+/** A layer's output and its three gradients for a random upstream gradient. */
+function gradients(backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, seed: number, f: Layer) {
   tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor4d(random(xs.reduce((a, b) => a * b), seed), xs);
     const w = tf.tensor4d(random(ws.reduce((a, b) => a * b), seed + 1, 0.2), ws);
     const b = tf.tensor1d(random(ws[3], seed + 2, 0.5));
-    const f = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => {
-      if (backend === 'cpu') return tf.relu(tf.add(tf.conv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, 1, 'same'), bv));
-      const y = convBiasRelu(xv as tf.Tensor4D, wv as tf.Tensor4D, bv as tf.Tensor1D);
-      if (!y) throw new Error('the fused layer did not apply');
-      return y;
-    };
-    const y = f(x, w, b);
+    const g = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => f(xv as tf.Tensor4D, wv as tf.Tensor4D, bv as tf.Tensor1D);
+    const y = g(x, w, b);
     const dy = tf.tensor(random(y.size, seed + 3), y.shape);
-    const [dx, dw, db] = tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(f(xv, wv, bv), dy)))([x, w, b]);
+    const [dx, dw, db] = tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(g(xv, wv, bv), dy)))([x, w, b]);
     return { y: y.dataSync(), dx: dx.dataSync(), dw: dw.dataSync(), db: db.dataSync() };
   });
 }
+
+function applied<T>(result: T | null): T {
+  if (!result) throw new Error('the fused layer did not apply');
+  return result;
+}
+
+const cpuConvRelu: Layer = (x, w, b) => tf.relu(tf.add(tf.conv2d(x, w, 1, 'same'), b));
+const fusedConvRelu: Layer = (x, w, b) => applied(convBiasRelu(x, w, b));
+
+/** relu(conv + b): the fused op on wasm, tfjs' ops on cpu. */
+const layer = (backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, seed: number) => gradients(backend, xs, ws, seed, backend === 'cpu' ? cpuConvRelu : fusedConvRelu);
 
 describe('the fused conv + bias + ReLU layer on wasm equals the unfused ops on cpu', () => {
   beforeAll(async () => {
@@ -82,28 +90,10 @@ describe('the fused conv + bias + ReLU layer on wasm equals the unfused ops on c
   });
 });
 
-/** avgPool(relu(conv + b)) and its three gradients: fused, or as the separate ops (on wasm: our fused conv, tfjs' pool). */
+/** avgPool(relu(conv + b)): fused, or as the separate ops (on wasm: our fused conv, then tfjs' pool). */
 function pooledLayer(backend: 'cpu' | 'wasm', fused: boolean, xs: Shape4, ws: Shape4, pool: number, seed: number) {
-  tf.setBackend(backend);
-  return tf.tidy(() => {
-    const x = tf.tensor4d(random(xs.reduce((a, b) => a * b), seed), xs);
-    const w = tf.tensor4d(random(ws.reduce((a, b) => a * b), seed + 1, 0.2), ws);
-    const b = tf.tensor1d(random(ws[3], seed + 2, 0.5));
-    const f = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => {
-      const [x4, w4, b1] = [xv as tf.Tensor4D, wv as tf.Tensor4D, bv as tf.Tensor1D];
-      if (!fused) {
-        const y = backend === 'cpu' ? tf.relu(tf.add(tf.conv2d(x4, w4, 1, 'same'), b1)) as tf.Tensor4D : convBiasRelu(x4, w4, b1)!;
-        return tf.avgPool(y, pool, 2, 'same');
-      }
-      const p = convBiasReluAvgPool(x4, w4, b1, pool, 2);
-      if (!p) throw new Error('the fused layer did not apply');
-      return p;
-    };
-    const y = f(x, w, b);
-    const dy = tf.tensor(random(y.size, seed + 3), y.shape);
-    const [dx, dw, db] = tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(f(xv, wv, bv), dy)))([x, w, b]);
-    return { y: y.dataSync(), dx: dx.dataSync(), dw: dw.dataSync(), db: db.dataSync() };
-  });
+  const separate: Layer = (x, w, b) => tf.avgPool((backend === 'cpu' ? cpuConvRelu : fusedConvRelu)(x, w, b) as tf.Tensor4D, pool, 2, 'same');
+  return gradients(backend, xs, ws, seed, fused ? (x, w, b) => applied(convBiasReluAvgPool(x, w, b, pool, 2)) : separate);
 }
 
 describe('conv + bias + ReLU + average pooling as one op on wasm', () => {

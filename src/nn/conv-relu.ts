@@ -18,22 +18,30 @@ export function convReluApplies(x: tf.Tensor4D, filter: tf.Tensor4D): boolean {
   return winogradApplies(info, x.dtype);
 }
 
-/** g = dy where y > 0, and db = Σ g over all but the channel axis (partial sums per image, added in float64). */
-function reluAndBiasGradients(backend: tf.KernelBackend, dy: tf.TensorInfo, y: tf.TensorInfo): [tf.TensorInfo, tf.TensorInfo] {
-  const simd = simdKernelsOf(backend)!;
-  const [B, H, W, K] = y.shape;
+/**
+ * A gradient g shaped like y and its bias gradient db: `write` fills g and per-image partial sums
+ * of g (one kernel pass), which are then added over the images in float64.
+ */
+function gradientAndBias(backend: tf.KernelBackend, y: tf.TensorInfo, write: (heap: HeapScratch, g: number, sums: number) => void): [tf.TensorInfo, tf.TensorInfo] {
+  const [B, , , K] = y.shape;
   const heap = new HeapScratch(backend);
   try {
     const g = heap.alloc(y.shape);
     const sums = heap.alloc([B, K]);
     const db = heap.alloc([K]);
-    simd.reluGradSums(heap.address(dy), heap.address(y), heap.address(g), heap.address(sums), B, H * W, K / 4);
+    write(heap, heap.address(g), heap.address(sums));
     sumImages(heap, sums, db, B, K);
     return heap.finish([g, db]) as [tf.TensorInfo, tf.TensorInfo];
   } catch (e) {
     heap.abort();
     throw e;
   }
+}
+
+/** g = dy where y > 0, and db = Σ g over all but the channel axis. */
+function reluAndBiasGradients(backend: tf.KernelBackend, dy: tf.TensorInfo, y: tf.TensorInfo): [tf.TensorInfo, tf.TensorInfo] {
+  const [B, H, W, K] = y.shape;
+  return gradientAndBias(backend, y, (heap, g, sums) => simdKernelsOf(backend)!.reluGradSums(heap.address(dy), heap.address(y), g, sums, B, H * W, K / 4));
 }
 
 /** db[k] = Σ over B images of sums[image][k], added in float64. */
@@ -112,23 +120,14 @@ const avgPoolTables = new Map<string, Float32Array | null>();
 
 /** The gradient through avgPool then ReLU (g), and db, from the pooled gradient dp and the ReLU output y. */
 function avgPoolReluGradients(backend: tf.KernelBackend, dp: tf.TensorInfo, y: tf.TensorInfo, table: Float32Array): [tf.TensorInfo, tf.TensorInfo] {
-  const simd = simdKernelsOf(backend)!;
   const [B, H, W, K] = y.shape;
-  const heap = new HeapScratch(backend);
-  try {
-    const g = heap.alloc(y.shape);
-    const sums = heap.alloc([B, K]);
-    const db = heap.alloc([K]);
+  const [, OH, OW] = dp.shape;
+  return gradientAndBias(backend, y, (heap, g, sums) => {
     const entries = heap.alloc([table.length], 'int32');
     heap.i32().set(new Int32Array(table.buffer), heap.address(entries) / 4); // offsets and weights, bit for bit
-    const [, OH, OW] = dp.shape;
-    simd.avgPoolReluGradSums(heap.address(dp), heap.address(y), heap.address(g), heap.address(sums), heap.address(entries), B, H * W, K / 4, OH * OW * K * 4, H * W * K * 4);
-    sumImages(heap, sums, db, B, K);
-    return heap.finish([g, db]) as [tf.TensorInfo, tf.TensorInfo];
-  } catch (e) {
-    heap.abort();
-    throw e;
-  }
+    const simd = simdKernelsOf(backend)!;
+    simd.avgPoolReluGradSums(heap.address(dp), heap.address(y), g, sums, heap.address(entries), B, H * W, K / 4, OH * OW * K * 4, H * W * K * 4);
+  });
 }
 
 /**
