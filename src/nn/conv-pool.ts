@@ -82,7 +82,11 @@ function tapTable(g: Geometry): number[] {
 }
 
 /** What the block's specialised kernels build in, and a key naming it. */
-function kernelShape(g: Geometry): { shape: ConvPoolShape; key: string } {
+interface KernelShape {
+  shape: ConvPoolShape;
+  key: string;
+}
+function kernelShape(g: Geometry): KernelShape {
   const { filterHeight: ph, filterWidth: pw, strideWidth: sx } = g.pool;
   const window = Array.from({ length: ph * pw }, (_, e) => [Math.floor(e / pw), e % pw]);
   return {
@@ -113,9 +117,8 @@ function vectorChunks(groups: number): Array<{ first: number; vectors: number }>
   });
 }
 
-
 /** y = relu(maxPool(conv(x, w)) + b), the argmax offsets into the padded input, and that input. */
-function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo, g: Geometry): tf.TensorInfo[] {
+function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo, g: Geometry, { shape, key }: KernelShape): tf.TensorInfo[] {
   const { B, H, W, C, K, Wb, Hp, Wq, pool, SH, SW } = g;
   const { outHeight: OH, outWidth: OW, strideHeight: sy } = pool;
   const { top, left } = pool.padInfo;
@@ -127,7 +130,6 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
     const scratch = heap.alloc([SH, SW, K]);
     padInto(simd, heap, x, padded, g.convTop, g.convLeft);
     const memory = wasmMemoryOf(backend)!;
-    const { shape, key } = kernelShape(g);
     const taps = heap.alloc([shape.taps.length], 'int32');
     heap.i32().set(shape.taps, heap.address(taps) / 4);
     const tapsAt = heap.address(taps);
@@ -137,9 +139,10 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
     const f32 = heap.f32();
     const [paddedAt, wAt, bAt, yAt, argAt] = [padded, w, b, y, arg].map((t) => heap.address(t));
     const interior = sAt + (top * SW + left) * K * 4;
+    const chunks = vectorChunks(K / 4);
     for (let image = 0; image < B; image++) {
       const xImage = paddedAt + image * Hp * Wq * C * 4;
-      for (const { first, vectors } of vectorChunks(K / 4)) {
+      for (const { first, vectors } of chunks) {
         directConv(simd, vectors)(xImage, wAt + 16 * first, interior + 16 * first, tapsAt, shape.taps.length, Wb / DIRECT_PIXELS, H, Wq * C * 4, SW * K * 4, C * 4, K * 4, K * 4);
       }
       // Columns computed past the image's edge are pooling padding again.
@@ -159,14 +162,13 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
 }
 
 /** dW and db of the block from dy, its output y, the argmax offsets and the padded input. */
-function backward(backend: tf.KernelBackend, simd: SimdKernels, dy: tf.TensorInfo, y: tf.TensorInfo, arg: tf.TensorInfo, padded: tf.TensorInfo, g: Geometry): tf.TensorInfo[] {
+function backward(backend: tf.KernelBackend, dy: tf.TensorInfo, y: tf.TensorInfo, arg: tf.TensorInfo, padded: tf.TensorInfo, g: Geometry, { shape, key }: KernelShape): tf.TensorInfo[] {
   const heap = new HeapScratch(backend);
   try {
     const dW = heap.alloc([g.kh, g.kw, g.C, g.K]);
     const db = heap.alloc([g.K]);
     heap.fill(dW, 0);
     heap.fill(db, 0);
-    const { shape, key } = kernelShape(g);
     const gradients = specialisedKernel<ConvPoolGradients>(wasmMemoryOf(backend)!, `convPoolGradients ${key}`, () => convPoolGradientsFixed(shape));
     const windows = g.B * g.pool.outHeight * g.pool.outWidth;
     gradients(heap.address(dy), heap.address(y), heap.address(arg), heap.address(dW), heap.address(db), windows, heap.address(padded));
@@ -186,16 +188,17 @@ export function convBiasMaxPoolRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: t
   const backend = tf.backend();
   const simd = simdKernelsOf(backend)!;
   const g = geometry(x, filter, poolSize, poolStride);
+  const kernels = kernelShape(g);
   const tensor = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [w, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [y, arg, padded] = forward(backend, simd, x, w, b, g).map(tensor);
+    const [y, arg, padded] = forward(backend, simd, x, w, b, g, kernels).map(tensor);
     save([y, arg, padded]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [ys, args, paddeds] = saved;
-        return backward(backend, simd, dy, ys, args, paddeds, g).map(tensor);
+        return backward(backend, dy, ys, args, paddeds, g, kernels).map(tensor);
       },
     };
   });

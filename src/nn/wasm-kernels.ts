@@ -25,8 +25,8 @@
  *   - Identity and same-dtype Cast copy their input; the tape clones every tensor it saves,
  *     so each activation was copied: they share the data instead, as on the cpu backend.
  * In training, LeNet's layers mostly bypass the pooling and bias kernels here: conv1's block
- * (conv-pool.ts) and conv2/conv3 with bias and ReLU (conv-relu.ts) are fused ops; these
- * kernels serve the fallbacks and other shapes.
+ * (conv-pool.ts) and conv2/conv3 with bias, ReLU and average pooling (conv-relu.ts) are fused
+ * ops; these kernels serve the fallbacks and other shapes.
  * See bench/README.md for the per-kernel profile these choices come from.
  *
  * The composite kernels call the wasm backend's own kernel functions directly, so

@@ -55,8 +55,7 @@ function copyWindow(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo, ds
 
 /** Copies an NHWC image batch into a zero-filled [B, Hp, Wp, C] at (top, left). */
 export function padInto(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, top: number, left: number): void {
-  heap.fill(dst, 0);
-  copyWindow(simd, heap, src, dst, src.shape[1], src.shape[2], top, left);
+  new PadAsNeeded(simd, heap, src, dst, top, left).upTo(src.shape[0]);
 }
 
 /**

@@ -102,9 +102,9 @@ export const AVG_POOL_TAPS = 4;
 /** avgPoolReluGradSums — see LayerKernels. */
 export function avgPoolReluGradSums(): FuncSpec {
   const [dp, y, g, sums, table, images, pixels, groups, dpImage, yImage] = Array.from({ length: 10 }, (_, i) => i);
-  const [p, entry, v, yAt, sumAt, groupBytes, off] = [10, 11, 12, 13, 14, 15, 16];
-  const offsets = Array.from({ length: AVG_POOL_TAPS }, (_, e) => 17 + e);
-  const firstV = 17 + AVG_POOL_TAPS;
+  const [p, entry, v, yAt, groupBytes, off] = [10, 11, 12, 13, 14, 15];
+  const offsets = Array.from({ length: AVG_POOL_TAPS }, (_, e) => 16 + e);
+  const firstV = 16 + AVG_POOL_TAPS;
   const weights = Array.from({ length: AVG_POOL_TAPS }, (_, e) => firstV + e);
   const [acc, mask] = [firstV + AVG_POOL_TAPS, firstV + AVG_POOL_TAPS + 1];
   const code = new Code();
@@ -132,7 +132,7 @@ export function avgPoolReluGradSums(): FuncSpec {
   return {
     name: 'avgPoolReluGradSums',
     params: Array(10).fill('i32'),
-    locals: [...Array(7 + AVG_POOL_TAPS).fill('i32'), ...Array(AVG_POOL_TAPS + 2).fill('v128')],
+    locals: [...Array(6 + AVG_POOL_TAPS).fill('i32'), ...Array(AVG_POOL_TAPS + 2).fill('v128')],
     body: code,
   };
 }
@@ -247,8 +247,9 @@ export function maxPoolArgmaxFixed(shape: ConvPoolShape): FuncSpec {
 
 /**
  * convPoolGradients(dy, y, arg, dw, db, windows, xBase) for `shape`: the filter and bias
- * gradients of the conv + bias + max-pool + ReLU block for `windows` pooled outputs (`groups` vectors each): g = dy where y > 0; db += g;
- * dw[t] += g · x[xBase + arg + taps[t]] per lane, filter rows wStride bytes apart.
+ * gradients of the conv + bias + max-pool + ReLU block for `windows` pooled outputs (`groups`
+ * vectors each): g = dy where y > 0; db += g; dw[t] += g · x[xBase + arg + taps[t]] per lane,
+ * filter rows wStride bytes apart.
  */
 export function convPoolGradientsFixed(shape: ConvPoolShape): FuncSpec {
   const [dy, y, arg, dw, db, windows, xBase] = Array.from({ length: 7 }, (_, i) => i);

@@ -164,8 +164,9 @@ function linearTransform(fname: string, L: number[][], R: number[][], withBias =
   const paramCount = withBias ? 12 : 10;
   let next = paramCount;
   const [vin, vout, left, biasAt] = [next++, next++, next++, next++];
-  const inAddr = Array.from({ length: q * s }, () => next++);
-  const outAddr = Array.from({ length: p * t }, () => next++);
+  // Element addresses from the tables, only where they are not built in.
+  const inAddr = staticIn ? [] : Array.from({ length: q * s }, () => next++);
+  const outAddr = staticOut ? [] : Array.from({ length: p * t }, () => next++);
   const i32Count = next - paramCount;
   const x = Array.from({ length: q * s }, () => next++);
   const tmp = Array.from({ length: q * t }, () => next++);
@@ -175,8 +176,8 @@ function linearTransform(fname: string, L: number[][], R: number[][], withBias =
   const RT = transpose(R);
 
   const code = new Code();
-  if (!staticIn) inAddr.forEach((local, e) => code.get(inTable).i32Load(4 * e).set(local));
-  if (!staticOut) outAddr.forEach((local, o) => code.get(outTable).i32Load(4 * o).set(local));
+  inAddr.forEach((local, e) => code.get(inTable).i32Load(4 * e).set(local));
+  outAddr.forEach((local, o) => code.get(outTable).i32Load(4 * o).set(local));
   code.countdown(tiles, () => {
     code.get(inBase).get(inTiles).i32Load().i32Add().set(vin);
     code.get(outBase).get(outTiles).i32Load().i32Add().set(vout);
@@ -455,14 +456,19 @@ export function specialisedKernel<F>(memory: WebAssembly.Memory, key: string, ma
   if (!kernel) {
     if (cache.size >= 128) cache.clear();
     const spec = make();
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = encodeModule([spec], shared);
-    kernel = (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, unknown>)[spec.name];
+    kernel = instantiate(encodeModule([spec], isShared(memory)), memory)[spec.name];
     cache.set(key, kernel);
   }
   return kernel as F;
 }
 const specialised = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
+
+/** Whether `memory` is shared (tfjs' threaded build): our modules must import it as shared. */
+const isShared = (memory: WebAssembly.Memory): boolean => typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+
+/** The exports of `bytes` instantiated on `memory`. */
+const instantiate = (bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): Record<string, unknown> =>
+  new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, unknown>;
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
@@ -472,12 +478,9 @@ const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
  */
 export function simdKernelsFor(memory: WebAssembly.Memory): SimdKernels | null {
   if (instances.has(memory)) return instances.get(memory)!;
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const bytes = simdModuleBytes(shared);
+  const bytes = simdModuleBytes(isShared(memory));
   // Invalid here means no SIMD support (tests check that Node and Chromium validate it).
-  const kernels = WebAssembly.validate(bytes)
-    ? (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SimdKernels)
-    : null;
+  const kernels = WebAssembly.validate(bytes) ? (instantiate(bytes, memory) as unknown as SimdKernels) : null;
   instances.set(memory, kernels);
   return kernels;
 }

@@ -92,9 +92,6 @@ export class Code {
   i32GeS(): this {
     return this.emit(0x4e);
   }
-  i32LtS(): this {
-    return this.emit(0x48);
-  }
   /** i32.load from the address on the stack plus a constant offset. */
   i32Load(offset = 0): this {
     return this.emit(0x28, 2, ...uleb(offset));
