@@ -4,7 +4,9 @@
  * whole filters died, trained with the paper's defaults (Adam 1e-3, batch 64).
  * Pixel values do not change the cost of a step, so random images stand in for MNIST here.
  */
-import { countNetwork, initialiseGenome, lenetSpecs, LENET_CLASSES, Rng, type Genome } from '../src/evolution';
+import { countNetwork, initialiseGenome, kernelSize, lenetSpecs, LENET_CLASSES, liveFilters, Rng, type Genome } from '../src/evolution';
+import { hexToFlags } from '../src/experiment/kernel-masks';
+import type { KernelMaskSummary } from '../src/experiment/records';
 import type { ImageDataset } from '../src/data/dataset';
 import { MaskedNetwork } from '../src/nn/network';
 import { range } from '../src/nn/layout';
@@ -45,6 +47,34 @@ export function evolvedGenome(fraction: number, seed = 1): { genome: Genome; clu
     liveInputs = keep;
   }
   return { genome: g, clusterEfficiency: ancestorKernels / countNetwork(g).kernels, filters };
+}
+
+/**
+ * The ancestor with exactly the kernels that `masks` mark alive (every synapse of an alive
+ * kernel kept, every other one masked), and its cluster efficiency. The cost of an epoch
+ * depends only on which kernels are alive, so kernel masks from a run's record rebuild a
+ * network that trains as fast as the one the run evolved.
+ */
+export function genomeFromKernelMasks(masks: readonly KernelMaskSummary[], seed = 1): { genome: Genome; clusterEfficiency: number } {
+  const g = ancestorGenome(seed);
+  const ancestorKernels = countNetwork(g).kernels;
+  if (masks.length !== g.layers.length) throw new Error(`kernel masks for ${masks.length} layers, the ancestor has ${g.layers.length}`);
+  g.layers.forEach((l, i) => {
+    const { name, filters, inChannels } = l.spec;
+    const m = masks[i];
+    if (m.layer !== name || m.filters !== filters || m.inChannels !== inChannels) throw new Error(`kernel mask ${i} is ${m.layer} ${m.filters}×${m.inChannels}, expected ${name} ${filters}×${inChannels}`);
+    const alive = hexToFlags(m.aliveHex, filters * inChannels);
+    const k = kernelSize(l.spec);
+    alive.forEach((a, kernel) => {
+      if (a) return;
+      l.mask.fill(0, kernel * k, (kernel + 1) * k);
+      l.weights.fill(0, kernel * k, (kernel + 1) * k);
+    });
+    liveFilters(l).forEach((live, f) => {
+      if (!live) l.bias[f] = 0;
+    });
+  });
+  return { genome: g, clusterEfficiency: ancestorKernels / countNetwork(g).kernels };
 }
 
 export function randomImages(count: number, seed: number): ImageDataset {

@@ -21,16 +21,17 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../src/evolution';
+import { Rng, type Genome } from '../src/evolution';
+import type { KernelMaskSummary } from '../src/experiment/records';
 import { selectBackend } from '../src/nn/backend';
-import { range } from '../src/nn/layout';
+import { compactKeep, range } from '../src/nn/layout';
 import type { GradientPeer } from '../src/nn/gradient-peer';
 import { MaskedNetwork } from '../src/nn/network';
 import { ThreadPeer } from '../src/nn/thread-peer';
 import { runBrowserBench, type BrowserCase, type BrowserResult } from './browser';
 import { KernelProfiler, type KernelStat } from './kernel-profile';
 import type { KernelComparison } from './kernels';
-import { ancestorGenome, evolvedGenome, MNIST_SHAPE, PAPER_TRAINING, randomImages, throughput, type Throughput } from './lenet';
+import { ancestorGenome, evolvedGenome, genomeFromKernelMasks, MNIST_SHAPE, PAPER_TRAINING, randomImages, throughput, type Throughput } from './lenet';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -102,17 +103,47 @@ async function kernelProfile(batches: number): Promise<{ stepMs: number; kernelM
   }
 }
 
+/** A network whose epoch is timed: the ancestor shrunk uniformly, or one a real run evolved. */
+interface EpochNetwork {
+  label: string;
+  genome: Genome;
+  clusterEfficiency: number;
+}
+
+function epochNetworks(quick: boolean): EpochNetwork[] {
+  const uniform = (quick ? [1, 0.316] : FRACTIONS).map((f): EpochNetwork => {
+    const { genome, clusterEfficiency } = evolvedGenome(f);
+    return { label: f === 1 ? 'ancestor' : `every layer ${Math.round(f * 100)} %`, genome, clusterEfficiency };
+  });
+  const fixture = JSON.parse(readFileSync(path.join(here, 'evolved-mnist.json'), 'utf8')) as { networks: EvolvedNetwork[] };
+  const evolved = fixture.networks.map((n): EpochNetwork => {
+    const { genome, clusterEfficiency } = genomeFromKernelMasks(n.kernelMasks);
+    // The fixture's masks must rebuild the very network the run recorded.
+    if (Math.abs(clusterEfficiency - n.clusterEfficiency) > 1e-9) throw new Error(`bench/evolved-mnist.json: generation ${n.generation} #${n.individual} rebuilds to ${clusterEfficiency}× cluster efficiency, the run recorded ${n.clusterEfficiency}×`);
+    return { label: `run, gen ${n.generation} #${n.individual}`, genome, clusterEfficiency };
+  });
+  return [...uniform, ...evolved];
+}
+
+interface EvolvedNetwork {
+  generation: number;
+  individual: number;
+  clusterEfficiency: number;
+  kernelMasks: KernelMaskSummary[];
+}
+
 async function epochSeconds(
-  fraction: number,
+  network: EpochNetwork,
   peers: readonly GradientPeer[] = [],
-): Promise<{ clusterEfficiency: number; filters: number[]; physicalFilters: number[]; seconds: number }> {
-  const { genome, clusterEfficiency, filters } = evolvedGenome(fraction);
-  const net = MaskedNetwork.fromGenome(genome, MNIST_SHAPE);
+): Promise<{ liveFilters: number[]; physicalFilters: number[]; seconds: number }> {
+  const net = MaskedNetwork.fromGenome(network.genome, MNIST_SHAPE);
   const data = randomImages(EPOCH_IMAGES, 5);
   try {
     await net.train(data, range(128), PAPER_TRAINING, new Rng(1), { peers }); // warm-up
     const r = await net.train(data, range(EPOCH_IMAGES), PAPER_TRAINING, new Rng(2), { peers });
-    return { clusterEfficiency, filters, physicalFilters: net.physicalFilters, seconds: r.seconds };
+    // PyTorch runs the filters that matter, without our rounding up to fours.
+    const liveFilters = compactKeep(network.genome.layers).out.map((k) => k.length);
+    return { liveFilters, physicalFilters: net.physicalFilters, seconds: r.seconds };
   } finally {
     net.dispose();
   }
@@ -281,17 +312,17 @@ async function main() {
   // 5. One epoch by cluster efficiency: `rounds` rounds over all networks, the fastest of each.
   // The ratio to the ancestor is the target, and one slow minute on this shared VM moved a
   // single epoch by up to 30 %; rounds interleave so that a slow spell does not hit one network only.
-  type Epoch = { clusterEfficiency: number; filters: number[]; physicalFilters: number[]; seconds: number; threadSeconds?: number; torchSeconds?: number };
-  const fractions = quick ? [1, 0.316] : FRACTIONS;
+  type Epoch = { label: string; clusterEfficiency: number; liveFilters: number[]; physicalFilters: number[]; seconds: number; threadSeconds?: number; torchSeconds?: number };
+  const networks = epochNetworks(quick);
   const epochs: Epoch[] = [];
   const fastest = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
   for (let round = 1; round <= rounds; round++) {
-    for (const [i, f] of fractions.entries()) {
-      log(`round ${round}/${rounds}: epoch of ${EPOCH_IMAGES} images, ${Math.round(f * 100)} % of the filters…`);
-      const e = await epochSeconds(f);
-      const threaded = peers.length ? await epochSeconds(f, peers) : undefined;
-      const t = torchMissing ? undefined : await torch(e.filters, BATCHES * 2);
-      const now: Epoch = { ...e, threadSeconds: threaded?.seconds, torchSeconds: t ? EPOCH_IMAGES / t.trainImagesPerSecond : undefined };
+    for (const [i, network] of networks.entries()) {
+      log(`round ${round}/${rounds}: epoch of ${EPOCH_IMAGES} images, ${network.label}…`);
+      const e = await epochSeconds(network);
+      const threaded = peers.length ? await epochSeconds(network, peers) : undefined;
+      const t = torchMissing ? undefined : await torch(e.liveFilters, BATCHES * 2);
+      const now: Epoch = { label: network.label, clusterEfficiency: network.clusterEfficiency, ...e, threadSeconds: threaded?.seconds, torchSeconds: t ? EPOCH_IMAGES / t.trainImagesPerSecond : undefined };
       const before = epochs[i];
       epochs[i] = before
         ? { ...now, seconds: Math.min(before.seconds, now.seconds), threadSeconds: fastest(before.threadSeconds, now.threadSeconds), torchSeconds: fastest(before.torchSeconds, now.torchSeconds) }
@@ -370,11 +401,12 @@ async function main() {
   out.push('', 'The ceiling: conv2 and conv3 forward at batch 64, one call (best of 10)', table(grows));
   out.push('', `Other batch sizes, Node wasm: ${batchSizes.map((b) => `${b.batchSize}: ${fmt(b.trainImagesPerSecond)} img/s`).join(', ')}`);
   const base = epochs[0];
-  const erows = [['cluster eff.', 'filters kept', 'wasm s/epoch', 'vs ancestor', `wasm ×${threads} threads s/epoch`, 'PyTorch s/epoch', 'PyTorch vs its ancestor', 'wasm vs PyTorch']];
+  const erows = [['network', 'cluster eff.', 'filters kept', 'wasm s/epoch', 'vs ancestor', `wasm ×${threads} threads s/epoch`, 'PyTorch s/epoch', 'PyTorch vs its ancestor', 'wasm vs PyTorch']];
   for (const e of epochs)
     erows.push([
+      e.label,
       `${e.clusterEfficiency.toFixed(1)}×`,
-      e.physicalFilters.join('/'),
+      e.physicalFilters.join('/') + (e.physicalFilters.join('/') === e.liveFilters.join('/') ? '' : ` (live ${e.liveFilters.join('/')})`),
       fmt(e.seconds, 1),
       `${(e.seconds / base.seconds).toFixed(2)}`,
       fmt(e.threadSeconds, 1),
@@ -382,7 +414,7 @@ async function main() {
       e.torchSeconds && base.torchSeconds ? `${(e.torchSeconds / base.torchSeconds).toFixed(2)}` : '—',
       e.torchSeconds ? `${(e.torchSeconds / e.seconds).toFixed(2)}×` : '—',
     ]);
-  out.push('', `One epoch of ${EPOCH_IMAGES} images (batch 64) by cluster efficiency, fastest of ${rounds} rounds`, table(erows));
+  out.push('', `One epoch of ${EPOCH_IMAGES} images (batch 64) by cluster efficiency, fastest of ${rounds} rounds: the ancestor with every layer shrunk alike, then the first networks of a real sexual run to reach 10× (bench/evolved-mnist.json)`, table(erows));
   out.push('', `Training step on Node wasm: ${fmt(profile.stepMs, 1)} ms, of which in tfjs kernels ${fmt(profile.kernelMs, 1)} ms (the rest: conv1's fused block, which is not a kernel, the tape, JS); top kernels (ms/step):`);
   out.push(...profile.kernels.slice(0, 12).map((k) => `  ${fmt(k.ms, 2).padStart(7)}  ${k.kernel}${k.calls !== 1 ? ` ×${fmt(k.calls, 0)}` : ''}`));
   out.push('', 'Replaced wasm kernels, fastest of 30 calls (ms): before → EvoLab');
