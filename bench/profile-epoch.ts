@@ -3,7 +3,8 @@
  * inspector's Profiler around `train`, after a warm-up), as self time per function and per part,
  * in ms per step. Our SIMD kernels appear by name (the module has a name section); tfjs' own
  * wasm kernels are unnamed.
- *   npx tsx bench/profile-epoch.ts [fraction of filters kept, 1 = ancestor] [rows]
+ *   npx tsx bench/profile-epoch.ts [fraction of filters kept, 1 = ancestor] [rows] [--tape]
+ * (--tape: the step through tfjs' tape instead of wasm-step.ts)
  */
 import { Session } from 'node:inspector/promises';
 import { Rng } from '../src/evolution/rng';
@@ -45,7 +46,7 @@ function table(totals: Map<string, number>, steps: number, limit: number): strin
 
 await selectBackend('wasm');
 const genome = fraction >= 1 ? ancestorGenome() : evolvedGenome(fraction).genome;
-const net = MaskedNetwork.fromGenome(genome, MNIST_SHAPE);
+const net = MaskedNetwork.fromGenome(genome, MNIST_SHAPE, { tapeFreeStep: !process.argv.includes('--tape') });
 const data = randomImages(IMAGES, 1);
 const all = Array.from({ length: IMAGES }, (_, i) => i);
 const session = new Session();

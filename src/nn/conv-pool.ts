@@ -64,7 +64,7 @@ function geometry(x: tf.TensorInfo, filter: tf.TensorInfo, poolSize: number, poo
 }
 
 /** Whether the fused block runs here: the wasm backend with our SIMD kernels, few input channels, filters in fours. */
-export function convPoolApplies(x: tf.Tensor4D, filter: tf.Tensor4D): boolean {
+export function convPoolApplies(x: tf.TensorInfo, filter: tf.TensorInfo): boolean {
   return (
     tf.getBackend() === 'wasm' &&
     x.dtype === 'float32' &&
@@ -180,25 +180,44 @@ function backward(backend: tf.KernelBackend, dy: tf.TensorInfo, y: tf.TensorInfo
 }
 
 /**
+ * The block for one input and filter shape, on TensorInfos: forward gives the output, the
+ * argmax offsets and the padded input, which backward takes back.
+ */
+export class ConvPoolBlock {
+  private readonly g: Geometry;
+  private readonly kernels: KernelShape;
+  constructor(x: tf.TensorInfo, filter: tf.TensorInfo, poolSize: number, poolStride: number) {
+    this.g = geometry(x, filter, poolSize, poolStride);
+    this.kernels = kernelShape(this.g);
+  }
+  /** [y, arg, padded]. */
+  forward(backend: tf.KernelBackend, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo[] {
+    return forward(backend, simdKernelsOf(backend)!, x, w, b, this.g, this.kernels);
+  }
+  /** [dW, db]. */
+  backward(backend: tf.KernelBackend, dy: tf.TensorInfo, y: tf.TensorInfo, arg: tf.TensorInfo, padded: tf.TensorInfo): tf.TensorInfo[] {
+    return backward(backend, dy, y, arg, padded, this.g, this.kernels);
+  }
+}
+
+/**
  * relu(maxPool(conv2d(x, filter, 1, 'same') + bias, poolSize, poolStride, 'same')) with
  * gradients for the filter and the bias (none for x), where convPoolApplies; else null.
  */
 export function convBiasMaxPoolRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, poolSize: number, poolStride: number): tf.Tensor4D | null {
   if (!convPoolApplies(x, filter)) return null;
   const backend = tf.backend();
-  const simd = simdKernelsOf(backend)!;
-  const g = geometry(x, filter, poolSize, poolStride);
-  const kernels = kernelShape(g);
+  const block = new ConvPoolBlock(x, filter, poolSize, poolStride);
   const tensor = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [w, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [y, arg, padded] = forward(backend, simd, x, w, b, g, kernels).map(tensor);
+    const [y, arg, padded] = block.forward(backend, x, w, b).map(tensor);
     save([y, arg, padded]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [ys, args, paddeds] = saved;
-        return backward(backend, dy, ys, args, paddeds, g, kernels).map(tensor);
+        return block.backward(backend, dy, ys, args, paddeds).map(tensor);
       },
     };
   });

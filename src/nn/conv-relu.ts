@@ -12,9 +12,10 @@ import { HeapScratch, simdKernelsOf } from './wasm-heap';
 import { winogradApplies } from './winograd-conv';
 
 /** Whether the fused op runs here: wasm with our SIMD kernels, a convolution Winograd takes. */
-export function convReluApplies(x: tf.Tensor4D, filter: tf.Tensor4D): boolean {
-  if (tf.getBackend() !== 'wasm' || simdKernelsOf(tf.backend()) === null) return false;
-  const info = tf.backend_util.computeConv2DInfo(x.shape, filter.shape, 1, 1, 'same');
+export function convReluApplies(x: tf.TensorInfo, filter: tf.TensorInfo): boolean {
+  if (tf.getBackend() !== 'wasm' || simdKernelsOf(tf.backend()) === null || x.shape.length !== 4 || filter.shape.length !== 4) return false;
+  const shape4 = (s: number[]) => s as [number, number, number, number];
+  const info = tf.backend_util.computeConv2DInfo(shape4(x.shape), shape4(filter.shape), 1, 1, 'same');
   return winogradApplies(info, x.dtype);
 }
 
@@ -131,35 +132,71 @@ function avgPoolReluGradients(backend: tf.KernelBackend, dp: tf.TensorInfo, y: t
 }
 
 /**
+ * avgPool(relu(conv2d(x, filter, 1, 'same') + bias), poolSize, poolStride, 'same') for one input
+ * and filter shape, on TensorInfos (see convBiasReluAvgPool). create() gives null where the op
+ * does not apply.
+ */
+export class ConvReluAvgPool {
+  private static readonly conv = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 } as const;
+  private constructor(
+    private readonly poolAttrs: Record<string, unknown>,
+    private readonly table: Float32Array,
+  ) {}
+
+  static create(x: tf.TensorInfo, filter: tf.TensorInfo, poolSize: number, poolStride: number): ConvReluAvgPool | null {
+    if (!convReluApplies(x, filter)) return null;
+    const [B, H, W] = x.shape;
+    const pool = tf.backend_util.computePool2DInfo([B, H, W, filter.shape[3]], poolSize, poolStride, 1, 'same');
+    const table = avgPoolTable(pool);
+    return table ? new ConvReluAvgPool({ filterSize: poolSize, strides: poolStride, pad: 'same' }, table) : null;
+  }
+
+  /** [pooled, y]: the op's output and the ReLU output its gradient needs. */
+  forward(backend: tf.KernelBackend, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo): [tf.TensorInfo, tf.TensorInfo] {
+    const heap = new HeapScratch(backend);
+    try {
+      const y = heap.run(tf.FusedConv2D, { x, filter: w, bias: b }, { ...ConvReluAvgPool.conv, activation: 'relu' });
+      const pooled = heap.run(tf.AvgPool, { x: y }, this.poolAttrs);
+      return heap.finish([pooled, y]) as [tf.TensorInfo, tf.TensorInfo];
+    } catch (e) {
+      heap.abort();
+      throw e;
+    }
+  }
+
+  /** [dx, dw, db] from the gradient of the pooled output, the op's input, filter and ReLU output. */
+  backward(backend: tf.KernelBackend, dp: tf.TensorInfo, x: tf.TensorInfo, w: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo[] {
+    const [g, db] = avgPoolReluGradients(backend, dp, y, this.table);
+    const heap = new HeapScratch(backend);
+    heap.adopt(g);
+    try {
+      const dx = heap.run(tf.Conv2DBackpropInput, { dy: g, filter: w }, { ...ConvReluAvgPool.conv, inputShape: x.shape });
+      const dw = heap.run(tf.Conv2DBackpropFilter, { x, dy: g }, { ...ConvReluAvgPool.conv, filterShape: w.shape });
+      return heap.finish([dx, dw, heap.adopt(db)]);
+    } catch (e) {
+      heap.abort();
+      throw e;
+    }
+  }
+}
+
+/**
  * avgPool(relu(conv2d(x, filter, 1, 'same') + bias), poolSize, poolStride, 'same') with gradients
  * for all three, where convReluApplies and pooling reaches a pixel from at most AVG_POOL_TAPS
  * windows; else null. The pooling's gradient, ReLU's and the bias's are one pass, and the tape
  * records one op instead of four (pool, its cast, their saved inputs' copies).
  */
 export function convBiasReluAvgPool(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, poolSize: number, poolStride: number): tf.Tensor4D | null {
-  if (!convReluApplies(x, filter)) return null;
-  const [B, H, W] = x.shape;
-  const K = filter.shape[3];
-  const pool = tf.backend_util.computePool2DInfo([B, H, W, K], poolSize, poolStride, 1, 'same');
-  const table = avgPoolTable(pool);
-  if (!table) return null;
-  const conv = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 } as const;
-  const attrs = (extra: tf.NamedAttrMap) => ({ ...conv, ...extra }) as unknown as tf.NamedAttrMap;
-  const poolAttrs = { filterSize: poolSize, strides: poolStride, pad: 'same' } as unknown as tf.NamedAttrMap;
+  const block = ConvReluAvgPool.create(x, filter, poolSize, poolStride);
+  if (!block) return null;
+  const tensor = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, w, b, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
-    const y = tf.engine().runKernel(tf.FusedConv2D, { x: xs, filter: w, bias: b }, attrs({ activation: 'relu' })) as tf.Tensor4D;
-    const pooled = tf.engine().runKernel(tf.AvgPool, { x: y }, poolAttrs) as tf.Tensor4D;
+    const [pooled, y] = block.forward(tf.backend(), xs, w, b).map(tensor);
     save([xs, w, y]);
     return {
       value: pooled,
-      gradFunc: (dp: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xSaved, wSaved, ySaved] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-        const [g, db] = avgPoolReluGradients(tf.backend(), dp, ySaved, table).map((t) => tf.engine().makeTensorFromTensorInfo(t));
-        const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: g, filter: wSaved }, attrs({ inputShape: xSaved.shape })) as tf.Tensor;
-        const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xSaved, dy: g }, attrs({ filterShape: wSaved.shape })) as tf.Tensor;
-        return [dx, dw, db];
-      },
+      gradFunc: (dp: tf.Tensor, saved: tf.Tensor[]) => block.backward(tf.backend(), dp, saved[0], saved[1], saved[2]).map(tensor),
     };
   });
   return op(x, filter, bias) as tf.Tensor4D;

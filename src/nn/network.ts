@@ -32,6 +32,7 @@ import { denseHeadLoss } from './dense-loss';
 import { FusedAdam } from './fused-adam';
 import { splitBatch, type GradientPeer, type InputShape, type NetworkBlueprint, type PartGradients } from './gradient-peer';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { WasmStep } from './wasm-step';
 
 // Whoever activates 'wasm' (selectBackend or tf.setBackend directly), training must work.
 registerWasmTrainingKernels();
@@ -51,6 +52,11 @@ export interface NetworkOptions {
    * so that the wasm SIMD kernels (four channels per instruction) apply. Default 4.
    */
   channelMultiple?: number;
+  /**
+   * On wasm, compute each step's loss and gradients through our kernels directly, without
+   * tfjs' tape (wasm-step.ts). Default true; false takes the tape (the reference it is tested against).
+   */
+  tapeFreeStep?: boolean;
 }
 
 /** `epoch` and `batch` are 1-based: batch `batch` of `batches` in epoch `epoch` of `epochs` just finished. */
@@ -141,6 +147,7 @@ function normalised(genome: Genome): Genome {
 
 export class MaskedNetwork {
   private optimizer: Optimizer | null = null;
+  private readonly wasmSteps = new Map<string, WasmStep | null>();
   private optimizerFor = '';
   private disposed = false;
   private training = false;
@@ -155,6 +162,7 @@ export class MaskedNetwork {
     private readonly params: Param[],
     private readonly compact: boolean,
     private readonly channelMultiple: number,
+    private readonly tapeFree: boolean,
     /** Names this network to gradient peers, which hold one replica at a time. */
     private readonly key: string,
   ) {}
@@ -187,7 +195,7 @@ export class MaskedNetwork {
     const fc1Out = keep.out[3];
     add('output/kernel', gatherRows(o.weights, o.outUnits, fc1Out), [fc1Out.length, o.outUnits], null);
     add('output/bias', o.bias.slice(), [o.outUnits], null);
-    return new MaskedNetwork(g, { ...input }, poolSize, keep, params, options.compact !== false, channelMultiple, `network-${id}`);
+    return new MaskedNetwork(g, { ...input }, poolSize, keep, params, options.compact !== false, channelMultiple, options.tapeFreeStep !== false, `network-${id}`);
   }
 
   get classes(): number {
@@ -261,11 +269,31 @@ export class MaskedNetwork {
 
   /** Mean loss over `batch` and its gradients at the current weights. Call inside tidy. */
   private lossAndGradients(batch: Batch): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    const direct = this.wasmStep(batch.size);
+    if (direct) {
+      const variables = this.params.map((p) => p.v);
+      const { loss, grads } = direct.run(tf.backend(), batch.x, batch.labels, variables);
+      const named: tf.NamedTensorMap = {};
+      variables.forEach((v, k) => {
+        named[v.name] = tf.engine().makeTensorFromTensorInfo(grads[k]);
+      });
+      return { value: tf.scalar(loss), grads: named };
+    }
     const x = this.batchTensor(batch);
     const y = this.labelsTensor(batch);
     const [w4, b4, wo, bo] = this.params.slice(6).map((p) => p.v);
     const loss = () => denseHeadLoss(this.features(x), w4 as tf.Tensor2D, b4 as tf.Tensor1D, wo as tf.Tensor2D, bo as tf.Tensor1D, y);
     return tf.variableGrads(loss, this.params.map((p) => p.v));
+  }
+
+  /** The tape-free step for batches of `size` on the current backend, or null where it does not apply. */
+  private wasmStep(size: number): WasmStep | null {
+    const key = `${tf.getBackend()} ${size}`;
+    if (!this.wasmSteps.has(key)) {
+      const { height, width, channels } = this.input;
+      this.wasmSteps.set(key, this.tapeFree ? WasmStep.create([size, height, width, channels], this.params.map((p) => p.v), this.poolSize) : null);
+    }
+    return this.wasmSteps.get(key)!;
   }
 
   private labelsTensor(b: Batch): tf.Tensor2D {
