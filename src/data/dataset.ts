@@ -41,3 +41,24 @@ export function makeBatch(d: ImageDataset, indices: ArrayLike<number>, start: nu
   }
   return { x, labels, size };
 }
+
+/** A batch's images as they are stored (NHWC bytes, 0–255), for a consumer that scales them itself. */
+export interface ByteBatch {
+  readonly pixels: Uint8Array;
+  readonly labels: Uint8Array;
+  readonly size: number;
+}
+
+/** Copies the images at `indices[start..end)` as bytes: makeBatch without the scaling. */
+export function makeByteBatch(d: ImageDataset, indices: ArrayLike<number>, start: number, end: number): ByteBatch {
+  const size = Math.max(0, Math.min(end, indices.length) - start);
+  const per = imageSize(d);
+  const pixels = new Uint8Array(size * per);
+  const labels = new Uint8Array(size);
+  for (let b = 0; b < size; b++) {
+    const i = indices[start + b];
+    pixels.set(d.pixels.subarray(i * per, (i + 1) * per), b * per);
+    labels[b] = d.labels[i];
+  }
+  return { pixels, labels, size };
+}

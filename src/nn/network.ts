@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cloneGenome, synapseCount, type Genome, type LayerGenes } from '../evolution/genome';
 import { liveFilters } from '../evolution/metrics';
 import type { Rng } from '../evolution/rng';
-import { makeBatch, type Batch, type ImageDataset } from '../data/dataset';
+import { makeBatch, makeByteBatch, type Batch, type ByteBatch, type ImageDataset } from '../data/dataset';
 import {
   compactKeep,
   fromTfKernel,
@@ -268,17 +268,18 @@ export class MaskedNetwork {
   }
 
   /** Mean loss over `batch` and its gradients at the current weights. Call inside tidy. */
-  private lossAndGradients(batch: Batch): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  private lossAndGradients(batch: Batch | ByteBatch): { value: tf.Scalar; grads: tf.NamedTensorMap } {
     const direct = this.wasmStep(batch.size);
     if (direct) {
       const variables = this.params.map((p) => p.v);
-      const { loss, grads } = direct.run(tf.backend(), batch.x, batch.labels, variables);
+      const { loss, grads } = direct.run(tf.backend(), 'x' in batch ? batch.x : batch.pixels, batch.labels, variables);
       const named: tf.NamedTensorMap = {};
       variables.forEach((v, k) => {
         named[v.name] = tf.engine().makeTensorFromTensorInfo(grads[k]);
       });
       return { value: tf.scalar(loss), grads: named };
     }
+    if (!('x' in batch)) return this.lossAndGradients({ x: Float32Array.from(batch.pixels, (v) => v / 255), labels: batch.labels, size: batch.size });
     const x = this.batchTensor(batch);
     const y = this.labelsTensor(batch);
     const [w4, b4, wo, bo] = this.params.slice(6).map((p) => p.v);
@@ -326,7 +327,7 @@ export class MaskedNetwork {
   }
 
   /** One optimizer step on this core; returns the batch's mean loss (caller disposes). */
-  private step(batch: Batch, optimizer: Optimizer, weightDecay: number): tf.Scalar {
+  private step(batch: Batch | ByteBatch, optimizer: Optimizer, weightDecay: number): tf.Scalar {
     return tf.tidy(() => {
       const { value, grads } = this.lossAndGradients(batch);
       this.applyGradients(grads, optimizer, weightDecay);
@@ -465,8 +466,10 @@ export class MaskedNetwork {
             stopped = true;
             break;
           }
-          const batch = makeBatch(data, order, b * settings.batchSize, (b + 1) * settings.batchSize);
-          const loss = peers.length > 0
+          const [start, end] = [b * settings.batchSize, Math.min(n, (b + 1) * settings.batchSize)];
+          // The tape-free step scales the image bytes itself, in one SIMD pass.
+          const batch = peers.length === 0 && this.wasmStep(end - start) ? makeByteBatch(data, order, start, end) : makeBatch(data, order, start, end);
+          const loss = 'x' in batch && peers.length > 0
             ? await this.parallelStep(batch, peers, optimizer, settings.weightDecay)
             : this.step(batch, optimizer, settings.weightDecay);
           const next = tf.tidy(() => tf.add(sum, tf.mul(loss, batch.size)) as tf.Scalar);

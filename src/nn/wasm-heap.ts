@@ -83,6 +83,9 @@ export class HeapScratch {
   i32(): Int32Array {
     return new Int32Array(this.backend.wasm.HEAPU8.buffer);
   }
+  u8(): Uint8Array {
+    return this.backend.wasm.HEAPU8;
+  }
 
   /**
    * Frees everything made here but `keep` (one tensor or several), and returns it. Compared by

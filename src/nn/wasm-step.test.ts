@@ -76,6 +76,30 @@ describe('the tape-free wasm training step', () => {
     });
   }
 
+  it('scales image bytes exactly as makeBatch does (all 256 values, and a tail past the last four)', () => {
+    // 3 × 27 × 27 = 2187 bytes: the SIMD pass takes 2184, JavaScript the last 3.
+    const input = [3, 27, 27, 1];
+    const params = paramShapes(4, 4, 4, 4).map((p, k) => tf.randomNormal(p.shape, 0, 0.3, 'float32', k + 1));
+    const step = WasmStep.create(input, params, 3)!;
+    expect(step).not.toBeNull();
+    const bytes = Uint8Array.from({ length: 3 * 27 * 27 }, (_, i) => (i * 37 + 11) % 256);
+    bytes[bytes.length - 1] = 255;
+    expect(new Set(bytes).size).toBe(256);
+    const floats = Float32Array.from(bytes, (v) => v / 255);
+    const labels = [1, 7, 3];
+    const read = (r: { loss: number; grads: tf.TensorInfo[] }) => {
+      const grads = r.grads.map((g) => tf.engine().makeTensorFromTensorInfo(g));
+      const values = grads.map((g) => g.dataSync() as Float32Array);
+      tf.dispose(grads);
+      return { loss: r.loss, values };
+    };
+    const fromBytes = read(step.run(tf.backend(), bytes, labels, params));
+    const fromFloats = read(step.run(tf.backend(), floats, labels, params));
+    expect(fromBytes.loss).toBe(fromFloats.loss);
+    fromBytes.values.forEach((g, k) => expect(Array.from(g), `gradient ${k}`).toEqual(Array.from(fromFloats.values[k])));
+    tf.dispose(params);
+  });
+
   it('frees everything it made, on success and on error, and names a bad label', () => {
     const net = MaskedNetwork.fromGenome(glorotGenome(1, 9), MNIST);
     const batch = makeBatch(syntheticDataset(8, 4), range(8), 0, 8);

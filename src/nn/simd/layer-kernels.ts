@@ -46,6 +46,8 @@ export interface LayerKernels {
    * srcImageSkip / dstImageSkip more bytes are skipped.
    */
   copyWindow(src: number, dst: number, images: number, rows: number, rowBytes: number, srcRowStride: number, dstRowStride: number, srcImageSkip: number, dstImageSkip: number): void;
+  /** dst[i] = float32(src[i] / 255) for `count` bytes (a multiple of 4): pixel bytes to [0, 1]. */
+  bytesToUnit(src: number, dst: number, count: number): void;
 }
 
 /** directConv{pixels}x{vectors} — see LayerKernels (as shipped, pixels = DIRECT_PIXELS). */
@@ -276,4 +278,18 @@ export function convPoolGradientsFixed(shape: ConvPoolShape): FuncSpec {
     code.bump(dy, 16 * shape.groups).bump(y, 16 * shape.groups).bump(arg, 16 * shape.groups);
   });
   return { name: 'convPoolGradients', params: Array(7).fill('i32'), locals: [...Array(4).fill('i32'), 'v128', 'v128', 'v128'], body: code };
+}
+
+/** bytesToUnit — see LayerKernels. f32x4.div rounds once, as JavaScript's v / 255 stored to float32 does. */
+export function bytesToUnit(): FuncSpec {
+  const [src, dst, count] = [0, 1, 2];
+  const at = 3;
+  const code = new Code();
+  code.i32(0).set(at);
+  code.whileBelow(at, count, 4, () => {
+    code.get(at).i32(4).i32Mul().get(dst).i32Add();
+    code.get(src).get(at).i32Add().v128Load32Zero().i16x8ExtendLowI8x16U().i32x4ExtendLowI16x8U().f32x4ConvertI32x4U();
+    code.f32x4Const(255).f32x4Div().v128Store();
+  });
+  return { name: 'bytesToUnit', params: ['i32', 'i32', 'i32'], locals: ['i32'], body: code };
 }

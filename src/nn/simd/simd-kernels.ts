@@ -8,7 +8,7 @@
  */
 import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
 import { balanced, transpose, winogradMatrices } from './winograd';
-import { avgPoolReluGradSums, copyWindow, DIRECT_PIXELS, directConv, reluGradSums, type LayerKernels } from './layer-kernels';
+import { avgPoolReluGradSums, bytesToUnit, copyWindow, DIRECT_PIXELS, directConv, reluGradSums, type LayerKernels } from './layer-kernels';
 
 /** inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles. */
 export type TransformArgs = [number, number, number, number, number, number, number, number, number, number];
@@ -398,6 +398,7 @@ export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> 
       copyWindow(),
       gemm('gemm2x12', 3, 2),
       avgPoolReluGradSums(),
+      bytesToUnit(),
     ],
     sharedMemory,
   );

@@ -213,6 +213,17 @@ export class Code {
   v128And(): this {
     return this.simd(0x4e);
   }
+  /** The low 8 bytes as unsigned 16-bit lanes. */
+  i16x8ExtendLowI8x16U(): this {
+    return this.simd(0x89);
+  }
+  /** The low 4 16-bit lanes as unsigned 32-bit lanes. */
+  i32x4ExtendLowI16x8U(): this {
+    return this.simd(0xa9);
+  }
+  f32x4ConvertI32x4U(): this {
+    return this.simd(0xfb);
+  }
   v128AndNot(): this {
     return this.simd(0x4f);
   }
