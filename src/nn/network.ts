@@ -97,6 +97,9 @@ export interface EvalResult {
   total: number;
 }
 
+/** A type, not an interface: tf.tidy returns it (TensorContainer needs an index signature). */
+type LossAndGradients = { value: tf.Scalar; grads: tf.NamedTensorMap };
+
 interface Param {
   v: tf.Variable;
   /** null for the unevolved output layer. */
@@ -268,23 +271,25 @@ export class MaskedNetwork {
   }
 
   /** Mean loss over `batch` and its gradients at the current weights. Call inside tidy. */
-  private lossAndGradients(batch: Batch | ByteBatch): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  private lossAndGradients(batch: Batch): LossAndGradients {
     const direct = this.wasmStep(batch.size);
-    if (direct) {
-      const variables = this.params.map((p) => p.v);
-      const { loss, grads } = direct.run(tf.backend(), 'x' in batch ? batch.x : batch.pixels, batch.labels, variables);
-      const named: tf.NamedTensorMap = {};
-      variables.forEach((v, k) => {
-        named[v.name] = tf.engine().makeTensorFromTensorInfo(grads[k]);
-      });
-      return { value: tf.scalar(loss), grads: named };
-    }
-    if (!('x' in batch)) return this.lossAndGradients({ x: Float32Array.from(batch.pixels, (v) => v / 255), labels: batch.labels, size: batch.size });
+    if (direct) return this.tapeFreeLossAndGradients(direct, batch.x, batch);
     const x = this.batchTensor(batch);
     const y = this.labelsTensor(batch);
     const [w4, b4, wo, bo] = this.params.slice(6).map((p) => p.v);
     const loss = () => denseHeadLoss(this.features(x), w4 as tf.Tensor2D, b4 as tf.Tensor1D, wo as tf.Tensor2D, bo as tf.Tensor1D, y);
     return tf.variableGrads(loss, this.params.map((p) => p.v));
+  }
+
+  /** lossAndGradients through the tape-free step, from scaled images or their bytes. Call inside tidy. */
+  private tapeFreeLossAndGradients(direct: WasmStep, images: Float32Array | Uint8Array, batch: { labels: Uint8Array }): LossAndGradients {
+    const variables = this.params.map((p) => p.v);
+    const { loss, grads } = direct.run(tf.backend(), images, batch.labels, variables);
+    const named: tf.NamedTensorMap = {};
+    variables.forEach((v, k) => {
+      named[v.name] = tf.engine().makeTensorFromTensorInfo(grads[k]);
+    });
+    return { value: tf.scalar(loss), grads: named };
   }
 
   /** The tape-free step for batches of `size` on the current backend, or null where it does not apply. */
@@ -327,9 +332,18 @@ export class MaskedNetwork {
   }
 
   /** One optimizer step on this core; returns the batch's mean loss (caller disposes). */
-  private step(batch: Batch | ByteBatch, optimizer: Optimizer, weightDecay: number): tf.Scalar {
+  private step(batch: Batch, optimizer: Optimizer, weightDecay: number): tf.Scalar {
+    return this.stepWith(() => this.lossAndGradients(batch), optimizer, weightDecay);
+  }
+
+  /** One optimizer step on this core from a batch's image bytes, through the tape-free step. */
+  private byteStep(direct: WasmStep, batch: ByteBatch, optimizer: Optimizer, weightDecay: number): tf.Scalar {
+    return this.stepWith(() => this.tapeFreeLossAndGradients(direct, batch.pixels, batch), optimizer, weightDecay);
+  }
+
+  private stepWith(lossAndGradients: () => LossAndGradients, optimizer: Optimizer, weightDecay: number): tf.Scalar {
     return tf.tidy(() => {
-      const { value, grads } = this.lossAndGradients(batch);
+      const { value, grads } = lossAndGradients();
       this.applyGradients(grads, optimizer, weightDecay);
       return value;
     });
@@ -467,15 +481,18 @@ export class MaskedNetwork {
             break;
           }
           const [start, end] = [b * settings.batchSize, Math.min(n, (b + 1) * settings.batchSize)];
+          const size = end - start;
           // The tape-free step scales the image bytes itself, in one SIMD pass.
-          const batch = peers.length === 0 && this.wasmStep(end - start) ? makeByteBatch(data, order, start, end) : makeBatch(data, order, start, end);
-          const loss = 'x' in batch && peers.length > 0
-            ? await this.parallelStep(batch, peers, optimizer, settings.weightDecay)
-            : this.step(batch, optimizer, settings.weightDecay);
-          const next = tf.tidy(() => tf.add(sum, tf.mul(loss, batch.size)) as tf.Scalar);
+          const direct = peers.length === 0 ? this.wasmStep(size) : null;
+          const loss = direct
+            ? this.byteStep(direct, makeByteBatch(data, order, start, end), optimizer, settings.weightDecay)
+            : peers.length > 0
+              ? await this.parallelStep(makeBatch(data, order, start, end), peers, optimizer, settings.weightDecay)
+              : this.step(makeBatch(data, order, start, end), optimizer, settings.weightDecay);
+          const next = tf.tidy(() => tf.add(sum, tf.mul(loss, size)) as tf.Scalar);
           sum.dispose();
           sum = next;
-          images += batch.size;
+          images += size;
           if (hooks.onBatch) {
             const value = (await loss.data())[0];
             loss.dispose();
