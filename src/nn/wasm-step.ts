@@ -1,13 +1,14 @@
 /**
  * A training step's mean loss and its gradients on tfjs' wasm backend, through the same kernels
  * as the network's ops (conv-pool.ts, conv-relu.ts, tfjs' matrix products) but without tfjs'
- * engine and tape: no Tensor objects, no recorded ops, no tidy scopes. Those cost about the
- * same at every network size (about a fifth of a 10×-efficient network's step), so small
- * evolved networks feel them most. The head (fc1, the logits, softmax cross-entropy) is two
+ * engine and tape: no Tensor objects, no recorded ops, no tidy scopes, and the image bytes
+ * scaled on the heap in one SIMD pass. The head (fc1, the logits, softmax cross-entropy) is two
  * fused products forward and four backward, with the small element-wise parts in JavaScript.
+ * That JavaScript cost about the same at every network size, so small evolved networks felt it
+ * most (bench/README.md, fifth pass).
  *
- * It computes what MaskedNetwork's tape computes (network.test.ts compares the two); the
- * network uses it wherever create() finds every part on wasm.
+ * It computes what the tape computes, up to float32 rounding (wasm-step.test.ts compares the
+ * two); MaskedNetwork uses it wherever create() finds every part on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConvPoolBlock, convPoolApplies } from './conv-pool';
@@ -48,8 +49,9 @@ export class WasmStep {
   }
 
   /**
-   * The mean softmax cross-entropy of the batch (`x` NHWC, `labels` class indices) and its
-   * gradients in parameter order, as tensors on the backend that the caller owns.
+   * The mean softmax cross-entropy of the batch (`x` NHWC, scaled floats or their bytes; `labels`
+   * class indices) and its gradients in parameter order, as tensors on the backend that the
+   * caller owns. `params` are shaped as they were for create().
    */
   run(backend: tf.KernelBackend, x: Float32Array | Uint8Array, labels: ArrayLike<number>, params: readonly tf.TensorInfo[]): { loss: number; grads: tf.TensorInfo[] } {
     const [w1, b1, w2, b2, w3, b3, w4, b4, wo, bo] = params;
