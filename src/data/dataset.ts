@@ -28,17 +28,9 @@ export const imageSize = (d: Pick<ImageDataset, 'height' | 'width' | 'channels'>
 
 /** Copies the images at `indices[start..end)` into a float batch. */
 export function makeBatch(d: ImageDataset, indices: ArrayLike<number>, start: number, end: number): Batch {
-  const size = Math.max(0, Math.min(end, indices.length) - start);
-  const per = imageSize(d);
-  const x = new Float32Array(size * per);
-  const labels = new Uint8Array(size);
-  for (let b = 0; b < size; b++) {
-    const i = indices[start + b];
-    const src = i * per;
-    const dst = b * per;
-    for (let p = 0; p < per; p++) x[dst + p] = d.pixels[src + p] / 255;
-    labels[b] = d.labels[i];
-  }
+  const { pixels, labels, size } = makeByteBatch(d, indices, start, end);
+  const x = new Float32Array(pixels.length);
+  for (let p = 0; p < x.length; p++) x[p] = pixels[p] / 255;
   return { x, labels, size };
 }
 

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AVG_POOL_TAPS } from './simd/layer-kernels';
-import { HeapScratch, simdKernelsOf } from './wasm-heap';
+import { columnSums, HeapScratch, simdKernelsOf } from './wasm-heap';
 import { winogradApplies } from './winograd-conv';
 
 /** Whether the fused op runs here: wasm with our SIMD kernels, a convolution Winograd takes. */
@@ -31,7 +31,7 @@ function gradientAndBias(backend: tf.KernelBackend, y: tf.TensorInfo, write: (he
     const sums = heap.alloc([B, K]);
     const db = heap.alloc([K]);
     write(heap, heap.address(g), heap.address(sums));
-    sumImages(heap, sums, db, B, K);
+    columnSums(heap, sums, B, K, db); // db = Σ over the images
     return heap.finish([g, db]) as [tf.TensorInfo, tf.TensorInfo];
   } catch (e) {
     heap.abort();
@@ -43,18 +43,6 @@ function gradientAndBias(backend: tf.KernelBackend, y: tf.TensorInfo, write: (he
 function reluAndBiasGradients(backend: tf.KernelBackend, dy: tf.TensorInfo, y: tf.TensorInfo): [tf.TensorInfo, tf.TensorInfo] {
   const [B, H, W, K] = y.shape;
   return gradientAndBias(backend, y, (heap, g, sums) => simdKernelsOf(backend)!.reluGradSums(heap.address(dy), heap.address(y), g, sums, B, H * W, K / 4));
-}
-
-/** db[k] = Σ over B images of sums[image][k], added in float64. */
-function sumImages(heap: HeapScratch, sums: tf.TensorInfo, db: tf.TensorInfo, B: number, K: number): void {
-  const f32 = heap.f32();
-  const s0 = heap.address(sums) / 4;
-  const d0 = heap.address(db) / 4;
-  for (let k = 0; k < K; k++) {
-    let total = 0;
-    for (let b = 0; b < B; b++) total += f32[s0 + b * K + k];
-    f32[d0 + k] = total;
-  }
 }
 
 /** relu(conv2d(x, filter, 1, 'same') + bias) with gradients for all three, where convReluApplies; else null. */

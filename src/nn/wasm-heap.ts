@@ -104,3 +104,15 @@ export class HeapScratch {
     this.made.length = 0;
   }
 }
+
+/** out[c] = Σ over the `rows` rows of the row-major matrix m (rows × columns) of m[row][c], added in float64. */
+export function columnSums(heap: HeapScratch, m: tf.TensorInfo, rows: number, columns: number, out: tf.TensorInfo): void {
+  const f32 = heap.f32();
+  const at = heap.address(m) / 4;
+  const to = heap.address(out) / 4;
+  for (let c = 0; c < columns; c++) {
+    let total = 0;
+    for (let r = 0; r < rows; r++) total += f32[at + r * columns + c];
+    f32[to + c] = total;
+  }
+}

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConvPoolBlock, convPoolApplies } from './conv-pool';
 import { ConvReluAvgPool } from './conv-relu';
-import { HeapScratch, simdKernelsOf } from './wasm-heap';
+import { columnSums, HeapScratch, simdKernelsOf } from './wasm-heap';
 
 /** A TensorInfo with only a shape: what the blocks' shape checks read. */
 const shaped = (shape: number[]): tf.TensorInfo => ({ dataId: {}, shape, dtype: 'float32' });
@@ -80,7 +80,7 @@ export class WasmStep {
       const db4 = heap.alloc([U]);
       const dbo = heap.alloc([classes]);
       reluGradientAndSums(heap, dHidden, hidden, db4);
-      columnSums(heap, dLogits, dbo);
+      columnSums(heap, dLogits, B, classes, dbo);
       const dw4 = product(h, dHidden, true, false);
       const dwo = product(hidden, dLogits, true, false);
       const dh = product(dHidden, w4v, false, true);
@@ -139,18 +139,5 @@ function reluGradientAndSums(heap: HeapScratch, g: tf.TensorInfo, relu: tf.Tenso
   const gAt = heap.address(g) / 4;
   const rAt = heap.address(relu) / 4;
   for (let i = 0; i < B * U; i++) if (!(f32[rAt + i] > 0)) f32[gAt + i] = 0;
-  columnSums(heap, g, sums);
-}
-
-/** sums[c] = Σ over rows of m[row][c], added in float64. */
-function columnSums(heap: HeapScratch, m: tf.TensorInfo, sums: tf.TensorInfo): void {
-  const [, rows, columns] = m.shape;
-  const f32 = heap.f32();
-  const at = heap.address(m) / 4;
-  const out = heap.address(sums) / 4;
-  for (let c = 0; c < columns; c++) {
-    let total = 0;
-    for (let r = 0; r < rows; r++) total += f32[at + r * columns + c];
-    f32[out + c] = total;
-  }
+  columnSums(heap, g, B, U, sums);
 }
