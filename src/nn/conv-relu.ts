@@ -154,13 +154,12 @@ export class ConvReluAvgPool {
 
   /** [dx, dw, db] from the gradient of the pooled output, the op's input, filter and ReLU output. */
   backward(backend: tf.KernelBackend, dp: tf.TensorInfo, x: tf.TensorInfo, w: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo[] {
-    const [g, db] = avgPoolReluGradients(backend, dp, y, this.table);
     const heap = new HeapScratch(backend);
-    heap.adopt(g);
+    const [g, db] = avgPoolReluGradients(backend, dp, y, this.table).map((t) => heap.adopt(t));
     try {
       const dx = heap.run(tf.Conv2DBackpropInput, { dy: g, filter: w }, { ...ConvReluAvgPool.conv, inputShape: x.shape });
       const dw = heap.run(tf.Conv2DBackpropFilter, { x, dy: g }, { ...ConvReluAvgPool.conv, filterShape: w.shape });
-      return heap.finish([dx, dw, heap.adopt(db)]);
+      return heap.finish([dx, dw, db]);
     } catch (e) {
       heap.abort();
       throw e;

@@ -280,7 +280,7 @@ export function convPoolGradientsFixed(shape: ConvPoolShape): FuncSpec {
   return { name: 'convPoolGradients', params: Array(7).fill('i32'), locals: [...Array(4).fill('i32'), 'v128', 'v128', 'v128'], body: code };
 }
 
-/** bytesToUnit — see LayerKernels. f32x4.div rounds once, as JavaScript's v / 255 stored to float32 does. */
+/** bytesToUnit — see LayerKernels. f32x4.div by 255 gives, for every byte, the float32 that JavaScript's v / 255 rounds to (tested). */
 export function bytesToUnit(): FuncSpec {
   const [src, dst, count] = [0, 1, 2];
   const at = 3;
