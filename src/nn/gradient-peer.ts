@@ -22,6 +22,8 @@ export interface NetworkBlueprint {
   poolSize: number;
   compact: boolean;
   channelMultiple: number;
+  /** Whether steps skip tfjs' tape on wasm (NetworkOptions.tapeFreeStep). */
+  tapeFreeStep: boolean;
 }
 
 export interface PartGradients {

@@ -390,7 +390,7 @@ export class MaskedNetwork {
 
   /** What a gradient peer needs to build a replica holding the same tensors. */
   blueprint(): NetworkBlueprint {
-    return { genome: this.genome, input: { ...this.input }, poolSize: this.poolSize, compact: this.compact, channelMultiple: this.channelMultiple };
+    return { genome: this.genome, input: { ...this.input }, poolSize: this.poolSize, compact: this.compact, channelMultiple: this.channelMultiple, tapeFreeStep: this.tapeFree };
   }
 
   /** Copies of the variables' values, in variable order. */
