@@ -45,23 +45,40 @@ function reluAndBiasGradients(backend: tf.KernelBackend, dy: tf.TensorInfo, y: t
   return gradientAndBias(backend, y, (heap, g, sums) => simdKernelsOf(backend)!.reluGradSums(heap.address(dy), heap.address(y), g, sums, B, H * W, K / 4));
 }
 
+/** A stride-1 'same' convolution's attributes, as the fused ops here run it. */
+const SAME_CONV = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 } as const;
+
+/**
+ * [dx, dw, db] of conv2d(x, w, 1, 'same') + b, from the gradient g at the sum and its bias
+ * gradient db (both made for this call: freed or returned here).
+ */
+function convGradients(backend: tf.KernelBackend, [g, db]: [tf.TensorInfo, tf.TensorInfo], x: tf.TensorInfo, w: tf.TensorInfo): tf.TensorInfo[] {
+  const heap = new HeapScratch(backend);
+  heap.adopt(g);
+  heap.adopt(db);
+  try {
+    const dx = heap.run(tf.Conv2DBackpropInput, { dy: g, filter: w }, { ...SAME_CONV, inputShape: x.shape });
+    const dw = heap.run(tf.Conv2DBackpropFilter, { x, dy: g }, { ...SAME_CONV, filterShape: w.shape });
+    return heap.finish([dx, dw, db]);
+  } catch (e) {
+    heap.abort();
+    throw e;
+  }
+}
+
 /** relu(conv2d(x, filter, 1, 'same') + bias) with gradients for all three, where convReluApplies; else null. */
 export function convBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D): tf.Tensor4D | null {
   if (!convReluApplies(x, filter)) return null;
-  const conv = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 } as const;
-  const attrs = (extra: tf.NamedAttrMap) => ({ ...conv, ...extra }) as unknown as tf.NamedAttrMap;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, w, b, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
-    const y = tf.engine().runKernel(tf.FusedConv2D, { x: xs, filter: w, bias: b }, attrs({ activation: 'relu' })) as tf.Tensor4D;
+    const y = tf.engine().runKernel(tf.FusedConv2D, { x: xs, filter: w, bias: b }, { ...SAME_CONV, activation: 'relu' } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
     save([xs, w, y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xSaved, wSaved, ySaved] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-        const [g, db] = reluAndBiasGradients(tf.backend(), dy, ySaved).map((t) => tf.engine().makeTensorFromTensorInfo(t));
-        const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: g, filter: wSaved }, attrs({ inputShape: xSaved.shape })) as tf.Tensor;
-        const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xSaved, dy: g }, attrs({ filterShape: wSaved.shape })) as tf.Tensor;
-        return [dx, dw, db];
+        const [xSaved, wSaved, ySaved] = saved;
+        const backend = tf.backend();
+        return convGradients(backend, reluAndBiasGradients(backend, dy, ySaved), xSaved, wSaved).map((t) => tf.engine().makeTensorFromTensorInfo(t));
       },
     };
   });
@@ -125,7 +142,6 @@ function avgPoolReluGradients(backend: tf.KernelBackend, dp: tf.TensorInfo, y: t
  * does not apply.
  */
 export class ConvReluAvgPool {
-  private static readonly conv = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 } as const;
   private constructor(
     private readonly poolAttrs: Record<string, unknown>,
     private readonly table: Float32Array,
@@ -143,7 +159,7 @@ export class ConvReluAvgPool {
   forward(backend: tf.KernelBackend, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo): [tf.TensorInfo, tf.TensorInfo] {
     const heap = new HeapScratch(backend);
     try {
-      const y = heap.run(tf.FusedConv2D, { x, filter: w, bias: b }, { ...ConvReluAvgPool.conv, activation: 'relu' });
+      const y = heap.run(tf.FusedConv2D, { x, filter: w, bias: b }, { ...SAME_CONV, activation: 'relu' });
       const pooled = heap.run(tf.AvgPool, { x: y }, this.poolAttrs);
       return heap.finish([pooled, y]) as [tf.TensorInfo, tf.TensorInfo];
     } catch (e) {
@@ -154,16 +170,7 @@ export class ConvReluAvgPool {
 
   /** [dx, dw, db] from the gradient of the pooled output, the op's input, filter and ReLU output. */
   backward(backend: tf.KernelBackend, dp: tf.TensorInfo, x: tf.TensorInfo, w: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo[] {
-    const heap = new HeapScratch(backend);
-    const [g, db] = avgPoolReluGradients(backend, dp, y, this.table).map((t) => heap.adopt(t));
-    try {
-      const dx = heap.run(tf.Conv2DBackpropInput, { dy: g, filter: w }, { ...ConvReluAvgPool.conv, inputShape: x.shape });
-      const dw = heap.run(tf.Conv2DBackpropFilter, { x, dy: g }, { ...ConvReluAvgPool.conv, filterShape: w.shape });
-      return heap.finish([dx, dw, db]);
-    } catch (e) {
-      heap.abort();
-      throw e;
-    }
+    return convGradients(backend, avgPoolReluGradients(backend, dp, y, this.table), x, w);
   }
 }
 
