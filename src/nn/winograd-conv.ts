@@ -44,13 +44,16 @@ function tiling(info: tf.backend_util.Conv2DInfo) {
 
 /**
  * Copies the top-left `rows` × `cols` pixels of each image of an NHWC batch into another batch
- * (same B and C) at (top, left): padding on the way in, cropping on the way out.
+ * (same B and C) at (top, left): padding on the way in, cropping on the way out. Images
+ * `first` to `first + images` only, where given.
  */
-function copyWindow(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, rows: number, cols: number, top: number, left: number): void {
-  const [B, H, W, C] = src.shape;
+function copyWindow(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, rows: number, cols: number, top: number, left: number, first = 0, images = src.shape[0]): void {
+  const [, H, W, C] = src.shape;
   const [, Hd, Wd] = dst.shape;
   const pixel = C * 4;
-  simd.copyWindow(heap.address(src), heap.address(dst) + (top * Wd + left) * pixel, B, rows, cols * pixel, W * pixel, Wd * pixel, (H - rows) * W * pixel, (Hd - rows) * Wd * pixel);
+  const srcAt = heap.address(src) + first * H * W * pixel;
+  const dstAt = heap.address(dst) + (first * Hd * Wd + top * Wd + left) * pixel;
+  simd.copyWindow(srcAt, dstAt, images, rows, cols * pixel, W * pixel, Wd * pixel, (H - rows) * W * pixel, (Hd - rows) * Wd * pixel);
 }
 
 /** Copies an NHWC image batch into a zero-filled [B, Hp, Wp, C] at (top, left). */
@@ -66,7 +69,6 @@ export function padInto(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo
  */
 class PadAsNeeded {
   private done = 0;
-  private readonly srcImage: number;
   private readonly dstImage: number;
   constructor(
     private readonly simd: SimdKernels,
@@ -76,19 +78,15 @@ class PadAsNeeded {
     private readonly top: number,
     private readonly left: number,
   ) {
-    this.srcImage = tf.util.sizeFromShape(src.shape.slice(1)) * 4;
-    this.dstImage = tf.util.sizeFromShape(dst.shape.slice(1)) * 4;
+    this.dstImage = tf.util.sizeFromShape(dst.shape.slice(1));
   }
   upTo(images: number): void {
     const end = Math.min(images, this.src.shape[0]);
     if (end <= this.done) return;
-    const [, H, W, C] = this.src.shape;
-    const [, Hd, Wd] = this.dst.shape;
-    const pixel = C * 4;
-    const dstAt = this.heap.address(this.dst) + this.done * this.dstImage;
-    this.heap.f32().fill(0, dstAt / 4, dstAt / 4 + ((end - this.done) * this.dstImage) / 4);
-    const srcAt = this.heap.address(this.src) + this.done * this.srcImage;
-    this.simd.copyWindow(srcAt, dstAt + (this.top * Wd + this.left) * pixel, end - this.done, H, W * pixel, W * pixel, Wd * pixel, 0, (Hd - H) * Wd * pixel);
+    const [, H, W] = this.src.shape;
+    const dstAt = this.heap.address(this.dst) / 4 + this.done * this.dstImage;
+    this.heap.f32().fill(0, dstAt, dstAt + (end - this.done) * this.dstImage);
+    copyWindow(this.simd, this.heap, this.src, this.dst, H, W, this.top, this.left, this.done, end - this.done);
     this.done = end;
   }
 }
