@@ -4,7 +4,7 @@
  * whole filters died, trained with the paper's defaults (Adam 1e-3, batch 64).
  * Pixel values do not change the cost of a step, so random images stand in for MNIST here.
  */
-import { countNetwork, initialiseGenome, kernelSize, lenetSpecs, LENET_CLASSES, liveFilters, Rng, type Genome } from '../src/evolution';
+import { countNetwork, initialiseGenome, kernelSize, lenetSpecs, LENET_CLASSES, liveFilters, Rng, type Genome, type LayerGenes } from '../src/evolution';
 import { hexToFlags } from '../src/experiment/kernel-masks';
 import type { KernelMaskSummary } from '../src/experiment/records';
 import type { ImageDataset } from '../src/data/dataset';
@@ -24,48 +24,43 @@ export function ancestorGenome(seed = 1): Genome {
  * The ancestor with only `fraction` of the filters of every evolved layer alive (at least one),
  * and the cluster efficiency (ancestor kernels / own kernels) that gives.
  */
-export function evolvedGenome(fraction: number, seed = 1): { genome: Genome; clusterEfficiency: number; filters: number[] } {
-  const g = ancestorGenome(seed);
-  const ancestorKernels = countNetwork(g).kernels;
-  const filters: number[] = [];
-  let liveInputs = g.layers[0].spec.inChannels;
-  for (const l of g.layers) {
-    const { filters: n, inChannels, kernelH, kernelW } = l.spec;
-    const keep = Math.max(1, Math.round(fraction * n));
-    filters.push(keep);
-    const k = kernelH * kernelW;
+export function evolvedGenome(fraction: number, seed = 1): { genome: Genome; clusterEfficiency: number } {
+  let liveInputs = 1; // the image's channel
+  return withKernels(seed, (l) => {
+    const { filters, inChannels } = l.spec;
+    const keep = Math.max(1, Math.round(fraction * filters));
     // Filters ≥ keep die, and kept filters stop reading the previous layer's dead ones.
-    for (let f = 0; f < n; f++) {
-      for (let c = 0; c < inChannels; c++) {
-        if (f < keep && c < liveInputs) continue;
-        const at = (f * inChannels + c) * k;
-        l.mask.fill(0, at, at + k);
-        l.weights.fill(0, at, at + k);
-      }
-    }
-    l.bias.fill(0, keep);
+    const alive = Uint8Array.from({ length: filters * inChannels }, (_, kernel) => (Math.floor(kernel / inChannels) < keep && kernel % inChannels < liveInputs ? 1 : 0));
     liveInputs = keep;
-  }
-  return { genome: g, clusterEfficiency: ancestorKernels / countNetwork(g).kernels, filters };
+    return alive;
+  });
 }
 
 /**
- * The ancestor with exactly the kernels that `masks` mark alive (every synapse of an alive
- * kernel kept, every other one masked), and its cluster efficiency. The cost of an epoch
- * depends only on which kernels are alive, so kernel masks from a run's record rebuild a
- * network that trains as fast as the one the run evolved.
+ * The ancestor with exactly the kernels that `masks` mark alive, and its cluster efficiency.
+ * The cost of an epoch depends only on which kernels are alive, so kernel masks from a run's
+ * record rebuild a network that trains as fast as the one the run evolved.
  */
 export function genomeFromKernelMasks(masks: readonly KernelMaskSummary[], seed = 1): { genome: Genome; clusterEfficiency: number } {
-  const g = ancestorGenome(seed);
-  const ancestorKernels = countNetwork(g).kernels;
-  if (masks.length !== g.layers.length) throw new Error(`kernel masks for ${masks.length} layers, the ancestor has ${g.layers.length}`);
-  g.layers.forEach((l, i) => {
+  if (masks.length !== lenetSpecs(1).length) throw new Error(`kernel masks for ${masks.length} layers, the ancestor has ${lenetSpecs(1).length}`);
+  return withKernels(seed, (l, i) => {
     const { name, filters, inChannels } = l.spec;
     const m = masks[i];
     if (m.layer !== name || m.filters !== filters || m.inChannels !== inChannels) throw new Error(`kernel mask ${i} is ${m.layer} ${m.filters}×${m.inChannels}, expected ${name} ${filters}×${inChannels}`);
-    const alive = hexToFlags(m.aliveHex, filters * inChannels);
+    return hexToFlags(m.aliveHex, filters * inChannels);
+  });
+}
+
+/**
+ * The ancestor with, in each evolved layer, only the kernels `alive(layer)` flags kept (every
+ * synapse of a dead kernel masked and 0, dead filters' biases 0), and its cluster efficiency.
+ */
+function withKernels(seed: number, alive: (layer: LayerGenes, index: number) => Uint8Array): { genome: Genome; clusterEfficiency: number } {
+  const g = ancestorGenome(seed);
+  const ancestorKernels = countNetwork(g).kernels;
+  g.layers.forEach((l, i) => {
     const k = kernelSize(l.spec);
-    alive.forEach((a, kernel) => {
+    alive(l, i).forEach((a, kernel) => {
       if (a) return;
       l.mask.fill(0, kernel * k, (kernel + 1) * k);
       l.weights.fill(0, kernel * k, (kernel + 1) * k);

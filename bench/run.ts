@@ -401,12 +401,13 @@ async function main() {
   out.push('', 'The ceiling: conv2 and conv3 forward at batch 64, one call (best of 10)', table(grows));
   out.push('', `Other batch sizes, Node wasm: ${batchSizes.map((b) => `${b.batchSize}: ${fmt(b.trainImagesPerSecond)} img/s`).join(', ')}`);
   const base = epochs[0];
+  const filtersKept = (physical: number[], live: number[]) => (physical.join('/') === live.join('/') ? physical.join('/') : `${physical.join('/')} (live ${live.join('/')})`);
   const erows = [['network', 'cluster eff.', 'filters kept', 'wasm s/epoch', 'vs ancestor', `wasm ×${threads} threads s/epoch`, 'PyTorch s/epoch', 'PyTorch vs its ancestor', 'wasm vs PyTorch']];
   for (const e of epochs)
     erows.push([
       e.label,
       `${e.clusterEfficiency.toFixed(1)}×`,
-      e.physicalFilters.join('/') + (e.physicalFilters.join('/') === e.liveFilters.join('/') ? '' : ` (live ${e.liveFilters.join('/')})`),
+      filtersKept(e.physicalFilters, e.liveFilters),
       fmt(e.seconds, 1),
       `${(e.seconds / base.seconds).toFixed(2)}`,
       fmt(e.threadSeconds, 1),

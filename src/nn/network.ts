@@ -273,7 +273,7 @@ export class MaskedNetwork {
   /** Mean loss over `batch` and its gradients at the current weights. Call inside tidy. */
   private lossAndGradients(batch: Batch): LossAndGradients {
     const direct = this.wasmStep(batch.size);
-    if (direct) return this.tapeFreeLossAndGradients(direct, batch.x, batch);
+    if (direct) return this.tapeFreeLossAndGradients(direct, batch.x, batch.labels);
     const x = this.batchTensor(batch);
     const y = this.labelsTensor(batch);
     const [w4, b4, wo, bo] = this.params.slice(6).map((p) => p.v);
@@ -282,9 +282,9 @@ export class MaskedNetwork {
   }
 
   /** lossAndGradients through the tape-free step, from scaled images or their bytes. Call inside tidy. */
-  private tapeFreeLossAndGradients(direct: WasmStep, images: Float32Array | Uint8Array, batch: { labels: Uint8Array }): LossAndGradients {
+  private tapeFreeLossAndGradients(direct: WasmStep, images: Float32Array | Uint8Array, labels: Uint8Array): LossAndGradients {
     const variables = this.params.map((p) => p.v);
-    const { loss, grads } = direct.run(tf.backend(), images, batch.labels, variables);
+    const { loss, grads } = direct.run(tf.backend(), images, labels, variables);
     const named: tf.NamedTensorMap = {};
     variables.forEach((v, k) => {
       named[v.name] = tf.engine().makeTensorFromTensorInfo(grads[k]);
@@ -338,7 +338,7 @@ export class MaskedNetwork {
 
   /** One optimizer step on this core from a batch's image bytes, through the tape-free step. */
   private byteStep(direct: WasmStep, batch: ByteBatch, optimizer: Optimizer, weightDecay: number): tf.Scalar {
-    return this.stepWith(() => this.tapeFreeLossAndGradients(direct, batch.pixels, batch), optimizer, weightDecay);
+    return this.stepWith(() => this.tapeFreeLossAndGradients(direct, batch.pixels, batch.labels), optimizer, weightDecay);
   }
 
   private stepWith(lossAndGradients: () => LossAndGradients, optimizer: Optimizer, weightDecay: number): tf.Scalar {

@@ -127,9 +127,9 @@ export function avgPoolReluGradSums(): FuncSpec {
         code.get(off).get(acc).get(mask).v128And().tee(acc).v128Store();
         code.get(sums).get(v).i32Add().get(sums).get(v).i32Add().v128Load().get(acc).f32x4Add().v128Store();
       });
-      code.bump(entry, 8 * AVG_POOL_TAPS).get(yAt).get(groupBytes).i32Add().set(yAt);
+      code.bump(entry, 8 * AVG_POOL_TAPS).advance(yAt, groupBytes);
     });
-    code.advance(dp, dpImage).advance(y, yImage).advance(g, yImage).get(sums).get(groupBytes).i32Add().set(sums);
+    code.advance(dp, dpImage).advance(y, yImage).advance(g, yImage).advance(sums, groupBytes);
   });
   return {
     name: 'avgPoolReluGradSums',
