@@ -13,7 +13,14 @@ import type { WorkerResult } from './browser/worker';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 export const CHROMIUM = '/usr/bin/chromium';
-const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 export interface BrowserCase {
   backend: 'wasm' | 'webgl' | 'webgpu';
@@ -25,10 +32,17 @@ export interface BrowserCase {
   peers?: number;
 }
 
-export type BrowserResult = ({ backend: string; error: string } | (Exclude<WorkerResult, { error: string }> & { wallSeconds: number })) & { peers: number };
+export type BrowserResult = (
+  { backend: string; error: string } | (Exclude<WorkerResult, { error: string }> & { wallSeconds: number })
+) & { peers: number };
 
 export async function runBrowserBench(cases: BrowserCase[], log: (s: string) => void): Promise<BrowserResult[]> {
-  if (!existsSync(CHROMIUM)) return cases.map((c) => ({ backend: c.backend, peers: c.peers ?? 0, error: `${CHROMIUM} is missing (apt-get install -y chromium)` }));
+  if (!existsSync(CHROMIUM))
+    return cases.map((c) => ({
+      backend: c.backend,
+      peers: c.peers ?? 0,
+      error: `${CHROMIUM} is missing (apt-get install -y chromium)`,
+    }));
   // A production build, as people get it: a dev server's on-demand transforms would dominate
   // the time to the first step.
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'evolab-bench-'));
@@ -36,7 +50,8 @@ export async function runBrowserBench(cases: BrowserCase[], log: (s: string) => 
   const outDir = path.join(tmp, 'dist');
   mkdirSync(publicDir);
   const wasmDir = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-  for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(path.join(wasmDir, f), path.join(publicDir, f));
+  for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm')))
+    copyFileSync(path.join(wasmDir, f), path.join(publicDir, f));
   const config = {
     configFile: false as const,
     root: path.join(here, 'browser'),
@@ -62,13 +77,19 @@ export async function runBrowserBench(cases: BrowserCase[], log: (s: string) => 
       try {
         const page = await browser.newPage();
         const t0 = Date.now();
-        await page.goto(`${url}?backend=${c.backend}&batches=${c.batches}&inferBatches=${c.inferBatches}&inferBatch=${c.inferBatchSize}&peers=${peers}`);
+        await page.goto(
+          `${url}?backend=${c.backend}&batches=${c.batches}&inferBatches=${c.inferBatches}&inferBatch=${c.inferBatchSize}&peers=${peers}`,
+        );
         await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, null, {
           timeout: c.timeoutSeconds * 1000,
           polling: 500,
         });
         const r = (await page.evaluate(() => (window as unknown as { __bench: WorkerResult }).__bench)) as WorkerResult;
-        results.push('error' in r ? { backend: c.backend, peers, error: r.error } : { ...r, peers, wallSeconds: (Date.now() - t0) / 1000 });
+        results.push(
+          'error' in r
+            ? { backend: c.backend, peers, error: r.error }
+            : { ...r, peers, wallSeconds: (Date.now() - t0) / 1000 },
+        );
       } catch (e) {
         results.push({ backend: c.backend, peers, error: (e as Error).message.split('\n')[0] });
       } finally {

@@ -33,7 +33,10 @@ export class KernelProfiler {
         this.childMs.push(0);
         // A kernel run inside one of our composite kernels is listed as 'Outer>Inner'.
         let name = this.names.length ? `${this.names[this.names.length - 1]}>${k.kernelName}` : k.kernelName;
-        if (this.byShape) name += ` ${Object.values(args.inputs).flatMap((t) => (t ? [`[${t.shape}]`] : [])).join('')}`;
+        if (this.byShape)
+          name += ` ${Object.values(args.inputs)
+            .flatMap((t) => (t ? [`[${t.shape}]`] : []))
+            .join('')}`;
         this.names.push(k.kernelName);
         const t0 = performance.now();
         try {
@@ -49,7 +52,8 @@ export class KernelProfiler {
           this.stats.set(name, s);
         }
       }) as tf.KernelFunc;
-      if ((original as unknown as Record<symbol, unknown>)[OURS]) (timed as unknown as Record<symbol, unknown>)[OURS] = true;
+      if ((original as unknown as Record<symbol, unknown>)[OURS])
+        (timed as unknown as Record<symbol, unknown>)[OURS] = true;
       this.originals.push(k);
       tf.unregisterKernel(k.kernelName, this.backend);
       tf.registerKernel({ ...k, kernelFunc: timed });

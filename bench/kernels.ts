@@ -25,7 +25,13 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
     if (!k || (k.kernelFunc as unknown as Record<symbol, unknown>)[Symbol.for('evolab.wasmKernel')]) return null;
     return k.kernelFunc;
   };
-  const before = { sum: stock(tf.Sum), avg: stock(tf.AvgPoolGrad), max: stock(tf.MaxPoolGrad), input: stock(tf.Conv2DBackpropInput), conv: stock(tf.Conv2D) };
+  const before = {
+    sum: stock(tf.Sum),
+    avg: stock(tf.AvgPoolGrad),
+    max: stock(tf.MaxPoolGrad),
+    input: stock(tf.Conv2DBackpropInput),
+    conv: stock(tf.Conv2D),
+  };
   registerWasmTrainingKernels();
   const ours = (name: string) => tf.getKernel(name, 'wasm')!.kernelFunc;
   const backend = tf.backend();
@@ -48,8 +54,12 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
     kernel: 'Conv2DBackpropFilter conv1',
     shape: 'x [64,28,28,1], dy [64,28,28,32]',
     before: 'XNNPACK conv over transposed tensors',
-    beforeMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x1, dy: dy1 }, backend, attrs: filterAttrs }, 'transposed')),
-    afterMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x1, dy: dy1 }, backend, attrs: filterAttrs }, 'im2col')),
+    beforeMs: time(() =>
+      conv2DBackpropFilterWasm({ inputs: { x: x1, dy: dy1 }, backend, attrs: filterAttrs }, 'transposed'),
+    ),
+    afterMs: time(() =>
+      conv2DBackpropFilterWasm({ inputs: { x: x1, dy: dy1 }, backend, attrs: filterAttrs }, 'im2col'),
+    ),
   });
   const x2 = rnd([64, 14, 14, 32]);
   const dy2 = rnd([64, 14, 14, 32]);
@@ -58,7 +68,9 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
     kernel: 'Conv2DBackpropFilter conv2',
     shape: 'x [64,14,14,32], dy [64,14,14,32]',
     before: 'XNNPACK conv over transposed tensors',
-    beforeMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x2, dy: dy2 }, backend, attrs: attrs2 }, 'transposed')),
+    beforeMs: time(() =>
+      conv2DBackpropFilterWasm({ inputs: { x: x2, dy: dy2 }, backend, attrs: attrs2 }, 'transposed'),
+    ),
     afterMs: time(() => conv2DBackpropFilterWasm({ inputs: { x: x2, dy: dy2 }, backend, attrs: attrs2 }, 'winograd')),
   });
   const w2 = rnd([5, 5, 32, 32]);
@@ -73,7 +85,9 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
       kernel: `Conv2D ${layer}`,
       shape: `x [${x.shape}], W [${w.shape}]`,
       before: 'stock wasm (XNNPACK direct)',
-      beforeMs: before.conv ? time(() => before.conv!({ inputs: { x, filter: w }, backend, attrs: convAttrs }) as tf.TensorInfo) : null,
+      beforeMs: before.conv
+        ? time(() => before.conv!({ inputs: { x, filter: w }, backend, attrs: convAttrs }) as tf.TensorInfo)
+        : null,
       afterMs: time(() => ours(tf.Conv2D)({ inputs: { x, filter: w }, backend, attrs: convAttrs }) as tf.TensorInfo),
     });
   }
@@ -82,8 +96,13 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
     kernel: 'Conv2DBackpropInput conv2',
     shape: 'dy [64,14,14,32], W [5,5,32,32]',
     before: 'stock wasm (scalar loop)',
-    beforeMs: before.input ? time(() => before.input!({ inputs: { dy: dy2, filter: w2 }, backend, attrs: inputAttrs }) as tf.TensorInfo) : null,
-    afterMs: time(() => ours(tf.Conv2DBackpropInput)({ inputs: { dy: dy2, filter: w2 }, backend, attrs: inputAttrs }) as tf.TensorInfo),
+    beforeMs: before.input
+      ? time(() => before.input!({ inputs: { dy: dy2, filter: w2 }, backend, attrs: inputAttrs }) as tf.TensorInfo)
+      : null,
+    afterMs: time(
+      () =>
+        ours(tf.Conv2DBackpropInput)({ inputs: { dy: dy2, filter: w2 }, backend, attrs: inputAttrs }) as tf.TensorInfo,
+    ),
   });
   const c1 = rnd([64, 28, 28, 32]);
   const p1 = tf.maxPool(c1 as tf.Tensor4D, 3, 2, 'same');
@@ -93,8 +112,19 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
     kernel: 'MaxPoolGrad',
     shape: 'x [64,28,28,32] → [64,14,14,32]',
     before: 'stock wasm (wrong for all-negative windows)',
-    beforeMs: before.max ? time(() => before.max!({ inputs: { dy: dp1, input: c1, output: p1 }, backend, attrs: poolAttrs }) as tf.TensorInfo) : null,
-    afterMs: time(() => ours(tf.MaxPoolGrad)({ inputs: { dy: dp1, input: c1, output: p1 }, backend, attrs: poolAttrs }) as tf.TensorInfo),
+    beforeMs: before.max
+      ? time(
+          () => before.max!({ inputs: { dy: dp1, input: c1, output: p1 }, backend, attrs: poolAttrs }) as tf.TensorInfo,
+        )
+      : null,
+    afterMs: time(
+      () =>
+        ours(tf.MaxPoolGrad)({
+          inputs: { dy: dp1, input: c1, output: p1 },
+          backend,
+          attrs: poolAttrs,
+        }) as tf.TensorInfo,
+    ),
   });
   for (const shape of [
     [64, 14, 14, 32],
@@ -107,8 +137,12 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
       kernel: 'AvgPoolGrad',
       shape: `x [${shape}] → [${pa.shape}]`,
       before: 'stock wasm',
-      beforeMs: before.avg ? time(() => before.avg!({ inputs: { dy: dpa, input: xa }, backend, attrs: poolAttrs }) as tf.TensorInfo) : null,
-      afterMs: time(() => ours(tf.AvgPoolGrad)({ inputs: { dy: dpa, input: xa }, backend, attrs: poolAttrs }) as tf.TensorInfo),
+      beforeMs: before.avg
+        ? time(() => before.avg!({ inputs: { dy: dpa, input: xa }, backend, attrs: poolAttrs }) as tf.TensorInfo)
+        : null,
+      afterMs: time(
+        () => ours(tf.AvgPoolGrad)({ inputs: { dy: dpa, input: xa }, backend, attrs: poolAttrs }) as tf.TensorInfo,
+      ),
     });
     tf.dispose([xa, pa, dpa]);
   }
@@ -117,7 +151,9 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
     kernel: 'Sum (conv1 bias gradient)',
     shape: '[64,28,28,32] over axes 0,1,2',
     before: 'stock wasm (transposes first)',
-    beforeMs: before.sum ? time(() => before.sum!({ inputs: { x: c1 }, backend, attrs: sumAttrs }) as tf.TensorInfo) : null,
+    beforeMs: before.sum
+      ? time(() => before.sum!({ inputs: { x: c1 }, backend, attrs: sumAttrs }) as tf.TensorInfo)
+      : null,
     afterMs: time(() => ours(tf.Sum)({ inputs: { x: c1 }, backend, attrs: sumAttrs }) as tf.TensorInfo),
   });
   // Fused layers: a training pass (forward and the gradients) against tfjs' ops on our kernels.
@@ -141,7 +177,10 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
       kernel: `conv1 block, ${filters} filters`,
       shape: 'relu(maxPool(conv(x) + b)), train',
       before: 'tfjs ops on the kernels above',
-      beforeMs: timeStep(() => tf.relu(tf.maxPool(tf.add(tf.conv2d(x, w as tf.Tensor4D, 1, 'same'), b) as tf.Tensor4D, 3, 2, 'same')), [w, b]),
+      beforeMs: timeStep(
+        () => tf.relu(tf.maxPool(tf.add(tf.conv2d(x, w as tf.Tensor4D, 1, 'same'), b) as tf.Tensor4D, 3, 2, 'same')),
+        [w, b],
+      ),
       afterMs: timeStep(() => convBiasMaxPoolRelu(x, w as tf.Tensor4D, b as tf.Tensor1D, 3, 2)!, [w, b]),
     });
     tf.dispose([w, b, x]);
@@ -154,7 +193,18 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
       kernel: 'conv2 + bias + ReLU',
       shape: 'x [64,14,14,32], W [5,5,32,32], train',
       before: 'tfjs fused conv, unfused by the tape',
-      beforeMs: timeStep(() => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }), [w, b, x]),
+      beforeMs: timeStep(
+        () =>
+          tf.fused.conv2d({
+            x: x as tf.Tensor4D,
+            filter: w as tf.Tensor4D,
+            strides: 1,
+            pad: 'same',
+            bias: b,
+            activation: 'relu',
+          }),
+        [w, b, x],
+      ),
       afterMs: timeStep(() => convBiasRelu(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D)!, [w, b, x]),
     });
     tf.dispose([x, w, b]);
@@ -182,6 +232,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const json = process.argv.includes('--json');
   const rows = await compareKernels(Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 15));
   if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
-  else for (const r of rows)
-    console.log(`${r.kernel.padEnd(28)} ${r.shape.padEnd(36)} before ${r.beforeMs?.toFixed(2) ?? '—'} ms (${r.before}) → ${r.afterMs.toFixed(2)} ms`);
+  else
+    for (const r of rows)
+      console.log(
+        `${r.kernel.padEnd(28)} ${r.shape.padEnd(36)} before ${r.beforeMs?.toFixed(2) ?? '—'} ms (${r.before}) → ${r.afterMs.toFixed(2)} ms`,
+      );
 }

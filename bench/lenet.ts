@@ -4,7 +4,17 @@
  * whole filters died, trained with the paper's defaults (Adam 1e-3, batch 64).
  * Pixel values do not change the cost of a step, so random images stand in for MNIST here.
  */
-import { countNetwork, initialiseGenome, kernelSize, lenetSpecs, LENET_CLASSES, liveFilters, Rng, type Genome, type LayerGenes } from '../src/evolution';
+import {
+  countNetwork,
+  initialiseGenome,
+  kernelSize,
+  lenetSpecs,
+  LENET_CLASSES,
+  liveFilters,
+  Rng,
+  type Genome,
+  type LayerGenes,
+} from '../src/evolution';
 import { hexToFlags } from '../src/experiment/kernel-masks';
 import type { KernelMaskSummary } from '../src/experiment/records';
 import type { ImageDataset } from '../src/data/dataset';
@@ -14,7 +24,14 @@ import type { TrainSettings } from '../src/nn/train-settings';
 import type { GradientPeer } from '../src/nn/gradient-peer';
 
 export const MNIST_SHAPE = { height: 28, width: 28, channels: 1 } as const;
-export const PAPER_TRAINING: TrainSettings = { epochs: 1, batchSize: 64, optimizer: 'adam', learningRate: 1e-3, momentum: 0.9, weightDecay: 0 };
+export const PAPER_TRAINING: TrainSettings = {
+  epochs: 1,
+  batchSize: 64,
+  optimizer: 'adam',
+  learningRate: 1e-3,
+  momentum: 0.9,
+  weightDecay: 0,
+};
 
 export function ancestorGenome(seed = 1): Genome {
   return initialiseGenome(lenetSpecs(1), LENET_CLASSES, new Rng(seed));
@@ -30,7 +47,9 @@ export function evolvedGenome(fraction: number, seed = 1): { genome: Genome; clu
     const { filters, inChannels } = l.spec;
     const keep = Math.max(1, Math.round(fraction * filters));
     // Filters ≥ keep die, and kept filters stop reading the previous layer's dead ones.
-    const alive = Uint8Array.from({ length: filters * inChannels }, (_, kernel) => (Math.floor(kernel / inChannels) < keep && kernel % inChannels < liveInputs ? 1 : 0));
+    const alive = Uint8Array.from({ length: filters * inChannels }, (_, kernel) =>
+      Math.floor(kernel / inChannels) < keep && kernel % inChannels < liveInputs ? 1 : 0,
+    );
     liveInputs = keep;
     return alive;
   });
@@ -41,12 +60,19 @@ export function evolvedGenome(fraction: number, seed = 1): { genome: Genome; clu
  * The cost of an epoch depends only on which kernels are alive, so kernel masks from a run's
  * record rebuild a network that trains as fast as the one the run evolved.
  */
-export function genomeFromKernelMasks(masks: readonly KernelMaskSummary[], seed = 1): { genome: Genome; clusterEfficiency: number } {
-  if (masks.length !== lenetSpecs(1).length) throw new Error(`kernel masks for ${masks.length} layers, the ancestor has ${lenetSpecs(1).length}`);
+export function genomeFromKernelMasks(
+  masks: readonly KernelMaskSummary[],
+  seed = 1,
+): { genome: Genome; clusterEfficiency: number } {
+  if (masks.length !== lenetSpecs(1).length)
+    throw new Error(`kernel masks for ${masks.length} layers, the ancestor has ${lenetSpecs(1).length}`);
   return withKernels(seed, (l, i) => {
     const { name, filters, inChannels } = l.spec;
     const m = masks[i];
-    if (m.layer !== name || m.filters !== filters || m.inChannels !== inChannels) throw new Error(`kernel mask ${i} is ${m.layer} ${m.filters}×${m.inChannels}, expected ${name} ${filters}×${inChannels}`);
+    if (m.layer !== name || m.filters !== filters || m.inChannels !== inChannels)
+      throw new Error(
+        `kernel mask ${i} is ${m.layer} ${m.filters}×${m.inChannels}, expected ${name} ${filters}×${inChannels}`,
+      );
     return hexToFlags(m.aliveHex, filters * inChannels);
   });
 }
@@ -55,7 +81,10 @@ export function genomeFromKernelMasks(masks: readonly KernelMaskSummary[], seed 
  * The ancestor with, in each evolved layer, only the kernels `alive(layer)` flags kept (every
  * synapse of a dead kernel masked and 0, dead filters' biases 0), and its cluster efficiency.
  */
-function withKernels(seed: number, alive: (layer: LayerGenes, index: number) => Uint8Array): { genome: Genome; clusterEfficiency: number } {
+function withKernels(
+  seed: number,
+  alive: (layer: LayerGenes, index: number) => Uint8Array,
+): { genome: Genome; clusterEfficiency: number } {
   const g = ancestorGenome(seed);
   const ancestorKernels = countNetwork(g).kernels;
   g.layers.forEach((l, i) => {
@@ -77,7 +106,17 @@ export function randomImages(count: number, seed: number): ImageDataset {
   const pixels = new Uint8Array(count * 784);
   for (let i = 0; i < pixels.length; i++) pixels[i] = rng.int(256);
   const labels = Uint8Array.from({ length: count }, () => rng.int(10));
-  return { name: 'mnist', split: 'train', count, height: 28, width: 28, channels: 1, pixels, labels, classNames: Array.from({ length: 10 }, (_, i) => String(i)) };
+  return {
+    name: 'mnist',
+    split: 'train',
+    count,
+    height: 28,
+    width: 28,
+    channels: 1,
+    pixels,
+    labels,
+    classNames: Array.from({ length: 10 }, (_, i) => String(i)),
+  };
 }
 
 export interface Throughput {
@@ -95,7 +134,15 @@ export interface Throughput {
  */
 export async function throughput(
   genome: Genome,
-  o: { batches: number; warmup?: number; batchSize?: number; inferBatches?: number; inferBatchSize?: number; seed?: number; peers?: readonly GradientPeer[] } = {
+  o: {
+    batches: number;
+    warmup?: number;
+    batchSize?: number;
+    inferBatches?: number;
+    inferBatchSize?: number;
+    seed?: number;
+    peers?: readonly GradientPeer[];
+  } = {
     batches: 20,
   },
 ): Promise<Throughput> {
@@ -103,7 +150,10 @@ export async function throughput(
   const warmup = o.warmup ?? 2;
   const inferBatchSize = o.inferBatchSize ?? 256;
   const inferBatches = o.inferBatches ?? 4;
-  const data = randomImages(Math.max(batchSize * Math.max(o.batches, warmup), inferBatchSize * inferBatches), o.seed ?? 7);
+  const data = randomImages(
+    Math.max(batchSize * Math.max(o.batches, warmup), inferBatchSize * inferBatches),
+    o.seed ?? 7,
+  );
   const settings = { ...PAPER_TRAINING, batchSize };
   const net = MaskedNetwork.fromGenome(genome, MNIST_SHAPE);
   try {

@@ -9,7 +9,8 @@ import { Rng } from '../src/evolution/rng';
 import { selectBackend, type BackendPreference } from '../src/nn/backend';
 import { range } from '../src/nn/layout';
 import { MaskedNetwork } from '../src/nn/network';
-import { glorotGenome, killFilters, mnistSlice, randomlyMasked } from '../src/nn/test-fixtures';
+import { mnistSlice } from '../src/testing/data';
+import { glorotGenome, killFilters, randomlyMasked } from '../src/testing/genomes';
 
 const preference = (process.argv[2] ?? 'auto') as BackendPreference;
 const batches = Number(process.argv[3] ?? 30);
@@ -18,15 +19,36 @@ console.log(`backend ${choice.backend}: ${choice.reason}`);
 
 const data = mnistSlice('train', 64 * batches + 128);
 const test = mnistSlice('test', 2048);
-const settings = { epochs: 1, batchSize: 64, optimizer: 'adam', learningRate: 1e-3, momentum: 0.9, weightDecay: 0 } as const;
+const settings = {
+  epochs: 1,
+  batchSize: 64,
+  optimizer: 'adam',
+  learningRate: 1e-3,
+  momentum: 0.9,
+  weightDecay: 0,
+} as const;
 
 const evolved = randomlyMasked(glorotGenome(1, 2), 0.5, 3);
-evolved.layers.forEach((l, i) => killFilters(evolved, i, Array.from(range(l.spec.filters)).filter((f) => f % 3 === 0)));
+evolved.layers.forEach((l, i) =>
+  killFilters(
+    evolved,
+    i,
+    Array.from(range(l.spec.filters)).filter((f) => f % 3 === 0),
+  ),
+);
 
-for (const [name, genome] of [['ancestor (dense)', glorotGenome(1, 1)], ['evolved (1/3 filters dead)', evolved]] as const) {
+for (const [name, genome] of [
+  ['ancestor (dense)', glorotGenome(1, 1)],
+  ['evolved (1/3 filters dead)', evolved],
+] as const) {
   const net = MaskedNetwork.fromGenome(genome, { height: 28, width: 28, channels: 1 });
   await net.train(data, range(128), settings, new Rng(1)); // warm-up: XNNPACK operators, wasm heap growth
-  const r = await net.train(data, range(64 * batches).map((i) => i + 128), settings, new Rng(2));
+  const r = await net.train(
+    data,
+    range(64 * batches).map((i) => i + 128),
+    settings,
+    new Rng(2),
+  );
   await net.evaluate(test, range(256), 256);
   const t0 = performance.now();
   const ev = await net.evaluate(test, undefined, 256);

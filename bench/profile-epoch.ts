@@ -28,7 +28,8 @@ const IMAGES = 6000;
 
 /** The part of a step a sampled frame belongs to. */
 function part({ functionName, url }: ProfileNode['callFrame']): string {
-  if (url.startsWith('wasm')) return /^wasm-function\[/.test(functionName) ? 'tfjs wasm kernels' : 'EvoLab wasm kernels';
+  if (url.startsWith('wasm'))
+    return /^wasm-function\[/.test(functionName) ? 'tfjs wasm kernels' : 'EvoLab wasm kernels';
   if (url.includes('tf-core')) return 'tfjs core (JavaScript)';
   if (url.includes('tf-backend-wasm')) return 'tfjs wasm backend (JavaScript)';
   if (url.includes('/src/')) return `src/${url.split('/src/')[1]}`;
@@ -70,7 +71,9 @@ try {
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + profile.timeDeltas[i]);
     byPart.set(where, (byPart.get(where) ?? 0) + profile.timeDeltas[i]);
   });
-  console.log(`filters ${net.physicalFilters.join('/')}: epoch ${plain.seconds.toFixed(2)} s unprofiled, ${profiled.seconds.toFixed(2)} s profiled; ms per step (${steps} steps of ${PAPER_TRAINING.batchSize})`);
+  console.log(
+    `filters ${net.physicalFilters.join('/')}: epoch ${plain.seconds.toFixed(2)} s unprofiled, ${profiled.seconds.toFixed(2)} s profiled; ms per step (${steps} steps of ${PAPER_TRAINING.batchSize})`,
+  );
   console.log('\nby part');
   console.log(table(byPart, steps, rows).join('\n'));
   console.log('\nby function (self time)');

@@ -31,7 +31,16 @@ import { ThreadPeer } from '../src/nn/thread-peer';
 import { runBrowserBench, type BrowserCase, type BrowserResult } from './browser';
 import { KernelProfiler, type KernelStat } from './kernel-profile';
 import type { KernelComparison } from './kernels';
-import { ancestorGenome, evolvedGenome, genomeFromKernelMasks, MNIST_SHAPE, PAPER_TRAINING, randomImages, throughput, type Throughput } from './lenet';
+import {
+  ancestorGenome,
+  evolvedGenome,
+  genomeFromKernelMasks,
+  MNIST_SHAPE,
+  PAPER_TRAINING,
+  randomImages,
+  throughput,
+  type Throughput,
+} from './lenet';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -79,9 +88,21 @@ async function torchAvailable(): Promise<string | null> {
 }
 
 async function torch(filters: number[], batches: number, threads = 2): Promise<TorchResult> {
-  const { stdout } = await run(PYTHON, [path.join(here, 'torch_lenet.py'), '--threads', String(threads), '--batches', String(batches), '--filters', filters.join(',')], {
-    maxBuffer: 1 << 20,
-  });
+  const { stdout } = await run(
+    PYTHON,
+    [
+      path.join(here, 'torch_lenet.py'),
+      '--threads',
+      String(threads),
+      '--batches',
+      String(batches),
+      '--filters',
+      filters.join(','),
+    ],
+    {
+      maxBuffer: 1 << 20,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').pop()!) as TorchResult;
 }
 
@@ -94,7 +115,11 @@ async function kernelProfile(batches: number): Promise<{ stepMs: number; kernelM
     const p = new KernelProfiler('wasm', true).install();
     try {
       const r = await net.train(data, range(64 * batches), PAPER_TRAINING, new Rng(2));
-      return { stepMs: (r.seconds * 1000) / batches, kernelMs: p.totalMs(batches), kernels: p.table(batches).filter((k) => k.ms >= 0.05) };
+      return {
+        stepMs: (r.seconds * 1000) / batches,
+        kernelMs: p.totalMs(batches),
+        kernels: p.table(batches).filter((k) => k.ms >= 0.05),
+      };
     } finally {
       p.uninstall();
     }
@@ -115,11 +140,16 @@ function epochNetworks(quick: boolean): EpochNetwork[] {
     const { genome, clusterEfficiency } = evolvedGenome(f);
     return { label: f === 1 ? 'ancestor' : `every layer ${Math.round(f * 100)} %`, genome, clusterEfficiency };
   });
-  const fixture = JSON.parse(readFileSync(path.join(here, 'evolved-mnist.json'), 'utf8')) as { networks: EvolvedNetwork[] };
+  const fixture = JSON.parse(readFileSync(path.join(here, 'evolved-mnist.json'), 'utf8')) as {
+    networks: EvolvedNetwork[];
+  };
   const evolved = fixture.networks.map((n): EpochNetwork => {
     const { genome, clusterEfficiency } = genomeFromKernelMasks(n.kernelMasks);
     // The fixture's masks must rebuild the very network the run recorded.
-    if (Math.abs(clusterEfficiency - n.clusterEfficiency) > 1e-9) throw new Error(`bench/evolved-mnist.json: generation ${n.generation} #${n.individual} rebuilds to ${clusterEfficiency}× cluster efficiency, the run recorded ${n.clusterEfficiency}×`);
+    if (Math.abs(clusterEfficiency - n.clusterEfficiency) > 1e-9)
+      throw new Error(
+        `bench/evolved-mnist.json: generation ${n.generation} #${n.individual} rebuilds to ${clusterEfficiency}× cluster efficiency, the run recorded ${n.clusterEfficiency}×`,
+      );
     return { label: `run, gen ${n.generation} #${n.individual}`, genome, clusterEfficiency };
   });
   return [...uniform, ...evolved];
@@ -182,7 +212,13 @@ function wasmConvGflops(shape: ConvShape): number {
 }
 
 async function torchConvGflops(shape: ConvShape, threads: number): Promise<number> {
-  const { stdout } = await run(PYTHON, [path.join(here, 'torch_lenet.py'), '--conv', shape.join(','), '--threads', String(threads)]);
+  const { stdout } = await run(PYTHON, [
+    path.join(here, 'torch_lenet.py'),
+    '--conv',
+    shape.join(','),
+    '--threads',
+    String(threads),
+  ]);
   return (JSON.parse(stdout.trim().split('\n').pop()!) as { gflops: number }).gflops;
 }
 
@@ -194,7 +230,10 @@ interface ChildResult extends Throughput {
 
 function child(batches: number): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'node-train.ts'), String(batches)], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'node-train.ts'), String(batches)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.on('error', reject);
@@ -207,14 +246,36 @@ function child(batches: number): Promise<ChildResult> {
 
 /** In a child process: the stock kernels must be captured before EvoLab registers its own. */
 async function kernelComparison(): Promise<KernelComparison[]> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(here, 'kernels.ts'), '30', '--json'], { cwd: root, maxBuffer: 1 << 20 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(here, 'kernels.ts'), '30', '--json'], {
+    cwd: root,
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(stdout.trim().split('\n').pop()!) as KernelComparison[];
 }
 
 // ---------------------------------------------------------------- the 13-generation run
 async function fullRun(): Promise<{ seconds: number; out: string; load: number[]; lastGeneration: unknown }> {
   const out = mkdtempSync(path.join(os.tmpdir(), 'evolab-13g-'));
-  const args = ['src/cli/evolve.ts', '--dataset', 'mnist', '--data-dir', path.resolve(root, '../shared/datasets'), '--mode', 'sexual', '--generations', '13', '--epochs', '2', '--train-subset', '6000', '--seed', '1', '--out', out, '--quiet'];
+  const args = [
+    'src/cli/evolve.ts',
+    '--dataset',
+    'mnist',
+    '--data-dir',
+    path.resolve(root, '../shared/datasets'),
+    '--mode',
+    'sexual',
+    '--generations',
+    '13',
+    '--epochs',
+    '2',
+    '--train-subset',
+    '6000',
+    '--seed',
+    '1',
+    '--out',
+    out,
+    '--quiet',
+  ];
   if (process.env.EVOLAB_DATASETS) args[4] = process.env.EVOLAB_DATASETS;
   log(`13-generation run: tsx ${args.join(' ')}`);
   const t0 = Date.now();
@@ -223,7 +284,12 @@ async function fullRun(): Promise<{ seconds: number; out: string; load: number[]
     p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`evolve exited with ${code}`))));
   });
   const report = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as { records: unknown[] };
-  return { seconds: (Date.now() - t0) / 1000, out, load: load(), lastGeneration: report.records[report.records.length - 1] };
+  return {
+    seconds: (Date.now() - t0) / 1000,
+    out,
+    load: load(),
+    lastGeneration: report.records[report.records.length - 1],
+  };
 }
 
 // ---------------------------------------------------------------- main
@@ -233,9 +299,21 @@ async function main() {
   const started = new Date();
   const results: Record<string, unknown> = {
     startedAt: started.toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
     loadAtStart: load(),
-    settings: { batchSize: 64, optimizer: 'adam', learningRate: 1e-3, trainBatches: BATCHES, epochImages: EPOCH_IMAGES, rounds },
+    settings: {
+      batchSize: 64,
+      optimizer: 'adam',
+      learningRate: 1e-3,
+      trainBatches: BATCHES,
+      epochImages: EPOCH_IMAGES,
+      rounds,
+    },
   };
   const choice = await selectBackend('wasm');
   log(`Node backend ${choice.backend}: ${choice.reason}; load ${load().join(' ')}`);
@@ -270,7 +348,13 @@ async function main() {
   const threadBest = threadRounds.length ? best(threadRounds, (r) => r.trainImagesPerSecond) : undefined;
   const torchBest = torchRounds.length ? best(torchRounds, (r) => r.trainImagesPerSecond) : undefined;
   const torch1Best = torch1Rounds.length ? best(torch1Rounds, (r) => r.trainImagesPerSecond) : undefined;
-  results.ancestor = { nodeWasm: nodeRounds, nodeWasmThreads: { threads, rounds: threadRounds }, torch: torchMissing ?? torchRounds, torchOneThread: torchMissing ?? torch1Rounds, loadAfter: load() };
+  results.ancestor = {
+    nodeWasm: nodeRounds,
+    nodeWasmThreads: { threads, rounds: threadRounds },
+    torch: torchMissing ?? torchRounds,
+    torchOneThread: torchMissing ?? torch1Rounds,
+    loadAfter: load(),
+  };
 
   // 1b. The ceiling: the convolutions that dominate a step.
   log('convolution ceiling…');
@@ -297,7 +381,11 @@ async function main() {
   const batchSizes: { batchSize: number; trainImagesPerSecond: number }[] = [];
   for (const bs of [32, 128, 256]) {
     log(`batch ${bs}…`);
-    const r = await throughput(ancestorGenome(), { batches: Math.max(3, Math.round((BATCHES * 64) / bs / 2)), batchSize: bs, inferBatches: 1 });
+    const r = await throughput(ancestorGenome(), {
+      batches: Math.max(3, Math.round((BATCHES * 64) / bs / 2)),
+      batchSize: bs,
+      inferBatches: 1,
+    });
     batchSizes.push({ batchSize: bs, trainImagesPerSecond: r.trainImagesPerSecond });
   }
   results.batchSizes = batchSizes;
@@ -312,20 +400,40 @@ async function main() {
   // 5. One epoch by cluster efficiency: `rounds` rounds over all networks, the fastest of each.
   // The ratio to the ancestor is the target, and one slow minute on this shared VM moved a
   // single epoch by up to 30 %; rounds interleave so that a slow spell does not hit one network only.
-  type Epoch = { label: string; clusterEfficiency: number; liveFilters: number[]; physicalFilters: number[]; seconds: number; threadSeconds?: number; torchSeconds?: number };
+  type Epoch = {
+    label: string;
+    clusterEfficiency: number;
+    liveFilters: number[];
+    physicalFilters: number[];
+    seconds: number;
+    threadSeconds?: number;
+    torchSeconds?: number;
+  };
   const networks = epochNetworks(quick);
   const epochs: Epoch[] = [];
-  const fastest = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+  const fastest = (a: number | undefined, b: number | undefined) =>
+    a === undefined ? b : b === undefined ? a : Math.min(a, b);
   for (let round = 1; round <= rounds; round++) {
     for (const [i, network] of networks.entries()) {
       log(`round ${round}/${rounds}: epoch of ${EPOCH_IMAGES} images, ${network.label}…`);
       const e = await epochSeconds(network);
       const threaded = peers.length ? await epochSeconds(network, peers) : undefined;
       const t = torchMissing ? undefined : await torch(e.liveFilters, BATCHES * 2);
-      const now: Epoch = { label: network.label, clusterEfficiency: network.clusterEfficiency, ...e, threadSeconds: threaded?.seconds, torchSeconds: t ? EPOCH_IMAGES / t.trainImagesPerSecond : undefined };
+      const now: Epoch = {
+        label: network.label,
+        clusterEfficiency: network.clusterEfficiency,
+        ...e,
+        threadSeconds: threaded?.seconds,
+        torchSeconds: t ? EPOCH_IMAGES / t.trainImagesPerSecond : undefined,
+      };
       const before = epochs[i];
       epochs[i] = before
-        ? { ...now, seconds: Math.min(before.seconds, now.seconds), threadSeconds: fastest(before.threadSeconds, now.threadSeconds), torchSeconds: fastest(before.torchSeconds, now.torchSeconds) }
+        ? {
+            ...now,
+            seconds: Math.min(before.seconds, now.seconds),
+            threadSeconds: fastest(before.threadSeconds, now.threadSeconds),
+            torchSeconds: fastest(before.torchSeconds, now.torchSeconds),
+          }
         : now;
     }
   }
@@ -337,7 +445,14 @@ async function main() {
   if (!flags['no-browser']) {
     const cases: BrowserCase[] = [
       { backend: 'wasm', batches: quick ? 5 : 15, inferBatches: 4, inferBatchSize: 256, timeoutSeconds: 240 },
-      { backend: 'wasm', batches: quick ? 5 : 15, inferBatches: 4, inferBatchSize: 256, timeoutSeconds: 240, peers: os.availableParallelism() - 1 },
+      {
+        backend: 'wasm',
+        batches: quick ? 5 : 15,
+        inferBatches: 4,
+        inferBatchSize: 256,
+        timeoutSeconds: 240,
+        peers: os.availableParallelism() - 1,
+      },
       { backend: 'webgl', batches: 3, inferBatches: 1, inferBatchSize: 64, timeoutSeconds: 300 },
       // SwiftShader: a CPU fallback, ~40× slower than wasm; a few batches only.
       { backend: 'webgpu', batches: 1, inferBatches: 1, inferBatchSize: 64, timeoutSeconds: 400 },
@@ -355,10 +470,31 @@ async function main() {
   const torchInfer = torchBest?.inferImagesPerSecond;
   const ratio = (x: number) => (torchTrain ? `${(x / torchTrain).toFixed(2)}×` : '—');
   const rows: string[][] = [['backend', 'train img/s', 'infer img/s', 'train vs PyTorch', 'first step s', 'note']];
-  rows.push(['Node wasm', fmt(nodeBest.trainImagesPerSecond), fmt(nodeBest.inferImagesPerSecond), ratio(nodeBest.trainImagesPerSecond), fmt(nodeBest.firstStepSeconds, 2), `best of ${rounds}`]);
+  rows.push([
+    'Node wasm',
+    fmt(nodeBest.trainImagesPerSecond),
+    fmt(nodeBest.inferImagesPerSecond),
+    ratio(nodeBest.trainImagesPerSecond),
+    fmt(nodeBest.firstStepSeconds, 2),
+    `best of ${rounds}`,
+  ]);
   if (threadBest)
-    rows.push([`Node wasm ×${threads} threads`, fmt(threadBest.trainImagesPerSecond), fmt(threadBest.inferImagesPerSecond), ratio(threadBest.trainImagesPerSecond), fmt(threadBest.firstStepSeconds, 2), `data-parallel; best of ${rounds}`]);
-  rows.push(['Node wasm ×2 processes', fmt(pairSum), '—', ratio(pairSum), '—', `sum; alone ${fmt(alone.trainImagesPerSecond)}`]);
+    rows.push([
+      `Node wasm ×${threads} threads`,
+      fmt(threadBest.trainImagesPerSecond),
+      fmt(threadBest.inferImagesPerSecond),
+      ratio(threadBest.trainImagesPerSecond),
+      fmt(threadBest.firstStepSeconds, 2),
+      `data-parallel; best of ${rounds}`,
+    ]);
+  rows.push([
+    'Node wasm ×2 processes',
+    fmt(pairSum),
+    '—',
+    ratio(pairSum),
+    '—',
+    `sum; alone ${fmt(alone.trainImagesPerSecond)}`,
+  ]);
   for (const b of browser) {
     const label = `Chromium ${b.backend}${b.peers ? ` + ${b.peers} helper Worker${b.peers > 1 ? 's' : ''}` : ''}`;
     if ('error' in b) rows.push([label, '—', '—', '—', '—', b.error.slice(0, 60)]);
@@ -372,7 +508,14 @@ async function main() {
         `page→first step ${fmt(b.pageToFirstStepSeconds, 2)} s; ${b.trainBatches} batches, infer batch ${b.inferBatchSize}`,
       ]);
   }
-  rows.push(['PyTorch 2 threads', fmt(torchTrain), fmt(torchInfer), torchTrain ? '1.00×' : '—', fmt(torchBest?.firstStepSeconds, 2), torchMissing ?? `torch ${torchBest?.torch}; best of ${rounds}`]);
+  rows.push([
+    'PyTorch 2 threads',
+    fmt(torchTrain),
+    fmt(torchInfer),
+    torchTrain ? '1.00×' : '—',
+    fmt(torchBest?.firstStepSeconds, 2),
+    torchMissing ?? `torch ${torchBest?.torch}; best of ${rounds}`,
+  ]);
   if (torch1Best)
     rows.push([
       'PyTorch 1 thread',
@@ -384,25 +527,58 @@ async function main() {
     ]);
   const table = (rs: string[][]) => {
     const w = rs[0].map((_, c) => Math.max(...rs.map((r) => r[c].length)));
-    return rs.map((r, i) => `| ${r.map((x, c) => x.padEnd(w[c])).join(' | ')} |${i === 0 ? `\n|${w.map((n) => '-'.repeat(n + 2)).join('|')}|` : ''}`).join('\n');
+    return rs
+      .map(
+        (r, i) =>
+          `| ${r.map((x, c) => x.padEnd(w[c])).join(' | ')} |${i === 0 ? `\n|${w.map((n) => '-'.repeat(n + 2)).join('|')}|` : ''}`,
+      )
+      .join('\n');
   };
   const out: string[] = [];
-  out.push(`EvoLab bench ${started.toISOString()} — ${os.cpus().length} cores, load at start ${(results.loadAtStart as number[]).join(' ')}, at end ${load().join(' ')}`);
+  out.push(
+    `EvoLab bench ${started.toISOString()} — ${os.cpus().length} cores, load at start ${(results.loadAtStart as number[]).join(' ')}, at end ${load().join(' ')}`,
+  );
   out.push('', 'Ancestor LeNet (143,136 synapses), Adam, batch 64; inference batch 256 unless noted', table(rows));
-  const grows = [['convolution (images, h, w, c, k, filters)', 'wasm 1 thread GFLOP/s (direct-equivalent)', 'PyTorch 1 thread', 'PyTorch 2 threads', 'wasm / PyTorch 2 threads']];
+  const grows = [
+    [
+      'convolution (images, h, w, c, k, filters)',
+      'wasm 1 thread GFLOP/s (direct-equivalent)',
+      'PyTorch 1 thread',
+      'PyTorch 2 threads',
+      'wasm / PyTorch 2 threads',
+    ],
+  ];
   for (const g of ceiling)
     grows.push([
       g.shape.join(', '),
       fmt(g.wasmOneThread, 1),
       fmt(g.torchOneThread, 1),
       fmt(g.torchTwoThreads, 1),
-      g.torchTwoThreads ? `${(g.wasmOneThread / g.torchTwoThreads).toFixed(2)}× (×${threads} cores: ${((threads * g.wasmOneThread) / g.torchTwoThreads).toFixed(2)}×)` : '—',
+      g.torchTwoThreads
+        ? `${(g.wasmOneThread / g.torchTwoThreads).toFixed(2)}× (×${threads} cores: ${((threads * g.wasmOneThread) / g.torchTwoThreads).toFixed(2)}×)`
+        : '—',
     ]);
   out.push('', 'The ceiling: conv2 and conv3 forward at batch 64, one call (best of 10)', table(grows));
-  out.push('', `Other batch sizes, Node wasm: ${batchSizes.map((b) => `${b.batchSize}: ${fmt(b.trainImagesPerSecond)} img/s`).join(', ')}`);
+  out.push(
+    '',
+    `Other batch sizes, Node wasm: ${batchSizes.map((b) => `${b.batchSize}: ${fmt(b.trainImagesPerSecond)} img/s`).join(', ')}`,
+  );
   const base = epochs[0];
-  const filtersKept = (physical: number[], live: number[]) => (physical.join('/') === live.join('/') ? physical.join('/') : `${physical.join('/')} (live ${live.join('/')})`);
-  const erows = [['network', 'cluster eff.', 'filters kept', 'wasm s/epoch', 'vs ancestor', `wasm ×${threads} threads s/epoch`, 'PyTorch s/epoch', 'PyTorch vs its ancestor', 'wasm vs PyTorch']];
+  const filtersKept = (physical: number[], live: number[]) =>
+    physical.join('/') === live.join('/') ? physical.join('/') : `${physical.join('/')} (live ${live.join('/')})`;
+  const erows = [
+    [
+      'network',
+      'cluster eff.',
+      'filters kept',
+      'wasm s/epoch',
+      'vs ancestor',
+      `wasm ×${threads} threads s/epoch`,
+      'PyTorch s/epoch',
+      'PyTorch vs its ancestor',
+      'wasm vs PyTorch',
+    ],
+  ];
   for (const e of epochs)
     erows.push([
       e.label,
@@ -415,14 +591,33 @@ async function main() {
       e.torchSeconds && base.torchSeconds ? `${(e.torchSeconds / base.torchSeconds).toFixed(2)}` : '—',
       e.torchSeconds ? `${(e.torchSeconds / e.seconds).toFixed(2)}×` : '—',
     ]);
-  out.push('', `One epoch of ${EPOCH_IMAGES} images (batch 64) by cluster efficiency, fastest of ${rounds} rounds: the ancestor with every layer shrunk alike, then the first networks of a real sexual run to reach 10× (bench/evolved-mnist.json)`, table(erows));
-  out.push('', `Training step on Node wasm: ${fmt(profile.stepMs, 1)} ms, of which in tfjs kernels ${fmt(profile.kernelMs, 1)} ms (the rest: conv1's fused block, which is not a kernel, the tape, JS); top kernels (ms/step):`);
-  out.push(...profile.kernels.slice(0, 12).map((k) => `  ${fmt(k.ms, 2).padStart(7)}  ${k.kernel}${k.calls !== 1 ? ` ×${fmt(k.calls, 0)}` : ''}`));
+  out.push(
+    '',
+    `One epoch of ${EPOCH_IMAGES} images (batch 64) by cluster efficiency, fastest of ${rounds} rounds: the ancestor with every layer shrunk alike, then the first networks of a real sexual run to reach 10× (bench/evolved-mnist.json)`,
+    table(erows),
+  );
+  out.push(
+    '',
+    `Training step on Node wasm: ${fmt(profile.stepMs, 1)} ms, of which in tfjs kernels ${fmt(profile.kernelMs, 1)} ms (the rest: conv1's fused block, which is not a kernel, the tape, JS); top kernels (ms/step):`,
+  );
+  out.push(
+    ...profile.kernels
+      .slice(0, 12)
+      .map((k) => `  ${fmt(k.ms, 2).padStart(7)}  ${k.kernel}${k.calls !== 1 ? ` ×${fmt(k.calls, 0)}` : ''}`),
+  );
   out.push('', 'Replaced wasm kernels, fastest of 30 calls (ms): before → EvoLab');
-  out.push(...kernels.map((k) => `  ${k.kernel.padEnd(27)} ${k.shape.padEnd(34)} ${fmt(k.beforeMs ?? undefined, 2).padStart(7)} → ${fmt(k.afterMs, 2).padStart(6)}  (before: ${k.before})`));
+  out.push(
+    ...kernels.map(
+      (k) =>
+        `  ${k.kernel.padEnd(27)} ${k.shape.padEnd(34)} ${fmt(k.beforeMs ?? undefined, 2).padStart(7)} → ${fmt(k.afterMs, 2).padStart(6)}  (before: ${k.before})`,
+    ),
+  );
   if (results.full13Generations) {
     const f = results.full13Generations as { seconds: number; load: number[] };
-    out.push('', `13-generation sexual MNIST run (6,000 images, 2 epochs/generation): ${(f.seconds / 60).toFixed(1)} min (load at end ${f.load.join(' ')})`);
+    out.push(
+      '',
+      `13-generation sexual MNIST run (6,000 images, 2 epochs/generation): ${(f.seconds / 60).toFixed(1)} min (load at end ${f.load.join(' ')})`,
+    );
   }
   const text = out.join('\n');
   process.stdout.write(`${text}\n`);

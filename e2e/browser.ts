@@ -9,13 +9,23 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const artifacts = path.join(root, 'e2e-artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 export const baseUrl = () => inject('baseUrl');
 
 export async function launch(extraArgs: string[] = []): Promise<Browser> {
   // launch() gives every browser a fresh temporary profile (so IndexedDB starts empty).
-  return chromium.launch({ executablePath: process.env.EVOLAB_CHROMIUM ?? '/usr/bin/chromium', args: [...BASE_ARGS, ...extraArgs] });
+  return chromium.launch({
+    executablePath: process.env.EVOLAB_CHROMIUM ?? '/usr/bin/chromium',
+    args: [...BASE_ARGS, ...extraArgs],
+  });
 }
 
 /** Records every main-thread long task (PerformanceObserver 'longtask') from the first paint on. */
@@ -33,7 +43,8 @@ export interface LabPage {
 }
 
 /** The browser context the lab pages open in (create one yourself to route requests before the page loads). */
-export const newLabContext = (browser: Browser) => browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+export const newLabContext = (browser: Browser) =>
+  browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
 
 export async function openLab(browser: Browser, query: string, context?: BrowserContext): Promise<LabPage> {
   const ctx = context ?? (await newLabContext(browser));
@@ -48,7 +59,13 @@ export async function openLab(browser: Browser, query: string, context?: Browser
 }
 
 export async function longTasksSince(page: Page, since: number): Promise<{ start: number; duration: number }[]> {
-  return page.evaluate((t) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((x) => x.start >= t), since);
+  return page.evaluate(
+    (t) =>
+      (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter(
+        (x) => x.start >= t,
+      ),
+    since,
+  );
 }
 
 export const now = (page: Page) => page.evaluate(() => performance.now());
@@ -83,21 +100,31 @@ export async function waitForStatuses(page: Page, status: string, timeout: numbe
     );
   } catch (e) {
     // Say where the runs were instead: the statuses and what the cards show.
-    const cards = await page.locator('[data-status]').evaluateAll((els) => els.map((c) => `${c.getAttribute('data-status')}: ${(c as HTMLElement).innerText.replace(/\s+/g, ' ').slice(0, 300)}`));
+    const cards = await page
+      .locator('[data-status]')
+      .evaluateAll((els) =>
+        els.map(
+          (c) => `${c.getAttribute('data-status')}: ${(c as HTMLElement).innerText.replace(/\s+/g, ' ').slice(0, 300)}`,
+        ),
+      );
     throw new Error(`waiting for every run to be '${status}': ${(e as Error).message}\n${cards.join('\n')}`);
   }
 }
 
 /** The newest finished generation of each run, as its card shows it. */
 export async function latestGenerations(page: Page): Promise<number[]> {
-  return page.locator('[data-testid="latest"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-generation'))));
+  return page
+    .locator('[data-testid="latest"]')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-generation'))));
 }
 
 /** Waits until every run has finished at least `generation` generations (heatmaps show them). */
 export async function waitForGeneration(page: Page, generation: number, runs: number, timeout: number) {
   await page.waitForFunction(
     ([g, n]) => {
-      const done = [...document.querySelectorAll('[data-testid="latest"]')].map((dl) => Number(dl.getAttribute('data-generation')));
+      const done = [...document.querySelectorAll('[data-testid="latest"]')].map((dl) =>
+        Number(dl.getAttribute('data-generation')),
+      );
       return done.length === n && done.every((x) => x >= g);
     },
     [generation, runs] as const,
@@ -119,7 +146,9 @@ export interface TracedTask {
  * Returns a function that stops the trace and lists the main-thread tasks over 20 ms wall.
  */
 export async function traceMainThread(browser: Browser, page: Page): Promise<() => Promise<TracedTask[]>> {
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'] });
+  await browser.startTracing(page, {
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'],
+  });
   const markedAt = await page.evaluate(() => {
     performance.mark('evolab-trace-sync');
     return performance.now();
@@ -128,7 +157,11 @@ export async function traceMainThread(browser: Browser, page: Page): Promise<() 
     const raw = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents?: TraceEvent[] } | TraceEvent[];
     const events = Array.isArray(raw) ? raw : (raw.traceEvents ?? []);
     const mark = events.find((e) => e.name === 'evolab-trace-sync');
-    const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+    const main = new Set(
+      events
+        .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+        .map((e) => `${e.pid}:${e.tid}`),
+    );
     if (!mark) return [];
     const offset = mark.ts / 1000 - markedAt;
     return events
@@ -165,5 +198,8 @@ export function blameLongTasks(long: { start: number; duration: number }[], trac
     const match = overlapping.sort((a, b) => Math.abs(a.start - t.start) - Math.abs(b.start - t.start))[0];
     return { ...t, cpu: match ? match.cpu : null };
   });
-  return { blamed: withCpu.filter((t) => t.cpu === null || t.cpu > limitMs), excused: withCpu.filter((t) => t.cpu !== null && t.cpu <= limitMs) };
+  return {
+    blamed: withCpu.filter((t) => t.cpu === null || t.cpu > limitMs),
+    excused: withCpu.filter((t) => t.cpu !== null && t.cpu <= limitMs),
+  };
 }

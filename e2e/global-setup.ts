@@ -51,7 +51,11 @@ export default async function setup(project: TestProject) {
   const mnist = path.join(root, 'public/data/mnist/train-images-idx3-ubyte.gz');
   if (!existsSync(mnist) || !existsSync(path.join(root, 'public/data/mnist/t10k-labels-idx1-ubyte.gz'))) {
     const dataDir = process.env.EVOLAB_DATASETS ?? path.resolve(root, '../shared/datasets');
-    run(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/data.ts', '--dataset', 'mnist'], existsSync(dataDir) ? { DATA_DIR: dataDir } : {});
+    run(
+      process.execPath,
+      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'src/cli/data.ts', '--dataset', 'mnist'],
+      existsSync(dataDir) ? { DATA_DIR: dataDir } : {},
+    );
   }
   if (process.env.EVOLAB_E2E_NO_BUILD !== '1' || !existsSync(path.join(root, 'dist/index.html'))) {
     run(process.execPath, ['scripts/copy-wasm.mjs']);
@@ -60,11 +64,15 @@ export default async function setup(project: TestProject) {
   }
   const port = await freePort();
   // Started directly (not through npx), in its own process group, so that teardown stops it all.
-  const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
-  });
+  const server = spawn(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      detached: true,
+    },
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForServer(`${baseUrl}/`, 30_000);

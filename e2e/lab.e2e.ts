@@ -10,7 +10,21 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkRecord, RunReport } from '../src/experiment/records';
 import type { ReproducedCurves, SeedSummaryPoint } from '../src/experiment/summary';
-import { blameLongTasks, latestGenerations, launch, longTasksSince, newLabContext, now, openLab, outside, root, shot, traceMainThread, waitForGeneration, waitForStatuses } from './browser';
+import {
+  blameLongTasks,
+  latestGenerations,
+  launch,
+  longTasksSince,
+  newLabContext,
+  now,
+  openLab,
+  outside,
+  root,
+  shot,
+  traceMainThread,
+  waitForGeneration,
+  waitForStatuses,
+} from './browser';
 
 // 300 training and 200 test images, a 1-epoch ancestor, 2 generations of 1 epoch; ρ = 0.5 so
 // that kernels visibly die in generation 2.
@@ -39,7 +53,12 @@ const summary = (generation: number, accuracy: number, synaptic: number): SeedSu
 const REPRODUCED: ReproducedCurves = {
   generatedAt: '2025-01-01T00:00:00.000Z',
   experiments: [
-    { name: 'mnist-rho0.5', dataset: 'mnist', description: 'ρ 0.5', modes: { asexual: { seeds: [1, 2, 3], points: [summary(1, 0.97, 1), summary(2, 0.9, 4)] } } },
+    {
+      name: 'mnist-rho0.5',
+      dataset: 'mnist',
+      description: 'ρ 0.5',
+      modes: { asexual: { seeds: [1, 2, 3], points: [summary(1, 0.97, 1), summary(2, 0.9, 4)] } },
+    },
     {
       name: 'mnist-10pct-default',
       dataset: 'mnist',
@@ -49,7 +68,12 @@ const REPRODUCED: ReproducedCurves = {
         sexual: { seeds: [1, 2, 3], points: [1, 2, 3, 4].map((g) => summary(g, 0.97 - 0.003 * g, 2 ** (g - 1))) },
       },
     },
-    { name: 'cifar-default', dataset: 'cifar10', description: '', modes: { sexual: { seeds: [1], points: [summary(1, 0.7, 1)] } } },
+    {
+      name: 'cifar-default',
+      dataset: 'cifar10',
+      description: '',
+      modes: { sexual: { seeds: [1], points: [summary(1, 0.7, 1)] } },
+    },
   ],
 };
 
@@ -58,12 +82,16 @@ function best(records: NetworkRecord[]): Map<number, NetworkRecord> {
   const m = new Map<number, NetworkRecord>();
   for (const r of records) {
     const b = m.get(r.generation);
-    if (!b || r.testAccuracy > b.testAccuracy || (r.testAccuracy === b.testAccuracy && r.individual < b.individual)) m.set(r.generation, r);
+    if (!b || r.testAccuracy > b.testAccuracy || (r.testAccuracy === b.testAccuracy && r.individual < b.individual))
+      m.set(r.generation, r);
   }
   return m;
 }
 
-async function download(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string; bytes: Buffer }> {
+async function download(
+  page: Page,
+  click: () => Promise<void>,
+): Promise<{ name: string; text: string; bytes: Buffer }> {
   const [d] = await Promise.all([page.waitForEvent('download'), click()]);
   const file = await d.path();
   const bytes = readFileSync(file);
@@ -117,10 +145,21 @@ describe('the lab on wasm', () => {
       const traced = await stopTrace();
       const long = outside(await longTasksSince(page, t0), capturing).filter((t) => t.duration > LONG_TASK_MS);
       const { blamed, excused } = blameLongTasks(long, traced, LONG_TASK_MS);
-      if (excused.length) console.warn(`long tasks in which the main thread was not running (OS scheduling, not the page): ${JSON.stringify(excused)}`);
+      if (excused.length)
+        console.warn(
+          `long tasks in which the main thread was not running (OS scheduling, not the page): ${JSON.stringify(excused)}`,
+        );
       const near = traced.filter((x) => blamed.some((t) => Math.abs(x.start - t.start) < 300));
-      expect(blamed, `long tasks: ${JSON.stringify(blamed)}; traced main-thread tasks near them: ${JSON.stringify(near)}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores`).toEqual([]);
-      console.log(`main thread during the run: ${traced.length} tasks over 20 ms wall, the largest CPU time ${Math.max(0, ...traced.map((t) => t.cpu)).toFixed(1)} ms`);
+      expect(
+        blamed,
+        `long tasks: ${JSON.stringify(blamed)}; traced main-thread tasks near them: ${JSON.stringify(near)}; load average ${os
+          .loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' ')} on ${os.cpus().length} cores`,
+      ).toEqual([]);
+      console.log(
+        `main thread during the run: ${traced.length} tasks over 20 ms wall, the largest CPU time ${Math.max(0, ...traced.map((t) => t.cpu)).toFixed(1)} ms`,
+      );
 
       // The page reports the backend that ran.
       expect(await page.getByTestId('backend-name').first().innerText()).toBe('wasm');
@@ -130,13 +169,17 @@ describe('the lab on wasm', () => {
       for (const metric of ['testAccuracy', 'synapticEfficiency', 'clusterEfficiency']) {
         const chart = page.getByTestId(`chart-${metric}`);
         await expect.poll(() => chart.locator('.recharts-line').count(), { timeout: 5000 }).toBe(2);
-        await expect.poll(() => chart.locator('.recharts-line-dots circle, .recharts-line-dot').count(), { timeout: 5000 }).toBe(4);
+        await expect
+          .poll(() => chart.locator('.recharts-line-dots circle, .recharts-line-dot').count(), { timeout: 5000 })
+          .toBe(4);
       }
 
       // Heatmaps: live and dead kernels in generation 2, per run.
       const maps = page.getByTestId('heatmap');
       await expect.poll(() => maps.count(), { timeout: 5000 }).toBe(2);
-      await expect.poll(() => maps.evaluateAll((els) => els.map((e) => e.getAttribute('data-generation'))), { timeout: 5000 }).toEqual(['2', '2']);
+      await expect
+        .poll(() => maps.evaluateAll((els) => els.map((e) => e.getAttribute('data-generation'))), { timeout: 5000 })
+        .toEqual(['2', '2']);
       for (const m of await maps.all()) {
         expect(await m.getAttribute('data-generation')).toBe('2');
         const alive = Number(await m.getAttribute('data-alive'));
@@ -161,7 +204,8 @@ describe('the lab on wasm', () => {
       await shot(page, 'lab-finished-full', true);
 
       // The numbers on screen equal those in the exported JSON (run.json of each run).
-      for (const metric of ['testAccuracy', 'synapticEfficiency', 'clusterEfficiency'] as const) await page.getByTestId(`table-toggle-${metric}`).click();
+      for (const metric of ['testAccuracy', 'synapticEfficiency', 'clusterEfficiency'] as const)
+        await page.getByTestId(`table-toggle-${metric}`).click();
       for (const mode of ['asexual', 'sexual']) {
         const card = page.getByTestId(`run-${mode}`);
         const json = await download(page, () => card.getByTestId('export-json').click());
@@ -173,11 +217,18 @@ describe('the lab on wasm', () => {
         expect(report.records.filter((r) => r.generation === 2)).toHaveLength(mode === 'sexual' ? 2 : 1);
         const label = (await card.getAttribute('data-run-label'))!;
         for (const [generation, r] of best(report.records)) {
-          const cell = (metric: string) => page.locator(`[data-testid="table-${metric}"] td[data-run="${label}"][data-generation="${generation}"]`);
+          const cell = (metric: string) =>
+            page.locator(`[data-testid="table-${metric}"] td[data-run="${label}"][data-generation="${generation}"]`);
           expect(await cell('testAccuracy').getAttribute('data-value')).toBe(String(r.testAccuracy));
-          expect((await cell('testAccuracy').innerText()).startsWith(`${(100 * r.testAccuracy).toFixed(2)} %`)).toBe(true);
-          expect((await cell('synapticEfficiency').innerText()).startsWith(`${r.synapticEfficiency.toFixed(2)}×`)).toBe(true);
-          expect((await cell('clusterEfficiency').innerText()).startsWith(`${r.clusterEfficiency.toFixed(2)}×`)).toBe(true);
+          expect((await cell('testAccuracy').innerText()).startsWith(`${(100 * r.testAccuracy).toFixed(2)} %`)).toBe(
+            true,
+          );
+          expect((await cell('synapticEfficiency').innerText()).startsWith(`${r.synapticEfficiency.toFixed(2)}×`)).toBe(
+            true,
+          );
+          expect((await cell('clusterEfficiency').innerText()).startsWith(`${r.clusterEfficiency.toFixed(2)}×`)).toBe(
+            true,
+          );
         }
         const last = best(report.records).get(2)!;
         expect(await card.getByTestId('latest').innerText()).toContain(`${(100 * last.testAccuracy).toFixed(2)} %`);
@@ -187,7 +238,9 @@ describe('the lab on wasm', () => {
       }
       // Charts export to PNG.
       await page.getByTestId('table-toggle-testAccuracy').click();
-      const png = await download(page, () => page.getByTestId('chart-testAccuracy').getByRole('button', { name: 'PNG' }).click());
+      const png = await download(page, () =>
+        page.getByTestId('chart-testAccuracy').getByRole('button', { name: 'PNG' }).click(),
+      );
       expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
 
       // Our reproduced runs (served by the route above): off until ticked, from the keyboard;
@@ -201,16 +254,27 @@ describe('the lab on wasm', () => {
       expect(await page.getByTestId('reproduced-experiment').inputValue()).toBe('mnist-10pct-default');
       const dashed = page.getByTestId('chart-testAccuracy').locator('.reproduced-line .recharts-line-curve');
       await expect.poll(() => dashed.count(), { timeout: 5000 }).toBe(2);
-      expect(await dashed.evaluateAll((els) => els.map((e) => [e.getAttribute('stroke'), e.getAttribute('stroke-dasharray')]))).toEqual([
+      expect(
+        await dashed.evaluateAll((els) =>
+          els.map((e) => [e.getAttribute('stroke'), e.getAttribute('stroke-dasharray')]),
+        ),
+      ).toEqual([
         ['#d62728', '8 5'],
         ['#1f5fbf', '8 5'],
       ]);
       // The live runs' lines are still there, and the legend names our runs.
       expect(await page.getByTestId('chart-testAccuracy').locator('.recharts-line').count()).toBe(4);
-      expect(await page.getByTestId('chart-testAccuracy').locator('.legend').innerText()).toContain('ours, sexual (mean of 3 seeds)');
+      expect(await page.getByTestId('chart-testAccuracy').locator('.legend').innerText()).toContain(
+        'ours, sexual (mean of 3 seeds)',
+      );
       const rows = page.locator('[data-testid="table-reproduced-synapticEfficiency"] tbody tr');
       await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(8);
-      expect(await rows.filter({ has: page.locator('td', { hasText: /^sexual$/ }) }).nth(3).innerText()).toMatch(/sexual\s+4\s+3\s+8\.00 ± 0\.80×/);
+      expect(
+        await rows
+          .filter({ has: page.locator('td', { hasText: /^sexual$/ }) })
+          .nth(3)
+          .innerText(),
+      ).toMatch(/sexual\s+4\s+3\s+8\.00 ± 0\.80×/);
       await shot(page, 'reproduced-overlay', true);
       // Another experiment of the dataset can be picked.
       await page.getByTestId('reproduced-experiment').selectOption('mnist-rho0.5');
@@ -252,7 +316,9 @@ describe('the lab on wasm', () => {
       await page.reload();
       await page.getByTestId('primary').waitFor();
       await page.waitForFunction(() => document.querySelectorAll('[data-status]').length === 2);
-      const statuses = await page.locator('[data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+      const statuses = await page
+        .locator('[data-status]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
       expect(statuses.every((s) => s === 'interrupted' || s === 'completed')).toBe(true);
       // Every generation shown before the reload is still there (all were saved: we waited for it).
       const after = await latestGenerations(page);
@@ -268,8 +334,15 @@ describe('the lab on wasm', () => {
       await waitForStatuses(page, 'completed', 180_000);
       await waitForGeneration(page, 6, 2, 10_000);
       // The charts mark where the environment changed, and the report says what changed.
-      await expect.poll(() => page.getByTestId('chart-testAccuracy').locator('.recharts-reference-line').count(), { timeout: 5000 }).toBeGreaterThan(0);
-      const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('run-asexual').getByTestId('export-json').click()]);
+      await expect
+        .poll(() => page.getByTestId('chart-testAccuracy').locator('.recharts-reference-line').count(), {
+          timeout: 5000,
+        })
+        .toBeGreaterThan(0);
+      const [d] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('run-asexual').getByTestId('export-json').click(),
+      ]);
       const report = JSON.parse(readFileSync(await d.path(), 'utf8')) as RunReport;
       expect(report.configChanges.length).toBeGreaterThan(0);
       expect(report.configChanges[0].changed).toContain('synthesis.budget.rho');
@@ -300,14 +373,17 @@ describe('the lab on wasm', () => {
       await page.waitForFunction(
         () => {
           const statuses = [...document.querySelectorAll('[data-status]')].map((c) => c.getAttribute('data-status'));
-          return statuses.includes('paused') && statuses.every((s) => s === 'paused' || s === 'starting' || s === 'waiting');
+          return (
+            statuses.includes('paused') && statuses.every((s) => s === 'paused' || s === 'starting' || s === 'waiting')
+          );
         },
         undefined,
         { timeout: 30_000 },
       );
       await expect.poll(() => primary.innerText(), { timeout: 30_000 }).toBe('Continue');
       // (Only the generation/epoch/batch lines: the time-left line may change while paused.)
-      const position = async () => (await page.getByTestId('progress').allInnerTexts()).map((t) => t.split('\n').slice(0, 2).join(' '));
+      const position = async () =>
+        (await page.getByTestId('progress').allInnerTexts()).map((t) => t.split('\n').slice(0, 2).join(' '));
       const frozen = await position();
       await page.waitForTimeout(1500);
       expect(await position()).toEqual(frozen);
@@ -327,15 +403,22 @@ describe('the lab on wasm', () => {
   });
 
   it('starts evolving at once from the shipped MNIST ancestor, each run sharing its steps with a helper Worker', async () => {
-    const meta = JSON.parse(readFileSync(`${root}/public/ancestors/mnist.meta.json`, 'utf8')) as { testAccuracy: number };
+    const meta = JSON.parse(readFileSync(`${root}/public/ancestors/mnist.meta.json`, 'utf8')) as {
+      testAccuracy: number;
+    };
     // peers=1 forces a helper Worker per run, which the page gives only on machines with cores to spare.
-    const { page, context } = await openLab(browser, 'generations=2&epochs=1&train=300&test=200&backend=wasm&ancestor=shipped&peers=1');
+    const { page, context } = await openLab(
+      browser,
+      'generations=2&epochs=1&train=300&test=200&backend=wasm&ancestor=shipped&peers=1',
+    );
     try {
       await page.getByTestId('data-ok').waitFor({ timeout: 20_000 });
       await page.getByTestId('primary').click();
       await waitForStatuses(page, 'completed', 180_000);
       const card = page.getByTestId('run-sexual');
-      const report = JSON.parse((await download(page, () => card.getByTestId('export-json').click())).text) as RunReport;
+      const report = JSON.parse(
+        (await download(page, () => card.getByTestId('export-json').click())).text,
+      ) as RunReport;
       expect(report.environment.threads).toBe(2);
       expect(report.environment.wasmKernels).toBe('evolab-simd'); // Chromium runs our SIMD kernels
       const ancestor = report.records.find((r) => r.generation === 1)!;

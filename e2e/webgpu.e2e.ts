@@ -8,7 +8,8 @@ import type { RunReport } from '../src/experiment/records';
 import { launch, openLab, shot, waitForStatuses } from './browser';
 import { readFileSync } from 'node:fs';
 
-const TINY_WEBGPU = 'backend=webgpu&runs=asexual&generations=1&ancestorEpochs=1&train=64&test=64&batch=32&ancestor=train';
+const TINY_WEBGPU =
+  'backend=webgpu&runs=asexual&generations=1&ancestorEpochs=1&train=64&test=64&batch=32&ancestor=train';
 
 let browser: Awaited<ReturnType<typeof launch>>;
 beforeAll(async () => {

@@ -27,13 +27,27 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     const t0 = performance.now();
     const choice = await selectBackend(r.backend as BackendPreference);
     const backendSeconds = (performance.now() - t0) / 1000;
-    if (choice.backend !== r.backend) throw new Error(`asked for ${r.backend}, got ${choice.backend}: ${choice.reason}`);
+    if (choice.backend !== r.backend)
+      throw new Error(`asked for ${r.backend}, got ${choice.backend}: ${choice.reason}`);
     const peers = r.peers > 0 ? await startWorkerPeers(r.peers, choice.backend as BackendPreference, r.wasmBase) : [];
-    const result = await throughput(ancestorGenome(), { batches: r.batches, warmup: 1, inferBatches: r.inferBatches, inferBatchSize: r.inferBatchSize, peers });
+    const result = await throughput(ancestorGenome(), {
+      batches: r.batches,
+      warmup: 1,
+      inferBatches: r.inferBatches,
+      inferBatchSize: r.inferBatchSize,
+      peers,
+    });
     for (const p of peers) p.dispose();
     // Page start → backend ready → the first batch trained (from the Worker's clock).
-    const pageToFirstStepSeconds = (performance.timeOrigin + t0 - r.pageStart) / 1000 + backendSeconds + result.firstStepSeconds;
-    self.postMessage({ ...result, backend: choice.backend, reason: choice.reason, backendSeconds, pageToFirstStepSeconds } satisfies WorkerResult);
+    const pageToFirstStepSeconds =
+      (performance.timeOrigin + t0 - r.pageStart) / 1000 + backendSeconds + result.firstStepSeconds;
+    self.postMessage({
+      ...result,
+      backend: choice.backend,
+      reason: choice.reason,
+      backendSeconds,
+      pageToFirstStepSeconds,
+    } satisfies WorkerResult);
   } catch (err) {
     self.postMessage({ error: String((err as Error)?.stack ?? err) } satisfies WorkerResult);
   }

@@ -6,8 +6,14 @@
 import type { RunConfig } from '../experiment/config';
 import type { ProgressEvent } from '../worker/protocol';
 
-export function totalUnits(config: Pick<RunConfig, 'ancestorEpochs' | 'epochsPerGeneration' | 'generations' | 'population'>, trainsAncestor: boolean): number {
-  return (trainsAncestor ? config.ancestorEpochs : 0) + Math.max(0, config.generations - 1) * config.population * config.epochsPerGeneration;
+export function totalUnits(
+  config: Pick<RunConfig, 'ancestorEpochs' | 'epochsPerGeneration' | 'generations' | 'population'>,
+  trainsAncestor: boolean,
+): number {
+  return (
+    (trainsAncestor ? config.ancestorEpochs : 0) +
+    Math.max(0, config.generations - 1) * config.population * config.epochsPerGeneration
+  );
 }
 
 export function unitsDone(
@@ -15,9 +21,11 @@ export function unitsDone(
   trainsAncestor: boolean,
   p: Pick<ProgressEvent, 'generation' | 'individual' | 'phase' | 'epoch' | 'epochs' | 'batch' | 'batches'>,
 ): number {
-  const within = p.phase === 'train' && p.batches > 0 ? p.epoch - 1 + p.batch / p.batches : p.phase === 'evaluate' ? p.epochs : 0;
+  const within =
+    p.phase === 'train' && p.batches > 0 ? p.epoch - 1 + p.batch / p.batches : p.phase === 'evaluate' ? p.epochs : 0;
   if (p.generation === 1) return trainsAncestor ? within : 0;
-  const before = (trainsAncestor ? config.ancestorEpochs : 0) + (p.generation - 2) * config.population * config.epochsPerGeneration;
+  const before =
+    (trainsAncestor ? config.ancestorEpochs : 0) + (p.generation - 2) * config.population * config.epochsPerGeneration;
   return before + p.individual * config.epochsPerGeneration + within;
 }
 
@@ -43,7 +51,14 @@ export function formatDuration(seconds: number | null): string {
 }
 
 /** How far through the current generation a run is, in [0, 1] (networks train one after another). */
-export function generationFraction(p: Pick<ProgressEvent, 'individual' | 'population' | 'phase' | 'epoch' | 'epochs' | 'batch' | 'batches'>): number {
-  const network = p.phase === 'evaluate' ? 1 : p.phase === 'train' && p.batches > 0 ? (p.epoch - 1 + p.batch / p.batches) / Math.max(1, p.epochs) : 0;
+export function generationFraction(
+  p: Pick<ProgressEvent, 'individual' | 'population' | 'phase' | 'epoch' | 'epochs' | 'batch' | 'batches'>,
+): number {
+  const network =
+    p.phase === 'evaluate'
+      ? 1
+      : p.phase === 'train' && p.batches > 0
+        ? (p.epoch - 1 + p.batch / p.batches) / Math.max(1, p.epochs)
+        : 0;
   return Math.min(1, (p.individual + network) / Math.max(1, p.population));
 }

@@ -3,12 +3,21 @@ import { recordsToCsv, type RunReport } from '../experiment/records';
 import type { RunState } from './state';
 
 /** The same document the CLI writes as run.json. */
-export function reportOf(run: Pick<RunState, 'config' | 'environment' | 'ancestor' | 'records' | 'configChanges' | 'status'>): RunReport {
+export function reportOf(
+  run: Pick<RunState, 'config' | 'environment' | 'ancestor' | 'records' | 'configChanges' | 'status'>,
+): RunReport {
   const first = run.records.find((r) => r.generation === 1);
   return {
     config: run.config,
-    environment: run.environment ?? { backend: 'not started', backendReason: '', runtime: navigatorInfo(), tfjsVersion: '', startedAt: '' },
-    ancestor: run.ancestor ?? (first ? { synapses: first.synapses, kernels: first.kernels } : { synapses: 0, kernels: 0 }),
+    environment: run.environment ?? {
+      backend: 'not started',
+      backendReason: '',
+      runtime: navigatorInfo(),
+      tfjsVersion: '',
+      startedAt: '',
+    },
+    ancestor:
+      run.ancestor ?? (first ? { synapses: first.synapses, kernels: first.kernels } : { synapses: 0, kernels: 0 }),
     records: run.records,
     configChanges: run.configChanges,
     finished: run.status === 'completed',
@@ -50,7 +59,12 @@ export function downloadAllJson(runs: RunState[]) {
  * A chart's SVG drawn onto a canvas with a white background, its title and a legend (recharts
  * draws its legend in HTML, outside the SVG), then saved as PNG.
  */
-export async function downloadChartPng(container: HTMLElement, title: string, legend: { label: string; colour: string; dashed?: boolean }[], filename: string) {
+export async function downloadChartPng(
+  container: HTMLElement,
+  title: string,
+  legend: { label: string; colour: string; dashed?: boolean }[],
+  filename: string,
+) {
   const svg = container.querySelector('svg.recharts-surface') as SVGSVGElement | null;
   if (!svg) throw new Error('the chart has not been drawn yet');
   const { width, height } = svg.getBoundingClientRect();
@@ -62,7 +76,9 @@ export async function downloadChartPng(container: HTMLElement, title: string, le
   style.textContent = 'text { font-family: system-ui, sans-serif; font-size: 14px; fill: #111; }';
   clone.prepend(style);
   const image = new Image();
-  const source = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(clone)], { type: 'image/svg+xml' }));
+  const source = URL.createObjectURL(
+    new Blob([new XMLSerializer().serializeToString(clone)], { type: 'image/svg+xml' }),
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       image.onload = () => resolve();
@@ -106,6 +122,8 @@ export async function downloadChartPng(container: HTMLElement, title: string, le
     ctx.fillStyle = '#111';
     ctx.fillText(l.label, x + 26, y);
   });
-  const blob = await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+  const blob = await new Promise<Blob>((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
+  );
   download(filename, blob);
 }

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { flagsToHex } from '../experiment/kernel-masks';
 import type { KernelMaskSummary, NetworkRecord } from '../experiment/records';
-import { ALIVE, countStates, DEAD, DIED, kernelAt, kernelStates, layoutHeatmap, LABEL_HEIGHT, parentRecords } from './heatmap';
+import {
+  ALIVE,
+  countStates,
+  DEAD,
+  DIED,
+  kernelAt,
+  kernelStates,
+  layoutHeatmap,
+  LABEL_HEIGHT,
+  parentRecords,
+} from './heatmap';
 
 const mask = (flags: number[], filters: number, inChannels: number, layer = 'l'): KernelMaskSummary => ({
   layer,
@@ -31,7 +41,8 @@ describe('kernel states', () => {
   });
 
   it('finds the parents among the previous generation', () => {
-    const r = (generation: number, individual: number, parents: number[]) => ({ generation, individual, parents }) as NetworkRecord;
+    const r = (generation: number, individual: number, parents: number[]) =>
+      ({ generation, individual, parents }) as NetworkRecord;
     const all = [r(1, 0, []), r(2, 0, [0, 0]), r(2, 1, [0, 0]), r(3, 0, [1, 0])];
     expect(parentRecords(all[3], all).map((p) => p.individual)).toEqual([1, 0]);
     expect(parentRecords(all[0], all)).toEqual([]);

@@ -20,7 +20,9 @@ export function aliveFlags(mask: KernelMaskSummary): Uint8Array {
 /** Per kernel: ALIVE, DEAD, or DIED (alive in any parent of the previous generation). */
 export function kernelStates(mask: KernelMaskSummary, parentMasks: readonly KernelMaskSummary[]): Uint8Array {
   const states = aliveFlags(mask);
-  const parents = parentMasks.filter((p) => p.filters === mask.filters && p.inChannels === mask.inChannels).map(aliveFlags);
+  const parents = parentMasks
+    .filter((p) => p.filters === mask.filters && p.inChannels === mask.inChannels)
+    .map(aliveFlags);
   for (let k = 0; k < states.length; k++) if (!states[k] && parents.some((p) => p[k])) states[k] = DIED;
   return states;
 }
@@ -78,7 +80,12 @@ type LayerShape = { layer: string; filters: number; inChannels: number };
 export function layoutHeatmap(
   layers: readonly LayerShape[],
   availableWidth: number,
-  { maxCell = 14, minCellOneLine = 5, minCell = 2, maxRows = 2 }: { maxCell?: number; minCellOneLine?: number; minCell?: number; maxRows?: number } = {},
+  {
+    maxCell = 14,
+    minCellOneLine = 5,
+    minCell = 2,
+    maxRows = 2,
+  }: { maxCell?: number; minCellOneLine?: number; minCell?: number; maxRows?: number } = {},
 ): HeatmapLayout {
   for (const [rows, smallest] of [
     [1, minCellOneLine],
@@ -122,7 +129,15 @@ function pack(layers: readonly LayerShape[], width: number, cell: number): Heatm
       rowsUsed++;
     }
     for (const { l, dy } of col.items)
-      boxes.push({ layer: l.layer, x, y: top + dy + LABEL_HEIGHT, cols: l.filters, rows: l.inChannels, width: l.filters * cell, height: l.inChannels * cell });
+      boxes.push({
+        layer: l.layer,
+        x,
+        y: top + dy + LABEL_HEIGHT,
+        cols: l.filters,
+        rows: l.inChannels,
+        width: l.filters * cell,
+        height: l.inChannels * cell,
+      });
     maxWidth = Math.max(maxWidth, x + col.width);
     x += col.width + GAP;
     lineHeight = Math.max(lineHeight, col.height);
@@ -131,10 +146,18 @@ function pack(layers: readonly LayerShape[], width: number, cell: number): Heatm
 }
 
 /** The kernel under a point of the canvas, for the hover read-out. */
-export function kernelAt(layout: HeatmapLayout, px: number, py: number): { layer: string; filter: number; kernel: number } | null {
+export function kernelAt(
+  layout: HeatmapLayout,
+  px: number,
+  py: number,
+): { layer: string; filter: number; kernel: number } | null {
   for (const b of layout.boxes) {
     if (px >= b.x && px < b.x + b.width && py >= b.y && py < b.y + b.height) {
-      return { layer: b.layer, filter: Math.floor((px - b.x) / layout.cell), kernel: Math.floor((py - b.y) / layout.cell) };
+      return {
+        layer: b.layer,
+        filter: Math.floor((px - b.x) / layout.cell),
+        kernel: Math.floor((py - b.y) / layout.cell),
+      };
     }
   }
   return null;

@@ -5,9 +5,33 @@
  */
 import { idbDelete, idbGet, idbPut } from '../worker/idb';
 import { servedFiles, standardFileFor } from '../worker/files';
-import { ancestorKey, checkpointKey, type AncestorMeta, type WorkerCommand, type WorkerEvent } from '../worker/protocol';
-import { configFor, liveSettingsFor, runColours, runLabel, setupProblems, FROZEN_DURING_RUN, type LabSetup } from './setup';
-import { isActive, newRun, planAncestors, reduceRun, restoreRun, resumable, toStored, type RunState, type StoredSession } from './state';
+import {
+  ancestorKey,
+  checkpointKey,
+  type AncestorMeta,
+  type WorkerCommand,
+  type WorkerEvent,
+} from '../worker/protocol';
+import {
+  configFor,
+  liveSettingsFor,
+  runColours,
+  runLabel,
+  setupProblems,
+  FROZEN_DURING_RUN,
+  type LabSetup,
+} from './setup';
+import {
+  isActive,
+  newRun,
+  planAncestors,
+  reduceRun,
+  restoreRun,
+  resumable,
+  toStored,
+  type RunState,
+  type StoredSession,
+} from './state';
 import { useLab, type LabState } from './store';
 import { CpuTurns, peersOverride, peersPerRun, trainingSlots } from './cpu';
 import { parseReproduced } from './reproduced';
@@ -42,7 +66,9 @@ export function dismissNotice(id: number) {
 }
 
 const randomId = () =>
-  typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID().slice(0, 13) : Math.random().toString(36).slice(2, 12);
+  typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID().slice(0, 13)
+    : Math.random().toString(36).slice(2, 12);
 
 // ---------- start-up -------------------------------------------------------------------------
 
@@ -54,10 +80,22 @@ export async function initLab(): Promise<void> {
     try {
       const stored = await idbGet<StoredSession>('sessions', parsed.session);
       if (stored) {
-        set({ sessionId: stored.id, setup: stored.setup, runs: stored.runs.map(restoreRun), ancestorStored: stored.ancestorStored });
+        set({
+          sessionId: stored.id,
+          setup: stored.setup,
+          runs: stored.runs.map(restoreRun),
+          ancestorStored: stored.ancestorStored,
+        });
         if (get().runs.some((r) => r.status === 'interrupted'))
-          notify('info', 'The page was reloaded during a run: every finished generation is kept. Press Resume to continue.');
-      } else notify('info', 'This link names a saved session that is not in this browser; its setup is loaded, without results.');
+          notify(
+            'info',
+            'The page was reloaded during a run: every finished generation is kept. Press Resume to continue.',
+          );
+      } else
+        notify(
+          'info',
+          'This link names a saved session that is not in this browser; its setup is loaded, without results.',
+        );
     } catch (e) {
       notify('error', `Could not read saved runs from IndexedDB: ${(e as Error).message}`);
     }
@@ -96,7 +134,8 @@ function writeUrl() {
 }
 
 /** True once runs exist with results or Workers: the ancestor-defining settings are then fixed. */
-export const setupLocked = (s: Pick<LabState, 'runs'>) => s.runs.some((r) => r.records.length > 0 || isActive(r.status));
+export const setupLocked = (s: Pick<LabState, 'runs'>) =>
+  s.runs.some((r) => r.records.length > 0 || isActive(r.status));
 
 export function updateSetup(change: (s: LabSetup) => LabSetup) {
   const before = get().setup;
@@ -104,7 +143,10 @@ export function updateSetup(change: (s: LabSetup) => LabSetup) {
   if (setupLocked(get())) {
     const frozen = FROZEN_DURING_RUN.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
     if (frozen.length) {
-      notify('info', `${frozen.join(', ')} cannot change once runs have results; press Reset to start a new comparison`);
+      notify(
+        'info',
+        `${frozen.join(', ')} cannot change once runs have results; press Reset to start a new comparison`,
+      );
       for (const k of frozen) (after as unknown as Record<string, unknown>)[k] = before[k];
     }
   }
@@ -172,7 +214,10 @@ function launch() {
   if (!sessionId) return;
   const toStart = runs.filter((r) => !workers.has(r.id) && resumable(r, setup.generations));
   if (!toStart.length) return;
-  const shippedUrl = setup.ancestor === 'shipped' && shippedAncestor === 'present' ? new URL(`/ancestors/${setup.dataset}.json`, location.origin).href : null;
+  const shippedUrl =
+    setup.ancestor === 'shipped' && shippedAncestor === 'present'
+      ? new URL(`/ancestors/${setup.dataset}.json`, location.origin).href
+      : null;
   const plan = planAncestors(toStart, { sessionId, ancestorStored, shippedUrl });
   const wasmBaseUrl = new URL('/tfjs-wasm/', location.origin).href;
   const dataBaseUrl = new URL('/data/', location.origin).href;
@@ -184,7 +229,12 @@ function launch() {
     const w = makeWorker(`evolab ${run.label}`);
     workers.set(run.id, w);
     w.onmessage = (e: MessageEvent<WorkerEvent>) => enqueue(run.id, e.data);
-    w.onerror = (e) => enqueue(run.id, { type: 'error', kind: 'internal', message: `the Worker failed: ${e.message || 'see the browser console'}` });
+    w.onerror = (e) =>
+      enqueue(run.id, {
+        type: 'error',
+        kind: 'internal',
+        message: `the Worker failed: ${e.message || 'see the browser console'}`,
+      });
     send(w, {
       type: 'start',
       runId: run.id,
@@ -224,7 +274,9 @@ export function continueAll() {
 
 export function stopAfterGeneration() {
   for (const w of workers.values()) send(w, { type: 'stop-after-generation' });
-  set((s) => ({ runs: s.runs.map((r) => (workers.has(r.id) && isActive(r.status) ? { ...r, status: 'stopping' } : r)) }));
+  set((s) => ({
+    runs: s.runs.map((r) => (workers.has(r.id) && isActive(r.status) ? { ...r, status: 'stopping' } : r)),
+  }));
 }
 
 /** Ends every Worker and forgets the comparison's results (they stay exportable until then). */
@@ -238,7 +290,11 @@ export async function resetLab() {
   writeUrl();
   if (sessionId) {
     try {
-      await Promise.all([idbDelete('sessions', sessionId), idbDelete('checkpoints', ancestorKey(sessionId)), ...runs.map((r) => idbDelete('checkpoints', checkpointKey(r.id)))]);
+      await Promise.all([
+        idbDelete('sessions', sessionId),
+        idbDelete('checkpoints', ancestorKey(sessionId)),
+        ...runs.map((r) => idbDelete('checkpoints', checkpointKey(r.id))),
+      ]);
     } catch (e) {
       notify('error', `Could not delete the saved runs: ${(e as Error).message}`);
     }
@@ -277,7 +333,13 @@ function flush() {
       if (!run) continue;
       byId.set(runId, reduceRun(run, ev, now));
       // A finished generation is saved at once, so that a reload right after keeps it.
-      if (ev.type === 'checkpoint' || ev.type === 'done' || ev.type === 'error' || (ev.type === 'run' && ev.event.type === 'generation')) persist = 'now';
+      if (
+        ev.type === 'checkpoint' ||
+        ev.type === 'done' ||
+        ev.type === 'error' ||
+        (ev.type === 'run' && ev.event.type === 'generation')
+      )
+        persist = 'now';
       else if (persist === 'no' && ev.type === 'run' && ev.event.type !== 'progress') persist = 'soon';
       if (ev.type === 'done' || ev.type === 'error') ended.push(runId);
       if (ev.type === 'error') failed.push({ id: runId, message: ev.message });
@@ -292,7 +354,8 @@ function flush() {
     const run = get().runs.find((r) => r.id === f.id);
     notify('error', `${run?.label ?? 'A run'}: ${f.message}`);
     // Runs waiting for an ancestor that will never come cannot go on either.
-    if (run?.trainsAncestor && !get().ancestorStored) failWaiting(`the shared ancestor could not be trained (${f.message})`);
+    if (run?.trainsAncestor && !get().ancestorStored)
+      failWaiting(`the shared ancestor could not be trained (${f.message})`);
   }
   if (persist !== 'no') schedulePersist(persist === 'now' ? 0 : 300);
 }
@@ -301,14 +364,18 @@ function flush() {
 function grant(ids: string[]) {
   for (const id of ids) workers.get(id)?.postMessage({ type: 'grant', sliceMs: SLICE_MS } satisfies WorkerCommand);
   const waiting = (r: RunState) => workers.has(r.id) && cpu.isWaiting(r.id);
-  if (get().runs.some((r) => r.waitingForCpu !== waiting(r))) set((s) => ({ runs: s.runs.map((r) => (r.waitingForCpu !== waiting(r) ? { ...r, waitingForCpu: waiting(r) } : r)) }));
+  if (get().runs.some((r) => r.waitingForCpu !== waiting(r)))
+    set((s) => ({
+      runs: s.runs.map((r) => (r.waitingForCpu !== waiting(r) ? { ...r, waitingForCpu: waiting(r) } : r)),
+    }));
 }
 
 function handleAncestorReady(key: string) {
   set({ ancestorStored: true });
   for (const run of get().runs) {
     const w = workers.get(run.id);
-    if (w && !run.trainsAncestor && run.storedGeneration === 0) send(w, { type: 'ancestor', source: { kind: 'stored', key } });
+    if (w && !run.trainsAncestor && run.storedGeneration === 0)
+      send(w, { type: 'ancestor', source: { kind: 'stored', key } });
   }
 }
 
@@ -319,7 +386,11 @@ function failWaiting(message: string) {
     workers.delete(r.id);
     grant(cpu.forget(r.id));
   }
-  set((s) => ({ runs: s.runs.map((r) => (waiting.some((w) => w.id === r.id) ? { ...r, status: 'error', error: message, stage: null } : r)) }));
+  set((s) => ({
+    runs: s.runs.map((r) =>
+      waiting.some((w) => w.id === r.id) ? { ...r, status: 'error', error: message, stage: null } : r,
+    ),
+  }));
 }
 
 // ---------- persistence --------------------------------------------------------------------------
@@ -333,13 +404,26 @@ function schedulePersist(delayMs = 300) {
 async function persistNow() {
   const { sessionId, setup, runs, ancestorStored } = get();
   if (!sessionId) return;
-  const session: StoredSession = { id: sessionId, setup, runs: runs.map(toStored), ancestorStored, savedAt: new Date().toISOString() };
+  const session: StoredSession = {
+    id: sessionId,
+    setup,
+    runs: runs.map(toStored),
+    ancestorStored,
+    savedAt: new Date().toISOString(),
+  };
   try {
     await idbPut('sessions', sessionId, session);
     const saved = new Map(session.runs.map((r) => [r.id, Math.max(0, ...r.records.map((x) => x.generation))]));
-    set((s) => ({ runs: s.runs.map((r) => (saved.has(r.id) && saved.get(r.id)! > r.savedGeneration ? { ...r, savedGeneration: saved.get(r.id)! } : r)) }));
+    set((s) => ({
+      runs: s.runs.map((r) =>
+        saved.has(r.id) && saved.get(r.id)! > r.savedGeneration ? { ...r, savedGeneration: saved.get(r.id)! } : r,
+      ),
+    }));
   } catch (e) {
-    notify('error', `Could not save the runs in this browser (IndexedDB): ${(e as Error).message}. Export them to keep them.`);
+    notify(
+      'error',
+      `Could not save the runs in this browser (IndexedDB): ${(e as Error).message}. Export them to keep them.`,
+    );
   }
 }
 
@@ -360,11 +444,22 @@ export async function checkData() {
   set((s) => ({ data: { ...s.data, served: 'checking' } }));
   const files = servedFiles(dataset);
   const served = await Promise.all(
-    files.map(async (f) => (await isServed(`/data/${f.path}${f.gzip ? '.gz' : ''}`)) || (await isServed(`/data/${f.path}${f.gzip ? '' : '.gz'}`))),
+    files.map(
+      async (f) =>
+        (await isServed(`/data/${f.path}${f.gzip ? '.gz' : ''}`)) ||
+        (await isServed(`/data/${f.path}${f.gzip ? '' : '.gz'}`)),
+    ),
   );
   if (get().setup.dataset !== dataset) return;
   const notServed = files.filter((_, i) => !served[i]).map((f) => f.name);
-  set((s) => ({ data: { ...s.data, served: notServed.length ? 'missing' : 'present', notServed, missing: stillMissing(dataset, notServed, s.data.dropped) } }));
+  set((s) => ({
+    data: {
+      ...s.data,
+      served: notServed.length ? 'missing' : 'present',
+      notServed,
+      missing: stillMissing(dataset, notServed, s.data.dropped),
+    },
+  }));
 }
 
 function stillMissing(dataset: LabSetup['dataset'], notServed: string[], dropped: File[]): string[] {
@@ -391,7 +486,14 @@ export async function addDroppedFiles(files: File[]) {
     if (get().setup.dataset !== dataset) return;
     set((s) => {
       const dropped = s.data.dropped.filter((d) => !good.some((g) => g.name === d.name)).concat(good);
-      return { data: { ...s.data, dropped, checks: [...results, ...s.data.checks].slice(0, 20), missing: stillMissing(dataset, s.data.notServed, dropped) } };
+      return {
+        data: {
+          ...s.data,
+          dropped,
+          checks: [...results, ...s.data.checks].slice(0, 20),
+          missing: stillMissing(dataset, s.data.notServed, dropped),
+        },
+      };
     });
   } catch (e) {
     notify('error', `Could not check the dropped files: ${(e as Error).message}`);
@@ -408,7 +510,8 @@ async function checkShippedAncestor() {
   if (present) {
     try {
       const res = await fetch(`/ancestors/${dataset}.meta.json`);
-      if (res.ok && !(res.headers.get('content-type') ?? '').includes('text/html')) meta = (await res.json()) as AncestorMeta;
+      if (res.ok && !(res.headers.get('content-type') ?? '').includes('text/html'))
+        meta = (await res.json()) as AncestorMeta;
     } catch {
       /* the description is optional */
     }

@@ -5,7 +5,8 @@ import { accuracyTicks, bestPerGeneration, downsample, logDomain, logTicks, seri
 import type { NetworkRecord } from '../experiment/records';
 
 describe('series', () => {
-  const r = (generation: number, individual: number, testAccuracy: number) => ({ generation, individual, testAccuracy, synapticEfficiency: generation * 2 }) as NetworkRecord;
+  const r = (generation: number, individual: number, testAccuracy: number) =>
+    ({ generation, individual, testAccuracy, synapticEfficiency: generation * 2 }) as NetworkRecord;
   it('follows the most accurate network of each generation', () => {
     const records = [r(1, 0, 0.9), r(2, 0, 0.8), r(2, 1, 0.85), r(3, 1, 0.7), r(3, 0, 0.7)];
     expect(bestPerGeneration(records).map((x) => `${x.generation}/${x.individual}`)).toEqual(['1/0', '2/1', '3/0']);
@@ -34,8 +35,28 @@ describe('time left', () => {
   it('counts network-epochs', () => {
     expect(totalUnits(cfg, true)).toBe(2 + 2 * 2);
     expect(totalUnits(cfg, false)).toBe(4);
-    expect(unitsDone(cfg, true, { generation: 1, individual: 0, phase: 'train', epoch: 2, epochs: 2, batch: 5, batches: 10 })).toBe(1.5);
-    expect(unitsDone(cfg, true, { generation: 3, individual: 1, phase: 'train', epoch: 1, epochs: 1, batch: 10, batches: 10 })).toBe(2 + 2 + 1 + 1);
+    expect(
+      unitsDone(cfg, true, {
+        generation: 1,
+        individual: 0,
+        phase: 'train',
+        epoch: 2,
+        epochs: 2,
+        batch: 5,
+        batches: 10,
+      }),
+    ).toBe(1.5);
+    expect(
+      unitsDone(cfg, true, {
+        generation: 3,
+        individual: 1,
+        phase: 'train',
+        epoch: 1,
+        epochs: 1,
+        batch: 10,
+        batches: 10,
+      }),
+    ).toBe(2 + 2 + 1 + 1);
   });
   it('estimates from the measured rate', () => {
     expect(secondsLeft(null, 0, 1, 2)).toBeNull();
@@ -44,7 +65,9 @@ describe('time left', () => {
     expect(formatDuration(null)).toBe('estimating…');
   });
   it('places progress within a generation', () => {
-    expect(generationFraction({ individual: 1, population: 2, phase: 'train', epoch: 1, epochs: 2, batch: 5, batches: 10 })).toBeCloseTo(0.625);
+    expect(
+      generationFraction({ individual: 1, population: 2, phase: 'train', epoch: 1, epochs: 2, batch: 5, batches: 10 }),
+    ).toBeCloseTo(0.625);
   });
 });
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ReproducedCurves, ReproducedExperiment, SeedSummaryPoint } from '../experiment/summary';
-import { defaultExperiment, experimentsFor, formatStat, parseReproduced, pickExperiment, reproducedSeries, seedCount } from './reproduced';
+import {
+  defaultExperiment,
+  experimentsFor,
+  formatStat,
+  parseReproduced,
+  pickExperiment,
+  reproducedSeries,
+  seedCount,
+} from './reproduced';
 import { ASEXUAL_RED, SEXUAL_BLUE } from './setup';
 
 const stat = (mean: number, std = 0, n = 3) => ({ mean, std, n });
@@ -11,7 +19,11 @@ const point = (generation: number, accuracy: number, synaptic: number, n = 3): S
   synapticEfficiency: stat(synaptic, 0.5, n),
   clusterEfficiency: stat(Math.sqrt(synaptic), 0.1, n),
 });
-const experiment = (name: string, dataset: 'mnist' | 'cifar10', modes: ReproducedExperiment['modes'] = {}): ReproducedExperiment => ({ name, dataset, description: `${name} runs`, modes });
+const experiment = (
+  name: string,
+  dataset: 'mnist' | 'cifar10',
+  modes: ReproducedExperiment['modes'] = {},
+): ReproducedExperiment => ({ name, dataset, description: `${name} runs`, modes });
 
 const curves: ReproducedCurves = {
   generatedAt: '2025-01-01T00:00:00.000Z',
@@ -46,7 +58,11 @@ describe('reproduced runs', () => {
     const exp = pickExperiment(experimentsFor(curves, 'mnist'), null)!;
     const accuracy = reproducedSeries(exp, 'testAccuracy');
     expect(accuracy.map((s) => s.mode)).toEqual(['asexual', 'sexual', 'multiparent']);
-    expect(accuracy[0]).toMatchObject({ colour: ASEXUAL_RED, label: 'ours, asexual (mean of 3 seeds)', seeds: [1, 2, 3] });
+    expect(accuracy[0]).toMatchObject({
+      colour: ASEXUAL_RED,
+      label: 'ours, asexual (mean of 3 seeds)',
+      seeds: [1, 2, 3],
+    });
     expect(accuracy[1].colour).toBe(SEXUAL_BLUE);
     // Test accuracy is the population mean (not the best network), as in docs/RESULTS.md.
     expect(accuracy[0].points).toEqual([
@@ -70,8 +86,21 @@ describe('reproduced runs', () => {
 
   it('accepts only well-formed files, keeping their good experiments', () => {
     expect(parseReproduced(JSON.parse(JSON.stringify(curves)))?.experiments).toHaveLength(4);
-    for (const bad of [null, 'x', [], {}, { experiments: 'no' }, { experiments: [] }, { experiments: [{ name: 'a', dataset: 'svhn', modes: {} }] }]) expect(parseReproduced(bad)).toBeNull();
-    const broken = { name: 'broken', dataset: 'mnist', modes: { asexual: { seeds: [1], points: [{ generation: 1, accuracy: 0.9 }] } } };
+    for (const bad of [
+      null,
+      'x',
+      [],
+      {},
+      { experiments: 'no' },
+      { experiments: [] },
+      { experiments: [{ name: 'a', dataset: 'svhn', modes: {} }] },
+    ])
+      expect(parseReproduced(bad)).toBeNull();
+    const broken = {
+      name: 'broken',
+      dataset: 'mnist',
+      modes: { asexual: { seeds: [1], points: [{ generation: 1, accuracy: 0.9 }] } },
+    };
     const parsed = parseReproduced({ experiments: [broken, { ...curves.experiments[0], description: undefined }] });
     expect(parsed?.experiments.map((e) => e.name)).toEqual(['mnist-10pct-rho0.5']);
     expect(parsed?.experiments[0].description).toBe('');

@@ -20,9 +20,14 @@ const MODE_ORDER = ['asexual', 'sexual'];
 const MODE_COLOURS: Record<string, string> = { asexual: ASEXUAL_RED, sexual: SEXUAL_BLUE, multiparent: '#1b7f3b' };
 
 const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
-const isStat = (x: unknown): x is Stat => isObject(x) && typeof x.mean === 'number' && typeof x.std === 'number' && typeof x.n === 'number';
+const isStat = (x: unknown): x is Stat =>
+  isObject(x) && typeof x.mean === 'number' && typeof x.std === 'number' && typeof x.n === 'number';
 const isPoint = (x: unknown): x is SeedSummaryPoint =>
-  isObject(x) && typeof x.generation === 'number' && isStat(x.accuracy) && isStat(x.synapticEfficiency) && isStat(x.clusterEfficiency);
+  isObject(x) &&
+  typeof x.generation === 'number' &&
+  isStat(x.accuracy) &&
+  isStat(x.synapticEfficiency) &&
+  isStat(x.clusterEfficiency);
 
 /**
  * The file's experiments that have the expected shape (others are left out), or null when none
@@ -36,12 +41,17 @@ export function parseReproduced(json: unknown): ReproducedCurves | null {
       typeof e.name === 'string' &&
       (e.dataset === 'mnist' || e.dataset === 'cifar10') &&
       isObject(e.modes) &&
-      Object.values(e.modes).every((m) => isObject(m) && Array.isArray(m.seeds) && Array.isArray(m.points) && m.points.every(isPoint)),
+      Object.values(e.modes).every(
+        (m) => isObject(m) && Array.isArray(m.seeds) && Array.isArray(m.points) && m.points.every(isPoint),
+      ),
   );
   if (!experiments.length) return null;
   return {
     generatedAt: typeof json.generatedAt === 'string' ? json.generatedAt : '',
-    experiments: experiments.map((e) => ({ ...e, description: typeof e.description === 'string' ? e.description : '' })),
+    experiments: experiments.map((e) => ({
+      ...e,
+      description: typeof e.description === 'string' ? e.description : '',
+    })),
   };
 }
 
@@ -55,7 +65,10 @@ export function defaultExperiment(experiments: readonly ReproducedExperiment[]):
 }
 
 /** The chosen experiment when the dataset has it, else the default one. */
-export function pickExperiment(experiments: readonly ReproducedExperiment[], chosen: string | null): ReproducedExperiment | null {
+export function pickExperiment(
+  experiments: readonly ReproducedExperiment[],
+  chosen: string | null,
+): ReproducedExperiment | null {
   return experiments.find((e) => e.name === chosen) ?? defaultExperiment(experiments);
 }
 
@@ -105,5 +118,7 @@ export function reproducedSeries(experiment: ReproducedExperiment, metric: Metri
 
 /** Mean ± std as the tables show it: "97.12 ± 0.35 %" or "12.30 ± 1.02×". */
 export function formatStat(metric: Metric, mean: number, std: number): string {
-  return metric === 'testAccuracy' ? `${(100 * mean).toFixed(2)} ± ${(100 * std).toFixed(2)} %` : `${mean.toFixed(2)} ± ${std.toFixed(2)}×`;
+  return metric === 'testAccuracy'
+    ? `${(100 * mean).toFixed(2)} ± ${(100 * std).toFixed(2)} %`
+    : `${mean.toFixed(2)} ± ${std.toFixed(2)}×`;
 }

@@ -20,7 +20,8 @@ export function bestPerGeneration(records: readonly NetworkRecord[]): NetworkRec
   const best = new Map<number, NetworkRecord>();
   for (const r of records) {
     const b = best.get(r.generation);
-    if (!b || r.testAccuracy > b.testAccuracy || (r.testAccuracy === b.testAccuracy && r.individual < b.individual)) best.set(r.generation, r);
+    if (!b || r.testAccuracy > b.testAccuracy || (r.testAccuracy === b.testAccuracy && r.individual < b.individual))
+      best.set(r.generation, r);
   }
   return [...best.values()].sort((a, b) => a.generation - b.generation);
 }
@@ -32,7 +33,11 @@ export interface SeriesPoint {
 }
 
 export function series(records: readonly NetworkRecord[], metric: Metric): SeriesPoint[] {
-  return bestPerGeneration(records).map((r) => ({ generation: r.generation, value: r[metric], individual: r.individual }));
+  return bestPerGeneration(records).map((r) => ({
+    generation: r.generation,
+    value: r[metric],
+    individual: r.individual,
+  }));
 }
 
 /** Ticks of a log axis at 1, 2, 5, 10, 20, 50 …: from the largest tick ≤ min to the smallest ≥ max. */

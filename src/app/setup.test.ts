@@ -1,12 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { ASEXUAL_RED, configFor, defaultSetup, liveSettingsFor, runColours, runLabel, SEXUAL_BLUE, setupProblems } from './setup';
+import {
+  ASEXUAL_RED,
+  configFor,
+  defaultSetup,
+  liveSettingsFor,
+  runColours,
+  runLabel,
+  SEXUAL_BLUE,
+  setupProblems,
+} from './setup';
 
 describe('setup → run configs', () => {
   it('gives asexual and sexual runs the same ancestor settings', () => {
-    const s = { ...defaultSetup(), trainSubset: 300, testSubset: 200, generations: 2, epochsPerGeneration: 1, ancestorEpochs: 1 };
+    const s = {
+      ...defaultSetup(),
+      trainSubset: 300,
+      testSubset: 200,
+      generations: 2,
+      epochsPerGeneration: 1,
+      ancestorEpochs: 1,
+    };
     const a = configFor(s, { mode: 'asexual' });
     const b = configFor(s, { mode: 'sexual' });
-    for (const key of ['dataset', 'seed', 'trainSubset', 'testSubset', 'ancestorEpochs', 'training', 'poolSize'] as const) expect(a[key]).toEqual(b[key]);
+    for (const key of [
+      'dataset',
+      'seed',
+      'trainSubset',
+      'testSubset',
+      'ancestorEpochs',
+      'training',
+      'poolSize',
+    ] as const)
+      expect(a[key]).toEqual(b[key]);
     expect([a.population, a.parents, b.population, b.parents]).toEqual([1, 1, 2, 2]);
     expect(a.mating).toEqual({ cluster: null, synapse: null });
     expect(b.mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
@@ -26,7 +51,11 @@ describe('setup → run configs', () => {
 
   it('sends only live settings during a run, mating only to sexual runs', () => {
     const s = { ...defaultSetup(), rho: 0.6, epochsPerGeneration: 3 };
-    expect(liveSettingsFor(s, { mode: 'asexual' })).toEqual({ generations: 13, epochsPerGeneration: 3, synthesis: { budget: { mode: 'cap', rho: 0.6 } } });
+    expect(liveSettingsFor(s, { mode: 'asexual' })).toEqual({
+      generations: 13,
+      epochsPerGeneration: 3,
+      synthesis: { budget: { mode: 'cap', rho: 0.6 } },
+    });
     expect(liveSettingsFor(s, { mode: 'sexual' }).mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
   });
 
@@ -40,7 +69,12 @@ describe('setup → run configs', () => {
   });
 
   it('colours the paper way: asexual red, sexual blue, others distinct', () => {
-    const c = runColours([{ mode: 'asexual' }, { mode: 'sexual' }, { mode: 'sexual', alpha: 0.7 }, { mode: 'asexual', rho: 0.5 }]);
+    const c = runColours([
+      { mode: 'asexual' },
+      { mode: 'sexual' },
+      { mode: 'sexual', alpha: 0.7 },
+      { mode: 'asexual', rho: 0.5 },
+    ]);
     expect(c.slice(0, 2)).toEqual([ASEXUAL_RED, SEXUAL_BLUE]);
     expect(new Set(c).size).toBe(4);
   });

@@ -2,7 +2,13 @@
  * The lab's setup: what the person controls, what lives in the URL, and how it becomes one
  * RunConfig per compared run. Pure: no React, no Worker.
  */
-import { resolveConfig, type BackendPreference, type DatasetName, type DeepPartial, type RunConfig } from '../experiment/config';
+import {
+  resolveConfig,
+  type BackendPreference,
+  type DatasetName,
+  type DeepPartial,
+  type RunConfig,
+} from '../experiment/config';
 import { labSubsets } from '../experiment/ancestor';
 import type { LiveSettings } from '../worker/protocol';
 

@@ -107,7 +107,12 @@ export function reduceRun(run: RunState, ev: WorkerEvent, now: number): RunState
       return {
         ...run,
         stage: { stage: ev.stage, message: ev.message, done: ev.done, total: ev.total },
-        status: ev.stage === 'ancestor' && ev.message.startsWith('Waiting') ? 'waiting' : run.status === 'ready' ? 'starting' : run.status,
+        status:
+          ev.stage === 'ancestor' && ev.message.startsWith('Waiting')
+            ? 'waiting'
+            : run.status === 'ready'
+              ? 'starting'
+              : run.status,
       };
     case 'backend':
       return { ...run, backend: { backend: ev.backend, reason: ev.reason, tried: ev.tried } };
@@ -141,11 +146,22 @@ export function reduceRun(run: RunState, ev: WorkerEvent, now: number): RunState
   }
 }
 
-function reduceRunEvent(run: RunState, { event, losses }: Extract<WorkerEvent, { type: 'run' }>, now: number): RunState {
+function reduceRunEvent(
+  run: RunState,
+  { event, losses }: Extract<WorkerEvent, { type: 'run' }>,
+  now: number,
+): RunState {
   switch (event.type) {
     case 'started':
       // A run paused before its runner existed stays paused (its 'paused' came first).
-      return { ...run, status: run.status === 'paused' ? 'paused' : 'running', config: event.config, environment: event.environment, rate: null, etaSeconds: null };
+      return {
+        ...run,
+        status: run.status === 'paused' ? 'paused' : 'running',
+        config: event.config,
+        environment: event.environment,
+        rate: null,
+        etaSeconds: null,
+      };
     case 'progress': {
       const key = `${event.generation}/${event.individual}`;
       const points = key === run.loss.key ? run.loss.points.concat(losses ?? []) : (losses ?? []).slice();
@@ -169,7 +185,9 @@ function reduceRunEvent(run: RunState, { event, losses }: Extract<WorkerEvent, {
         ...run,
         config: event.config,
         configChanges: run.configChanges.some((c) => c.generation === event.generation)
-          ? run.configChanges.map((c) => (c.generation === event.generation ? { generation: c.generation, changed: event.changed } : c))
+          ? run.configChanges.map((c) =>
+              c.generation === event.generation ? { generation: c.generation, changed: event.changed } : c,
+            )
           : [...run.configChanges, { generation: event.generation, changed: event.changed }],
       };
     case 'paused':
@@ -177,7 +195,12 @@ function reduceRunEvent(run: RunState, { event, losses }: Extract<WorkerEvent, {
     case 'resumed':
       return { ...run, status: run.status === 'stopping' ? 'stopping' : 'running' };
     case 'finished':
-      return { ...run, status: event.reason === 'completed' ? 'completed' : 'stopped', progress: null, etaSeconds: null };
+      return {
+        ...run,
+        status: event.reason === 'completed' ? 'completed' : 'stopped',
+        progress: null,
+        etaSeconds: null,
+      };
     default:
       return run;
   }

@@ -34,7 +34,9 @@ describe('setup ⇄ URL', () => {
   });
 
   it('reports malformed values and keeps the defaults for them', () => {
-    const { setup, problems } = queryToSetup('generations=abc&backend=tpu&rho=x&dataset=imagenet&runs=sexual_a0.7_q1,clonal');
+    const { setup, problems } = queryToSetup(
+      'generations=abc&backend=tpu&rho=x&dataset=imagenet&runs=sexual_a0.7_q1,clonal',
+    );
     expect(setup.generations).toBe(defaultSetup().generations);
     expect(setup.backend).toBe('auto');
     expect(setup.dataset).toBe('mnist');

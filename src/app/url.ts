@@ -20,7 +20,16 @@ const num = (x: number) => String(Number(x.toPrecision(6)));
 
 export function encodeRuns(runs: readonly RunVariant[]): string {
   return runs
-    .map((r) => [r.mode, r.alpha !== undefined ? `a${num(r.alpha)}` : '', r.beta !== undefined ? `b${num(r.beta)}` : '', r.rho !== undefined ? `r${num(r.rho)}` : ''].filter(Boolean).join('_'))
+    .map((r) =>
+      [
+        r.mode,
+        r.alpha !== undefined ? `a${num(r.alpha)}` : '',
+        r.beta !== undefined ? `b${num(r.beta)}` : '',
+        r.rho !== undefined ? `r${num(r.rho)}` : '',
+      ]
+        .filter(Boolean)
+        .join('_'),
+    )
     .join(',');
 }
 
@@ -37,7 +46,8 @@ export function decodeRuns(text: string): { runs: RunVariant[]; problems: string
     for (const o of opts) {
       const value = Number(o.slice(1));
       const key = ({ a: 'alpha', b: 'beta', r: 'rho' } as const)[o[0] as 'a' | 'b' | 'r'];
-      if (!key || o.length < 2 || !Number.isFinite(value)) problems.push(`runs: cannot read "${o}" in "${item}" (expected a0.5, b0.5 or r0.7)`);
+      if (!key || o.length < 2 || !Number.isFinite(value))
+        problems.push(`runs: cannot read "${o}" in "${item}" (expected a0.5, b0.5 or r0.7)`);
       else v[key] = value;
     }
     runs.push(v);
@@ -91,7 +101,8 @@ export function queryToSetup(query: string): ParsedUrl {
     if (raw === null) return;
     if (allowAll && raw === 'all') return apply(NaN);
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(n)) problems.push(`${key}=${raw} is not a whole number${allowAll ? ' (or "all")' : ''}; using the default`);
+    if (raw.trim() === '' || !Number.isInteger(n))
+      problems.push(`${key}=${raw} is not a whole number${allowAll ? ' (or "all")' : ''}; using the default`);
     else apply(n);
   };
   const real = (key: string, apply: (n: number) => void) => {

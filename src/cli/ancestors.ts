@@ -31,13 +31,13 @@ from /ancestors/) and OUT/<dataset>.meta.json. Defaults: the lab's default setup
 training images, CIFAR-10 5000; 2000 test images; the dataset's ancestor epochs; seed 1),
 data from public/data (run \`npm run data\` first), output public/ancestors.`;
 
-
 async function writeAtomic(file: string, text: string) {
   await writeFile(`${file}.tmp`, text);
   await rename(`${file}.tmp`, file);
 }
 
-const subset = (raw: string | undefined, fallback: number | null) => (raw === undefined ? fallback : raw === 'all' ? null : Number(raw));
+const subset = (raw: string | undefined, fallback: number | null) =>
+  raw === undefined ? fallback : raw === 'all' ? null : Number(raw);
 
 async function train(dataset: DatasetName, flags: Record<string, string | undefined>, dataDir: string, outDir: string) {
   // The lab's default setup: its subsets and the dataset's defaults of ALGORITHM.md.
@@ -54,13 +54,17 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
   });
   // The folder holding mnist/ and cifar-10/ (file names include that part).
   if (!existsSync(path.join(dataDir, dataset === 'mnist' ? 'mnist' : 'cifar-10')))
-    throw new Error(`no ${dataset} folder in ${dataDir}: run \`npm run data -- --dataset ${dataset}\` first, or pass --data-dir`);
+    throw new Error(
+      `no ${dataset} folder in ${dataDir}: run \`npm run data -- --dataset ${dataset}\` first, or pass --data-dir`,
+    );
   const source = folderSource(dataDir);
   const backend = await startBackend(config.backend);
   // Every core shares each step (src/nn/gradient-peer.ts).
   const threads = availableParallelism();
   const peers = await ThreadPeer.startMany(threads - 1, 'wasm');
-  process.stderr.write(`${dataset}: ${config.trainSubset ?? 'all'} training images, ${config.ancestorEpochs} epochs, seed ${config.seed}, on ${backend.backend} × ${threads} threads\n`);
+  process.stderr.write(
+    `${dataset}: ${config.trainSubset ?? 'all'} training images, ${config.ancestorEpochs} epochs, seed ${config.seed}, on ${backend.backend} × ${threads} threads\n`,
+  );
   const [trainSet, testSet] = [await loadDataset(dataset, 'train', source), await loadDataset(dataset, 'test', source)];
   let checkpoint: Checkpoint | null = null;
   let last = 0;
@@ -72,7 +76,9 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
     emit: (e) => {
       if (e.type === 'progress' && e.phase === 'train' && (Date.now() - last > 5000 || e.batch === e.batches)) {
         last = Date.now();
-        process.stderr.write(`  epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss?.toFixed(4) ?? '—'}\n`);
+        process.stderr.write(
+          `  epoch ${e.epoch}/${e.epochs} batch ${e.batch}/${e.batches} loss ${e.loss?.toFixed(4) ?? '—'}\n`,
+        );
       }
     },
     onCheckpoint: (c) => {
@@ -98,7 +104,9 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
   await mkdir(outDir, { recursive: true });
   await writeAtomic(path.join(outDir, `${dataset}.json`), JSON.stringify(serialiseCheckpoint(c)));
   await writeAtomic(path.join(outDir, `${dataset}.meta.json`), JSON.stringify(meta, null, 1) + '\n');
-  process.stderr.write(`${dataset}: test accuracy ${(100 * record.testAccuracy).toFixed(2)} % → ${path.join(outDir, `${dataset}.json`)}\n`);
+  process.stderr.write(
+    `${dataset}: test accuracy ${(100 * record.testAccuracy).toFixed(2)} % → ${path.join(outDir, `${dataset}.json`)}\n`,
+  );
 }
 
 async function main(argv: string[]) {
@@ -121,7 +129,8 @@ async function main(argv: string[]) {
     return;
   }
   const which = flags.dataset ?? 'all';
-  if (!['mnist', 'cifar10', 'all'].includes(which)) throw new Error(`--dataset must be mnist, cifar10 or all (got ${which})`);
+  if (!['mnist', 'cifar10', 'all'].includes(which))
+    throw new Error(`--dataset must be mnist, cifar10 or all (got ${which})`);
   const datasets: DatasetName[] = which === 'all' ? ['mnist', 'cifar10'] : [which as DatasetName];
   const dataDir = path.resolve(flags['data-dir'] ?? path.join(ROOT, 'public/data'));
   const outDir = path.resolve(flags.out ?? path.join(ROOT, 'public/ancestors'));

@@ -8,12 +8,17 @@ import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchLike } from '../data/sources';
-import { datasetsDir } from '../data/test-support';
 import { runDataCli } from './data';
 import { CIFAR10_TARBALL, MNIST_MIRRORS } from './download';
+import { datasetsDir } from '../testing/data';
 
 const DATA = datasetsDir();
-const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const MNIST_FILES = [
+  'train-images-idx3-ubyte',
+  'train-labels-idx1-ubyte',
+  't10k-images-idx3-ubyte',
+  't10k-labels-idx1-ubyte',
+];
 
 async function run(argv: string[], env: Record<string, string | undefined>, fetchImpl?: FetchLike) {
   const out: string[] = [];
@@ -30,10 +35,12 @@ function row(output: string, file: string): string[] {
   return [result, detail.join(' ')];
 }
 
-const failingFetch = (calls: string[]): FetchLike => async (url) => {
-  calls.push(url);
-  throw new TypeError('fetch failed', { cause: new Error(`getaddrinfo ENOTFOUND ${new URL(url).host}`) });
-};
+const failingFetch =
+  (calls: string[]): FetchLike =>
+  async (url) => {
+    calls.push(url);
+    throw new TypeError('fetch failed', { cause: new Error(`getaddrinfo ENOTFOUND ${new URL(url).host}`) });
+  };
 
 describe('npm run data', () => {
   let tmp: string;
@@ -49,14 +56,19 @@ describe('npm run data', () => {
     for (const name of MNIST_FILES) {
       expect(row(first.out, `mnist/${name}.gz`)[0]).toBe('copied');
       // The .gz wrapper is kept as is, so the copy is byte-identical.
-      expect(readFileSync(path.join(out, 'mnist', `${name}.gz`)).equals(readFileSync(path.join(DATA, 'mnist', `${name}.gz`)))).toBe(true);
+      expect(
+        readFileSync(path.join(out, 'mnist', `${name}.gz`)).equals(
+          readFileSync(path.join(DATA, 'mnist', `${name}.gz`)),
+        ),
+      ).toBe(true);
     }
     expect(existsSync(path.join(out, 'cifar-10'))).toBe(false);
     const before = (await stat(path.join(out, 'mnist/train-images-idx3-ubyte.gz'))).mtimeMs;
 
     const second = await run(['--dataset=mnist', `--out=${out}`], { DATA_DIR: DATA });
     expect(second.code).toBe(0);
-    for (const name of MNIST_FILES) expect(row(second.out, `mnist/${name}.gz`)).toEqual(['kept', 'already present, verified']);
+    for (const name of MNIST_FILES)
+      expect(row(second.out, `mnist/${name}.gz`)).toEqual(['kept', 'already present, verified']);
     expect((await stat(path.join(out, 'mnist/train-images-idx3-ubyte.gz'))).mtimeMs).toBe(before);
 
     // A damaged copy in the output is noticed and replaced.
@@ -85,7 +97,9 @@ describe('npm run data', () => {
     expect(row(r.out, 'mnist/t10k-images-idx3-ubyte.gz')[0]).toBe('copied');
     expect(gunzipSync(readFileSync(path.join(out, 'mnist/t10k-images-idx3-ubyte.gz'))).equals(images)).toBe(true);
     expect(row(r.out, 'mnist/t10k-labels-idx1-ubyte.gz')[0]).toBe('FAILED');
-    expect(r.err).toMatch(/mnist\/t10k-labels-idx1-ubyte\.gz: .*sha256 after gunzip is [0-9a-f]{64}, expected ff7bcfd4/);
+    expect(r.err).toMatch(
+      /mnist\/t10k-labels-idx1-ubyte\.gz: .*sha256 after gunzip is [0-9a-f]{64}, expected ff7bcfd4/,
+    );
     expect(r.err).toMatch(/Fix or replace the source files/);
     expect(existsSync(path.join(out, 'mnist/t10k-labels-idx1-ubyte.gz'))).toBe(false);
   });
@@ -95,17 +109,27 @@ describe('npm run data', () => {
     const out = path.join(tmp, 'offline');
     const r = await run(['--out', out], {}, failingFetch(calls));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/could not download https:\/\/storage\.googleapis\.com\/cvdf-datasets\/mnist\/train-images-idx3-ubyte\.gz \(fetch failed: getaddrinfo ENOTFOUND/);
+    expect(r.err).toMatch(
+      /could not download https:\/\/storage\.googleapis\.com\/cvdf-datasets\/mnist\/train-images-idx3-ubyte\.gz \(fetch failed: getaddrinfo ENOTFOUND/,
+    );
     expect(r.err).toMatch(/No network\? Set DATA_DIR to a folder laid out as mnist\/ and cifar-10\//);
     expect(r.err).toContain('11 of 11 files could not be installed');
     // Each unreachable host is tried once, not once per file.
-    expect(calls).toEqual([`${MNIST_MIRRORS[0]}train-images-idx3-ubyte.gz`, `${MNIST_MIRRORS[1]}train-images-idx3-ubyte.gz`, CIFAR10_TARBALL]);
+    expect(calls).toEqual([
+      `${MNIST_MIRRORS[0]}train-images-idx3-ubyte.gz`,
+      `${MNIST_MIRRORS[1]}train-images-idx3-ubyte.gz`,
+      CIFAR10_TARBALL,
+    ]);
     expect(existsSync(out)).toBe(false);
   });
 
   it('gives up on a download that stalls', async () => {
     const hanging: FetchLike = () => new Promise<Response>(() => {});
-    const r = await run(['--dataset', 'mnist', '--out', path.join(tmp, 'stalled')], { EVOLAB_FETCH_TIMEOUT_MS: '30' }, hanging);
+    const r = await run(
+      ['--dataset', 'mnist', '--out', path.join(tmp, 'stalled')],
+      { EVOLAB_FETCH_TIMEOUT_MS: '30' },
+      hanging,
+    );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/nothing received for 0\.03 s/);
     expect(r.err).toMatch(/Set DATA_DIR/);

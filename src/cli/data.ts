@@ -68,7 +68,9 @@ async function checkContent(f: StandardFile, raw: Uint8Array, label: string): Pr
     // batches.meta.txt has no canonical hash: it is right when it lists the standard classes.
     try {
       const names = parseCifarMeta(raw, label);
-      return names.join() === CIFAR10_CLASS_NAMES.join() ? null : `class names ${names.join(', ')} are not the standard ones`;
+      return names.join() === CIFAR10_CLASS_NAMES.join()
+        ? null
+        : `class names ${names.join(', ')} are not the standard ones`;
     } catch (err) {
       return (err as Error).message;
     }
@@ -189,12 +191,16 @@ export async function runDataCli(opts: DataCliOptions): Promise<number> {
   const out = values.out ? path.resolve(cwd, values.out) : path.join(REPO_ROOT, 'public', 'data');
   const dataDir = opts.env.DATA_DIR ? path.resolve(cwd, opts.env.DATA_DIR) : null;
   if (dataDir && !existsSync(dataDir)) {
-    error(`error: DATA_DIR=${opts.env.DATA_DIR} does not exist (resolved to ${dataDir}); point it at a folder holding mnist/ and cifar-10/`);
+    error(
+      `error: DATA_DIR=${opts.env.DATA_DIR} does not exist (resolved to ${dataDir}); point it at a folder holding mnist/ and cifar-10/`,
+    );
     return 1;
   }
   const timeoutMs = Number(opts.env.EVOLAB_FETCH_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS);
   if (!(timeoutMs > 0)) {
-    error(`error: EVOLAB_FETCH_TIMEOUT_MS must be a positive number of milliseconds, not ${opts.env.EVOLAB_FETCH_TIMEOUT_MS}`);
+    error(
+      `error: EVOLAB_FETCH_TIMEOUT_MS must be a positive number of milliseconds, not ${opts.env.EVOLAB_FETCH_TIMEOUT_MS}`,
+    );
     return 2;
   }
 
@@ -231,7 +237,11 @@ export async function runDataCli(opts: DataCliOptions): Promise<number> {
         if (problem) throw new Error(`${got.from}: ${problem}; not installed`);
         const bytes = f.gzip ? (got.gz ?? gzipSync(got.raw, { level: 6 })) : got.raw;
         await writeAtomically(target, bytes);
-        rows.push({ file: rel, action: dataDir ? 'copied' : 'downloaded', detail: `from ${got.from}, verified${stale}` });
+        rows.push({
+          file: rel,
+          action: dataDir ? 'copied' : 'downloaded',
+          detail: `from ${got.from}, verified${stale}`,
+        });
       } catch (err) {
         if (err instanceof NetworkFailure) offline = true;
         // A DatasetError's hint is written for the app ("run npm run data"), so leave it out here.
@@ -257,7 +267,8 @@ export async function runDataCli(opts: DataCliOptions): Promise<number> {
   return 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+const invokedDirectly =
+  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   runDataCli({ argv: process.argv.slice(2), env: process.env }).then(
     (code) => {

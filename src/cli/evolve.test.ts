@@ -6,15 +6,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { datasetsDir } from '../data/test-support';
 import type { RunReport } from '../experiment/records';
+import { datasetsDir } from '../testing/data';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 
 async function evolve(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(TSX, ['src/cli/evolve.ts', ...args], { cwd: REPO_ROOT, maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await promisify(execFile)(TSX, ['src/cli/evolve.ts', ...args], {
+      cwd: REPO_ROOT,
+      maxBuffer: 1 << 24,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -26,7 +29,9 @@ describe('npm run evolve', () => {
   it('describes the ancestor of each dataset with the paper’s counts', async () => {
     const mnist = JSON.parse((await evolve(['--describe', '--dataset', 'mnist'])).stdout);
     expect(mnist).toMatchObject({ synapses: 143_136, kernels: 7_200 });
-    expect(mnist.layers.map((l: { name: string; synapses: number; kernels: number }) => [l.name, l.synapses, l.kernels])).toEqual([
+    expect(
+      mnist.layers.map((l: { name: string; synapses: number; kernels: number }) => [l.name, l.synapses, l.kernels]),
+    ).toEqual([
       ['conv1', 800, 32],
       ['conv2', 25_600, 1_024],
       ['conv3', 51_200, 2_048],
@@ -41,13 +46,36 @@ describe('npm run evolve', () => {
     const common = ['--data-dir', datasetsDir(), '--quiet'];
     const first = await evolve([
       ...common,
-      '--dataset', 'mnist', '--mode', 'asexual', '--generations', '2', '--epochs', '1', '--ancestor-epochs', '1',
-      '--train-subset', '200', '--test-subset', '100', '--seed', '5', '--out', out,
+      '--dataset',
+      'mnist',
+      '--mode',
+      'asexual',
+      '--generations',
+      '2',
+      '--epochs',
+      '1',
+      '--ancestor-epochs',
+      '1',
+      '--train-subset',
+      '200',
+      '--test-subset',
+      '100',
+      '--seed',
+      '5',
+      '--out',
+      out,
     ]);
     expect(first.stderr).toMatch(/done:/);
     expect(first.code).toBe(0);
     const report = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as RunReport;
-    expect(report.config).toMatchObject({ dataset: 'mnist', mode: 'asexual', generations: 2, trainSubset: 200, testSubset: 100, seed: 5 });
+    expect(report.config).toMatchObject({
+      dataset: 'mnist',
+      mode: 'asexual',
+      generations: 2,
+      trainSubset: 200,
+      testSubset: 100,
+      seed: 5,
+    });
     expect(report.environment.backend).toBe('wasm');
     // One run alone uses every core: each step is split across worker threads.
     expect(report.environment.threads).toBe(availableParallelism());
@@ -55,7 +83,17 @@ describe('npm run evolve', () => {
     expect(report.records.map((r) => r.generation)).toEqual([1, 2]);
     const csv = (await readFile(path.join(out, 'generations.csv'), 'utf8')).trim().split('\n');
     const header = csv[0].split(',');
-    for (const column of ['generation', 'mode', 'individual', 'test_accuracy', 'synapses', 'kernels', 'synaptic_efficiency', 'cluster_efficiency', 'train_seconds'])
+    for (const column of [
+      'generation',
+      'mode',
+      'individual',
+      'test_accuracy',
+      'synapses',
+      'kernels',
+      'synaptic_efficiency',
+      'cluster_efficiency',
+      'train_seconds',
+    ])
       expect(header).toContain(column);
     expect(csv).toHaveLength(3);
     const row = Object.fromEntries(header.map((h, i) => [h, csv[2].split(',')[i]]));
@@ -73,8 +111,26 @@ describe('npm run evolve', () => {
   it('runs several modes at once, one process each, into OUTDIR/<mode>', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'evolab-cli-modes-'));
     const r = await evolve([
-      '--data-dir', datasetsDir(), '--dataset', 'mnist', '--mode', 'asexual,sexual', '--generations', '2', '--epochs', '1',
-      '--ancestor-epochs', '1', '--train-subset', '100', '--test-subset', '50', '--seed', '6', '--out', out,
+      '--data-dir',
+      datasetsDir(),
+      '--dataset',
+      'mnist',
+      '--mode',
+      'asexual,sexual',
+      '--generations',
+      '2',
+      '--epochs',
+      '1',
+      '--ancestor-epochs',
+      '1',
+      '--train-subset',
+      '100',
+      '--test-subset',
+      '50',
+      '--seed',
+      '6',
+      '--out',
+      out,
     ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^\[asexual\] done:/m);
@@ -104,7 +160,14 @@ describe('npm run evolve', () => {
     const noData = await evolve(['--out', path.join(tmpdir(), 'evolab-nodata')]);
     expect(noData.code).toBe(2);
     expect(noData.stderr).toMatch(/--data-dir DIR/);
-    const missingFiles = await evolve(['--data-dir', tmpdir(), '--out', path.join(tmpdir(), 'evolab-nodata'), '--train-subset', '100']);
+    const missingFiles = await evolve([
+      '--data-dir',
+      tmpdir(),
+      '--out',
+      path.join(tmpdir(), 'evolab-nodata'),
+      '--train-subset',
+      '100',
+    ]);
     expect(missingFiles.code).toBe(2);
     expect(missingFiles.stderr).toMatch(/train-images-idx3-ubyte/);
   });

@@ -100,7 +100,8 @@ function numberFlag(flags: Flags, name: keyof Flags): number | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${name} expects a number (got ${JSON.stringify(raw)})`);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value))
+    throw new UsageError(`--${name} expects a number (got ${JSON.stringify(raw)})`);
   return value;
 }
 
@@ -201,7 +202,8 @@ function progressPrinter(quiet: boolean) {
  */
 async function runModesInParallel(argv: string[], modes: string[], outDir: string): Promise<number> {
   const bad = modes.filter((m) => !(MODES as readonly string[]).includes(m));
-  if (bad.length || new Set(modes).size !== modes.length) throw new UsageError(`--mode takes distinct modes among ${MODES.join(', ')} (got ${modes.join(',')})`);
+  if (bad.length || new Set(modes).size !== modes.length)
+    throw new UsageError(`--mode takes distinct modes among ${MODES.join(', ')} (got ${modes.join(',')})`);
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -213,14 +215,19 @@ async function runModesInParallel(argv: string[], modes: string[], outDir: strin
     rest.push(a);
   }
   // The processes split the cores between them unless --threads says otherwise.
-  if (!argv.some((a) => a.split('=')[0] === '--threads')) rest.push('--threads', String(Math.max(1, Math.floor(availableParallelism() / modes.length))));
+  if (!argv.some((a) => a.split('=')[0] === '--threads'))
+    rest.push('--threads', String(Math.max(1, Math.floor(availableParallelism() / modes.length))));
   const codes = await Promise.all(
     modes.map(
       (mode) =>
         new Promise<number>((resolve) => {
-          const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...rest, '--mode', mode, '--out', path.join(outDir, mode)], {
-            stdio: ['ignore', 'inherit', 'pipe'],
-          });
+          const child = spawn(
+            process.execPath,
+            [...process.execArgv, process.argv[1], ...rest, '--mode', mode, '--out', path.join(outDir, mode)],
+            {
+              stdio: ['ignore', 'inherit', 'pipe'],
+            },
+          );
           let partial = '';
           child.stderr.on('data', (chunk: Buffer) => {
             const lines = (partial + chunk.toString()).split(/\r?\n|\r/);
@@ -244,7 +251,8 @@ async function runModesInParallel(argv: string[], modes: string[], outDir: strin
 function parseThreads(value: string | undefined): number {
   if (value === undefined || value === 'auto') return availableParallelism();
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be a positive integer or auto (got ${value})`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--threads must be a positive integer or auto (got ${value})`);
   return n;
 }
 
@@ -256,26 +264,40 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (flags.mode?.includes(',') && !flags.describe) {
-    if (flags.resume) throw new UsageError('--resume continues one run: give it one mode (resume each OUTDIR/<mode> separately)');
-    if (!flags.out) throw new UsageError('say where to write the results: --out OUTDIR (each mode writes OUTDIR/<mode>)');
-    return runModesInParallel(argv, flags.mode.split(',').map((m) => m.trim()), flags.out);
+    if (flags.resume)
+      throw new UsageError('--resume continues one run: give it one mode (resume each OUTDIR/<mode> separately)');
+    if (!flags.out)
+      throw new UsageError('say where to write the results: --out OUTDIR (each mode writes OUTDIR/<mode>)');
+    return runModesInParallel(
+      argv,
+      flags.mode.split(',').map((m) => m.trim()),
+      flags.out,
+    );
   }
   if (flags.describe) {
     const dataset = flags.dataset ?? 'mnist';
-    if (dataset !== 'mnist' && dataset !== 'cifar10') throw new UsageError(`--dataset must be mnist or cifar10 (got ${dataset})`);
-    process.stdout.write(JSON.stringify({ dataset, ...describeArchitecture(lenetSpecs(dataset === 'mnist' ? 1 : 3)) }, null, 2) + '\n');
+    if (dataset !== 'mnist' && dataset !== 'cifar10')
+      throw new UsageError(`--dataset must be mnist or cifar10 (got ${dataset})`);
+    process.stdout.write(
+      JSON.stringify({ dataset, ...describeArchitecture(lenetSpecs(dataset === 'mnist' ? 1 : 3)) }, null, 2) + '\n',
+    );
     return 0;
   }
 
   let checkpoint: Checkpoint | undefined;
   let base: DeepPartial<RunConfig> = {};
   const outDir = flags.resume ?? flags.out;
-  if (!outDir) throw new UsageError('say where to write the results: --out OUTDIR (or --resume OUTDIR to continue a run)');
+  if (!outDir)
+    throw new UsageError('say where to write the results: --out OUTDIR (or --resume OUTDIR to continue a run)');
   if (flags.resume) {
     const file = path.join(flags.resume, 'checkpoint.json');
-    checkpoint = deserialiseCheckpoint(JSON.parse(await readFile(file, 'utf8').catch(() => {
-      throw new UsageError(`cannot resume: ${file} does not exist; start a run with --out ${flags.resume}`);
-    })));
+    checkpoint = deserialiseCheckpoint(
+      JSON.parse(
+        await readFile(file, 'utf8').catch(() => {
+          throw new UsageError(`cannot resume: ${file} does not exist; start a run with --out ${flags.resume}`);
+        }),
+      ),
+    );
     base = checkpoint.config;
   } else if (flags.config) {
     const parsed = JSON.parse(await readFile(flags.config, 'utf8'));
@@ -284,7 +306,8 @@ async function main(argv: string[]): Promise<number> {
   const config = resolveConfig(configFromFlags(flags, base));
   if (checkpoint) checkpoint = { ...checkpoint, config };
   const dataDir = flags['data-dir'];
-  if (!dataDir) throw new UsageError('say where the dataset files are: --data-dir DIR (e.g. public/data after npm run data)');
+  if (!dataDir)
+    throw new UsageError('say where the dataset files are: --data-dir DIR (e.g. public/data after npm run data)');
 
   const threads = parseThreads(flags.threads);
   await mkdir(outDir, { recursive: true });
@@ -296,7 +319,10 @@ async function main(argv: string[]): Promise<number> {
   const source = folderSource(dataDir);
   const quiet = flags.quiet ?? false;
   if (!quiet) process.stderr.write(`loading ${config.dataset} from ${source.describe()}…\n`);
-  const [train, test] = [await loadDataset(config.dataset, 'train', source), await loadDataset(config.dataset, 'test', source)];
+  const [train, test] = [
+    await loadDataset(config.dataset, 'train', source),
+    await loadDataset(config.dataset, 'test', source),
+  ];
 
   const printer = progressPrinter(quiet);
   let lastReport: RunReport | null = null;
@@ -308,7 +334,14 @@ async function main(argv: string[]): Promise<number> {
     peers,
     emit: printer,
     onCheckpoint: async (c) => {
-      lastReport = { config: c.config, environment: c.environment, ancestor: c.ancestor, records: c.records, configChanges: c.configChanges, finished: false };
+      lastReport = {
+        config: c.config,
+        environment: c.environment,
+        ancestor: c.ancestor,
+        records: c.records,
+        configChanges: c.configChanges,
+        finished: false,
+      };
       await writeOutputs(outDir, lastReport, c);
     },
   });
@@ -320,14 +353,17 @@ async function main(argv: string[]): Promise<number> {
   });
   const report = await runner.run();
   await writeOutputs(outDir, report);
-  process.stderr.write(`${interrupted ? 'stopped' : 'done'}: ${path.join(outDir, 'run.json')}, ${path.join(outDir, 'generations.csv')}\n`);
+  process.stderr.write(
+    `${interrupted ? 'stopped' : 'done'}: ${path.join(outDir, 'run.json')}, ${path.join(outDir, 'generations.csv')}\n`,
+  );
   return 0;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof UsageError || error instanceof ConfigError || (error as Error)?.name === 'DatasetError';
+    const known =
+      error instanceof UsageError || error instanceof ConfigError || (error as Error)?.name === 'DatasetError';
     process.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`);
     if (error instanceof UsageError) process.stderr.write('run `npm run evolve -- --help` for the options\n');
     if (!known && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

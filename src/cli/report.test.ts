@@ -7,10 +7,25 @@ import type { NetworkRecord, RunReport } from '../experiment/records';
 import type { ReproducedCurves } from '../experiment/summary';
 import { writeReport } from './report';
 
-function fakeRun(mode: 'asexual' | 'sexual', seed: number, accuracies: number[], efficiency: (g: number) => number, dataset: 'mnist' | 'cifar10' = 'mnist'): RunReport {
+function fakeRun(
+  mode: 'asexual' | 'sexual',
+  seed: number,
+  accuracies: number[],
+  efficiency: (g: number) => number,
+  dataset: 'mnist' | 'cifar10' = 'mnist',
+): RunReport {
   const records = accuracies.map(
     (testAccuracy, i) =>
-      ({ generation: i + 1, individual: 0, mode, testAccuracy, synapticEfficiency: efficiency(i + 1), clusterEfficiency: Math.sqrt(efficiency(i + 1)), synapses: 1, kernels: 1 }) as NetworkRecord,
+      ({
+        generation: i + 1,
+        individual: 0,
+        mode,
+        testAccuracy,
+        synapticEfficiency: efficiency(i + 1),
+        clusterEfficiency: Math.sqrt(efficiency(i + 1)),
+        synapses: 1,
+        kernels: 1,
+      }) as NetworkRecord,
   );
   return {
     config: resolveConfig({ dataset, mode, seed, trainSubset: 6000 }),
@@ -43,9 +58,12 @@ describe('results report', () => {
     await writeFile(path.join(docs, 'figures', 'renamed-accuracy.svg'), '<svg/>');
     await writeFile(path.join(docs, 'figures', 'diagram.svg'), '<svg/>');
     const md = await writeReport(results, docs, pub);
-    expect((await readdir(path.join(docs, 'figures'))).sort()).toEqual(
-      ['diagram.svg', 'mnist-10pct-accuracy.svg', 'mnist-10pct-cluster.svg', 'mnist-10pct-synaptic.svg'],
-    );
+    expect((await readdir(path.join(docs, 'figures'))).sort()).toEqual([
+      'diagram.svg',
+      'mnist-10pct-accuracy.svg',
+      'mnist-10pct-cluster.svg',
+      'mnist-10pct-synaptic.svg',
+    ]);
     expect(md).toContain('We calibrated nothing.');
     expect(md).toContain('## mnist-10pct');
     // asexual generation 3: accuracies 95 and 94 → 94.50 ± 0.71
@@ -65,7 +83,11 @@ describe('results report', () => {
     expect(Number.isNaN(Date.parse(reproduced.generatedAt))).toBe(false);
     expect(reproduced.experiments).toHaveLength(1);
     const [exp] = reproduced.experiments;
-    expect(exp).toMatchObject({ name: 'mnist-10pct', dataset: 'mnist', description: '10 % MNIST, 1–2 seeds, 13 generations, defaults' });
+    expect(exp).toMatchObject({
+      name: 'mnist-10pct',
+      dataset: 'mnist',
+      description: '10 % MNIST, 1–2 seeds, 13 generations, defaults',
+    });
     expect(Object.keys(exp.modes).sort()).toEqual(['asexual', 'sexual']);
     expect(exp.modes.asexual.seeds).toEqual([1, 2]);
     expect(exp.modes.sexual.seeds).toEqual([1]);
@@ -83,7 +105,10 @@ describe('results report', () => {
     const root = await mkdtemp(path.join(tmpdir(), 'evolab-report-'));
     const dir = path.join(root, 'results', 'cifar', 'sexual', 'seed1');
     await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'run.json'), JSON.stringify(fakeRun('sexual', 1, [0.56, 0.55, 0.52, 0.45], (g) => 2 ** (g - 1), 'cifar10')));
+    await writeFile(
+      path.join(dir, 'run.json'),
+      JSON.stringify(fakeRun('sexual', 1, [0.56, 0.55, 0.52, 0.45], (g) => 2 ** (g - 1), 'cifar10')),
+    );
     const md = await writeReport(path.join(root, 'results'), path.join(root, 'docs'), path.join(root, 'public'));
     expect(md).toContain('### First generation with accuracy ≥ 3 points below the ancestor');
     expect(md).toMatch(/≥ 3 points[^#]*\| sexual \| 56\.00 ± 0\.00 \| 3 \| 52\.00 ± 0\.00 \| 4\.00 ± 0\.00 \|/);
@@ -98,7 +123,11 @@ describe('results report', () => {
     await mkdir(path.join(root, 'results', 'rho', 'asexual', 'seed3'), { recursive: true });
     await writeFile(path.join(root, 'results', 'rho', 'asexual', 'seed3', 'run.json'), JSON.stringify(run));
     await writeReport(path.join(root, 'results'), path.join(root, 'docs'), path.join(root, 'public'));
-    const reproduced = JSON.parse(await readFile(path.join(root, 'public', 'reproduced.json'), 'utf8')) as ReproducedCurves;
-    expect(reproduced.experiments[0].description).toBe('full MNIST, 1 seed, 13 generations, changed: synthesis.budget.rho');
+    const reproduced = JSON.parse(
+      await readFile(path.join(root, 'public', 'reproduced.json'), 'utf8'),
+    ) as ReproducedCurves;
+    expect(reproduced.experiments[0].description).toBe(
+      'full MNIST, 1 seed, 13 generations, changed: synthesis.budget.rho',
+    );
   });
 });

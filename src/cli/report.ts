@@ -16,7 +16,14 @@ import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../experiment/config';
 import { PAPER_POINTS } from '../experiment/paper';
 import type { RunReport } from '../experiment/records';
-import { firstDropGeneration, runCurve, summariseSeeds, type ReproducedCurves, type SeedSummaryPoint, type Stat } from '../experiment/summary';
+import {
+  firstDropGeneration,
+  runCurve,
+  summariseSeeds,
+  type ReproducedCurves,
+  type SeedSummaryPoint,
+  type Stat,
+} from '../experiment/summary';
 import { svgPlot, type PlotSeries } from './svg-plot';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -57,15 +64,23 @@ const pct = (s: Stat) => `${(100 * s.mean).toFixed(2)} ± ${(100 * s.std).toFixe
 const times = (s: Stat) => `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}`;
 
 function generationTable(modes: [string, SeedSummaryPoint[]][]): string {
-  const lines = ['| mode | gen | seeds | accuracy % (mean ± std) | best-of-population accuracy % | synaptic eff. × | cluster eff. × |', '|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| mode | gen | seeds | accuracy % (mean ± std) | best-of-population accuracy % | synaptic eff. × | cluster eff. × |',
+    '|---|---|---|---|---|---|---|',
+  ];
   for (const [mode, summary] of modes)
     for (const p of summary)
-      lines.push(`| ${mode} | ${p.generation} | ${p.accuracy.n} | ${pct(p.accuracy)} | ${pct(p.bestAccuracy)} | ${times(p.synapticEfficiency)} | ${times(p.clusterEfficiency)} |`);
+      lines.push(
+        `| ${mode} | ${p.generation} | ${p.accuracy.n} | ${pct(p.accuracy)} | ${pct(p.bestAccuracy)} | ${times(p.synapticEfficiency)} | ${times(p.clusterEfficiency)} |`,
+      );
   return lines.join('\n');
 }
 
 function dropTable(modes: [string, SeedSummaryPoint[]][], points: number): string {
-  const lines = [`| mode | ancestor accuracy % | first gen with ≥ ${points}-point drop | accuracy % there | synaptic eff. there | cluster eff. there |`, '|---|---|---|---|---|---|'];
+  const lines = [
+    `| mode | ancestor accuracy % | first gen with ≥ ${points}-point drop | accuracy % there | synaptic eff. there | cluster eff. there |`,
+    '|---|---|---|---|---|---|',
+  ];
   for (const [mode, summary] of modes) {
     const curve = summary.map((p) => ({ ...p, accuracy: p.accuracy.mean }));
     const drop = firstDropGeneration(curve, points);
@@ -82,7 +97,9 @@ function dropTable(modes: [string, SeedSummaryPoint[]][], points: number): strin
 function paperTable(dataset: Experiment['dataset']): string {
   const lines = ['| mode | gen | accuracy % | synaptic eff. × | cluster eff. × | note |', '|---|---|---|---|---|---|'];
   for (const p of PAPER_POINTS[dataset])
-    lines.push(`| ${p.mode} | ${p.generation} | ${(100 * p.testAccuracy).toFixed(1)} | ${p.synapticEfficiency} | ${p.clusterEfficiency} | ${p.note ?? ''} |`);
+    lines.push(
+      `| ${p.mode} | ${p.generation} | ${(100 * p.testAccuracy).toFixed(1)} | ${p.synapticEfficiency} | ${p.clusterEfficiency} | ${p.note ?? ''} |`,
+    );
   return lines.join('\n');
 }
 
@@ -97,13 +114,29 @@ function plots(exp: Experiment, modes: [string, SeedSummaryPoint[]][]): Record<s
       label: `paper, ${mode}`,
       color: MODE_COLOURS[mode],
       markersOnly: true,
-      points: PAPER_POINTS[exp.dataset].filter((p) => p.mode === mode).map((p) => ({ x: p.generation, y: (key === 'accuracy' ? p.testAccuracy : p[key]) * scale })),
+      points: PAPER_POINTS[exp.dataset]
+        .filter((p) => p.mode === mode)
+        .map((p) => ({ x: p.generation, y: (key === 'accuracy' ? p.testAccuracy : p[key]) * scale })),
     })),
   ];
   return {
-    accuracy: svgPlot(metric('accuracy', 100), { title: `${exp.name}: test accuracy`, xLabel: 'generation', yLabel: 'test accuracy (%)' }),
-    synaptic: svgPlot(metric('synapticEfficiency', 1), { title: `${exp.name}: synaptic efficiency`, xLabel: 'generation', yLabel: 'synaptic efficiency (×, log)', logY: true }),
-    cluster: svgPlot(metric('clusterEfficiency', 1), { title: `${exp.name}: cluster efficiency`, xLabel: 'generation', yLabel: 'cluster efficiency (×, log)', logY: true }),
+    accuracy: svgPlot(metric('accuracy', 100), {
+      title: `${exp.name}: test accuracy`,
+      xLabel: 'generation',
+      yLabel: 'test accuracy (%)',
+    }),
+    synaptic: svgPlot(metric('synapticEfficiency', 1), {
+      title: `${exp.name}: synaptic efficiency`,
+      xLabel: 'generation',
+      yLabel: 'synaptic efficiency (×, log)',
+      logY: true,
+    }),
+    cluster: svgPlot(metric('clusterEfficiency', 1), {
+      title: `${exp.name}: cluster efficiency`,
+      xLabel: 'generation',
+      yLabel: 'cluster efficiency (×, log)',
+      logY: true,
+    }),
   };
 }
 
@@ -123,7 +156,16 @@ const FIGURE_NAME = /-(accuracy|synaptic|cluster)\.svg$/;
 const DROP_POINTS = { mnist: [3], cifar10: [3, 10] } as const;
 const FULL_TRAIN_SET = { mnist: 60_000, cifar10: 50_000 } as const;
 /** Settings that say which run it is, not how the algorithm was set up. */
-const NOT_SETTINGS = new Set(['mode', 'population', 'parents', 'seed', 'backend', 'trainSubset', 'testSubset', 'generations']);
+const NOT_SETTINGS = new Set([
+  'mode',
+  'population',
+  'parents',
+  'seed',
+  'backend',
+  'trainSubset',
+  'testSubset',
+  'generations',
+]);
 
 /** Dotted paths where `actual` differs from `expected` (fields `actual` lacks are not compared). */
 function changedPaths(actual: unknown, expected: unknown, prefix = ''): string[] {
@@ -141,21 +183,41 @@ function describeExperiment(exp: Experiment): string {
   const runs = [...exp.modes.values()].flatMap((g) => g.runs);
   const c = runs[0].config;
   const data = c.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10';
-  const share = c.trainSubset === null ? `full ${data}` : `${Number(((100 * c.trainSubset) / FULL_TRAIN_SET[c.dataset]).toPrecision(3))} % ${data}`;
+  const share =
+    c.trainSubset === null
+      ? `full ${data}`
+      : `${Number(((100 * c.trainSubset) / FULL_TRAIN_SET[c.dataset]).toPrecision(3))} % ${data}`;
   const counts = [...exp.modes.values()].map((g) => new Set(g.seeds).size);
   const [lo, hi] = [Math.min(...counts), Math.max(...counts)];
   const seeds = lo === hi ? `${lo} seed${lo === 1 ? '' : 's'}` : `${lo}–${hi} seeds`;
   const generations = Math.max(...runs.map((r) => r.config.generations));
-  const changed = [...new Set(runs.flatMap((r) => changedPaths(r.config, defaultConfig(r.config.dataset, r.config.mode))))];
-  return [share, c.testSubset === null ? '' : `test subset ${c.testSubset}`, seeds, `${generations} generations`, changed.length ? `changed: ${changed.join(', ')}` : 'defaults']
+  const changed = [
+    ...new Set(runs.flatMap((r) => changedPaths(r.config, defaultConfig(r.config.dataset, r.config.mode)))),
+  ];
+  return [
+    share,
+    c.testSubset === null ? '' : `test subset ${c.testSubset}`,
+    seeds,
+    `${generations} generations`,
+    changed.length ? `changed: ${changed.join(', ')}` : 'defaults',
+  ]
     .filter(Boolean)
     .join(', ');
 }
 
 /** JSON with numbers to 6 significant digits: a small file, and diffs that show real changes. */
-const compactJson = (x: unknown) => JSON.stringify(x, (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v), 1) + '\n';
+const compactJson = (x: unknown) =>
+  JSON.stringify(
+    x,
+    (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v),
+    1,
+  ) + '\n';
 
-export async function writeReport(resultsDir: string, docsDir: string, publicDir = path.join(REPO_ROOT, 'public')): Promise<string> {
+export async function writeReport(
+  resultsDir: string,
+  docsDir: string,
+  publicDir = path.join(REPO_ROOT, 'public'),
+): Promise<string> {
   const experiments = await loadExperiments(resultsDir);
   const reproduced: ReproducedCurves = { generatedAt: new Date().toISOString(), experiments: [] };
   const figuresDir = path.join(docsDir, 'figures');
@@ -173,12 +235,16 @@ export async function writeReport(resultsDir: string, docsDir: string, publicDir
   for (const exp of experiments) {
     const modes = [...exp.modes.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([mode, g]) => [mode, summariseSeeds(g.runs.map((r) => runCurve(r.records)))] as [string, SeedSummaryPoint[]]);
+      .map(
+        ([mode, g]) => [mode, summariseSeeds(g.runs.map((r) => runCurve(r.records)))] as [string, SeedSummaryPoint[]],
+      );
     reproduced.experiments.push({
       name: exp.name,
       dataset: exp.dataset,
       description: describeExperiment(exp),
-      modes: Object.fromEntries(modes.map(([mode, points]) => [mode, { seeds: [...exp.modes.get(mode)!.seeds].sort((a, b) => a - b), points }])),
+      modes: Object.fromEntries(
+        modes.map(([mode, points]) => [mode, { seeds: [...exp.modes.get(mode)!.seeds].sort((a, b) => a - b), points }]),
+      ),
     });
     const slug = exp.name.replace(/[^a-z0-9]+/gi, '-');
     const figs = plots(exp, modes);
@@ -221,7 +287,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const docsDir = path.resolve(process.argv[3] ?? path.join(REPO_ROOT, 'docs'));
   const publicDir = path.resolve(process.argv[4] ?? path.join(REPO_ROOT, 'public'));
   writeReport(resultsDir, docsDir, publicDir).then(
-    () => process.stderr.write(`wrote ${path.join(docsDir, 'RESULTS.md')}, its figures and ${path.join(publicDir, 'reproduced.json')} from ${resultsDir}\n`),
+    () =>
+      process.stderr.write(
+        `wrote ${path.join(docsDir, 'RESULTS.md')}, its figures and ${path.join(publicDir, 'reproduced.json')} from ${resultsDir}\n`,
+      ),
     (e: Error) => {
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(1);

@@ -59,34 +59,55 @@ export function svgPlot(series: readonly PlotSeries[], o: PlotOptions): string {
   const px = (x: number) => m.left + ((x - xMin) / (xMax - xMin || 1)) * (width - m.left - m.right);
   const py = (y: number) => height - m.bottom - ((tf(y) - yMin) / (yMax - yMin || 1)) * (height - m.top - m.bottom);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="13">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="13">`,
+  );
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
-  parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${esc(o.title)}</text>`);
-  const yTicks = o.logY ? Array.from({ length: yMax - yMin + 1 }, (_, i) => 10 ** (yMin + i)) : niceTicks(yMin, yMax, 6);
+  parts.push(
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${esc(o.title)}</text>`,
+  );
+  const yTicks = o.logY
+    ? Array.from({ length: yMax - yMin + 1 }, (_, i) => 10 ** (yMin + i))
+    : niceTicks(yMin, yMax, 6);
   for (const t of yTicks) {
     const y = py(t);
     parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
-    parts.push(`<text x="${m.left - 6}" y="${y + 4}" text-anchor="end">${o.logY ? `${t}×` : Number(t.toPrecision(4))}</text>`);
+    parts.push(
+      `<text x="${m.left - 6}" y="${y + 4}" text-anchor="end">${o.logY ? `${t}×` : Number(t.toPrecision(4))}</text>`,
+    );
   }
   for (const t of niceTicks(xMin, xMax, Math.min(12, xMax - xMin || 1)).filter(Number.isInteger)) {
     parts.push(`<text x="${px(t)}" y="${height - m.bottom + 18}" text-anchor="middle">${t}</text>`);
   }
   parts.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${height - m.bottom}" stroke="#333"/>`);
-  parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${height - m.bottom}" y2="${height - m.bottom}" stroke="#333"/>`);
-  parts.push(`<text x="${(m.left + width - m.right) / 2}" y="${height - m.bottom + 38}" text-anchor="middle">${esc(o.xLabel)}</text>`);
-  parts.push(`<text transform="translate(18 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
+  parts.push(
+    `<line x1="${m.left}" x2="${width - m.right}" y1="${height - m.bottom}" y2="${height - m.bottom}" stroke="#333"/>`,
+  );
+  parts.push(
+    `<text x="${(m.left + width - m.right) / 2}" y="${height - m.bottom + 38}" text-anchor="middle">${esc(o.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(18 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`,
+  );
   for (const s of series) {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     if (s.markersOnly) {
-      for (const p of pts) parts.push(`<path d="M${px(p.x)} ${py(p.y) - 7} l7 7 l-7 7 l-7 -7 z" fill="${s.color}" stroke="black"/>`);
+      for (const p of pts)
+        parts.push(`<path d="M${px(p.x)} ${py(p.y) - 7} l7 7 l-7 7 l-7 -7 z" fill="${s.color}" stroke="black"/>`);
       continue;
     }
     if (pts.some((p) => p.err)) {
       const upper = pts.map((p) => `${px(p.x)},${py(p.y + (p.err ?? 0))}`);
-      const lower = pts.map((p) => `${px(p.x)},${py(Math.max(p.y - (p.err ?? 0), o.logY ? 1e-6 : -Infinity))}`).reverse();
-      parts.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${s.color}" fill-opacity="0.15" stroke="none"/>`);
+      const lower = pts
+        .map((p) => `${px(p.x)},${py(Math.max(p.y - (p.err ?? 0), o.logY ? 1e-6 : -Infinity))}`)
+        .reverse();
+      parts.push(
+        `<polygon points="${[...upper, ...lower].join(' ')}" fill="${s.color}" fill-opacity="0.15" stroke="none"/>`,
+      );
     }
-    parts.push(`<polyline points="${pts.map((p) => `${px(p.x)},${py(p.y)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="2.5"/>`);
+    parts.push(
+      `<polyline points="${pts.map((p) => `${px(p.x)},${py(p.y)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="2.5"/>`,
+    );
     for (const p of pts) parts.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3.5" fill="${s.color}"/>`);
   }
   series.forEach((s, i) => {

@@ -52,7 +52,14 @@ describe('batches', () => {
 
 describe('makeBatch', () => {
   it('scales every byte value exactly as v / 255 would, in float32', () => {
-    const all: ImageDataset = { ...tiny, count: 1, height: 16, width: 16, pixels: Uint8Array.from({ length: 256 }, (_, v) => v), labels: Uint8Array.from([3]) };
+    const all: ImageDataset = {
+      ...tiny,
+      count: 1,
+      height: 16,
+      width: 16,
+      pixels: Uint8Array.from({ length: 256 }, (_, v) => v),
+      labels: Uint8Array.from([3]),
+    };
     const { x, labels, size } = makeBatch(all, [0], 0, 1);
     expect(size).toBe(1);
     expect(Array.from(labels)).toEqual([3]);

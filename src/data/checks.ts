@@ -4,10 +4,7 @@ import { DatasetError } from './errors';
 export function checkLabels(labels: Uint8Array, file: string, numClasses: number, unit: string): void {
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] >= numClasses) {
-      throw new DatasetError(
-        file,
-        `label ${labels[i]} at ${unit} ${i} is out of range (expected 0–${numClasses - 1})`,
-      );
+      throw new DatasetError(file, `label ${labels[i]} at ${unit} ${i} is out of range (expected 0–${numClasses - 1})`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { datasetFailure } from './test-support';
 import { CIFAR_RECORD_BYTES, CIFAR10_CLASS_NAMES, checkCifarBatch, parseCifarBatch, parseCifarMeta } from './cifar';
+import { datasetFailure } from '../testing/data';
 
 /** A record whose R, G, B values encode (plane, pixel) so the NHWC layout can be checked exactly. */
 function record(label: number, seed: number): Uint8Array {
@@ -32,7 +32,12 @@ describe('parseCifarBatch', () => {
     const got = parseCifarBatch(concat(recs), F, null);
     expect(got.count).toBe(2);
     expect(Array.from(got.labels)).toEqual([6, 9]);
-    for (const [n, row, col] of [[0, 0, 0], [0, 5, 17], [1, 31, 30], [1, 12, 3]]) {
+    for (const [n, row, col] of [
+      [0, 0, 0],
+      [0, 5, 17],
+      [1, 31, 30],
+      [1, 12, 3],
+    ]) {
       const p = row * 32 + col;
       const at = ((n * 32 + row) * 32 + col) * 3;
       expect(Array.from(got.pixels.subarray(at, at + 3))).toEqual([

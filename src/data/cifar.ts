@@ -12,7 +12,16 @@ export const CIFAR_RECORD_BYTES = 1 + CIFAR_IMAGE_BYTES; // 3073
 export const CIFAR_BATCH_RECORDS = 10_000;
 
 export const CIFAR10_CLASS_NAMES: readonly string[] = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
 ];
 
 export interface CifarBatch {
@@ -42,10 +51,7 @@ export function checkCifarBatch(
     );
   }
   if (expectedRecords !== null && count !== expectedRecords) {
-    throw new DatasetError(
-      file,
-      `has ${count} records (expected ${expectedRecords} per standard CIFAR-10 batch)`,
-    );
+    throw new DatasetError(file, `has ${count} records (expected ${expectedRecords} per standard CIFAR-10 batch)`);
   }
   return count;
 }

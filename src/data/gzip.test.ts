@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { datasetRejection } from './test-support';
 import { gunzip, isGzip, maybeGunzip } from './gzip';
 import { sha256Hex } from './hash';
+import { datasetRejection } from '../testing/data';
 
 const text = 'EvoLab '.repeat(2000);
 const plain = new TextEncoder().encode(text);
@@ -43,7 +43,9 @@ describe('gzip', () => {
     const junk = new Uint8Array(packed.length + 4);
     junk.set(packed);
     junk.set([1, 2, 3, 4], packed.length);
-    expect((await failure(gunzip(junk, 'd.gz'))).message).toMatch(/^d\.gz: corrupt or truncated gzip data \([^)]*[^.]\)\. Is this/);
+    expect((await failure(gunzip(junk, 'd.gz'))).message).toMatch(
+      /^d\.gz: corrupt or truncated gzip data \([^)]*[^.]\)\. Is this/,
+    );
   });
 
   it('refuses data that is not gzip at all', async () => {

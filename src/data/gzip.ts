@@ -6,8 +6,7 @@ import { DatasetError } from './errors';
 import { readAllBytes } from './streams';
 
 /** Files are recognised by content, not by name: some servers gunzip `.gz` on the fly. */
-export const isGzip = (bytes: Uint8Array): boolean =>
-  bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 /** The web stream APIs only accept views on a plain ArrayBuffer (not a SharedArrayBuffer). */
 export function plainBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {

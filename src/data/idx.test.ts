@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { datasetFailure } from './test-support';
 import { parseIdxImages, parseIdxLabels } from './idx';
+import { datasetFailure } from '../testing/data';
 
 /** An IDX file: big-endian magic and dimensions, then `body`. */
 function idx(magic: number, dims: number[], body: ArrayLike<number>): Uint8Array {
@@ -78,6 +78,8 @@ describe('parseIdxLabels', () => {
       'truncated: expected 13 bytes, got 12',
     );
     const err = failure(() => parseIdxLabels(idx(2049, [4], [1, 2, 10, 4]), L));
-    expect(err.message).toMatch(/^mnist\/t10k-labels-idx1-ubyte\.gz: label 10 at index 2 is out of range \(expected 0–9\)/);
+    expect(err.message).toMatch(
+      /^mnist\/t10k-labels-idx1-ubyte\.gz: label 10 at index 2 is out of range \(expected 0–9\)/,
+    );
   });
 });

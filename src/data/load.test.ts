@@ -10,7 +10,7 @@ import { DatasetError, MissingFileError } from './errors';
 import { loadDataset, type LoadProgress } from './load';
 import { folderSource } from './node-source';
 import { labelHistogram } from './subset';
-import { README_HISTOGRAMS, datasetsDir } from './test-support';
+import { README_HISTOGRAMS, datasetsDir } from '../testing/data';
 
 const DATA = datasetsDir();
 
@@ -42,7 +42,11 @@ describe('loadDataset on the real MNIST files', () => {
     const row14 = Array.from({ length: 28 }, (_, c) => pixel(d, 0, 14, c)[0]);
     expect(row14.slice(12, 20)).toEqual([0, 81, 240, 253, 253, 119, 25, 0]);
     expect(d.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    expect(events.map((e) => [e.done, e.total])).toEqual([[0, 2], [1, 2], [2, 2]]);
+    expect(events.map((e) => [e.done, e.total])).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 2],
+    ]);
     expect(events[0].file).toBe('mnist/train-images-idx3-ubyte');
   });
 
@@ -183,7 +187,10 @@ describe('loadDataset on damaged copies', () => {
   });
 
   it('a CIFAR batch whose length is not a multiple of 3073', async () => {
-    const err = await loadError(await root({ 'cifar-10/test_batch.bin': cifarTest.subarray(0, cifarTest.length - 5) }), 'cifar10');
+    const err = await loadError(
+      await root({ 'cifar-10/test_batch.bin': cifarTest.subarray(0, cifarTest.length - 5) }),
+      'cifar10',
+    );
     expect(err.message).toMatch(
       /^cifar-10\/test_batch\.bin: length 30729995 bytes is not a multiple of the 3073-byte CIFAR-10 record/,
     );

@@ -46,7 +46,12 @@ export async function loadDataset(
   return m.format === 'idx' ? loadIdx(m, split, source, progress) : loadCifar(m, split, source, progress);
 }
 
-async function loadIdx(m: DatasetManifest, split: Split, source: DataSource, progress: OnProgress): Promise<ImageDataset> {
+async function loadIdx(
+  m: DatasetManifest,
+  split: Split,
+  source: DataSource,
+  progress: OnProgress,
+): Promise<ImageDataset> {
   const { count: expected, files } = m.splits[split];
   const [imagesFile, labelsFile] = files;
   progress({ file: imagesFile.path, done: 0, total: 2 });
@@ -82,7 +87,12 @@ async function loadIdx(m: DatasetManifest, split: Split, source: DataSource, pro
   };
 }
 
-async function loadCifar(m: DatasetManifest, split: Split, source: DataSource, progress: OnProgress): Promise<ImageDataset> {
+async function loadCifar(
+  m: DatasetManifest,
+  split: Split,
+  source: DataSource,
+  progress: OnProgress,
+): Promise<ImageDataset> {
   const { count, files } = m.splits[split];
   const total = files.length + 1;
   // Filled batch by batch so only one raw batch is held at a time next to the result.
@@ -97,7 +107,17 @@ async function loadCifar(m: DatasetManifest, split: Split, source: DataSource, p
   progress({ file: CIFAR10_META.path, done: files.length, total });
   const classNames = await readClassNames(source, m);
   progress({ file: CIFAR10_META.path, done: total, total });
-  return { name: m.name, split, count, height: m.height, width: m.width, channels: m.channels, pixels, labels, classNames };
+  return {
+    name: m.name,
+    split,
+    count,
+    height: m.height,
+    width: m.width,
+    channels: m.channels,
+    pixels,
+    labels,
+    classNames,
+  };
 }
 
 /** batches.meta.txt is optional (users may drop only the batches): fall back to the standard names. */

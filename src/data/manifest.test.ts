@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CIFAR_BATCH_RECORDS } from './cifar';
 import { CIFAR10, MANIFESTS, MNIST, standardFiles } from './manifest';
-import { datasetsDir } from './test-support';
+import { datasetsDir } from '../testing/data';
 
 describe('manifest', () => {
   it('lists the standard file names and counts', () => {
@@ -14,8 +14,13 @@ describe('manifest', () => {
       'mnist/t10k-labels-idx1-ubyte',
     ]);
     expect(standardFiles(CIFAR10).map((f) => path.basename(f.path))).toEqual([
-      'data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin',
-      'test_batch.bin', 'batches.meta.txt',
+      'data_batch_1.bin',
+      'data_batch_2.bin',
+      'data_batch_3.bin',
+      'data_batch_4.bin',
+      'data_batch_5.bin',
+      'test_batch.bin',
+      'batches.meta.txt',
     ]);
     expect([MNIST.splits.train.count, MNIST.splits.test.count]).toEqual([60000, 10000]);
     for (const split of ['train', 'test'] as const) {

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { datasetRejection } from './test-support';
 import { MissingFileError } from './errors';
 import { folderSource } from './node-source';
 import { fileListSource, urlSource, type FetchLike } from './sources';
-import { datasetsDir } from './test-support';
+import { datasetRejection, datasetsDir } from '../testing/data';
 
 const bytes = (...v: number[]) => new Uint8Array(v);
 const GZ = bytes(0x1f, 0x8b, 8, 0);
@@ -53,8 +52,12 @@ describe('urlSource', () => {
   });
 
   it('reports a server error and a network failure with the URL', async () => {
-    const broken = fakeFetch({ '/d/x.gz': () => new Response('oops', { status: 500, statusText: 'Internal Server Error' }) });
-    expect((await failure(urlSource('/d', broken).read('x'))).problem).toBe('HTTP 500 Internal Server Error from /d/x.gz');
+    const broken = fakeFetch({
+      '/d/x.gz': () => new Response('oops', { status: 500, statusText: 'Internal Server Error' }),
+    });
+    expect((await failure(urlSource('/d', broken).read('x'))).problem).toBe(
+      'HTTP 500 Internal Server Error from /d/x.gz',
+    );
     const offline: FetchLike = async () => {
       throw new TypeError('Failed to fetch');
     };
@@ -67,9 +70,14 @@ describe('fileListSource', () => {
   const file = (name: string, content: Uint8Array) => ({ name, arrayBuffer: async () => content.slice().buffer });
 
   it('matches dropped files by base name, .gz first', async () => {
-    const src = fileListSource([file('t10k-labels-idx1-ubyte', PLAIN), file('some/folder/t10k-labels-idx1-ubyte.gz', GZ)]);
+    const src = fileListSource([
+      file('t10k-labels-idx1-ubyte', PLAIN),
+      file('some/folder/t10k-labels-idx1-ubyte.gz', GZ),
+    ]);
     expect(await src.read('mnist/t10k-labels-idx1-ubyte')).toEqual(GZ);
-    expect(await fileListSource([file('t10k-labels-idx1-ubyte', PLAIN)]).read('mnist/t10k-labels-idx1-ubyte')).toEqual(PLAIN);
+    expect(await fileListSource([file('t10k-labels-idx1-ubyte', PLAIN)]).read('mnist/t10k-labels-idx1-ubyte')).toEqual(
+      PLAIN,
+    );
   });
 
   it('says which files were dropped when one is missing, and refuses duplicates', async () => {

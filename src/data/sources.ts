@@ -33,7 +33,12 @@ export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 function looksLikeHtml(res: Response, bytes: Uint8Array): boolean {
   if ((res.headers.get('content-type') ?? '').toLowerCase().includes('text/html')) return true;
   let i = 0;
-  while (i < bytes.length && i < 64 && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
+  while (
+    i < bytes.length &&
+    i < 64 &&
+    (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)
+  )
+    i++;
   return bytes[i] === 0x3c; // '<': no IDX, gzip or CIFAR file starts like that
 }
 
@@ -92,7 +97,11 @@ export function fileListSource(files: readonly NamedBlob[]): DataSource {
         const matches = files.filter((f) => basename(f.name) === wanted);
         if (matches.length === 0) return null;
         if (matches.length > 1) {
-          throw new DatasetError(wanted, `${matches.length} dropped files have this name`, 'Drop only one copy of each file.');
+          throw new DatasetError(
+            wanted,
+            `${matches.length} dropped files have this name`,
+            'Drop only one copy of each file.',
+          );
         }
         try {
           return new Uint8Array(await matches[0].arrayBuffer());

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseIdxLabels } from './idx';
 import { labelHistogram, stratifiedSubset } from './subset';
-import { README_HISTOGRAMS, datasetsDir } from './test-support';
+import { README_HISTOGRAMS, datasetsDir } from '../testing/data';
 
 const mnistTrainLabels = parseIdxLabels(
   gunzipSync(readFileSync(path.join(datasetsDir(), 'mnist/train-labels-idx1-ubyte.gz'))),
@@ -36,7 +36,9 @@ describe('stratifiedSubset', () => {
     const sub = stratifiedSubset(mnistTrainLabels, 6000, 42);
     checkSubset(mnistTrainLabels, 6000, sub);
     const got = labelHistogram(mnistTrainLabels, sub);
-    README_HISTOGRAMS.mnist.train.forEach((n, c) => expect(Math.abs(got[c] - Math.round(n / 10))).toBeLessThanOrEqual(1));
+    README_HISTOGRAMS.mnist.train.forEach((n, c) =>
+      expect(Math.abs(got[c] - Math.round(n / 10))).toBeLessThanOrEqual(1),
+    );
   });
 
   it('hits the exact total for awkward counts on uneven classes', () => {
@@ -65,7 +67,9 @@ describe('stratifiedSubset', () => {
   it('returns every index when asked for all, and refuses more than there are', () => {
     const labels = uneven([3, 4]);
     expect(Array.from(stratifiedSubset(labels, 7, 9))).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(() => stratifiedSubset(labels, 8, 9)).toThrow('stratifiedSubset: asked for 8 images but only 7 are available');
+    expect(() => stratifiedSubset(labels, 8, 9)).toThrow(
+      'stratifiedSubset: asked for 8 images but only 7 are available',
+    );
     expect(() => stratifiedSubset(labels, 2.5, 9)).toThrow(/whole number/);
     expect(() => stratifiedSubset(labels, -1, 9)).toThrow(/whole number/);
   });

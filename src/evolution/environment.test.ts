@@ -2,17 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { environmentalFactor, type LayerProbabilityInput } from './environment';
 import type { LayerSpec } from './genome';
 import { Rng } from './rng';
-import { TINY_SPEC } from './testGenomes';
+import { TINY_SPEC } from '../testing/genomes';
 
 // P_c = [0.5, 1], P_s = [1, 0.5 | 0.25, 0]: E = 0.5·(1 + 0.5) + 1·0.25 = 1.
-const tiny: LayerProbabilityInput[] = [{ spec: TINY_SPEC, clusterP: Float64Array.from([0.5, 1]), synapseP: Float64Array.from([1, 0.5, 0.25, 0]) }];
+const tiny: LayerProbabilityInput[] = [
+  { spec: TINY_SPEC, clusterP: Float64Array.from([0.5, 1]), synapseP: Float64Array.from([1, 0.5, 0.25, 0]) },
+];
 
 /** Σ_j min(1, r·P_c)·min(1, k·P_s), straight from the definition. */
 function expectedCount(layers: LayerProbabilityInput[], k: number, r = 1): number {
   let total = 0;
   for (const { spec, clusterP, synapseP } of layers) {
     const per = spec.inChannels * spec.kernelH * spec.kernelW;
-    for (let j = 0; j < synapseP.length; j++) total += Math.min(1, r * clusterP[Math.floor(j / per)]) * Math.min(1, k * synapseP[j]);
+    for (let j = 0; j < synapseP.length; j++)
+      total += Math.min(1, r * clusterP[Math.floor(j / per)]) * Math.min(1, k * synapseP[j]);
   }
   return total;
 }
@@ -24,11 +27,14 @@ function randomLayers(rng: Rng): LayerProbabilityInput[] {
   ];
   return specs.map((spec) => {
     const clusterP = Float64Array.from({ length: spec.filters }, () => (rng.next() < 0.1 ? 0 : rng.next()));
-    const synapseP = Float64Array.from({ length: spec.filters * spec.inChannels * spec.kernelH * spec.kernelW }, (_, j) => {
-      if (clusterP[Math.floor(j / (spec.inChannels * spec.kernelH * spec.kernelW))] === 0) return 0;
-      const u = rng.next();
-      return u < 0.2 ? 0 : u < 0.4 ? 1 : Math.exp(2 * rng.next() - 2);
-    });
+    const synapseP = Float64Array.from(
+      { length: spec.filters * spec.inChannels * spec.kernelH * spec.kernelW },
+      (_, j) => {
+        if (clusterP[Math.floor(j / (spec.inChannels * spec.kernelH * spec.kernelW))] === 0) return 0;
+        const u = rng.next();
+        return u < 0.2 ? 0 : u < 0.4 ? 1 : Math.exp(2 * rng.next() - 2);
+      },
+    );
     return { spec, clusterP, synapseP };
   });
 }
@@ -43,11 +49,21 @@ describe('environmental factor, hand-computed', () => {
   });
 
   it('cap does nothing when the raw model already prunes harder', () => {
-    expect(environmentalFactor('cap', 0.7, 4, tiny)).toEqual({ k: 1, expectedRaw: 1, expectedAfter: 1, reachable: true });
+    expect(environmentalFactor('cap', 0.7, 4, tiny)).toEqual({
+      k: 1,
+      expectedRaw: 1,
+      expectedAfter: 1,
+      reachable: true,
+    });
   });
 
   it('constant: k = ρ, P_final = ρ·P_c·P_s', () => {
-    expect(environmentalFactor('constant', 0.5, 4, tiny)).toEqual({ k: 0.5, expectedRaw: 1, expectedAfter: 0.5, reachable: true });
+    expect(environmentalFactor('constant', 0.5, 4, tiny)).toEqual({
+      k: 0.5,
+      expectedRaw: 1,
+      expectedAfter: 0.5,
+      reachable: true,
+    });
   });
 
   it('target: k can exceed 1 (on k ∈ [1, 2], f = 0.5 + 0.5k, so f = 1.2 at k = 1.4)', () => {
@@ -60,7 +76,12 @@ describe('environmental factor, hand-computed', () => {
   it('target beyond what the live synapses can give: unreachable, k_max = 1/min P_s', () => {
     const r = environmentalFactor('target', 0.6, 4, tiny);
     expect(r).toEqual({ k: 4, expectedRaw: 1, expectedAfter: 2, reachable: false });
-    expect(environmentalFactor('target', 0.5, 4, tiny)).toEqual({ k: 4, expectedRaw: 1, expectedAfter: 2, reachable: true });
+    expect(environmentalFactor('target', 0.5, 4, tiny)).toEqual({
+      k: 4,
+      expectedRaw: 1,
+      expectedAfter: 2,
+      reachable: true,
+    });
   });
 
   it('the cluster factor scales the cluster keep probability (clipped at 1)', () => {
@@ -71,8 +92,11 @@ describe('environmental factor, hand-computed', () => {
   });
 
   it('with nothing alive, every mode keeps nothing', () => {
-    const dead: LayerProbabilityInput[] = [{ spec: TINY_SPEC, clusterP: new Float64Array(2), synapseP: new Float64Array(4) }];
-    for (const mode of ['cap', 'target', 'constant'] as const) expect(environmentalFactor(mode, 0.7, 0, dead).expectedAfter).toBe(0);
+    const dead: LayerProbabilityInput[] = [
+      { spec: TINY_SPEC, clusterP: new Float64Array(2), synapseP: new Float64Array(4) },
+    ];
+    for (const mode of ['cap', 'target', 'constant'] as const)
+      expect(environmentalFactor(mode, 0.7, 0, dead).expectedAfter).toBe(0);
   });
 });
 

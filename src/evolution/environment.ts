@@ -103,7 +103,8 @@ export function environmentalFactor(
   clusterFactor = 1,
 ): EnvironmentalFactor {
   if (!(rho > 0 && rho <= 1)) throw new Error(`Environmental factor: ρ must be in (0, 1] (got ${rho})`);
-  if (!(nRef >= 0) || !Number.isFinite(nRef)) throw new Error(`Environmental factor: N_ref must be a finite number ≥ 0 (got ${nRef})`);
+  if (!(nRef >= 0) || !Number.isFinite(nRef))
+    throw new Error(`Environmental factor: N_ref must be a finite number ≥ 0 (got ${nRef})`);
   if (!(clusterFactor > 0) || !Number.isFinite(clusterFactor))
     throw new Error(`Environmental factor: r_c must be a finite number > 0 (got ${clusterFactor})`);
   for (const l of layers) {
@@ -133,7 +134,8 @@ export function environmentalFactor(
       if (flat.p.length === 0) return { k: 1, expectedRaw, expectedAfter: 0, reachable: budget === 0 };
       // k_max saturates every live synapse; beyond it nothing changes.
       const kMax = 1 / minP;
-      if (budget >= reachableMax) return { k: kMax, expectedRaw, expectedAfter: reachableMax, reachable: budget <= reachableMax };
+      if (budget >= reachableMax)
+        return { k: kMax, expectedRaw, expectedAfter: reachableMax, reachable: budget <= reachableMax };
       if (budget === 0) return { k: 0, expectedRaw, expectedAfter: 0, reachable: true };
       const k = solveTarget(flat, budget, kMax);
       return { k, expectedRaw, expectedAfter: budgetAt(flat, k).value, reachable: true };

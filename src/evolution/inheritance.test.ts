@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { childGenome } from './inheritance';
 import { denseGlorotLimit, glorotLimit } from './init';
 import { Rng } from './rng';
-import { layer, SMALL_SPECS, smallGenome, TINY_SPEC } from './testGenomes';
+import { SMALL_SPECS, TINY_SPEC, layer, smallGenome } from '../testing/genomes';
 
 // Parent A has everything; parent B lacks synapse 1 and (in layer 2) all of filter 1.
 const A = smallGenome(
@@ -20,7 +20,12 @@ const B = smallGenome(
 const alpha = [0.25, 0.75];
 
 describe('inherited weights', () => {
-  const child = childGenome([A, B], [Uint8Array.from([1, 1, 0, 1]), Uint8Array.from([1, 0, 1, 1, 0, 0])], alpha, 'inherit');
+  const child = childGenome(
+    [A, B],
+    [Uint8Array.from([1, 1, 0, 1]), Uint8Array.from([1, 0, 1, 1, 0, 0])],
+    alpha,
+    'inherit',
+  );
   const [l1, l2] = child.layers;
 
   it('blend the parents that have the synapse, renormalised; dead synapses are exactly 0', () => {

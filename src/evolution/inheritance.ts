@@ -65,7 +65,12 @@ function inheritLayer(parents: readonly LayerGenes[], mask: Uint8Array, alpha: r
       }
       weights[j] = weight > 0 ? sum / weight : holders ? plainSum / holders : 0;
     }
-    if (survivors) bias[f] = blend((p) => parents[p].bias[f], (p) => clusterAliveIn(parents[p], start, end), alpha);
+    if (survivors)
+      bias[f] = blend(
+        (p) => parents[p].bias[f],
+        (p) => clusterAliveIn(parents[p], start, end),
+        alpha,
+      );
   }
   return { spec, weights, mask, bias };
 }
@@ -95,14 +100,28 @@ export function childGenome(
 ): Genome {
   if (inheritance === 'inherit') {
     return {
-      layers: parents[0].layers.map((_, l) => inheritLayer(parents.map((p) => p.layers[l]), masks[l], synapseWeights)),
-      output: inheritOutput(parents.map((p) => p.output), synapseWeights),
+      layers: parents[0].layers.map((_, l) =>
+        inheritLayer(
+          parents.map((p) => p.layers[l]),
+          masks[l],
+          synapseWeights,
+        ),
+      ),
+      output: inheritOutput(
+        parents.map((p) => p.output),
+        synapseWeights,
+      ),
     };
   }
   if (!initRng) throw new Error("inheritance 'reinit' needs an initRng for the fresh weights");
   const layers = parents[0].layers.map((template, l) => reinitLayer(template, masks[l], initRng));
   const { inUnits, outUnits } = parents[0].output;
-  const output: OutputGenes = { inUnits, outUnits, weights: new Float32Array(inUnits * outUnits), bias: new Float32Array(outUnits) };
+  const output: OutputGenes = {
+    inUnits,
+    outUnits,
+    weights: new Float32Array(inUnits * outUnits),
+    bias: new Float32Array(outUnits),
+  };
   fillUniform(output.weights, denseGlorotLimit(inUnits, outUnits), initRng);
   return { layers, output };
 }

@@ -30,7 +30,8 @@ export function fillUniform(weights: Float32Array, limit: number, rng: Rng, mask
 
 export function initialiseGenome(specs: readonly LayerSpec[], outUnits: number, rng: Rng): Genome {
   if (specs.length === 0) throw new Error('initialiseGenome needs at least one layer spec');
-  if (!Number.isInteger(outUnits) || outUnits < 1) throw new Error(`initialiseGenome: outUnits must be a whole number ≥ 1 (got ${outUnits})`);
+  if (!Number.isInteger(outUnits) || outUnits < 1)
+    throw new Error(`initialiseGenome: outUnits must be a whole number ≥ 1 (got ${outUnits})`);
   const genome = emptyGenome(specs, outUnits);
   for (const layer of genome.layers) fillUniform(layer.weights, glorotLimit(layer.spec), rng);
   const o = genome.output;

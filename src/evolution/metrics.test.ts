@@ -3,7 +3,7 @@ import { lenetSpecs } from './genome';
 import { initialiseGenome } from './init';
 import { countNetwork, describeArchitecture, indexBytes, networkMetrics } from './metrics';
 import { Rng } from './rng';
-import { layer, SMALL_SPECS, smallGenome, TINY_SPEC } from './testGenomes';
+import { SMALL_SPECS, TINY_SPEC, layer, smallGenome } from '../testing/genomes';
 
 describe('the paper’s ancestor (ALGORITHM.md §3)', () => {
   it.each([
@@ -70,7 +70,12 @@ describe('counts and bytes of a hand-made sparse network', () => {
   });
 
   it('efficiency is Infinity once nothing is left', () => {
-    const empty = smallGenome(layer(TINY_SPEC, [0, 0, 0, 0], [0, 0, 0, 0]), layer(SMALL_SPECS[1], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]), [0, 0, 0, 0, 0, 0], [0, 0]);
+    const empty = smallGenome(
+      layer(TINY_SPEC, [0, 0, 0, 0], [0, 0, 0, 0]),
+      layer(SMALL_SPECS[1], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]),
+      [0, 0, 0, 0, 0, 0],
+      [0, 0],
+    );
     const m = networkMetrics(empty, { synapses: 10, kernels: 8 });
     expect(m.synapticEfficiency).toBe(Infinity);
     expect(m.storageBytes).toBe(0);
@@ -83,9 +88,22 @@ describe('counts and bytes of a hand-made sparse network', () => {
   });
 
   it('rejects layers that do not chain and malformed genomes', () => {
-    const broken = smallGenome(layer(TINY_SPEC, [0, 0, 0, 0], [1, 1, 1, 1]), layer({ ...SMALL_SPECS[1], inChannels: 1, filters: 6 }, [0, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0]), [], []);
+    const broken = smallGenome(
+      layer(TINY_SPEC, [0, 0, 0, 0], [1, 1, 1, 1]),
+      layer(
+        { ...SMALL_SPECS[1], inChannels: 1, filters: 6 },
+        [0, 0, 0, 0, 0, 0],
+        [1, 1, 1, 1, 1, 1],
+        [0, 0, 0, 0, 0, 0],
+      ),
+      [],
+      [],
+    );
     expect(() => countNetwork(broken)).toThrow(/output layer takes 3 inputs but second has 6 filters/);
-    const unchained = { ...broken, output: { inUnits: 6, outUnits: 1, weights: new Float32Array(6), bias: new Float32Array(1) } };
+    const unchained = {
+      ...broken,
+      output: { inUnits: 6, outUnits: 1, weights: new Float32Array(6), bias: new Float32Array(1) },
+    };
     expect(() => countNetwork(unchained)).toThrow(/Layer second reads 1 channels but tiny has 2 filters/);
   });
 });

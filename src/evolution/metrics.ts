@@ -7,7 +7,15 @@
  *     that index has ≥ 1 live synapse (the first layer reads image channels, always alive)
  *   cluster: a filter with ≥ 1 live synapse
  */
-import { kernelCount, kernelSize, synapseCount, synapsesPerFilter, type Genome, type LayerGenes, type LayerSpec } from './genome';
+import {
+  kernelCount,
+  kernelSize,
+  synapseCount,
+  synapsesPerFilter,
+  type Genome,
+  type LayerGenes,
+  type LayerSpec,
+} from './genome';
 import { assertGenomeConsistent } from './shape';
 
 export interface LayerCounts {
@@ -56,7 +64,9 @@ function assertChained(genome: Genome): void {
     const prev = genome.layers[l - 1].spec;
     const cur = genome.layers[l].spec;
     if (cur.inChannels !== prev.filters)
-      throw new Error(`Layer ${cur.name} reads ${cur.inChannels} channels but ${prev.name} has ${prev.filters} filters`);
+      throw new Error(
+        `Layer ${cur.name} reads ${cur.inChannels} channels but ${prev.name} has ${prev.filters} filters`,
+      );
   }
 }
 
@@ -86,9 +96,18 @@ function countLayer(layer: LayerGenes, inputAlive: Uint8Array | null): LayerCoun
 export function countNetwork(genome: Genome): NetworkCounts {
   assertGenomeConsistent(genome);
   assertChained(genome);
-  const perLayer = genome.layers.map((layer, l) => countLayer(layer, l === 0 ? null : liveFilters(genome.layers[l - 1])));
-  const sum = (key: 'synapses' | 'kernels' | 'effectiveKernels' | 'clusters') => perLayer.reduce((a, c) => a + c[key], 0);
-  return { synapses: sum('synapses'), kernels: sum('kernels'), effectiveKernels: sum('effectiveKernels'), clusters: sum('clusters'), perLayer };
+  const perLayer = genome.layers.map((layer, l) =>
+    countLayer(layer, l === 0 ? null : liveFilters(genome.layers[l - 1])),
+  );
+  const sum = (key: 'synapses' | 'kernels' | 'effectiveKernels' | 'clusters') =>
+    perLayer.reduce((a, c) => a + c[key], 0);
+  return {
+    synapses: sum('synapses'),
+    kernels: sum('kernels'),
+    effectiveKernels: sum('effectiveKernels'),
+    clusters: sum('clusters'),
+    perLayer,
+  };
 }
 
 /** Bytes of one sparse index: a position inside a kernel fits a byte when the kernel has ≤ 256 positions. */
@@ -145,7 +164,12 @@ export function describeArchitecture(specs: readonly LayerSpec[], outUnits?: num
     clusters: s.filters,
   }));
   const total = (key: 'synapses' | 'kernels' | 'clusters') => layers.reduce((a, l) => a + l[key], 0);
-  const description: ArchitectureDescription = { layers, synapses: total('synapses'), kernels: total('kernels'), clusters: total('clusters') };
+  const description: ArchitectureDescription = {
+    layers,
+    synapses: total('synapses'),
+    kernels: total('kernels'),
+    clusters: total('clusters'),
+  };
   if (outUnits !== undefined && specs.length) description.outputWeights = specs[specs.length - 1].filters * outUnits;
   return description;
 }

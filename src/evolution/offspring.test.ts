@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cloneGenome, lenetSpecs, type Genome, type LayerSpec } from './genome';
 import { initialiseGenome } from './init';
-import { equalMatingWeights } from './matingWeights';
+import { equalMatingWeights } from './mating-weights';
 import { countNetwork, networkMetrics } from './metrics';
 import { referenceCount, synthesiseOffspring } from './offspring';
 import { Rng } from './rng';
@@ -17,12 +17,14 @@ const MEDIUM_SPECS: LayerSpec[] = [
 /** Stand-in for training: jitter live weights, keep dead ones at exactly 0. */
 function perturb(g: Genome, rng: Rng, scale = 0.02): Genome {
   const out = cloneGenome(g);
-  for (const l of out.layers) for (let j = 0; j < l.weights.length; j++) l.weights[j] = l.mask[j] ? l.weights[j] + scale * rng.normal() : 0;
+  for (const l of out.layers)
+    for (let j = 0; j < l.weights.length; j++) l.weights[j] = l.mask[j] ? l.weights[j] + scale * rng.normal() : 0;
   return out;
 }
 
 const masksOf = (g: Genome): number[][] => g.layers.map((l) => Array.from(l.mask));
-const sameMasks = (a: Genome, b: Genome): boolean => a.layers.every((l, i) => l.mask.every((m, j) => m === b.layers[i].mask[j]));
+const sameMasks = (a: Genome, b: Genome): boolean =>
+  a.layers.every((l, i) => l.mask.every((m, j) => m === b.layers[i].mask[j]));
 const liveCount = (g: Genome): number => countNetwork(g).synapses;
 
 /** Every live synapse of `child` is alive in at least one parent. */
@@ -44,11 +46,16 @@ describe('synthesiseOffspring', () => {
   });
 
   it('mating a parent with itself (α = β = 0.5) is asexual synthesis, bit for bit', () => {
-    const parent = perturb(synthesiseOffspring([ancestor], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(1)).child, new Rng(2));
+    const parent = perturb(
+      synthesiseOffspring([ancestor], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(1)).child,
+      new Rng(2),
+    );
     const asexual = synthesiseOffspring([parent], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(9));
     const selfed = synthesiseOffspring([parent, parent], equalMatingWeights(2), DEFAULT_SYNTHESIS, new Rng(9));
     expect(sameMasks(asexual.child, selfed.child)).toBe(true);
-    expect(selfed.child.layers.every((l, i) => l.weights.every((x, j) => x === asexual.child.layers[i].weights[j]))).toBe(true);
+    expect(
+      selfed.child.layers.every((l, i) => l.weights.every((x, j) => x === asexual.child.layers[i].weights[j])),
+    ).toBe(true);
     expect(selfed.stats.k).toBe(asexual.stats.k);
     expect(selfed.stats.nRef).toBe(asexual.stats.nRef);
     expect(selfed.stats.aliveInAllParents).toBe(1);
@@ -85,7 +92,9 @@ describe('synthesiseOffspring', () => {
     expect(stats.expectedAfter / (0.7 * 143_136)).toBeCloseTo(1, 12);
     expect(stats.k).toBeLessThan(1);
     expect(Math.abs(stats.retention - 0.7)).toBeLessThan(0.05);
-    expect(stats.synapses).toBe(liveCount(synthesiseOffspring([ancestor], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(3)).child));
+    expect(stats.synapses).toBe(
+      liveCount(synthesiseOffspring([ancestor], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(3)).child),
+    );
     expect(stats.perLayer.map((l) => l.name)).toEqual(['conv1', 'conv2', 'conv3', 'fc1']);
     expect(stats.perLayer.reduce((a, l) => a + l.expectedAfter, 0)).toBeCloseTo(stats.expectedAfter, 6);
     expect(stats.perLayer.reduce((a, l) => a + l.synapses, 0)).toBe(stats.synapses);
@@ -94,10 +103,20 @@ describe('synthesiseOffspring', () => {
 
   it('constant: expected count ρ·Σ P_c·P_s; target: exactly ρ·N_ref even when the raw model is below it', () => {
     const parent = synthesiseOffspring([ancestor], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(3)).child;
-    const constant = synthesiseOffspring([parent], equalMatingWeights(1), resolveSynthesisSettings({ budget: { mode: 'constant' } }), new Rng(4)).stats;
+    const constant = synthesiseOffspring(
+      [parent],
+      equalMatingWeights(1),
+      resolveSynthesisSettings({ budget: { mode: 'constant' } }),
+      new Rng(4),
+    ).stats;
     expect(constant.k).toBe(0.7);
     expect(constant.expectedAfter / constant.expectedRaw).toBeCloseTo(0.7, 12);
-    const target = synthesiseOffspring([parent], equalMatingWeights(1), resolveSynthesisSettings({ budget: { mode: 'target', rho: 0.95 } }), new Rng(4)).stats;
+    const target = synthesiseOffspring(
+      [parent],
+      equalMatingWeights(1),
+      resolveSynthesisSettings({ budget: { mode: 'target', rho: 0.95 } }),
+      new Rng(4),
+    ).stats;
     expect(target.expectedRaw).toBeLessThan(0.95 * target.nRef);
     expect(target.k).toBeGreaterThan(1);
     expect(Math.abs(target.expectedAfter / (0.95 * target.nRef) - 1)).toBeLessThan(1e-6);
@@ -117,13 +136,24 @@ describe('synthesiseOffspring', () => {
     const counts = [liveCount(ancestor), liveCount(small)];
     expect(referenceCount([ancestor, small], 'mean')).toBe((counts[0] + counts[1]) / 2);
     expect(referenceCount([ancestor, small], 'min')).toBe(counts[1]);
-    const s = synthesiseOffspring([ancestor, small], equalMatingWeights(2), resolveSynthesisSettings({ budget: { reference: 'min' } }), new Rng(1)).stats;
+    const s = synthesiseOffspring(
+      [ancestor, small],
+      equalMatingWeights(2),
+      resolveSynthesisSettings({ budget: { reference: 'min' } }),
+      new Rng(1),
+    ).stats;
     expect(s.nRef).toBe(counts[1]);
   });
 
   it('sexual stats: support histogram of the child’s synapses over its parents', () => {
-    const a = perturb(synthesiseOffspring([ancestor], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(10)).child, new Rng(1));
-    const b = perturb(synthesiseOffspring([ancestor], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(11)).child, new Rng(2));
+    const a = perturb(
+      synthesiseOffspring([ancestor], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(10)).child,
+      new Rng(1),
+    );
+    const b = perturb(
+      synthesiseOffspring([ancestor], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(11)).child,
+      new Rng(2),
+    );
     const { child, stats } = synthesiseOffspring([a, b], equalMatingWeights(2), DEFAULT_SYNTHESIS, new Rng(12));
     expect(withinUnion(child, [a, b])).toBe(true);
     let both = 0;
@@ -150,9 +180,13 @@ describe('synthesiseOffspring', () => {
     const x = synthesiseOffspring([ancestor], equalMatingWeights(1), settings, new Rng(7), new Rng(100)).child;
     const y = synthesiseOffspring([ancestor], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(7)).child;
     expect(sameMasks(x, y)).toBe(true);
-    expect(x.layers[1].weights.some((w, j) => x.layers[1].mask[j] === 1 && w !== ancestor.layers[1].weights[j])).toBe(true);
+    expect(x.layers[1].weights.some((w, j) => x.layers[1].mask[j] === 1 && w !== ancestor.layers[1].weights[j])).toBe(
+      true,
+    );
     expect(x.layers[1].weights.every((w, j) => x.layers[1].mask[j] === 1 || w === 0)).toBe(true);
-    expect(() => synthesiseOffspring([ancestor], equalMatingWeights(1), settings, new Rng(7))).toThrow(/'reinit' needs an initRng/);
+    expect(() => synthesiseOffspring([ancestor], equalMatingWeights(1), settings, new Rng(7))).toThrow(
+      /'reinit' needs an initRng/,
+    );
   });
 
   it('rejects mismatched parents, wrong weights and bad settings with clear messages', () => {
@@ -161,11 +195,19 @@ describe('synthesiseOffspring', () => {
       /Parents differ in layer 0: parent 0 has conv1 32×1×5×5, parent 1 has conv1 32×3×5×5/,
     );
     const shallow = { ...ancestor, layers: ancestor.layers.slice(0, 3) };
-    expect(() => synthesiseOffspring([ancestor, shallow], equalMatingWeights(2), DEFAULT_SYNTHESIS, new Rng(1))).toThrow(/output layer takes 64 inputs but conv3 has 64 filters|Parents differ in depth/);
-    expect(() => synthesiseOffspring([ancestor], equalMatingWeights(2), DEFAULT_SYNTHESIS, new Rng(1))).toThrow(/one weight per parent \(1\)/);
+    expect(() =>
+      synthesiseOffspring([ancestor, shallow], equalMatingWeights(2), DEFAULT_SYNTHESIS, new Rng(1)),
+    ).toThrow(/output layer takes 64 inputs but conv3 has 64 filters|Parents differ in depth/);
+    expect(() => synthesiseOffspring([ancestor], equalMatingWeights(2), DEFAULT_SYNTHESIS, new Rng(1))).toThrow(
+      /one weight per parent \(1\)/,
+    );
     const badRho = { ...DEFAULT_SYNTHESIS, budget: { ...DEFAULT_SYNTHESIS.budget, rho: 1.5 } } as SynthesisSettings;
-    expect(() => synthesiseOffspring([ancestor], equalMatingWeights(1), badRho, new Rng(1))).toThrow(/budget\.rho must be a number in \(0, 1\] \(got 1\.5\)/);
-    expect(() => synthesiseOffspring([], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(1))).toThrow(/at least one parent/);
+    expect(() => synthesiseOffspring([ancestor], equalMatingWeights(1), badRho, new Rng(1))).toThrow(
+      /budget\.rho must be a number in \(0, 1\] \(got 1\.5\)/,
+    );
+    expect(() => synthesiseOffspring([], equalMatingWeights(1), DEFAULT_SYNTHESIS, new Rng(1))).toThrow(
+      /at least one parent/,
+    );
   });
 });
 
@@ -174,16 +216,29 @@ describe('over many generations', () => {
     const settingsList: SynthesisSettings[] = [
       DEFAULT_SYNTHESIS,
       resolveSynthesisSettings({ budget: { mode: 'target', rho: 1 }, strength: 'signed' }),
-      resolveSynthesisSettings({ budget: { mode: 'constant', clusterFactor: 3 }, synapseNormaliser: 'parents', inheritance: 'reinit' }),
+      resolveSynthesisSettings({
+        budget: { mode: 'constant', clusterFactor: 3 },
+        synapseNormaliser: 'parents',
+        inheritance: 'reinit',
+      }),
     ];
     settingsList.forEach((settings, s) => {
       const noise = new Rng(1000 + s);
-      let population = [initialiseGenome(MEDIUM_SPECS, 4, new Rng(s)), initialiseGenome(MEDIUM_SPECS, 4, new Rng(s + 50))];
+      let population = [
+        initialiseGenome(MEDIUM_SPECS, 4, new Rng(s)),
+        initialiseGenome(MEDIUM_SPECS, 4, new Rng(s + 50)),
+      ];
       let informative = 0; // generations whose child still had live synapses among dead ones
       for (let g = 0; g < 25; g++) {
         population = [0, 1].map((i) => {
           const parents = g % 3 === 0 ? [population[i]] : population; // mix asexual and sexual steps
-          const { child } = synthesiseOffspring(parents, equalMatingWeights(parents.length), settings, Rng.derive(s, `g${g}i${i}`), Rng.derive(s, `init${g}i${i}`));
+          const { child } = synthesiseOffspring(
+            parents,
+            equalMatingWeights(parents.length),
+            settings,
+            Rng.derive(s, `g${g}i${i}`),
+            Rng.derive(s, `init${g}i${i}`),
+          );
           expect(withinUnion(child, parents)).toBe(true);
           if (liveCount(child) > 0) informative++;
           return perturb(child, noise);
@@ -201,7 +256,12 @@ describe('over many generations', () => {
     let previousEfficiency = 1;
     let bindingGenerations = 0;
     for (let g = 2; g <= 7; g++) {
-      const { child, stats } = synthesiseOffspring([parent], equalMatingWeights(1), DEFAULT_SYNTHESIS, Rng.derive(21, `g${g}`));
+      const { child, stats } = synthesiseOffspring(
+        [parent],
+        equalMatingWeights(1),
+        DEFAULT_SYNTHESIS,
+        Rng.derive(21, `g${g}`),
+      );
       const metrics = networkMetrics(child, reference);
       expect(metrics.synapticEfficiency).toBeGreaterThan(previousEfficiency);
       expect(metrics.clusterEfficiency).toBeGreaterThanOrEqual(1);

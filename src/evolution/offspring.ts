@@ -6,7 +6,7 @@
 import { synapsesPerFilter, type Genome, type LayerSpec } from './genome';
 import { childGenome } from './inheritance';
 import { environmentalFactor } from './environment';
-import { assertMatingWeights, type MatingWeights } from './matingWeights';
+import { assertMatingWeights, type MatingWeights } from './mating-weights';
 import { layerProbabilities, type LayerProbabilities } from './probabilities';
 import type { Rng } from './rng';
 import { enforceHardBound, sampleMasks } from './sampling';
@@ -119,15 +119,24 @@ export function synthesiseOffspring(
   assertMatingWeights(weights, parents.length);
   const s = validateSynthesisSettings(settings);
   const { mode, rho, reference, clusterFactor, hardBound } = s.budget;
-  if (s.inheritance === 'reinit' && !initRng) throw new Error("inheritance 'reinit' needs an initRng for the fresh weights");
+  if (s.inheritance === 'reinit' && !initRng)
+    throw new Error("inheritance 'reinit' needs an initRng for the fresh weights");
 
-  const probs = parents[0].layers.map((_, l) => layerProbabilities(parents.map((p) => p.layers[l]), weights, s));
+  const probs = parents[0].layers.map((_, l) =>
+    layerProbabilities(
+      parents.map((p) => p.layers[l]),
+      weights,
+      s,
+    ),
+  );
   const inputs = probs.map((p, l) => ({ clusterP: p.clusterP, synapseP: p.synapseP, spec: parents[0].layers[l].spec }));
   const nRef = referenceCount(parents, reference);
   const env = environmentalFactor(mode, rho, nRef, inputs, clusterFactor);
 
   const { masks, clustersKept } = sampleMasks(inputs, env.k, clusterFactor, rng);
-  const hardBoundDropped = hardBound ? enforceHardBound(masks, inputs, env.k, clusterFactor, rho * nRef * (1 + 1e-12)) : 0;
+  const hardBoundDropped = hardBound
+    ? enforceHardBound(masks, inputs, env.k, clusterFactor, rho * nRef * (1 + 1e-12))
+    : 0;
   const child = childGenome(parents, masks, weights.synapse, s.inheritance, initRng);
 
   const perLayer = probs.map((p, l) => layerStats(p, inputs[l].spec, masks[l], clustersKept[l], env.k, clusterFactor));

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { lenetSpecs, type LayerGenes } from './genome';
 import { initialiseGenome } from './init';
-import { equalMatingWeights } from './matingWeights';
+import { equalMatingWeights } from './mating-weights';
 import { layerProbabilities, truncationThreshold } from './probabilities';
 import { Rng } from './rng';
 import { DEFAULT_SYNTHESIS, resolveSynthesisSettings, type PartialSynthesisSettings } from './settings';
-import { layer, TINY_SPEC } from './testGenomes';
+import { TINY_SPEC, layer } from '../testing/genomes';
 
 // Dyadic weights are exact in float32, so the hand values below are exact to double precision.
 const A = layer(TINY_SPEC, [0.5, -0.25, 0.125, 0.375], [1, 1, 1, 1]);
@@ -142,7 +142,10 @@ describe('identities', () => {
     }
 
   it('two identical parents with α + β = 1 give exactly the asexual probabilities', () => {
-    for (const settings of [DEFAULT_SYNTHESIS, resolveSynthesisSettings({ clusterNormaliser: 'max', synapseNormaliser: 'parents' })]) {
+    for (const settings of [
+      DEFAULT_SYNTHESIS,
+      resolveSynthesisSettings({ clusterNormaliser: 'max', synapseNormaliser: 'parents' }),
+    ]) {
       for (const l of genome.layers) {
         const asexual = layerProbabilities([l], equalMatingWeights(1), settings);
         const sexual = layerProbabilities([l, l], equalMatingWeights(2), settings);
@@ -161,7 +164,8 @@ describe('identities', () => {
     ];
     for (const c of cases) {
       let worst = 0;
-      for (let j = 0; j < asexual.synapseP.length; j++) worst = Math.max(worst, Math.abs(c.synapseP[j] - asexual.synapseP[j]));
+      for (let j = 0; j < asexual.synapseP.length; j++)
+        worst = Math.max(worst, Math.abs(c.synapseP[j] - asexual.synapseP[j]));
       expect(worst).toBeLessThan(1e-12);
     }
   });
@@ -171,7 +175,9 @@ describe('identities', () => {
     expect(() => probs([A, wide])).toThrow(/Parent 1 layer tiny does not match parent 0 layer tiny in shape/);
     const short = { ...A, mask: new Uint8Array(3) };
     expect(() => probs([short])).toThrow(/mask has 3 entries, spec needs 4/);
-    expect(() => layerProbabilities([A, B], equalMatingWeights(1), DEFAULT_SYNTHESIS)).toThrow(/one weight per parent \(2\)/);
+    expect(() => layerProbabilities([A, B], equalMatingWeights(1), DEFAULT_SYNTHESIS)).toThrow(
+      /one weight per parent \(2\)/,
+    );
     expect(() => layerProbabilities([], equalMatingWeights(1), DEFAULT_SYNTHESIS)).toThrow(/at least one parent/);
   });
 });

@@ -8,7 +8,7 @@
  * A synapse dead in every parent has m_j = 0, hence P_s = 0: it never grows back.
  */
 import { synapseCount, synapsesPerFilter, type LayerGenes } from './genome';
-import { assertMatingWeights, type MatingWeights } from './matingWeights';
+import { assertMatingWeights, type MatingWeights } from './mating-weights';
 import type { SynthesisSettings, Truncation } from './settings';
 import { assertLayerConsistent, sameLayerShape } from './shape';
 
@@ -86,7 +86,8 @@ export function layerProbabilities(
   const spec = parents[0].spec;
   parents.forEach((p, i) => {
     assertLayerConsistent(p, `parent ${i}`);
-    if (!sameLayerShape(spec, p.spec)) throw new Error(`Parent ${i} layer ${p.spec.name} does not match parent 0 layer ${spec.name} in shape`);
+    if (!sameLayerShape(spec, p.spec))
+      throw new Error(`Parent ${i} layer ${p.spec.name} does not match parent 0 layer ${spec.name} in shape`);
   });
 
   const n = synapseCount(spec);

@@ -12,7 +12,7 @@ function mix32(x: number): number {
 }
 
 function hashString(label: string, seed: number): number {
-  let h = mix32(seed >>> 0 ^ 0x9e3779b9);
+  let h = mix32((seed >>> 0) ^ 0x9e3779b9);
   for (let i = 0; i < label.length; i++) h = mix32(h ^ label.charCodeAt(i)) + i;
   return h >>> 0;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LayerProbabilityInput } from './environment';
 import { Rng } from './rng';
 import { enforceHardBound, sampleMasks } from './sampling';
-import { TINY_SPEC } from './testGenomes';
+import { TINY_SPEC } from '../testing/genomes';
 
 const input = (clusterP: number[], synapseP: number[]): LayerProbabilityInput[] => [
   { spec: TINY_SPEC, clusterP: Float64Array.from(clusterP), synapseP: Float64Array.from(synapseP) },

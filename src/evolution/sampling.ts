@@ -16,7 +16,12 @@ export interface SampledMasks {
   clustersKept: number[];
 }
 
-export function sampleMasks(layers: readonly LayerProbabilityInput[], k: number, clusterFactor: number, rng: Rng): SampledMasks {
+export function sampleMasks(
+  layers: readonly LayerProbabilityInput[],
+  k: number,
+  clusterFactor: number,
+  rng: Rng,
+): SampledMasks {
   const clustersKept: number[] = [];
   const masks = layers.map(({ spec, clusterP, synapseP }) => {
     const mask = new Uint8Array(synapseP.length);
@@ -38,7 +43,13 @@ export function sampleMasks(layers: readonly LayerProbabilityInput[], k: number,
 }
 
 /** Marginal keep probability of synapse j of a layer: min(1, r_c·P_c)·min(1, k·P_s). */
-function finalProbability(layer: LayerProbabilityInput, per: number, j: number, k: number, clusterFactor: number): number {
+function finalProbability(
+  layer: LayerProbabilityInput,
+  per: number,
+  j: number,
+  k: number,
+  clusterFactor: number,
+): number {
   return Math.min(1, clusterFactor * layer.clusterP[Math.floor(j / per)]) * Math.min(1, k * layer.synapseP[j]);
 }
 

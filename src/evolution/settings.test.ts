@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assertMatingWeights, equalMatingWeights } from './matingWeights';
-import { DEFAULT_SYNTHESIS, resolveSynthesisSettings, synthesisSettingsProblems, validateSynthesisSettings } from './settings';
+import { assertMatingWeights, equalMatingWeights } from './mating-weights';
+import {
+  DEFAULT_SYNTHESIS,
+  resolveSynthesisSettings,
+  synthesisSettingsProblems,
+  validateSynthesisSettings,
+} from './settings';
 
 describe('synthesis settings', () => {
   it('defaults to the [P] choices of ALGORITHM.md', () => {
@@ -29,7 +34,11 @@ describe('synthesis settings', () => {
   });
 
   it('accepts ρ = 1 and every documented option', () => {
-    for (const truncation of [{ kind: 'none' }, { kind: 'fractionOfMax', fraction: 0.5 }, { kind: 'percentile', percentile: 90 }] as const)
+    for (const truncation of [
+      { kind: 'none' },
+      { kind: 'fractionOfMax', fraction: 0.5 },
+      { kind: 'percentile', percentile: 90 },
+    ] as const)
       expect(() =>
         resolveSynthesisSettings({
           truncation,
@@ -59,7 +68,9 @@ describe('synthesis settings', () => {
       'synthesis.budget.clusterFactor must be a finite number > 0 (got 0)',
       'synthesis.budget.hardBound must be true or false (got "yes")',
     ]);
-    expect(() => validateSynthesisSettings(bad)).toThrow(/^Invalid synthesis settings: synthesis\.clusterNormaliser.*hardBound/);
+    expect(() => validateSynthesisSettings(bad)).toThrow(
+      /^Invalid synthesis settings: synthesis\.clusterNormaliser.*hardBound/,
+    );
   });
 
   it('rejects non-objects and unknown truncation kinds', () => {
@@ -67,9 +78,9 @@ describe('synthesis settings', () => {
     expect(synthesisSettingsProblems({ ...DEFAULT_SYNTHESIS, truncation: { kind: 'floor' } })).toEqual([
       'synthesis.truncation.kind must be one of mean, fractionOfMax, percentile, none (got "floor")',
     ]);
-    expect(synthesisSettingsProblems({ ...DEFAULT_SYNTHESIS, truncation: { kind: 'fractionOfMax', fraction: 2 } })).toEqual([
-      'synthesis.truncation.fraction must be a number in [0, 1] (got 2)',
-    ]);
+    expect(
+      synthesisSettingsProblems({ ...DEFAULT_SYNTHESIS, truncation: { kind: 'fractionOfMax', fraction: 2 } }),
+    ).toEqual(['synthesis.truncation.fraction must be a number in [0, 1] (got 2)']);
   });
 
   it('fills a partial budget from the defaults', () => {
@@ -90,8 +101,12 @@ describe('mating weights', () => {
 
   it('may sum to something other than 1 but must be finite, ≥ 0 and not all 0', () => {
     expect(() => assertMatingWeights({ cluster: [0.8, 0.8], synapse: [1, 0] }, 2)).not.toThrow();
-    expect(() => assertMatingWeights({ cluster: [0.5], synapse: [0.5, 0.5] }, 2)).toThrow(/cluster needs one weight per parent \(2\), got 1/);
-    expect(() => assertMatingWeights({ cluster: [0.5, -0.5], synapse: [0.5, 0.5] }, 2)).toThrow(/cluster\[1\] must be a finite number ≥ 0 \(got -0.5\)/);
+    expect(() => assertMatingWeights({ cluster: [0.5], synapse: [0.5, 0.5] }, 2)).toThrow(
+      /cluster needs one weight per parent \(2\), got 1/,
+    );
+    expect(() => assertMatingWeights({ cluster: [0.5, -0.5], synapse: [0.5, 0.5] }, 2)).toThrow(
+      /cluster\[1\] must be a finite number ≥ 0 \(got -0.5\)/,
+    );
     expect(() => assertMatingWeights({ cluster: [0.5, 0.5], synapse: [Infinity, 0.5] }, 2)).toThrow(/synapse\[0\]/);
     expect(() => assertMatingWeights({ cluster: [0.5, 0.5], synapse: [0, 0] }, 2)).toThrow(/synapse weights are all 0/);
   });

@@ -83,7 +83,9 @@ export function synthesisSettingsProblems(input: unknown): string[] {
     if (typeof t.percentile !== 'number' || !(t.percentile >= 0 && t.percentile <= 100))
       problems.push(`synthesis.truncation.percentile must be a number in [0, 100] (got ${show(t.percentile)})`);
   } else if (t.kind !== 'mean' && t.kind !== 'none')
-    problems.push(`synthesis.truncation.kind must be one of mean, fractionOfMax, percentile, none (got ${show(t.kind)})`);
+    problems.push(
+      `synthesis.truncation.kind must be one of mean, fractionOfMax, percentile, none (got ${show(t.kind)})`,
+    );
 
   const b = input.budget;
   if (!isRecord(b)) problems.push(`synthesis.budget must be an object (got ${show(b)})`);
@@ -94,7 +96,8 @@ export function synthesisSettingsProblems(input: unknown): string[] {
       problems.push(`synthesis.budget.rho must be a number in (0, 1] (got ${show(b.rho)})`);
     if (typeof b.clusterFactor !== 'number' || !(b.clusterFactor > 0) || !Number.isFinite(b.clusterFactor))
       problems.push(`synthesis.budget.clusterFactor must be a finite number > 0 (got ${show(b.clusterFactor)})`);
-    if (typeof b.hardBound !== 'boolean') problems.push(`synthesis.budget.hardBound must be true or false (got ${show(b.hardBound)})`);
+    if (typeof b.hardBound !== 'boolean')
+      problems.push(`synthesis.budget.hardBound must be true or false (got ${show(b.hardBound)})`);
   }
   return problems;
 }
@@ -114,7 +117,9 @@ export function validateSynthesisSettings(input: unknown): SynthesisSettings {
   };
 }
 
-export type PartialSynthesisSettings = Partial<Omit<SynthesisSettings, 'budget'>> & { budget?: Partial<BudgetSettings> };
+export type PartialSynthesisSettings = Partial<Omit<SynthesisSettings, 'budget'>> & {
+  budget?: Partial<BudgetSettings>;
+};
 
 /** Fills what is missing from the defaults, then validates. */
 export function resolveSynthesisSettings(partial: PartialSynthesisSettings = {}): SynthesisSettings {

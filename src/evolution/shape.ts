@@ -9,12 +9,21 @@ export function sameLayerShape(a: LayerSpec, b: LayerSpec): boolean {
 
 export function assertLayerConsistent(layer: LayerGenes, label: string): void {
   const s = layer.spec;
-  for (const [key, v] of [['filters', s.filters], ['inChannels', s.inChannels], ['kernelH', s.kernelH], ['kernelW', s.kernelW]] as const)
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${label} layer ${s.name}: ${key} must be a whole number ≥ 1 (got ${v})`);
+  for (const [key, v] of [
+    ['filters', s.filters],
+    ['inChannels', s.inChannels],
+    ['kernelH', s.kernelH],
+    ['kernelW', s.kernelW],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1)
+      throw new Error(`${label} layer ${s.name}: ${key} must be a whole number ≥ 1 (got ${v})`);
   const n = synapseCount(s);
-  if (layer.weights.length !== n) throw new Error(`${label} layer ${s.name}: ${layer.weights.length} weights, spec needs ${n}`);
-  if (layer.mask.length !== n) throw new Error(`${label} layer ${s.name}: mask has ${layer.mask.length} entries, spec needs ${n}`);
-  if (layer.bias.length !== s.filters) throw new Error(`${label} layer ${s.name}: ${layer.bias.length} biases, spec needs ${s.filters}`);
+  if (layer.weights.length !== n)
+    throw new Error(`${label} layer ${s.name}: ${layer.weights.length} weights, spec needs ${n}`);
+  if (layer.mask.length !== n)
+    throw new Error(`${label} layer ${s.name}: mask has ${layer.mask.length} entries, spec needs ${n}`);
+  if (layer.bias.length !== s.filters)
+    throw new Error(`${label} layer ${s.name}: ${layer.bias.length} biases, spec needs ${s.filters}`);
 }
 
 export function assertGenomeConsistent(g: Genome, label = 'genome'): void {
@@ -22,10 +31,12 @@ export function assertGenomeConsistent(g: Genome, label = 'genome'): void {
   g.layers.forEach((l) => assertLayerConsistent(l, label));
   const last = g.layers[g.layers.length - 1].spec;
   const o = g.output;
-  if (o.inUnits !== last.filters) throw new Error(`${label} output layer takes ${o.inUnits} inputs but ${last.name} has ${last.filters} filters`);
+  if (o.inUnits !== last.filters)
+    throw new Error(`${label} output layer takes ${o.inUnits} inputs but ${last.name} has ${last.filters} filters`);
   if (o.weights.length !== o.inUnits * o.outUnits)
     throw new Error(`${label} output layer: ${o.weights.length} weights, needs ${o.inUnits}×${o.outUnits}`);
-  if (o.bias.length !== o.outUnits) throw new Error(`${label} output layer: ${o.bias.length} biases, needs ${o.outUnits}`);
+  if (o.bias.length !== o.outUnits)
+    throw new Error(`${label} output layer: ${o.bias.length} biases, needs ${o.outUnits}`);
 }
 
 /** Parents must share one architecture: same layers, same shapes, same output size. */
@@ -36,11 +47,15 @@ export function assertSameArchitecture(parents: readonly Genome[]): void {
   for (let i = 1; i < parents.length; i++) {
     const p = parents[i];
     if (p.layers.length !== first.layers.length)
-      throw new Error(`Parents differ in depth: parent 0 has ${first.layers.length} evolved layers, parent ${i} has ${p.layers.length}`);
+      throw new Error(
+        `Parents differ in depth: parent 0 has ${first.layers.length} evolved layers, parent ${i} has ${p.layers.length}`,
+      );
     p.layers.forEach((l, k) => {
       const a = first.layers[k].spec;
       if (!sameLayerShape(a, l.spec))
-        throw new Error(`Parents differ in layer ${k}: parent 0 has ${describeSpec(a)}, parent ${i} has ${describeSpec(l.spec)}`);
+        throw new Error(
+          `Parents differ in layer ${k}: parent 0 has ${describeSpec(a)}, parent ${i} has ${describeSpec(l.spec)}`,
+        );
     });
     if (p.output.outUnits !== first.output.outUnits)
       throw new Error(`Parents differ in output units: ${first.output.outUnits} vs ${p.output.outUnits} (parent ${i})`);

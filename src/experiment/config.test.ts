@@ -22,7 +22,10 @@ describe('run configuration', () => {
   it('gives each mode and dataset its own population and epochs', () => {
     expect(resolveConfig({ mode: 'asexual' })).toMatchObject({ population: 1, parents: 1 });
     expect(resolveConfig({ dataset: 'cifar10' })).toMatchObject({ epochsPerGeneration: 5 });
-    expect(resolveConfig({ mode: 'multiparent', population: 5, parents: 3 })).toMatchObject({ population: 5, parents: 3 });
+    expect(resolveConfig({ mode: 'multiparent', population: 5, parents: 3 })).toMatchObject({
+      population: 5,
+      parents: 3,
+    });
   });
 
   it('merges nested settings without losing the other defaults', () => {
@@ -34,7 +37,14 @@ describe('run configuration', () => {
   it('lists every problem of a bad config at once', () => {
     let error: unknown;
     try {
-      resolveConfig({ generations: 0, seed: -1, mode: 'asexual', parents: 2, trainSubset: 3.5, backend: 'tpu' as never });
+      resolveConfig({
+        generations: 0,
+        seed: -1,
+        mode: 'asexual',
+        parents: 2,
+        trainSubset: 3.5,
+        backend: 'tpu' as never,
+      });
     } catch (e) {
       error = e;
     }
@@ -55,7 +65,10 @@ describe('run configuration', () => {
 
   it('uses equal mating weights 1/m unless told otherwise', () => {
     expect(matingWeights(defaultConfig(), 2)).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
-    expect(matingWeights({ mating: { cluster: [0.8, 0.2], synapse: null } }, 2)).toEqual({ cluster: [0.8, 0.2], synapse: [0.5, 0.5] });
+    expect(matingWeights({ mating: { cluster: [0.8, 0.2], synapse: null } }, 2)).toEqual({
+      cluster: [0.8, 0.2],
+      synapse: [0.5, 0.5],
+    });
     expect(matingWeights(defaultConfig(), 3).cluster.reduce((a, b) => a + b)).toBeCloseTo(1, 12);
   });
 });

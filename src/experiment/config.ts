@@ -2,11 +2,7 @@
  * A run's configuration: validated, with every default from ALGORITHM.md. A config plus its
  * seed is the identity of a run.
  */
-import {
-  DEFAULT_SYNTHESIS,
-  type SynthesisSettings,
-  validateSynthesisSettings,
-} from '../evolution';
+import { DEFAULT_SYNTHESIS, type SynthesisSettings, validateSynthesisSettings } from '../evolution';
 
 export type DatasetName = 'mnist' | 'cifar10';
 export type EvolutionMode = 'asexual' | 'sexual' | 'multiparent';
@@ -83,7 +79,9 @@ export function defaultConfig(dataset: DatasetName = 'mnist', mode: EvolutionMod
   };
 }
 
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] | null ? T[K] : DeepPartial<T[K]>) : T[K] };
+export type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] | null ? T[K] : DeepPartial<T[K]>) : T[K];
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -104,8 +102,10 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
   const problems: string[] = [];
   const dataset = (partial.dataset ?? 'mnist') as DatasetName;
   const mode = (partial.mode ?? 'sexual') as EvolutionMode;
-  if (!DATASETS.includes(dataset)) problems.push(`dataset must be one of ${DATASETS.join(', ')} (got ${JSON.stringify(partial.dataset)})`);
-  if (!MODES.includes(mode)) problems.push(`mode must be one of ${MODES.join(', ')} (got ${JSON.stringify(partial.mode)})`);
+  if (!DATASETS.includes(dataset))
+    problems.push(`dataset must be one of ${DATASETS.join(', ')} (got ${JSON.stringify(partial.dataset)})`);
+  if (!MODES.includes(mode))
+    problems.push(`mode must be one of ${MODES.join(', ')} (got ${JSON.stringify(partial.mode)})`);
   if (problems.length) throw new ConfigError(problems);
 
   const base = defaultConfig(dataset, mode);
@@ -123,16 +123,23 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
   };
   const num = (name: string, v: unknown, min: number, max: number, minExclusive = false) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v > max || (minExclusive ? v <= min : v < min))
-      problems.push(`${name} must be a number ${minExclusive ? '>' : '≥'} ${min} and ≤ ${max} (got ${JSON.stringify(v)})`);
+      problems.push(
+        `${name} must be a number ${minExclusive ? '>' : '≥'} ${min} and ≤ ${max} (got ${JSON.stringify(v)})`,
+      );
   };
 
   int('population', config.population, 1, 8);
   int('parents', config.parents, 1, 8);
   if (config.parents > config.population && config.generations > 2)
-    problems.push(`parents (${config.parents}) cannot exceed the population (${config.population}): every parent comes from the previous generation`);
-  if (mode === 'asexual' && config.parents !== 1) problems.push(`asexual mode has exactly 1 parent (got parents=${config.parents}); use mode sexual or multiparent`);
-  if (mode === 'sexual' && config.parents !== 2) problems.push(`sexual mode has exactly 2 parents (got parents=${config.parents}); use mode multiparent for m ≠ 2`);
-  if (!['random', 'fittest'].includes(config.parentSelection)) problems.push(`parentSelection must be random or fittest`);
+    problems.push(
+      `parents (${config.parents}) cannot exceed the population (${config.population}): every parent comes from the previous generation`,
+    );
+  if (mode === 'asexual' && config.parents !== 1)
+    problems.push(`asexual mode has exactly 1 parent (got parents=${config.parents}); use mode sexual or multiparent`);
+  if (mode === 'sexual' && config.parents !== 2)
+    problems.push(`sexual mode has exactly 2 parents (got parents=${config.parents}); use mode multiparent for m ≠ 2`);
+  if (!['random', 'fittest'].includes(config.parentSelection))
+    problems.push(`parentSelection must be random or fittest`);
   int('generations', config.generations, 1, 200);
   int('ancestorEpochs', config.ancestorEpochs, 0, 1000);
   int('epochsPerGeneration', config.epochsPerGeneration, 0, 1000);
@@ -144,14 +151,21 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
   for (const level of ['cluster', 'synapse'] as const) {
     const w = config.mating[level];
     if (w === null) continue;
-    if (!Array.isArray(w) || w.length !== config.parents || w.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0))
-      problems.push(`mating.${level} must list ${config.parents} non-negative weight(s), one per parent (got ${JSON.stringify(w)})`);
+    if (
+      !Array.isArray(w) ||
+      w.length !== config.parents ||
+      w.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0)
+    )
+      problems.push(
+        `mating.${level} must list ${config.parents} non-negative weight(s), one per parent (got ${JSON.stringify(w)})`,
+      );
     else if (w.every((x) => x === 0)) problems.push(`mating.${level} weights cannot all be 0`);
   }
   if (config.trainSubset !== null) int('trainSubset', config.trainSubset, 10, 60_000);
   if (config.testSubset !== null) int('testSubset', config.testSubset, 10, 10_000);
   int('seed', config.seed, 0, 2 ** 32 - 1);
-  if (!BACKENDS.includes(config.backend)) problems.push(`backend must be one of ${BACKENDS.join(', ')} (got ${JSON.stringify(config.backend)})`);
+  if (!BACKENDS.includes(config.backend))
+    problems.push(`backend must be one of ${BACKENDS.join(', ')} (got ${JSON.stringify(config.backend)})`);
   int('poolSize', config.poolSize, 2, 3);
   try {
     config.synthesis = validateSynthesisSettings(config.synthesis);
@@ -177,7 +191,10 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /** The mating weights of one offspring: the configured ones, or 1/m each. */
-export function matingWeights(config: Pick<RunConfig, 'mating'>, parentCount: number): { cluster: number[]; synapse: number[] } {
+export function matingWeights(
+  config: Pick<RunConfig, 'mating'>,
+  parentCount: number,
+): { cluster: number[]; synapse: number[] } {
   const equal = Array.from({ length: parentCount }, () => 1 / parentCount);
   const pick = (w: number[] | null) => (w && w.length === parentCount ? w.slice() : equal);
   return { cluster: pick(config.mating.cluster), synapse: pick(config.mating.synapse) };

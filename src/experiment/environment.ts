@@ -17,10 +17,17 @@ export interface StartBackendOptions {
   wasmBaseUrl?: string;
 }
 
-export async function startBackend(preference: BackendPreference, options: StartBackendOptions = {}): Promise<BackendChoice> {
+export async function startBackend(
+  preference: BackendPreference,
+  options: StartBackendOptions = {},
+): Promise<BackendChoice> {
   if (options.wasmBaseUrl) configureWasmPaths(options.wasmBaseUrl);
   const choice = await selectBackend(preference);
-  return { backend: choice.backend, reason: choice.reason, tried: choice.tried.map((t) => `${t.backend}: ${t.ok ? 'ok' : t.why}`) };
+  return {
+    backend: choice.backend,
+    reason: choice.reason,
+    tried: choice.tried.map((t) => `${t.backend}: ${t.ok ? 'ok' : t.why}`),
+  };
 }
 
 export function environmentInfo(choice: BackendChoice, threads = 1): EnvironmentInfo {
@@ -37,6 +44,8 @@ export function environmentInfo(choice: BackendChoice, threads = 1): Environment
     tfjsVersion: tf.version_core,
     startedAt: new Date().toISOString(),
     threads,
-    ...(choice.backend === 'wasm' && tf.getBackend() === 'wasm' ? { wasmKernels: simdKernelsOf(tf.backend()) ? 'evolab-simd' : 'tfjs' } : {}),
+    ...(choice.backend === 'wasm' && tf.getBackend() === 'wasm'
+      ? { wasmKernels: simdKernelsOf(tf.backend()) ? 'evolab-simd' : 'tfjs' }
+      : {}),
   };
 }

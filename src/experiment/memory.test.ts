@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
-import { syntheticDataset } from '../nn/test-fixtures';
 import { resolveConfig } from './config';
 import { environmentInfo, startBackend } from './environment';
 import { ExperimentRunner } from './runner';
+import { syntheticDataset } from '../testing/data';
 
 interface Snapshot {
   generation: number;

@@ -6,12 +6,12 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, type ImageDataset } from '../data';
 import { folderSource } from '../data/node-source';
-import { datasetsDir } from '../data/test-support';
 import { resolveConfig, type DeepPartial, type RunConfig } from './config';
 import type { Checkpoint, RunEvent } from './records';
 import { ExperimentRunner } from './runner';
 import { deserialiseCheckpoint, serialiseCheckpoint } from './serialise';
 import { environmentInfo, startBackend } from './environment';
+import { datasetsDir } from '../testing/data';
 
 let train: ImageDataset;
 let test: ImageDataset;
@@ -25,7 +25,10 @@ beforeAll(async () => {
   test = await loadDataset('mnist', 'test', source);
 });
 
-function runner(partial: DeepPartial<RunConfig>, extra: Partial<ConstructorParameters<typeof ExperimentRunner>[1]> = {}) {
+function runner(
+  partial: DeepPartial<RunConfig>,
+  extra: Partial<ConstructorParameters<typeof ExperimentRunner>[1]> = {},
+) {
   const events: RunEvent[] = [];
   const checkpoints: Checkpoint[] = [];
   const r = new ExperimentRunner(resolveConfig(partial), {
@@ -89,10 +92,14 @@ describe('experiment runner', () => {
       expect(rec.kernelMasks.reduce((s, k) => s + k.aliveKernels, 0)).toBe(rec.kernels);
     }
     // Events: one 'generation' per generation, progress with epoch and batch, and a checkpoint each time.
-    expect(events.filter((e) => e.type === 'generation').map((e) => (e as { generation: number }).generation)).toEqual([1, 2, 3]);
+    expect(events.filter((e) => e.type === 'generation').map((e) => (e as { generation: number }).generation)).toEqual([
+      1, 2, 3,
+    ]);
     const progress = events.filter((e) => e.type === 'progress' && e.phase === 'train');
     expect(progress.length).toBeGreaterThan(10);
-    expect(progress.some((e) => e.type === 'progress' && e.batch === e.batches && e.batches === Math.ceil(2000 / 64))).toBe(true);
+    expect(
+      progress.some((e) => e.type === 'progress' && e.batch === e.batches && e.batches === Math.ceil(2000 / 64)),
+    ).toBe(true);
     expect(events.at(-1)).toEqual({ type: 'finished', reason: 'completed', generations: 3 });
     expect(checkpoints.map((c) => c.generation)).toEqual([1, 2, 3]);
     expect(checkpoints[2].population).toHaveLength(2);
@@ -171,14 +178,18 @@ describe('experiment runner', () => {
     // Queued before the run: it applies at the first synthesised generation.
     expect(report.configChanges).toEqual([{ generation: 2, changed: ['synthesis.budget.rho'] }]);
     expect(events.some((e) => e.type === 'config-changed' && e.generation === 2)).toBe(true);
-    for (const rec of report.records.filter((x) => x.generation > 1)) expect(rec.synthesis!.expectedAfter).toBeLessThanOrEqual(0.3 * rec.synthesis!.nRef + 1e-6);
+    for (const rec of report.records.filter((x) => x.generation > 1))
+      expect(rec.synthesis!.expectedAfter).toBeLessThanOrEqual(0.3 * rec.synthesis!.nRef + 1e-6);
   });
 
   it('lets one trained ancestor seed an asexual run beside a sexual one', async () => {
     const first = runner({ ...tiny, generations: 1 });
     await first.r.run();
     const ancestorCheckpoint = first.checkpoints[0];
-    const asexual = await runner({ ...tiny, mode: 'asexual', generations: 2 }, { checkpoint: ancestorCheckpoint }).r.run();
+    const asexual = await runner(
+      { ...tiny, mode: 'asexual', generations: 2 },
+      { checkpoint: ancestorCheckpoint },
+    ).r.run();
     expect(asexual.records.map((x) => [x.generation, x.mode])).toEqual([
       [1, 'asexual'],
       [2, 'asexual'],

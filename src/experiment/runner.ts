@@ -37,7 +37,9 @@ export interface RunnerOptions {
 }
 
 /** Settings that a person may change while a run goes; they apply from the next generation. */
-export type LiveSettings = DeepPartial<Pick<RunConfig, 'synthesis' | 'mating' | 'epochsPerGeneration' | 'generations' | 'training'>>;
+export type LiveSettings = DeepPartial<
+  Pick<RunConfig, 'synthesis' | 'mating' | 'epochsPerGeneration' | 'generations' | 'training'>
+>;
 
 export class ExperimentRunner {
   private config: RunConfig;
@@ -48,7 +50,10 @@ export class ExperimentRunner {
   private readonly configChanges: { generation: number; changed: string[] }[];
   private readonly records: NetworkRecord[];
 
-  constructor(config: RunConfig, private readonly options: RunnerOptions) {
+  constructor(
+    config: RunConfig,
+    private readonly options: RunnerOptions,
+  ) {
     this.config = resolveConfig(config);
     this.emit = options.emit ?? (() => {});
     // The ancestor does not depend on the mode, so one trained ancestor can seed runs of every
@@ -59,7 +64,9 @@ export class ExperimentRunner {
     this.configChanges = options.checkpoint ? options.checkpoint.configChanges.slice() : [];
     const { train, test } = options;
     if (train.channels !== test.channels || train.height !== test.height || train.width !== test.width)
-      throw new Error(`training images are ${train.height}×${train.width}×${train.channels} but test images are ${test.height}×${test.width}×${test.channels}; load both splits of one dataset`);
+      throw new Error(
+        `training images are ${train.height}×${train.width}×${train.channels} but test images are ${test.height}×${test.width}×${test.channels}; load both splits of one dataset`,
+      );
   }
 
   get currentConfig(): RunConfig {
@@ -109,7 +116,11 @@ export class ExperimentRunner {
       this.emit({ type: 'started', config, environment: this.options.environment, fromGeneration: generation + 1 });
     } else {
       this.emit({ type: 'started', config, environment: this.options.environment, fromGeneration: 1 });
-      const seedGenome = initialiseGenome(lenetSpecs(train.channels), LENET_CLASSES, Rng.derive(config.seed, 'init/ancestor'));
+      const seedGenome = initialiseGenome(
+        lenetSpecs(train.channels),
+        LENET_CLASSES,
+        Rng.derive(config.seed, 'init/ancestor'),
+      );
       const counts = countNetwork(seedGenome);
       ancestor = { synapses: counts.synapses, kernels: counts.kernels };
       const { genome, record } = await this.trainAndEvaluate(seedGenome, {
@@ -138,7 +149,10 @@ export class ExperimentRunner {
       for (let individual = 0; individual < cfg.population; individual++) {
         // A pause asked for during the previous network's evaluation holds here, before any new work.
         await this.whilePaused();
-        const parentIndices = generation === 2 ? new Array<number>(cfg.parents).fill(0) : chooseParents(cfg, previous, generation, individual);
+        const parentIndices =
+          generation === 2
+            ? new Array<number>(cfg.parents).fill(0)
+            : chooseParents(cfg, previous, generation, individual);
         this.progress(generation, individual, 'synthesise', 0, 0, 0, 0, null);
         const { child, stats } = synthesiseOffspring(
           parentIndices.map((p) => population[p]),
@@ -253,7 +267,12 @@ export class ExperimentRunner {
     while (this.resumeGate) await this.resumeGate.promise;
   }
 
-  private async finishGeneration(generation: number, records: NetworkRecord[], population: Genome[], ancestor: { synapses: number; kernels: number }) {
+  private async finishGeneration(
+    generation: number,
+    records: NetworkRecord[],
+    population: Genome[],
+    ancestor: { synapses: number; kernels: number },
+  ) {
     this.records.push(...records);
     this.emit({ type: 'generation', generation, records });
     await this.options.onCheckpoint?.({
@@ -281,7 +300,16 @@ export class ExperimentRunner {
     this.emit({ type: 'config-changed', generation, config: after, changed });
   }
 
-  private progress(generation: number, individual: number, phase: RunPhase, epoch: number, epochs: number, batch: number, batches: number, loss: number | null) {
+  private progress(
+    generation: number,
+    individual: number,
+    phase: RunPhase,
+    epoch: number,
+    epochs: number,
+    batch: number,
+    batches: number,
+    loss: number | null,
+  ) {
     this.emit({
       type: 'progress',
       generation,
@@ -304,10 +332,18 @@ function subsetIndices(d: ImageDataset, size: number | null, seed: number, label
 }
 
 /** Parents of one offspring from the previous generation's records (ALGORITHM.md §2 [P]). */
-export function chooseParents(cfg: RunConfig, previous: NetworkRecord[], generation: number, individual: number): number[] {
+export function chooseParents(
+  cfg: RunConfig,
+  previous: NetworkRecord[],
+  generation: number,
+  individual: number,
+): number[] {
   const m = cfg.parents;
   const n = previous.length;
-  if (m > n) throw new Error(`generation ${generation} needs ${m} parents but generation ${generation - 1} has only ${n} network(s)`);
+  if (m > n)
+    throw new Error(
+      `generation ${generation} needs ${m} parents but generation ${generation - 1} has only ${n} network(s)`,
+    );
   if (m === n) return previous.map((_, i) => i);
   if (cfg.parentSelection === 'fittest') {
     return previous
@@ -325,7 +361,12 @@ function mergePatch<T extends object>(base: T, patch: object): T {
   for (const [key, value] of Object.entries(patch)) {
     const current = out[key];
     out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current &&
+      typeof current === 'object' &&
+      !Array.isArray(current)
         ? mergePatch(current as object, value as object)
         : value;
   }
@@ -335,7 +376,9 @@ function mergePatch<T extends object>(base: T, patch: object): T {
 function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].flatMap((k) => changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+    return [...keys].flatMap((k) =>
+      changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k),
+    );
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
 }

@@ -32,20 +32,42 @@ export interface SerialisedGenome {
 
 export function serialiseGenome(g: Genome): SerialisedGenome {
   return {
-    layers: g.layers.map((l) => ({ spec: l.spec, weights: f32(l.weights), mask: bytesToBase64(l.mask), bias: f32(l.bias) })),
-    output: { inUnits: g.output.inUnits, outUnits: g.output.outUnits, weights: f32(g.output.weights), bias: f32(g.output.bias) },
+    layers: g.layers.map((l) => ({
+      spec: l.spec,
+      weights: f32(l.weights),
+      mask: bytesToBase64(l.mask),
+      bias: f32(l.bias),
+    })),
+    output: {
+      inUnits: g.output.inUnits,
+      outUnits: g.output.outUnits,
+      weights: f32(g.output.weights),
+      bias: f32(g.output.bias),
+    },
   };
 }
 
 export function deserialiseGenome(s: SerialisedGenome): Genome {
   const genome: Genome = {
-    layers: s.layers.map((l) => ({ spec: l.spec, weights: toF32(l.weights), mask: base64ToBytes(l.mask), bias: toF32(l.bias) })),
-    output: { inUnits: s.output.inUnits, outUnits: s.output.outUnits, weights: toF32(s.output.weights), bias: toF32(s.output.bias) },
+    layers: s.layers.map((l) => ({
+      spec: l.spec,
+      weights: toF32(l.weights),
+      mask: base64ToBytes(l.mask),
+      bias: toF32(l.bias),
+    })),
+    output: {
+      inUnits: s.output.inUnits,
+      outUnits: s.output.outUnits,
+      weights: toF32(s.output.weights),
+      bias: toF32(s.output.bias),
+    },
   };
   for (const l of genome.layers) {
     const n = l.spec.filters * l.spec.inChannels * l.spec.kernelH * l.spec.kernelW;
     if (l.weights.length !== n || l.mask.length !== n || l.bias.length !== l.spec.filters)
-      throw new Error(`checkpoint is damaged: layer ${l.spec.name} has ${l.weights.length} weights and ${l.mask.length} mask bits, expected ${n}`);
+      throw new Error(
+        `checkpoint is damaged: layer ${l.spec.name} has ${l.weights.length} weights and ${l.mask.length} mask bits, expected ${n}`,
+      );
   }
   return genome;
 }
@@ -59,6 +81,8 @@ export function serialiseCheckpoint(c: Checkpoint): SerialisedCheckpoint {
 export function deserialiseCheckpoint(json: unknown): Checkpoint {
   const c = json as SerialisedCheckpoint;
   if (!c || typeof c !== 'object' || c.version !== 1 || !Array.isArray(c.population) || !Array.isArray(c.records))
-    throw new Error('not an EvoLab checkpoint (expected version 1 with population and records); was it written by another version?');
+    throw new Error(
+      'not an EvoLab checkpoint (expected version 1 with population and records); was it written by another version?',
+    );
   return { ...c, population: c.population.map(deserialiseGenome) };
 }

@@ -3,7 +3,15 @@ import type { NetworkRecord } from './records';
 import { firstDropGeneration, mean, runCurve, std, summariseSeeds } from './summary';
 
 const rec = (generation: number, individual: number, testAccuracy: number, synapticEfficiency: number): NetworkRecord =>
-  ({ generation, individual, testAccuracy, synapticEfficiency, clusterEfficiency: synapticEfficiency / 2, synapses: 100, kernels: 10 }) as NetworkRecord;
+  ({
+    generation,
+    individual,
+    testAccuracy,
+    synapticEfficiency,
+    clusterEfficiency: synapticEfficiency / 2,
+    synapses: 100,
+    kernels: 10,
+  }) as NetworkRecord;
 
 describe('run summaries', () => {
   it('averages a generation over its population and keeps the best accuracy', () => {

@@ -81,7 +81,9 @@ const stat = (xs: number[]): Stat => ({ mean: mean(xs), std: std(xs), n: xs.leng
 export function summariseSeeds(curves: readonly GenerationPoint[][]): SeedSummaryPoint[] {
   const generations = [...new Set(curves.flatMap((c) => c.map((p) => p.generation)))].sort((a, b) => a - b);
   return generations.map((generation) => {
-    const points = curves.map((c) => c.find((p) => p.generation === generation)).filter((p): p is GenerationPoint => !!p);
+    const points = curves
+      .map((c) => c.find((p) => p.generation === generation))
+      .filter((p): p is GenerationPoint => !!p);
     return {
       generation,
       accuracy: stat(points.map((p) => p.accuracy)),
@@ -96,7 +98,10 @@ export function summariseSeeds(curves: readonly GenerationPoint[][]): SeedSummar
  * The first generation whose accuracy is at least `points` percentage points below the
  * ancestor's (generation 1), or null when no generation dropped that far.
  */
-export function firstDropGeneration<T extends { generation: number; accuracy: number }>(curve: readonly T[], points: number): T | null {
+export function firstDropGeneration<T extends { generation: number; accuracy: number }>(
+  curve: readonly T[],
+  points: number,
+): T | null {
   const ancestor = curve.find((p) => p.generation === 1);
   if (!ancestor) return null;
   return curve.find((p) => p.generation > 1 && (ancestor.accuracy - p.accuracy) * 100 >= points - 1e-9) ?? null;

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { configureWasmPaths, judgeAdapter, probeWebGpu, selectBackend, type GpuLike } from './backend';
 
 const fakeGpu = (adapter: Parameters<typeof judgeAdapter>[0]): GpuLike => ({ requestAdapter: async () => adapter });
-const swiftshader = { isFallbackAdapter: true, info: { vendor: 'google', architecture: 'swiftshader', description: '' } };
+const swiftshader = {
+  isFallbackAdapter: true,
+  info: { vendor: 'google', architecture: 'swiftshader', description: '' },
+};
 
 describe('judging a WebGPU adapter', () => {
   it('rejects CPU fallbacks, by flag or by name', () => {

@@ -119,7 +119,9 @@ async function tryBackend(name: BackendName, explicit: boolean, gpu?: GpuLike | 
     return { backend: name, ok: false, why: 'WebGL needs a canvas (no document or OffscreenCanvas here)' };
   }
   const failed = await activate(name);
-  const why = failed ?? (name === 'wasm' ? 'WebAssembly with SIMD kernels' : name === 'cpu' ? 'plain JavaScript (slow)' : 'WebGL');
+  const why =
+    failed ??
+    (name === 'wasm' ? 'WebAssembly with SIMD kernels' : name === 'cpu' ? 'plain JavaScript (slow)' : 'WebGL');
   return { backend: name, ok: !failed, why };
 }
 

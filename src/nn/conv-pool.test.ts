@@ -1,15 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../evolution/rng';
 import { convBiasMaxPoolRelu, convPoolApplies } from './conv-pool';
 import { registerWasmTrainingKernels } from './wasm-kernels';
-import { relErr } from './test-fixtures';
-
-function random(n: number, seed: number, scale = 1): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale);
-}
+import { random, relErr } from '../testing/numeric';
 
 type Shape4 = [number, number, number, number];
 
@@ -17,8 +11,21 @@ type Shape4 = [number, number, number, number];
 function block(backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, pool: number, stride: number, seed: number) {
   tf.setBackend(backend);
   return tf.tidy(() => {
-    const x = tf.tensor4d(random(xs.reduce((a, b) => a * b), seed), xs);
-    const w = tf.tensor4d(random(ws.reduce((a, b) => a * b), seed + 1, 0.3), ws);
+    const x = tf.tensor4d(
+      random(
+        xs.reduce((a, b) => a * b),
+        seed,
+      ),
+      xs,
+    );
+    const w = tf.tensor4d(
+      random(
+        ws.reduce((a, b) => a * b),
+        seed + 1,
+        0.3,
+      ),
+      ws,
+    );
     // Biases around zero, so that ReLU cuts some outputs and keeps others.
     const b = tf.tensor1d(random(ws[3], seed + 2, 0.5));
     const f = (wv: tf.Tensor, bv: tf.Tensor) => {
@@ -27,7 +34,9 @@ function block(backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, pool: number, st
         if (!y) throw new Error('the fused block did not apply');
         return y;
       }
-      return tf.relu(tf.maxPool(tf.add(tf.conv2d(x, wv as tf.Tensor4D, 1, 'same'), bv) as tf.Tensor4D, pool, stride, 'same'));
+      return tf.relu(
+        tf.maxPool(tf.add(tf.conv2d(x, wv as tf.Tensor4D, 1, 'same'), bv) as tf.Tensor4D, pool, stride, 'same'),
+      );
     };
     const y = f(w, b);
     const dy = tf.tensor(random(y.size, seed + 3), y.shape);
@@ -46,7 +55,13 @@ describe('the fused conv + bias + max-pool + ReLU block on wasm equals the unfus
     ["LeNet's conv1 on MNIST (28×28, 1 → 32, pool 3 stride 2)", [6, 28, 28, 1], [5, 5, 1, 32], 3, 2],
     ['a compacted conv1 (1 → 12: a 3-vector chunk)', [4, 28, 28, 1], [5, 5, 1, 12], 3, 2],
     ['CIFAR-10 (32×32, 3 → 20: chunks of 3 and 2 vectors)', [3, 32, 32, 3], [5, 5, 3, 20], 3, 2],
-    ['a width not in fours and odd sizes (13×11: padding on both sides of the pool)', [2, 13, 11, 2], [5, 5, 2, 4], 3, 2],
+    [
+      'a width not in fours and odd sizes (13×11: padding on both sides of the pool)',
+      [2, 13, 11, 2],
+      [5, 5, 2, 4],
+      3,
+      2,
+    ],
     ['a 3×3 filter and 2×2 pooling without overlap', [2, 10, 12, 1], [3, 3, 1, 8], 2, 2],
   ];
 
@@ -89,7 +104,10 @@ describe('the fused conv + bias + max-pool + ReLU block on wasm equals the unfus
     const before = { tensors: tf.memory().numTensors, buffers: backend.numDataIds() };
     for (let i = 0; i < 3; i++) {
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => tf.sum(convBiasMaxPoolRelu(x, w as tf.Tensor4D, b as tf.Tensor1D, 3, 2)!), [w, b]);
+        const { grads } = tf.variableGrads(
+          () => tf.sum(convBiasMaxPoolRelu(x, w as tf.Tensor4D, b as tf.Tensor1D, 3, 2)!),
+          [w, b],
+        );
         expect(Object.keys(grads).length).toBe(2);
       });
       tf.tidy(() => {

@@ -15,7 +15,13 @@
  * could differ, which the unfused op settles by the same "first maximum" rule.
  */
 import * as tf from '@tensorflow/tfjs';
-import { convPoolGradientsFixed, DIRECT_MAX_VECTORS, DIRECT_PIXELS, maxPoolArgmaxFixed, type ConvPoolShape } from './simd/layer-kernels';
+import {
+  convPoolGradientsFixed,
+  DIRECT_MAX_VECTORS,
+  DIRECT_PIXELS,
+  maxPoolArgmaxFixed,
+  type ConvPoolShape,
+} from './simd/layer-kernels';
 import { specialisedKernel, type SimdKernels } from './simd/simd-kernels';
 import { HeapScratch, simdKernelsOf, wasmMemoryOf } from './wasm-heap';
 import { padInto } from './winograd-conv';
@@ -52,7 +58,14 @@ function geometry(x: tf.TensorInfo, filter: tf.TensorInfo, poolSize: number, poo
   const Wb = Math.ceil(W / DIRECT_PIXELS) * DIRECT_PIXELS;
   const { left } = pool.padInfo;
   return {
-    B, H, W, C, K, kh, kw, Wb,
+    B,
+    H,
+    W,
+    C,
+    K,
+    kh,
+    kw,
+    Wb,
     Hp: H + kh - 1,
     Wq: Wb + kw - 1,
     convTop: conv.padInfo.top,
@@ -77,7 +90,8 @@ export function convPoolApplies(x: tf.TensorInfo, filter: tf.TensorInfo): boolea
 /** Byte offsets of a filter's taps (kh, kw, c) in the padded input, in the filter's row order. */
 function tapTable(g: Geometry): number[] {
   const out: number[] = [];
-  for (let i = 0; i < g.kh; i++) for (let j = 0; j < g.kw; j++) for (let c = 0; c < g.C; c++) out.push(((i * g.Wq + j) * g.C + c) * 4);
+  for (let i = 0; i < g.kh; i++)
+    for (let j = 0; j < g.kw; j++) for (let c = 0; c < g.C; c++) out.push(((i * g.Wq + j) * g.C + c) * 4);
   return out;
 }
 
@@ -104,9 +118,18 @@ function kernelShape(g: Geometry): KernelShape {
   };
 }
 
-const directConv = (simd: SimdKernels, vectors: number) => [simd.directConv2x1, simd.directConv2x2, simd.directConv2x3, simd.directConv2x4][vectors - 1];
+const directConv = (simd: SimdKernels, vectors: number) =>
+  [simd.directConv2x1, simd.directConv2x2, simd.directConv2x3, simd.directConv2x4][vectors - 1];
 type MaxPoolArgmax = (s: number, out: number, arg: number, bias: number, windows: number, xBase: number) => void;
-type ConvPoolGradients = (dy: number, y: number, arg: number, dw: number, db: number, windows: number, xBase: number) => void;
+type ConvPoolGradients = (
+  dy: number,
+  y: number,
+  arg: number,
+  dw: number,
+  db: number,
+  windows: number,
+  xBase: number,
+) => void;
 
 /** Chunks of 4-channel vectors for the direct kernels: as few calls as fit in registers, balanced (5 → 3 + 2). */
 function vectorChunks(groups: number): Array<{ first: number; vectors: number }> {
@@ -118,7 +141,15 @@ function vectorChunks(groups: number): Array<{ first: number; vectors: number }>
 }
 
 /** y = relu(maxPool(conv(x, w)) + b), the argmax offsets into the padded input, and that input. */
-function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo, g: Geometry, { shape, key }: KernelShape): tf.TensorInfo[] {
+function forward(
+  backend: tf.KernelBackend,
+  simd: SimdKernels,
+  x: tf.TensorInfo,
+  w: tf.TensorInfo,
+  b: tf.TensorInfo,
+  g: Geometry,
+  { shape, key }: KernelShape,
+): tf.TensorInfo[] {
   const { B, H, W, C, K, Wb, Hp, Wq, pool, SH, SW } = g;
   const { outHeight: OH, outWidth: OW, strideHeight: sy } = pool;
   const { top, left } = pool.padInfo;
@@ -133,7 +164,9 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
     const taps = heap.alloc([shape.taps.length], 'int32');
     heap.i32().set(shape.taps, heap.address(taps) / 4);
     const tapsAt = heap.address(taps);
-    const maxPoolArgmax = specialisedKernel<MaxPoolArgmax>(memory, `maxPoolArgmax ${key}`, () => maxPoolArgmaxFixed(shape));
+    const maxPoolArgmax = specialisedKernel<MaxPoolArgmax>(memory, `maxPoolArgmax ${key}`, () =>
+      maxPoolArgmaxFixed(shape),
+    );
     const sAt = heap.address(scratch);
     heap.fill(scratch, -Infinity);
     const f32 = heap.f32();
@@ -143,12 +176,27 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
     for (let image = 0; image < B; image++) {
       const xImage = paddedAt + image * Hp * Wq * C * 4;
       for (const { first, vectors } of chunks) {
-        directConv(simd, vectors)(xImage, wAt + 16 * first, interior + 16 * first, tapsAt, shape.taps.length, Wb / DIRECT_PIXELS, H, Wq * C * 4, SW * K * 4, C * 4, K * 4, K * 4);
+        directConv(simd, vectors)(
+          xImage,
+          wAt + 16 * first,
+          interior + 16 * first,
+          tapsAt,
+          shape.taps.length,
+          Wb / DIRECT_PIXELS,
+          H,
+          Wq * C * 4,
+          SW * K * 4,
+          C * 4,
+          K * 4,
+          K * 4,
+        );
       }
       // Columns computed past the image's edge are pooling padding again.
-      if (Wb > W) for (let r = 0; r < H; r++) f32.fill(-Infinity, interior / 4 + (r * SW + W) * K, interior / 4 + (r * SW + Wb) * K);
+      if (Wb > W)
+        for (let r = 0; r < H; r++)
+          f32.fill(-Infinity, interior / 4 + (r * SW + W) * K, interior / 4 + (r * SW + Wb) * K);
       for (let oy = 0; oy < OH; oy++) {
-        const out = ((image * OH + oy) * OW) * K * 4;
+        const out = (image * OH + oy) * OW * K * 4;
         // The receptive field of scratch pixel (oy·sy, 0) starts at padded-input pixel (oy·sy − top, −left).
         const xBase = ((image * Hp + oy * sy - top) * Wq - left) * C * 4;
         maxPoolArgmax(sAt + oy * sy * SW * K * 4, yAt + out, argAt + out, bAt, OW, xBase);
@@ -162,16 +210,34 @@ function forward(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo,
 }
 
 /** dW and db of the block from dy, its output y, the argmax offsets and the padded input. */
-function backward(backend: tf.KernelBackend, dy: tf.TensorInfo, y: tf.TensorInfo, arg: tf.TensorInfo, padded: tf.TensorInfo, g: Geometry, { shape, key }: KernelShape): tf.TensorInfo[] {
+function backward(
+  backend: tf.KernelBackend,
+  dy: tf.TensorInfo,
+  y: tf.TensorInfo,
+  arg: tf.TensorInfo,
+  padded: tf.TensorInfo,
+  g: Geometry,
+  { shape, key }: KernelShape,
+): tf.TensorInfo[] {
   const heap = new HeapScratch(backend);
   try {
     const dW = heap.alloc([g.kh, g.kw, g.C, g.K]);
     const db = heap.alloc([g.K]);
     heap.fill(dW, 0);
     heap.fill(db, 0);
-    const gradients = specialisedKernel<ConvPoolGradients>(wasmMemoryOf(backend)!, `convPoolGradients ${key}`, () => convPoolGradientsFixed(shape));
+    const gradients = specialisedKernel<ConvPoolGradients>(wasmMemoryOf(backend)!, `convPoolGradients ${key}`, () =>
+      convPoolGradientsFixed(shape),
+    );
     const windows = g.B * g.pool.outHeight * g.pool.outWidth;
-    gradients(heap.address(dy), heap.address(y), heap.address(arg), heap.address(dW), heap.address(db), windows, heap.address(padded));
+    gradients(
+      heap.address(dy),
+      heap.address(y),
+      heap.address(arg),
+      heap.address(dW),
+      heap.address(db),
+      windows,
+      heap.address(padded),
+    );
     return heap.finish([dW, db]);
   } catch (e) {
     heap.abort();
@@ -195,7 +261,13 @@ export class ConvPoolBlock {
     return forward(backend, simdKernelsOf(backend)!, x, w, b, this.g, this.kernels);
   }
   /** [dW, db]. */
-  backward(backend: tf.KernelBackend, dy: tf.TensorInfo, y: tf.TensorInfo, arg: tf.TensorInfo, padded: tf.TensorInfo): tf.TensorInfo[] {
+  backward(
+    backend: tf.KernelBackend,
+    dy: tf.TensorInfo,
+    y: tf.TensorInfo,
+    arg: tf.TensorInfo,
+    padded: tf.TensorInfo,
+  ): tf.TensorInfo[] {
     return backward(backend, dy, y, arg, padded, this.g, this.kernels);
   }
 }
@@ -204,7 +276,13 @@ export class ConvPoolBlock {
  * relu(maxPool(conv2d(x, filter, 1, 'same') + bias, poolSize, poolStride, 'same')) with
  * gradients for the filter and the bias (none for x), where convPoolApplies; else null.
  */
-export function convBiasMaxPoolRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, poolSize: number, poolStride: number): tf.Tensor4D | null {
+export function convBiasMaxPoolRelu(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  poolSize: number,
+  poolStride: number,
+): tf.Tensor4D | null {
   if (!convPoolApplies(x, filter)) return null;
   const backend = tf.backend();
   const block = new ConvPoolBlock(x, filter, poolSize, poolStride);

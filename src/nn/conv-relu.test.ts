@@ -1,15 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../evolution/rng';
 import { convBiasRelu, convBiasReluAvgPool, convReluApplies } from './conv-relu';
 import { registerWasmTrainingKernels } from './wasm-kernels';
-import { relErr } from './test-fixtures';
-
-function random(n: number, seed: number, scale = 1): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale);
-}
+import { random, relErr } from '../testing/numeric';
 
 type Shape4 = [number, number, number, number];
 
@@ -19,13 +13,31 @@ type Layer = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor;
 function gradients(backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, seed: number, f: Layer) {
   tf.setBackend(backend);
   return tf.tidy(() => {
-    const x = tf.tensor4d(random(xs.reduce((a, b) => a * b), seed), xs);
-    const w = tf.tensor4d(random(ws.reduce((a, b) => a * b), seed + 1, 0.2), ws);
+    const x = tf.tensor4d(
+      random(
+        xs.reduce((a, b) => a * b),
+        seed,
+      ),
+      xs,
+    );
+    const w = tf.tensor4d(
+      random(
+        ws.reduce((a, b) => a * b),
+        seed + 1,
+        0.2,
+      ),
+      ws,
+    );
     const b = tf.tensor1d(random(ws[3], seed + 2, 0.5));
-    const g = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => f(xv as tf.Tensor4D, wv as tf.Tensor4D, bv as tf.Tensor1D);
+    const g = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) =>
+      f(xv as tf.Tensor4D, wv as tf.Tensor4D, bv as tf.Tensor1D);
     const y = g(x, w, b);
     const dy = tf.tensor(random(y.size, seed + 3), y.shape);
-    const [dx, dw, db] = tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(g(xv, wv, bv), dy)))([x, w, b]);
+    const [dx, dw, db] = tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(g(xv, wv, bv), dy)))([
+      x,
+      w,
+      b,
+    ]);
     return { y: y.dataSync(), dx: dx.dataSync(), dw: dw.dataSync(), db: db.dataSync() };
   });
 }
@@ -39,7 +51,8 @@ const cpuConvRelu: Layer = (x, w, b) => tf.relu(tf.add(tf.conv2d(x, w, 1, 'same'
 const fusedConvRelu: Layer = (x, w, b) => applied(convBiasRelu(x, w, b));
 
 /** relu(conv + b): the fused op on wasm, tfjs' ops on cpu. */
-const layer = (backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, seed: number) => gradients(backend, xs, ws, seed, backend === 'cpu' ? cpuConvRelu : fusedConvRelu);
+const layer = (backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, seed: number) =>
+  gradients(backend, xs, ws, seed, backend === 'cpu' ? cpuConvRelu : fusedConvRelu);
 
 describe('the fused conv + bias + ReLU layer on wasm equals the unfused ops on cpu', () => {
   beforeAll(async () => {
@@ -49,7 +62,7 @@ describe('the fused conv + bias + ReLU layer on wasm equals the unfused ops on c
 
   for (const [name, xs, ws] of [
     ["LeNet's conv2 (14×14, 32 → 32)", [4, 14, 14, 32], [5, 5, 32, 32]],
-    ["a compacted conv3 (7×7: edge tiles, 12 → 20)", [3, 7, 7, 12], [5, 5, 12, 20]],
+    ['a compacted conv3 (7×7: edge tiles, 12 → 20)', [3, 7, 7, 12], [5, 5, 12, 20]],
   ] as Array<[string, Shape4, Shape4]>) {
     it(name, () => {
       const cpu = layer('cpu', xs, ws, 20);
@@ -67,9 +80,11 @@ describe('the fused conv + bias + ReLU layer on wasm equals the unfused ops on c
     const x = tf.tensor4d([1, -1, 3, 0.5], [1, 1, 1, 4]);
     const w = tf.tensor4d(center, [5, 5, 4, 4]);
     const b = tf.tensor1d([0, 1, -7, 0]);
-    const f = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => convBiasRelu(xv as tf.Tensor4D, wv as tf.Tensor4D, bv as tf.Tensor1D)!;
+    const f = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) =>
+      convBiasRelu(xv as tf.Tensor4D, wv as tf.Tensor4D, bv as tf.Tensor1D)!;
     // Winograd's transforms round: equal to float32 precision, not bit for bit.
-    const close = (actual: tf.Tensor, expected: number[]) => Array.from(actual.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    const close = (actual: tf.Tensor, expected: number[]) =>
+      Array.from(actual.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
     close(f(x, w, b), [2, 0, 0, 1]);
     const [dx, , db] = tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(f(xv, wv, bv)))([x, w, b]);
     // Only the live outputs (k = 0 and 3) pass their gradient: dx = 2, db = 1 there.
@@ -92,8 +107,15 @@ describe('the fused conv + bias + ReLU layer on wasm equals the unfused ops on c
 
 /** avgPool(relu(conv + b)): fused, or as the separate ops (on wasm: our fused conv, then tfjs' pool). */
 function pooledLayer(backend: 'cpu' | 'wasm', fused: boolean, xs: Shape4, ws: Shape4, pool: number, seed: number) {
-  const separate: Layer = (x, w, b) => tf.avgPool((backend === 'cpu' ? cpuConvRelu : fusedConvRelu)(x, w, b) as tf.Tensor4D, pool, 2, 'same');
-  return gradients(backend, xs, ws, seed, fused ? (x, w, b) => applied(convBiasReluAvgPool(x, w, b, pool, 2)) : separate);
+  const separate: Layer = (x, w, b) =>
+    tf.avgPool((backend === 'cpu' ? cpuConvRelu : fusedConvRelu)(x, w, b) as tf.Tensor4D, pool, 2, 'same');
+  return gradients(
+    backend,
+    xs,
+    ws,
+    seed,
+    fused ? (x, w, b) => applied(convBiasReluAvgPool(x, w, b, pool, 2)) : separate,
+  );
 }
 
 describe('conv + bias + ReLU + average pooling as one op on wasm', () => {
@@ -104,7 +126,7 @@ describe('conv + bias + ReLU + average pooling as one op on wasm', () => {
 
   for (const [name, xs, ws, pool] of [
     ["a 10× network's conv2 (14×14, 12 → 12, pool 3 stride 2)", [4, 14, 14, 12], [5, 5, 12, 12], 3],
-    ["conv3 (7×7, 12 → 20, pool 3 stride 2: clipped windows at the edge)", [3, 7, 7, 12], [5, 5, 12, 20], 3],
+    ['conv3 (7×7, 12 → 20, pool 3 stride 2: clipped windows at the edge)', [3, 7, 7, 12], [5, 5, 12, 20], 3],
     ['pool 2 stride 2 (one window per pixel)', [2, 8, 6, 4], [5, 5, 4, 8], 2],
   ] as Array<[string, Shape4, Shape4, number]>) {
     it(`${name}: bit for bit the separate ops on wasm, and the cpu backend's to float32 precision`, () => {
@@ -121,9 +143,13 @@ describe('conv + bias + ReLU + average pooling as one op on wasm', () => {
   it('declines pools that reach a pixel from more than 4 windows (5×5 at stride 2), and other backends', async () => {
     tf.setBackend('wasm');
     const t = (shape: number[]) => tf.zeros(shape);
-    expect(convBiasReluAvgPool(t([1, 8, 8, 4]) as tf.Tensor4D, t([5, 5, 4, 4]) as tf.Tensor4D, t([4]) as tf.Tensor1D, 5, 2)).toBeNull();
+    expect(
+      convBiasReluAvgPool(t([1, 8, 8, 4]) as tf.Tensor4D, t([5, 5, 4, 4]) as tf.Tensor4D, t([4]) as tf.Tensor1D, 5, 2),
+    ).toBeNull();
     await tf.setBackend('cpu');
-    expect(convBiasReluAvgPool(t([1, 8, 8, 4]) as tf.Tensor4D, t([5, 5, 4, 4]) as tf.Tensor4D, t([4]) as tf.Tensor1D, 3, 2)).toBeNull();
+    expect(
+      convBiasReluAvgPool(t([1, 8, 8, 4]) as tf.Tensor4D, t([5, 5, 4, 4]) as tf.Tensor4D, t([4]) as tf.Tensor1D, 3, 2),
+    ).toBeNull();
     await tf.setBackend('wasm');
   });
 });

@@ -13,7 +13,13 @@ import { winogradApplies } from './winograd-conv';
 
 /** Whether the fused op runs here: wasm with our SIMD kernels, a convolution Winograd takes. */
 export function convReluApplies(x: tf.TensorInfo, filter: tf.TensorInfo): boolean {
-  if (tf.getBackend() !== 'wasm' || simdKernelsOf(tf.backend()) === null || x.shape.length !== 4 || filter.shape.length !== 4) return false;
+  if (
+    tf.getBackend() !== 'wasm' ||
+    simdKernelsOf(tf.backend()) === null ||
+    x.shape.length !== 4 ||
+    filter.shape.length !== 4
+  )
+    return false;
   const shape4 = (s: number[]) => s as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(shape4(x.shape), shape4(filter.shape), 1, 1, 'same');
   return winogradApplies(info, x.dtype);
@@ -23,7 +29,11 @@ export function convReluApplies(x: tf.TensorInfo, filter: tf.TensorInfo): boolea
  * A gradient g shaped like y and its bias gradient db: `write` fills g and per-image partial sums
  * of g (one kernel pass), which are then added over the images in float64.
  */
-function gradientAndBias(backend: tf.KernelBackend, y: tf.TensorInfo, write: (heap: HeapScratch, g: number, sums: number) => void): [tf.TensorInfo, tf.TensorInfo] {
+function gradientAndBias(
+  backend: tf.KernelBackend,
+  y: tf.TensorInfo,
+  write: (heap: HeapScratch, g: number, sums: number) => void,
+): [tf.TensorInfo, tf.TensorInfo] {
   const [B, , , K] = y.shape;
   const heap = new HeapScratch(backend);
   try {
@@ -40,9 +50,15 @@ function gradientAndBias(backend: tf.KernelBackend, y: tf.TensorInfo, write: (he
 }
 
 /** g = dy where y > 0, and db = Σ g over all but the channel axis. */
-function reluAndBiasGradients(backend: tf.KernelBackend, dy: tf.TensorInfo, y: tf.TensorInfo): [tf.TensorInfo, tf.TensorInfo] {
+function reluAndBiasGradients(
+  backend: tf.KernelBackend,
+  dy: tf.TensorInfo,
+  y: tf.TensorInfo,
+): [tf.TensorInfo, tf.TensorInfo] {
   const [B, H, W, K] = y.shape;
-  return gradientAndBias(backend, y, (heap, g, sums) => simdKernelsOf(backend)!.reluGradSums(heap.address(dy), heap.address(y), g, sums, B, H * W, K / 4));
+  return gradientAndBias(backend, y, (heap, g, sums) =>
+    simdKernelsOf(backend)!.reluGradSums(heap.address(dy), heap.address(y), g, sums, B, H * W, K / 4),
+  );
 }
 
 /** A stride-1 'same' convolution's attributes, as the fused ops here run it. */
@@ -52,7 +68,12 @@ const SAME_CONV = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 } 
  * [dx, dw, db] of conv2d(x, w, 1, 'same') + b, from the gradient g at the sum and its bias
  * gradient db (both made for this call: freed or returned here).
  */
-function convGradients(backend: tf.KernelBackend, [g, db]: [tf.TensorInfo, tf.TensorInfo], x: tf.TensorInfo, w: tf.TensorInfo): tf.TensorInfo[] {
+function convGradients(
+  backend: tf.KernelBackend,
+  [g, db]: [tf.TensorInfo, tf.TensorInfo],
+  x: tf.TensorInfo,
+  w: tf.TensorInfo,
+): tf.TensorInfo[] {
   const heap = new HeapScratch(backend);
   heap.adopt(g);
   heap.adopt(db);
@@ -71,14 +92,19 @@ export function convBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tenso
   if (!convReluApplies(x, filter)) return null;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, w, b, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
-    const y = tf.engine().runKernel(tf.FusedConv2D, { x: xs, filter: w, bias: b }, { ...SAME_CONV, activation: 'relu' } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    const y = tf.engine().runKernel(tf.FusedConv2D, { x: xs, filter: w, bias: b }, {
+      ...SAME_CONV,
+      activation: 'relu',
+    } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
     save([xs, w, y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xSaved, wSaved, ySaved] = saved;
         const backend = tf.backend();
-        return convGradients(backend, reluAndBiasGradients(backend, dy, ySaved), xSaved, wSaved).map((t) => tf.engine().makeTensorFromTensorInfo(t));
+        return convGradients(backend, reluAndBiasGradients(backend, dy, ySaved), xSaved, wSaved).map((t) =>
+          tf.engine().makeTensorFromTensorInfo(t),
+        );
       },
     };
   });
@@ -94,7 +120,17 @@ export function convBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tenso
 function avgPoolTable(info: tf.backend_util.Conv2DInfo): Float32Array | null {
   const key = `${info.inHeight} ${info.inWidth} ${info.inChannels} ${info.filterHeight} ${info.filterWidth} ${info.strideHeight} ${info.strideWidth} ${info.padInfo.top} ${info.padInfo.left}`;
   if (avgPoolTables.has(key)) return avgPoolTables.get(key)!;
-  const { inHeight: H, inWidth: W, inChannels: K, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const {
+    inHeight: H,
+    inWidth: W,
+    inChannels: K,
+    outHeight: OH,
+    outWidth: OW,
+    strideHeight: sh,
+    strideWidth: sw,
+    filterHeight: fh,
+    filterWidth: fw,
+  } = info;
   const { top, left } = info.padInfo;
   const words = new Float32Array(H * W * 2 * AVG_POOL_TAPS);
   const offsets = new Int32Array(words.buffer);
@@ -125,14 +161,30 @@ function avgPoolTable(info: tf.backend_util.Conv2DInfo): Float32Array | null {
 const avgPoolTables = new Map<string, Float32Array | null>();
 
 /** The gradient through avgPool then ReLU (g), and db, from the pooled gradient dp and the ReLU output y. */
-function avgPoolReluGradients(backend: tf.KernelBackend, dp: tf.TensorInfo, y: tf.TensorInfo, table: Float32Array): [tf.TensorInfo, tf.TensorInfo] {
+function avgPoolReluGradients(
+  backend: tf.KernelBackend,
+  dp: tf.TensorInfo,
+  y: tf.TensorInfo,
+  table: Float32Array,
+): [tf.TensorInfo, tf.TensorInfo] {
   const [B, H, W, K] = y.shape;
   const [, OH, OW] = dp.shape;
   return gradientAndBias(backend, y, (heap, g, sums) => {
     const entries = heap.alloc([table.length], 'int32');
     heap.i32().set(new Int32Array(table.buffer), heap.address(entries) / 4); // offsets and weights, bit for bit
     const simd = simdKernelsOf(backend)!;
-    simd.avgPoolReluGradSums(heap.address(dp), heap.address(y), g, sums, heap.address(entries), B, H * W, K / 4, OH * OW * K * 4, H * W * K * 4);
+    simd.avgPoolReluGradSums(
+      heap.address(dp),
+      heap.address(y),
+      g,
+      sums,
+      heap.address(entries),
+      B,
+      H * W,
+      K / 4,
+      OH * OW * K * 4,
+      H * W * K * 4,
+    );
   });
 }
 
@@ -156,7 +208,12 @@ export class ConvReluAvgPool {
   }
 
   /** [pooled, y]: the op's output and the ReLU output its gradient needs. */
-  forward(backend: tf.KernelBackend, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo): [tf.TensorInfo, tf.TensorInfo] {
+  forward(
+    backend: tf.KernelBackend,
+    x: tf.TensorInfo,
+    w: tf.TensorInfo,
+    b: tf.TensorInfo,
+  ): [tf.TensorInfo, tf.TensorInfo] {
     const heap = new HeapScratch(backend);
     try {
       const y = heap.run(tf.FusedConv2D, { x, filter: w, bias: b }, { ...SAME_CONV, activation: 'relu' });
@@ -169,7 +226,13 @@ export class ConvReluAvgPool {
   }
 
   /** [dx, dw, db] from the gradient of the pooled output, the op's input, filter and ReLU output. */
-  backward(backend: tf.KernelBackend, dp: tf.TensorInfo, x: tf.TensorInfo, w: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo[] {
+  backward(
+    backend: tf.KernelBackend,
+    dp: tf.TensorInfo,
+    x: tf.TensorInfo,
+    w: tf.TensorInfo,
+    y: tf.TensorInfo,
+  ): tf.TensorInfo[] {
     return convGradients(backend, avgPoolReluGradients(backend, dp, y, this.table), x, w);
   }
 }
@@ -180,7 +243,13 @@ export class ConvReluAvgPool {
  * windows; else null. The pooling's gradient, ReLU's and the bias's are one pass, and the tape
  * records one op instead of four (pool, its cast, their saved inputs' copies).
  */
-export function convBiasReluAvgPool(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, poolSize: number, poolStride: number): tf.Tensor4D | null {
+export function convBiasReluAvgPool(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  poolSize: number,
+  poolStride: number,
+): tf.Tensor4D | null {
   const block = ConvReluAvgPool.create(x, filter, poolSize, poolStride);
   if (!block) return null;
   const tensor = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t);
@@ -190,7 +259,8 @@ export function convBiasReluAvgPool(x: tf.Tensor4D, filter: tf.Tensor4D, bias: t
     save([xs, w, y]);
     return {
       value: pooled,
-      gradFunc: (dp: tf.Tensor, saved: tf.Tensor[]) => block.backward(tf.backend(), dp, saved[0], saved[1], saved[2]).map(tensor),
+      gradFunc: (dp: tf.Tensor, saved: tf.Tensor[]) =>
+        block.backward(tf.backend(), dp, saved[0], saved[1], saved[2]).map(tensor),
     };
   });
   return op(x, filter, bias) as tf.Tensor4D;

@@ -8,12 +8,20 @@ import { splitBatch, type GradientPeer } from './gradient-peer';
 import { range } from './layout';
 import { MaskedNetwork, type TrainSettings } from './network';
 import { ReplicaPeer } from './replica-peer';
-import { glorotGenome, killFilters, randomlyMasked, syntheticDataset } from './test-fixtures';
 import type { PortPeer } from './port-peer';
 import { ThreadPeer } from './thread-peer';
+import { syntheticDataset } from '../testing/data';
+import { glorotGenome, killFilters, randomlyMasked } from '../testing/genomes';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
-const ADAM: TrainSettings = { epochs: 1, batchSize: 16, optimizer: 'adam', learningRate: 1e-3, momentum: 0.9, weightDecay: 0 };
+const ADAM: TrainSettings = {
+  epochs: 1,
+  batchSize: 16,
+  optimizer: 'adam',
+  learningRate: 1e-3,
+  momentum: 0.9,
+  weightDecay: 0,
+};
 const SGD: TrainSettings = { ...ADAM, optimizer: 'sgd', learningRate: 0.05, weightDecay: 4e-3 };
 
 function sparseGenome(seed: number): Genome {
@@ -25,7 +33,9 @@ function sparseGenome(seed: number): Genome {
 
 function maxAbsDifference(a: Genome, b: Genome): number {
   let worst = 0;
-  a.layers.forEach((l, i) => l.weights.forEach((w, k) => (worst = Math.max(worst, Math.abs(w - b.layers[i].weights[k])))));
+  a.layers.forEach((l, i) =>
+    l.weights.forEach((w, k) => (worst = Math.max(worst, Math.abs(w - b.layers[i].weights[k])))),
+  );
   a.output.weights.forEach((w, k) => (worst = Math.max(worst, Math.abs(w - b.output.weights[k]))));
   return worst;
 }
@@ -72,7 +82,10 @@ describe('splitting a batch', () => {
 
 describe('data-parallel training equals training on one core', () => {
   // 40 images at batch 16: steps of 16, 16 and a last batch of 8, each split between the parts.
-  for (const [name, settings] of [['Adam', ADAM], ['SGD with momentum and weight decay', SGD]] as const) {
+  for (const [name, settings] of [
+    ['Adam', ADAM],
+    ['SGD with momentum and weight decay', SGD],
+  ] as const) {
     it(`${name}: one and two replica peers give the same weights up to float noise, masks held`, async () => {
       const g = sparseGenome(21);
       const alone = await trainWith(g, [], settings, 40);
@@ -135,7 +148,9 @@ describe('data-parallel training equals training on one core', () => {
     };
     const before = tf.memory().numTensors;
     const net = MaskedNetwork.fromGenome(sparseGenome(5), MNIST);
-    await expect(net.train(syntheticDataset(16, 1), range(16), ADAM, new Rng(1), { peers: [failing] })).rejects.toThrow('peer lost');
+    await expect(net.train(syntheticDataset(16, 1), range(16), ADAM, new Rng(1), { peers: [failing] })).rejects.toThrow(
+      'peer lost',
+    );
     await expect(net.evaluate(syntheticDataset(16, 1), undefined, 8, [failing])).rejects.toThrow('peer lost');
     net.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -193,10 +208,14 @@ describe('a gradient peer on a worker thread', () => {
     const fresh = await ThreadPeer.start('wasm');
     try {
       const part = makeBatch(syntheticDataset(2, 1), range(2), 0, 2);
-      await expect(fresh.gradients([], part)).rejects.toThrow(/gradient thread: gradient peer: gradients\(\) before load\(\)/);
+      await expect(fresh.gradients([], part)).rejects.toThrow(
+        /gradient thread: gradient peer: gradients\(\) before load\(\)/,
+      );
       const net = MaskedNetwork.fromGenome(sparseGenome(2), MNIST);
       await fresh.load('m', net.blueprint());
-      await expect(fresh.gradients([new Float32Array(3)], part)).rejects.toThrow(/setWeightArrays: 1 arrays for 10 variables/);
+      await expect(fresh.gradients([new Float32Array(3)], part)).rejects.toThrow(
+        /setWeightArrays: 1 arrays for 10 variables/,
+      );
       expect((await fresh.gradients(net.weightArrays(), part)).grads).toHaveLength(10);
       net.dispose();
     } finally {

@@ -12,10 +12,24 @@ import * as tf from '@tensorflow/tfjs';
  * and the four parameters (not in the labels): the same value and gradients as
  * tf.losses.softmaxCrossEntropy(labels, logits) with its default reduction, up to rounding.
  */
-export function denseHeadLoss(h: tf.Tensor2D, w4: tf.Tensor2D, b4: tf.Tensor1D, wo: tf.Tensor2D, bo: tf.Tensor1D, labels: tf.Tensor2D): tf.Scalar {
+export function denseHeadLoss(
+  h: tf.Tensor2D,
+  w4: tf.Tensor2D,
+  b4: tf.Tensor1D,
+  wo: tf.Tensor2D,
+  bo: tf.Tensor1D,
+  labels: tf.Tensor2D,
+): tf.Scalar {
   const batch = h.shape[0];
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [hs, w, b, v, c, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    const [hs, w, b, v, c, save] = args as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor1D,
+      tf.Tensor2D,
+      tf.Tensor1D,
+      tf.GradSaveFunc,
+    ];
     // Log-softmax written out (tf.logSoftmax is an op with its own tape entry) shares its
     // exponentials with the softmax the gradient needs.
     const hidden = tf.relu(tf.add(tf.matMul(hs, w), b)) as tf.Tensor2D;

@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../evolution/rng';
 import { FusedAdam, type MaskedVariable } from './fused-adam';
 import { registerWasmTrainingKernels } from './wasm-kernels';
-
-function random(n: number, seed: number, scale = 1): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale);
-}
+import { random } from '../testing/numeric';
 
 /** Shapes as in LeNet, plus sizes that are not multiples of 4 (the scalar tail). */
 const SHAPES = [[5, 5, 3, 8], [8], [10], [3, 5], [1]];
@@ -58,7 +53,16 @@ describe('FusedAdam on wasm', () => {
       expect(fused).not.toBeNull();
       const adam = tf.train.adam(0.01);
       for (let step = 0; step < 5; step++) {
-        const grads = SHAPES.map((shape, i) => tf.tensor(random(shape.reduce((a, b) => a * b, 1), 100 * step + i, 0.1 * (i + 1)), shape));
+        const grads = SHAPES.map((shape, i) =>
+          tf.tensor(
+            random(
+              shape.reduce((a, b) => a * b, 1),
+              100 * step + i,
+              0.1 * (i + 1),
+            ),
+            shape,
+          ),
+        );
         const named: tf.NamedTensorMap = {};
         ours.forEach(({ v }, i) => (named[v.name] = grads[i]));
         fused.step(ours, named, weightDecay);

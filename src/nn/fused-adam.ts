@@ -72,9 +72,26 @@ export class FusedAdam {
         const vector = n - (n % 4);
         const ptr = { w: at(variable), m: at(state.m), v: at(state.v), g: at(g), mask: mask ? at(mask) : 0 };
         this.simd.adam(
-          ptr.w, ptr.m, ptr.v, ptr.g, ptr.mask, at(wOut), at(mOut), at(vOut), vector * 4,
-          k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.oneMinusAcc1, k.oneMinusAcc2,
-          k.epsilon, k.negLearningRate, k.weightDecay, mask ? 1 : 0, weightDecay > 0 ? 1 : 0,
+          ptr.w,
+          ptr.m,
+          ptr.v,
+          ptr.g,
+          ptr.mask,
+          at(wOut),
+          at(mOut),
+          at(vOut),
+          vector * 4,
+          k.beta1,
+          k.oneMinusBeta1,
+          k.beta2,
+          k.oneMinusBeta2,
+          k.oneMinusAcc1,
+          k.oneMinusAcc2,
+          k.epsilon,
+          k.negLearningRate,
+          k.weightDecay,
+          mask ? 1 : 0,
+          weightDecay > 0 ? 1 : 0,
         );
         // The last n mod 4 values: the same float32 operations one by one.
         const f32 = heap.f32();

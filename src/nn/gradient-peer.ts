@@ -50,7 +50,8 @@ export interface GradientPeer {
  * first; parts never hold fewer than one image, so a small batch gives fewer parts.
  */
 export function splitBatch(batch: Batch, parts: number): Batch[] {
-  if (!Number.isInteger(parts) || parts < 1) throw new Error(`splitBatch: parts must be a positive integer, got ${parts}`);
+  if (!Number.isInteger(parts) || parts < 1)
+    throw new Error(`splitBatch: parts must be a positive integer, got ${parts}`);
   const n = Math.min(parts, batch.size);
   if (n <= 1) return [batch];
   const per = batch.size > 0 ? batch.x.length / batch.size : 0;
@@ -58,7 +59,11 @@ export function splitBatch(batch: Batch, parts: number): Batch[] {
   let start = 0;
   for (let p = 0; p < n; p++) {
     const size = Math.floor(batch.size / n) + (p < batch.size % n ? 1 : 0);
-    out.push({ x: batch.x.slice(start * per, (start + size) * per), labels: batch.labels.slice(start, start + size), size });
+    out.push({
+      x: batch.x.slice(start * per, (start + size) * per),
+      labels: batch.labels.slice(start, start + size),
+      size,
+    });
     start += size;
   }
   return out;

@@ -3,7 +3,10 @@ import type { PeerChannel, PeerReply, PeerRequest } from './peer-protocol';
 import { ReplicaPeer } from './replica-peer';
 
 /** Starts the backend with `startBackend`, says 'ready', then answers requests in arrival order. */
-export async function serveGradientRequests(channel: PeerChannel<PeerReply, PeerRequest>, startBackend: () => Promise<string>): Promise<void> {
+export async function serveGradientRequests(
+  channel: PeerChannel<PeerReply, PeerRequest>,
+  startBackend: () => Promise<string>,
+): Promise<void> {
   const peer = new ReplicaPeer();
   const reply = (m: PeerReply, transfer: ArrayBuffer[] = []): void => channel.post(m, transfer);
   try {
@@ -24,7 +27,10 @@ export async function serveGradientRequests(channel: PeerChannel<PeerReply, Peer
       } else {
         const r = await peer.gradients(m.weights, m.part);
         const grads = r.grads.map((g) => (g.byteOffset === 0 && g.byteLength === g.buffer.byteLength ? g : g.slice()));
-        reply({ type: 'gradients', loss: r.loss, grads }, grads.map((g) => g.buffer as ArrayBuffer));
+        reply(
+          { type: 'gradients', loss: r.loss, grads },
+          grads.map((g) => g.buffer as ArrayBuffer),
+        );
       }
     } catch (error) {
       reply({ type: 'error', message: (error as Error).message ?? String(error) });

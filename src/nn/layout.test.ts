@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyGenome, lenetSpecs, LENET_CLASSES, type LayerGenes } from '../evolution/genome';
 import { liveFilters } from '../evolution/metrics';
 import { compactKeep, fromTfKernel, fullKeep, range, toTfKernel } from './layout';
-import { glorotGenome, killFilters } from './test-fixtures';
+import { glorotGenome, killFilters } from '../testing/genomes';
 
 const f32 = (n: number) => new Float32Array(n);
 
@@ -76,7 +76,8 @@ describe('compaction', () => {
     const g = glorotGenome(1, 7);
     killFilters(g, 1, [3, 9]); // dead conv2 filters
     const conv3 = g.layers[2];
-    for (const c of [1, 5, 7]) for (let f = 0; f < 64; f++) conv3.mask.fill(0, (f * 32 + c) * 25, (f * 32 + c + 1) * 25); // unread
+    for (const c of [1, 5, 7])
+      for (let f = 0; f < 64; f++) conv3.mask.fill(0, (f * 32 + c) * 25, (f * 32 + c + 1) * 25); // unread
     expect(compactKeep(g.layers).out[1].length).toBe(27);
     const keep = compactKeep(g.layers, 4).out[1];
     expect(keep.length).toBe(28);
@@ -86,13 +87,26 @@ describe('compaction', () => {
     // A whole layer is the cap, and an all-dead layer keeps 4.
     expect(compactKeep(glorotGenome(1, 8).layers, 5).out.map((k) => k.length)).toEqual([32, 32, 64, 64]);
     const dead = glorotGenome(1, 6);
-    killFilters(dead, 2, Array.from({ length: 64 }, (_, i) => i));
-    expect(compactKeep(dead.layers, 4).out.map((k) => Array.from(k))).toEqual([[0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3], Array.from(range(64))]);
+    killFilters(
+      dead,
+      2,
+      Array.from({ length: 64 }, (_, i) => i),
+    );
+    expect(compactKeep(dead.layers, 4).out.map((k) => Array.from(k))).toEqual([
+      [0, 1, 2, 3],
+      [0, 1, 2, 3],
+      [0, 1, 2, 3],
+      Array.from(range(64)),
+    ]);
   });
 
   it('keeps one filter of a layer that died completely, so tensors stay non-empty', () => {
     const g = glorotGenome(1, 6);
-    killFilters(g, 2, Array.from({ length: 64 }, (_, i) => i));
+    killFilters(
+      g,
+      2,
+      Array.from({ length: 64 }, (_, i) => i),
+    );
     const keep = compactKeep(g.layers);
     expect(keep.out[2].length).toBe(1);
     // Nothing reads conv2 through a dead conv3, so conv2 collapses as well.

@@ -100,7 +100,12 @@ export function toTfKernel<T extends Float32Array | Uint8Array>(
  * tfjs kernel values → genome weights, in place at the kept positions. Masked synapses are
  * written as +0 whatever the tensor holds (a masked product may be −0).
  */
-export function fromTfKernel(layer: LayerGenes, tfValues: ArrayLike<number>, inIdx: Int32Array, outIdx: Int32Array): void {
+export function fromTfKernel(
+  layer: LayerGenes,
+  tfValues: ArrayLike<number>,
+  inIdx: Int32Array,
+  outIdx: Int32Array,
+): void {
   const { inChannels, kernelH, kernelW } = layer.spec;
   const ni = inIdx.length;
   const no = outIdx.length;

@@ -8,10 +8,18 @@ import { liveFilters } from '../evolution/metrics';
 import { range, toTfKernel } from './layout';
 import { MaskedNetwork, type BatchProgress, type TrainSettings } from './network';
 import { referenceLogits } from './reference-forward';
-import { glorotGenome, killFilters, mnistSlice, randomlyMasked, syntheticDataset } from './test-fixtures';
+import { mnistSlice, syntheticDataset } from '../testing/data';
+import { glorotGenome, killFilters, randomlyMasked } from '../testing/genomes';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
-const ADAM: TrainSettings = { epochs: 1, batchSize: 16, optimizer: 'adam', learningRate: 1e-3, momentum: 0.9, weightDecay: 0 };
+const ADAM: TrainSettings = {
+  epochs: 1,
+  batchSize: 16,
+  optimizer: 'adam',
+  learningRate: 1e-3,
+  momentum: 0.9,
+  weightDecay: 0,
+};
 const SGD: TrainSettings = { ...ADAM, optimizer: 'sgd', learningRate: 0.05, momentum: 0.9, weightDecay: 4e-3 };
 
 /** Index of the first element whose bit pattern differs (+0 vs −0 counts), or −1. */
@@ -28,7 +36,10 @@ function expectSameGenome(a: Genome, b: Genome): void {
     const o = b.layers[i];
     expect(firstBitDifference(l.weights, o.weights), `${l.spec.name} weights`).toBe(-1);
     expect(firstBitDifference(l.bias, o.bias), `${l.spec.name} bias`).toBe(-1);
-    expect(l.mask.every((m, k) => m === o.mask[k]), `${l.spec.name} mask`).toBe(true);
+    expect(
+      l.mask.every((m, k) => m === o.mask[k]),
+      `${l.spec.name} mask`,
+    ).toBe(true);
   });
   expect(firstBitDifference(a.output.weights, b.output.weights), 'output weights').toBe(-1);
   expect(firstBitDifference(a.output.bias, b.output.bias), 'output bias').toBe(-1);
@@ -170,13 +181,18 @@ describe('masked training', () => {
     for (let f = 0; f < 32; f++) conv2.mask.fill(0, (f * 32 + 6) * 25, (f * 32 + 7) * 25); // nobody reads conv1/6
     for (let i = 0; i < conv2.weights.length; i++) if (!conv2.mask[i]) conv2.weights[i] = 0;
     // Left out (multiple 1), or kept to round 31 up to 32 (the default): zero gradients either way.
-    for (const [channelMultiple, filters] of [[1, 31], [4, 32]]) {
+    for (const [channelMultiple, filters] of [
+      [1, 31],
+      [4, 32],
+    ]) {
       const net = MaskedNetwork.fromGenome(g, MNIST, { channelMultiple });
       expect(net.physicalFilters[0]).toBe(filters);
       await net.train(data, idx, ADAM, new Rng(2));
       const t = net.toGenome();
       const s = 6 * 25;
-      expect(firstBitDifference(t.layers[0].weights.subarray(s, s + 25), g.layers[0].weights.subarray(s, s + 25))).toBe(-1);
+      expect(firstBitDifference(t.layers[0].weights.subarray(s, s + 25), g.layers[0].weights.subarray(s, s + 25))).toBe(
+        -1,
+      );
       expect(t.layers[0].weights.subarray(0, 25)).not.toEqual(g.layers[0].weights.subarray(0, 25));
       net.dispose();
     }
@@ -202,7 +218,13 @@ describe('masked training', () => {
   it('trains a compacted network to the same weights and logits as the uncompacted one (up to fp noise)', async () => {
     // Half the filters dead in every layer, plus a live conv1 filter that nothing reads.
     const g = randomlyMasked(glorotGenome(1, 30), 0.6, 31);
-    g.layers.forEach((l, i) => killFilters(g, i, Array.from(range(l.spec.filters)).filter((f) => f % 2 === 1)));
+    g.layers.forEach((l, i) =>
+      killFilters(
+        g,
+        i,
+        Array.from(range(l.spec.filters)).filter((f) => f % 2 === 1),
+      ),
+    );
     for (let f = 0; f < 32; f++) g.layers[1].mask.fill(0, (f * 32 + 4) * 25, (f * 32 + 5) * 25);
     const train = async (compact: boolean, channelMultiple?: number) => {
       const net = MaskedNetwork.fromGenome(g, MNIST, { compact, channelMultiple });
@@ -262,7 +284,12 @@ describe('masked training', () => {
     const step = async (backend: string) => {
       await tf.setBackend(backend);
       const net = MaskedNetwork.fromGenome(g, MNIST);
-      await net.train(small, range(4), { ...ADAM, optimizer: 'sgd', learningRate: 1, momentum: 0, batchSize: 4 }, new Rng(6));
+      await net.train(
+        small,
+        range(4),
+        { ...ADAM, optimizer: 'sgd', learningRate: 1, momentum: 0, batchSize: 4 },
+        new Rng(6),
+      );
       const t = net.toGenome();
       net.dispose();
       return t;
@@ -306,7 +333,9 @@ describe('hooks, memory and errors', () => {
     expect(r).toMatchObject({ images: 80, stopped: false });
 
     let calls = 0;
-    const stopped = await net.train(data, range(40), { ...ADAM, epochs: 3 }, new Rng(8), { shouldStop: () => ++calls > 4 });
+    const stopped = await net.train(data, range(40), { ...ADAM, epochs: 3 }, new Rng(8), {
+      shouldStop: () => ++calls > 4,
+    });
     expect(stopped).toMatchObject({ stopped: true, images: 56 }); // 3 batches (40) + 1 (16)
     expect(stopped.epochLosses).toHaveLength(1);
     net.dispose();
@@ -339,18 +368,26 @@ describe('hooks, memory and errors', () => {
 
   it('rejects bad input with clear messages', async () => {
     const g = glorotGenome(1, 21);
-    expect(() => MaskedNetwork.fromGenome(g, { height: 40, width: 40, channels: 1 })).toThrow(/fc1 reads a 4×4 map but 40×40 input pools to 5×5/);
-    expect(() => MaskedNetwork.fromGenome(g, { ...MNIST, channels: 3 })).toThrow(/conv1 expects 1 input channels but gets 3/);
+    expect(() => MaskedNetwork.fromGenome(g, { height: 40, width: 40, channels: 1 })).toThrow(
+      /fc1 reads a 4×4 map but 40×40 input pools to 5×5/,
+    );
+    expect(() => MaskedNetwork.fromGenome(g, { ...MNIST, channels: 3 })).toThrow(
+      /conv1 expects 1 input channels but gets 3/,
+    );
     expect(() => MaskedNetwork.fromGenome(g, MNIST, { poolSize: 0 })).toThrow(/poolSize/);
     const short = cloneGenome(g);
     short.layers[2].weights = new Float32Array(5);
     expect(() => MaskedNetwork.fromGenome(short, MNIST)).toThrow(/conv3 has 5 weights/);
-    expect(() => MaskedNetwork.fromGenome({ ...g, layers: g.layers.slice(1) }, MNIST)).toThrow(/expected layers conv,conv,conv,dense/);
+    expect(() => MaskedNetwork.fromGenome({ ...g, layers: g.layers.slice(1) }, MNIST)).toThrow(
+      /expected layers conv,conv,conv,dense/,
+    );
 
     const net = MaskedNetwork.fromGenome(g, MNIST);
     await expect(net.train(data, [0, 40], ADAM, new Rng(1))).rejects.toThrow(/index 40/);
     await expect(net.train(data, [0], { ...ADAM, batchSize: 0 }, new Rng(1))).rejects.toThrow(/batchSize/);
-    await expect(net.train(syntheticDataset(2, 1, 32, 3), [0], ADAM, new Rng(1))).rejects.toThrow(/32×32×3, network expects 28×28×1/);
+    await expect(net.train(syntheticDataset(2, 1, 32, 3), [0], ADAM, new Rng(1))).rejects.toThrow(
+      /32×32×3, network expects 28×28×1/,
+    );
     await expect(net.evaluate(data, [])).rejects.toThrow(/no images/);
     const running = net.train(data, range(40), { ...ADAM, batchSize: 8 }, new Rng(1), { onBatch: () => net.dispose() });
     await expect(net.train(data, [0], ADAM, new Rng(1))).rejects.toThrow(/already training/);

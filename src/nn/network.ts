@@ -25,12 +25,25 @@ import {
   toTfKernel,
   type Keep,
 } from './layout';
-import { disposeOptimizer, makeOptimizer, optimizerKey, validateTrainSettings, type Optimizer, type TrainSettings } from './train-settings';
+import {
+  disposeOptimizer,
+  makeOptimizer,
+  optimizerKey,
+  validateTrainSettings,
+  type Optimizer,
+  type TrainSettings,
+} from './train-settings';
 import { convBiasMaxPoolRelu } from './conv-pool';
 import { convBiasRelu, convBiasReluAvgPool } from './conv-relu';
 import { denseHeadLoss } from './dense-loss';
 import { FusedAdam } from './fused-adam';
-import { splitBatch, type GradientPeer, type InputShape, type NetworkBlueprint, type PartGradients } from './gradient-peer';
+import {
+  splitBatch,
+  type GradientPeer,
+  type InputShape,
+  type NetworkBlueprint,
+  type PartGradients,
+} from './gradient-peer';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { WasmStep } from './wasm-step';
 
@@ -113,7 +126,8 @@ function validate(genome: Genome, input: InputShape, poolSize: number): void {
   const bad = (what: string): never => {
     throw new Error(`MaskedNetwork.fromGenome: ${what}`);
   };
-  for (const [k, v] of Object.entries(input)) if (!Number.isInteger(v) || v < 1) bad(`input.${k} must be a positive integer, got ${v}`);
+  for (const [k, v] of Object.entries(input))
+    if (!Number.isInteger(v) || v < 1) bad(`input.${k} must be a positive integer, got ${v}`);
   if (!Number.isInteger(poolSize) || poolSize < 1) bad(`poolSize must be a positive integer, got ${poolSize}`);
   const ls = genome.layers;
   const kinds = ls.map((l) => l.spec.kind).join(',');
@@ -123,17 +137,20 @@ function validate(genome: Genome, input: InputShape, poolSize: number): void {
     const s = l.spec;
     if (s.inChannels !== channels) bad(`${s.name} expects ${s.inChannels} input channels but gets ${channels}`);
     const n = synapseCount(s);
-    if (l.weights.length !== n || l.mask.length !== n) bad(`${s.name} has ${l.weights.length} weights and ${l.mask.length} mask bits, expected ${n}`);
+    if (l.weights.length !== n || l.mask.length !== n)
+      bad(`${s.name} has ${l.weights.length} weights and ${l.mask.length} mask bits, expected ${n}`);
     if (l.bias.length !== s.filters) bad(`${s.name} has ${l.bias.length} biases for ${s.filters} filters`);
     channels = s.filters;
   }
   const h = pooled(pooled(pooled(input.height)));
   const w = pooled(pooled(pooled(input.width)));
   const fc1 = ls[3].spec;
-  if (fc1.kernelH !== h || fc1.kernelW !== w) bad(`fc1 reads a ${fc1.kernelH}×${fc1.kernelW} map but ${input.height}×${input.width} input pools to ${h}×${w}`);
+  if (fc1.kernelH !== h || fc1.kernelW !== w)
+    bad(`fc1 reads a ${fc1.kernelH}×${fc1.kernelW} map but ${input.height}×${input.width} input pools to ${h}×${w}`);
   const o = genome.output;
   if (o.inUnits !== fc1.filters) bad(`output layer has ${o.inUnits} inputs for ${fc1.filters} fc1 units`);
-  if (o.weights.length !== o.inUnits * o.outUnits || o.bias.length !== o.outUnits) bad('output layer weights/bias have the wrong length');
+  if (o.weights.length !== o.inUnits * o.outUnits || o.bias.length !== o.outUnits)
+    bad('output layer weights/bias have the wrong length');
 }
 
 /** A private copy in which masked weights and the biases of dead filters are 0. */
@@ -192,13 +209,28 @@ export class MaskedNetwork {
       const shape = [l.spec.kernelH, l.spec.kernelW, inIdx.length, outIdx.length];
       add(`${l.spec.name}/kernel`, w, l.spec.kind === 'dense' ? [shape[0] * shape[1] * shape[2], shape[3]] : shape, m);
       const live = liveFilters(l);
-      add(`${l.spec.name}/bias`, gather(l.bias, outIdx), [outIdx.length], Float32Array.from(outIdx, (f) => live[f]));
+      add(
+        `${l.spec.name}/bias`,
+        gather(l.bias, outIdx),
+        [outIdx.length],
+        Float32Array.from(outIdx, (f) => live[f]),
+      );
     });
     const o = g.output;
     const fc1Out = keep.out[3];
     add('output/kernel', gatherRows(o.weights, o.outUnits, fc1Out), [fc1Out.length, o.outUnits], null);
     add('output/bias', o.bias.slice(), [o.outUnits], null);
-    return new MaskedNetwork(g, { ...input }, poolSize, keep, params, options.compact !== false, channelMultiple, options.tapeFreeStep !== false, `network-${id}`);
+    return new MaskedNetwork(
+      g,
+      { ...input },
+      poolSize,
+      keep,
+      params,
+      options.compact !== false,
+      channelMultiple,
+      options.tapeFreeStep !== false,
+      `network-${id}`,
+    );
   }
 
   get classes(): number {
@@ -233,7 +265,8 @@ export class MaskedNetwork {
       tf.relu(tf.maxPool(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), b1) as tf.Tensor4D, p, 2, 'same'));
     // conv → ReLU → avgpool as one op on wasm (conv-relu.ts), else as separate ops.
     const convReluPool = (input: tf.Tensor4D, w: tf.Variable, b: tf.Variable) =>
-      convBiasReluAvgPool(input, w as tf.Tensor4D, b as tf.Tensor1D, p, 2) ?? tf.avgPool(convRelu(input, w, b), p, 2, 'same');
+      convBiasReluAvgPool(input, w as tf.Tensor4D, b as tf.Tensor1D, p, 2) ??
+      tf.avgPool(convRelu(input, w, b), p, 2, 'same');
     h = convReluPool(convReluPool(h, w2, b2), w3, b3);
     return tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
   }
@@ -262,11 +295,14 @@ export class MaskedNetwork {
   private checkData(data: ImageDataset, indices: ArrayLike<number>): void {
     const { height, width, channels } = this.input;
     if (data.height !== height || data.width !== width || data.channels !== channels) {
-      throw new Error(`dataset is ${data.height}×${data.width}×${data.channels}, network expects ${height}×${width}×${channels}`);
+      throw new Error(
+        `dataset is ${data.height}×${data.width}×${data.channels}, network expects ${height}×${width}×${channels}`,
+      );
     }
     for (let i = 0; i < indices.length; i++) {
       const k = indices[i];
-      if (!Number.isInteger(k) || k < 0 || k >= data.count) throw new Error(`index ${k} (at ${i}) is outside the dataset of ${data.count}`);
+      if (!Number.isInteger(k) || k < 0 || k >= data.count)
+        throw new Error(`index ${k} (at ${i}) is outside the dataset of ${data.count}`);
     }
   }
 
@@ -277,12 +313,20 @@ export class MaskedNetwork {
     const x = this.batchTensor(batch);
     const y = this.labelsTensor(batch);
     const [w4, b4, wo, bo] = this.params.slice(6).map((p) => p.v);
-    const loss = () => denseHeadLoss(this.features(x), w4 as tf.Tensor2D, b4 as tf.Tensor1D, wo as tf.Tensor2D, bo as tf.Tensor1D, y);
-    return tf.variableGrads(loss, this.params.map((p) => p.v));
+    const loss = () =>
+      denseHeadLoss(this.features(x), w4 as tf.Tensor2D, b4 as tf.Tensor1D, wo as tf.Tensor2D, bo as tf.Tensor1D, y);
+    return tf.variableGrads(
+      loss,
+      this.params.map((p) => p.v),
+    );
   }
 
   /** lossAndGradients through the tape-free step, from scaled images or their bytes. Call inside tidy. */
-  private tapeFreeLossAndGradients(direct: WasmStep, images: Float32Array | Uint8Array, labels: Uint8Array): LossAndGradients {
+  private tapeFreeLossAndGradients(
+    direct: WasmStep,
+    images: Float32Array | Uint8Array,
+    labels: Uint8Array,
+  ): LossAndGradients {
     const variables = this.params.map((p) => p.v);
     const { loss, grads } = direct.run(tf.backend(), images, labels, variables);
     const named: tf.NamedTensorMap = {};
@@ -297,7 +341,16 @@ export class MaskedNetwork {
     const key = `${tf.getBackend()} ${size}`;
     if (!this.wasmSteps.has(key)) {
       const { height, width, channels } = this.input;
-      this.wasmSteps.set(key, this.tapeFree ? WasmStep.create([size, height, width, channels], this.params.map((p) => p.v), this.poolSize) : null);
+      this.wasmSteps.set(
+        key,
+        this.tapeFree
+          ? WasmStep.create(
+              [size, height, width, channels],
+              this.params.map((p) => p.v),
+              this.poolSize,
+            )
+          : null,
+      );
     }
     return this.wasmSteps.get(key)!;
   }
@@ -338,7 +391,11 @@ export class MaskedNetwork {
 
   /** One optimizer step on this core from a batch's image bytes, through the tape-free step. */
   private byteStep(direct: WasmStep, batch: ByteBatch, optimizer: Optimizer, weightDecay: number): tf.Scalar {
-    return this.stepWith(() => this.tapeFreeLossAndGradients(direct, batch.pixels, batch.labels), optimizer, weightDecay);
+    return this.stepWith(
+      () => this.tapeFreeLossAndGradients(direct, batch.pixels, batch.labels),
+      optimizer,
+      weightDecay,
+    );
   }
 
   private stepWith(lossAndGradients: () => LossAndGradients, optimizer: Optimizer, weightDecay: number): tf.Scalar {
@@ -350,7 +407,12 @@ export class MaskedNetwork {
   }
 
   /** One optimizer step with the batch split between this network and its peers. */
-  private async parallelStep(batch: Batch, peers: readonly GradientPeer[], optimizer: Optimizer, weightDecay: number): Promise<tf.Scalar> {
+  private async parallelStep(
+    batch: Batch,
+    peers: readonly GradientPeer[],
+    optimizer: Optimizer,
+    weightDecay: number,
+  ): Promise<tf.Scalar> {
     const [mine, ...theirs] = splitBatch(batch, peers.length + 1);
     if (theirs.length === 0) return this.step(batch, optimizer, weightDecay);
     const weights = this.weightArrays();
@@ -390,7 +452,14 @@ export class MaskedNetwork {
 
   /** What a gradient peer needs to build a replica holding the same tensors. */
   blueprint(): NetworkBlueprint {
-    return { genome: this.genome, input: { ...this.input }, poolSize: this.poolSize, compact: this.compact, channelMultiple: this.channelMultiple, tapeFreeStep: this.tapeFree };
+    return {
+      genome: this.genome,
+      input: { ...this.input },
+      poolSize: this.poolSize,
+      compact: this.compact,
+      channelMultiple: this.channelMultiple,
+      tapeFreeStep: this.tapeFree,
+    };
   }
 
   /** Copies of the variables' values, in variable order. */
@@ -402,9 +471,11 @@ export class MaskedNetwork {
   /** Overwrites the variables (a replica taking its network's current weights). */
   setWeightArrays(weights: readonly Float32Array[]): void {
     this.check();
-    if (weights.length !== this.params.length) throw new Error(`setWeightArrays: ${weights.length} arrays for ${this.params.length} variables`);
+    if (weights.length !== this.params.length)
+      throw new Error(`setWeightArrays: ${weights.length} arrays for ${this.params.length} variables`);
     this.params.forEach(({ v }, k) => {
-      if (weights[k].length !== v.size) throw new Error(`setWeightArrays: ${v.name} has ${v.size} values, got ${weights[k].length}`);
+      if (weights[k].length !== v.size)
+        throw new Error(`setWeightArrays: ${v.name} has ${v.size} values, got ${weights[k].length}`);
       tf.tidy(() => v.assign(tf.tensor(weights[k], v.shape)));
     });
   }
@@ -414,7 +485,10 @@ export class MaskedNetwork {
     this.check();
     const r = tf.tidy(() => this.lossAndGradients(batch));
     try {
-      return { loss: r.value.dataSync()[0], grads: this.params.map(({ v }) => r.grads[v.name].dataSync() as Float32Array) };
+      return {
+        loss: r.value.dataSync()[0],
+        grads: this.params.map(({ v }) => r.grads[v.name].dataSync() as Float32Array),
+      };
     } finally {
       tf.dispose([r.value, ...Object.values(r.grads)]);
     }
@@ -496,7 +570,14 @@ export class MaskedNetwork {
           if (hooks.onBatch) {
             const value = (await loss.data())[0];
             loss.dispose();
-            await hooks.onBatch({ epoch, epochs: settings.epochs, batch: b + 1, batches, loss: value, imagesSeen: images });
+            await hooks.onBatch({
+              epoch,
+              epochs: settings.epochs,
+              batch: b + 1,
+              batches,
+              loss: value,
+              imagesSeen: images,
+            });
             this.check(); // the hook may have disposed the network
           } else {
             loss.dispose();
@@ -525,12 +606,18 @@ export class MaskedNetwork {
    * Top-1 accuracy on `data[indices]` (all of `data` by default); with `peers`, every batch is
    * split between this network and them.
    */
-  async evaluate(data: ImageDataset, indices?: ArrayLike<number>, batchSize = 256, peers: readonly GradientPeer[] = []): Promise<EvalResult> {
+  async evaluate(
+    data: ImageDataset,
+    indices?: ArrayLike<number>,
+    batchSize = 256,
+    peers: readonly GradientPeer[] = [],
+  ): Promise<EvalResult> {
     this.check();
     const idx = indices ?? range(data.count);
     this.checkData(data, idx);
     if (idx.length === 0) throw new Error('evaluate: no images');
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new Error(`evaluate: batchSize must be a positive integer, got ${batchSize}`);
     for (const peer of peers) if (peer.loaded !== this.key) await peer.load(this.key, this.blueprint());
     const weights = peers.length > 0 ? this.weightArrays() : [];
     let correct = 0;

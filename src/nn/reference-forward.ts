@@ -74,7 +74,14 @@ function pool(m: Map3, size: number, kind: 'max' | 'avg'): Map3 {
 const relu = (m: Map3): Map3 => ({ ...m, v: m.v.map((x) => Math.max(0, x)) });
 
 /** Logits of one NHWC image (values as fed to the network, i.e. in [0, 1]). */
-export function referenceLogits(g: Genome, image: Float32Array, h: number, w: number, c: number, poolSize = 3): Float64Array {
+export function referenceLogits(
+  g: Genome,
+  image: Float32Array,
+  h: number,
+  w: number,
+  c: number,
+  poolSize = 3,
+): Float64Array {
   let m: Map3 = { h, w, c, v: Float64Array.from(image) };
   m = relu(pool(conv(m, g.layers[0]), poolSize, 'max'));
   m = pool(relu(conv(m, g.layers[1])), poolSize, 'avg');
@@ -87,7 +94,8 @@ export function referenceLogits(g: Genome, image: Float32Array, h: number, w: nu
     let s = fc1.bias[f];
     for (let ch = 0; ch < C; ch++) {
       for (let ky = 0; ky < kh; ky++) {
-        for (let kx = 0; kx < kw; kx++) s += m.v[(ky * m.w + kx) * C + ch] * fc1.weights[((f * C + ch) * kh + ky) * kw + kx];
+        for (let kx = 0; kx < kw; kx++)
+          s += m.v[(ky * m.w + kx) * C + ch] * fc1.weights[((f * C + ch) * kh + ky) * kw + kx];
       }
     }
     hidden[f] = Math.max(0, s);

@@ -18,7 +18,12 @@ export class ReplicaPeer implements GradientPeer {
     this.replica?.dispose();
     this.replica = null;
     this.key = null;
-    this.replica = MaskedNetwork.fromGenome(blueprint.genome, blueprint.input, { poolSize: blueprint.poolSize, compact: blueprint.compact, channelMultiple: blueprint.channelMultiple, tapeFreeStep: blueprint.tapeFreeStep });
+    this.replica = MaskedNetwork.fromGenome(blueprint.genome, blueprint.input, {
+      poolSize: blueprint.poolSize,
+      compact: blueprint.compact,
+      channelMultiple: blueprint.channelMultiple,
+      tapeFreeStep: blueprint.tapeFreeStep,
+    });
     this.key = key;
   }
 

@@ -12,7 +12,8 @@ import { PortPeer, startPeers } from './port-peer';
  * importing it (execArgv's --import does not reach worker threads on Node 20).
  */
 function spawnThread(backend: BackendPreference): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./gradient-thread.js', import.meta.url), { workerData: { backend } });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./gradient-thread.js', import.meta.url), { workerData: { backend } });
   const entry = new URL('./gradient-thread.ts', import.meta.url).href;
   return new Worker(new URL('./gradient-thread-boot.mjs', import.meta.url), { workerData: { backend, entry } });
 }

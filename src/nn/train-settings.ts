@@ -35,8 +35,10 @@ export function validateTrainSettings(s: TrainSettings): void {
     throw new Error(`invalid train settings: ${what}`);
   };
   if (!Number.isInteger(s.epochs) || s.epochs < 0) bad(`epochs must be a non-negative integer, got ${s.epochs}`);
-  if (!Number.isInteger(s.batchSize) || s.batchSize < 1) bad(`batchSize must be a positive integer, got ${s.batchSize}`);
-  if (s.optimizer !== 'adam' && s.optimizer !== 'sgd') bad(`optimizer must be 'adam' or 'sgd', got '${String(s.optimizer)}'`);
+  if (!Number.isInteger(s.batchSize) || s.batchSize < 1)
+    bad(`batchSize must be a positive integer, got ${s.batchSize}`);
+  if (s.optimizer !== 'adam' && s.optimizer !== 'sgd')
+    bad(`optimizer must be 'adam' or 'sgd', got '${String(s.optimizer)}'`);
   if (!(s.learningRate > 0) || !Number.isFinite(s.learningRate)) bad(`learningRate must be > 0, got ${s.learningRate}`);
   if (!(s.momentum >= 0 && s.momentum < 1)) bad(`momentum must be in [0, 1), got ${s.momentum}`);
   if (!(s.weightDecay >= 0) || !Number.isFinite(s.weightDecay)) bad(`weightDecay must be ≥ 0, got ${s.weightDecay}`);

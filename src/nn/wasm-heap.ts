@@ -106,7 +106,13 @@ export class HeapScratch {
 }
 
 /** out[c] = Σ over the `rows` rows of the row-major matrix m (rows × columns) of m[row][c], added in float64. */
-export function columnSums(heap: HeapScratch, m: tf.TensorInfo, rows: number, columns: number, out: tf.TensorInfo): void {
+export function columnSums(
+  heap: HeapScratch,
+  m: tf.TensorInfo,
+  rows: number,
+  columns: number,
+  out: tf.TensorInfo,
+): void {
   const f32 = heap.f32();
   const at = heap.address(m) / 4;
   const to = heap.address(out) / 4;

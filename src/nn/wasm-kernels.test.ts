@@ -3,12 +3,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../evolution/rng';
 import { conv2DBackpropFilterWasm, registerWasmTrainingKernels } from './wasm-kernels';
-import { relErr } from './test-fixtures';
+import { relErr } from '../testing/numeric';
 
 const originalMaxPoolGrad = tf.getKernel(tf.MaxPoolGrad, 'wasm')!;
 
 /** Uniform in [−1, 1) + offset; offset NaN gives ties: values in {0, 1}. */
-function random(shape: number[], seed: number, offset = 0): Float32Array {
+function randomOfShape(shape: number[], seed: number, offset = 0): Float32Array {
   const rng = new Rng(seed);
   const draw = Number.isNaN(offset) ? () => rng.int(2) : () => rng.next() * 2 - 1 + offset;
   return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, draw);
@@ -23,9 +23,9 @@ async function grads(
 ): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
-    const xs = shapes.map((s, i) => tf.tensor(random(s, i + 1, offset), s));
+    const xs = shapes.map((s, i) => tf.tensor(randomOfShape(s, i + 1, offset), s));
     const probeShape = f(...xs).shape;
-    const probe = tf.tensor(random(probeShape, 99), probeShape);
+    const probe = tf.tensor(randomOfShape(probeShape, 99), probeShape);
     const g = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), probe)))(xs);
     return g.map((t) => t.dataSync() as Float32Array);
   });
@@ -69,7 +69,14 @@ describe('conv2d gradients on wasm equal the cpu backend', () => {
 
   it('the fused conv with bias and ReLU (as conv2/conv3 use it)', async () => {
     await expectSameAsCpu([[2, 7, 7, 8], [5, 5, 8, 4], [4]], (x, w, b) =>
-      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 1, pad: 'same', activation: 'relu' }),
+      tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: w as tf.Tensor4D,
+        bias: b,
+        strides: 1,
+        pad: 'same',
+        activation: 'relu',
+      }),
     );
   });
 });
@@ -81,11 +88,14 @@ describe('the two filter-gradient methods agree', () => {
   ] as const) {
     it(name, async () => {
       await tf.setBackend('wasm');
-      const x = tf.tensor4d(random([...xs], 11), [...xs] as [number, number, number, number]);
+      const x = tf.tensor4d(randomOfShape([...xs], 11), [...xs] as [number, number, number, number]);
       const y = tf.conv2d(x, tf.zeros([...fs]) as tf.Tensor4D, stride, pad);
-      const dy = tf.tensor4d(random(y.shape, 12), y.shape);
+      const dy = tf.tensor4d(randomOfShape(y.shape, 12), y.shape);
       const run = (method: 'im2col' | 'transposed') => {
-        const info = conv2DBackpropFilterWasm({ inputs: { x, dy }, backend: tf.backend(), attrs: { strides: stride, pad, filterShape: [...fs] } }, method);
+        const info = conv2DBackpropFilterWasm(
+          { inputs: { x, dy }, backend: tf.backend(), attrs: { strides: stride, pad, filterShape: [...fs] } },
+          method,
+        );
         const t = tf.engine().makeTensorFromTensorInfo(info);
         expect(t.shape).toEqual([...fs]);
         const v = t.dataSync() as Float32Array;
@@ -115,7 +125,7 @@ describe('other training kernels on wasm equal the cpu backend', () => {
   it('MaxPoolGrad where whole windows are negative (wasm 4.22 drops these gradients)', async () => {
     await expectSameAsCpu([[2, 8, 8, 3]], (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same'), -3);
     // The backend's own kernel really is wrong here, which is why it is replaced.
-    const x = tf.tensor4d(random([1, 4, 4, 1], 5, -3), [1, 4, 4, 1]);
+    const x = tf.tensor4d(randomOfShape([1, 4, 4, 1], 5, -3), [1, 4, 4, 1]);
     const y = tf.maxPool(x, 2, 2, 'valid');
     const dy = tf.onesLike(y);
     const info = originalMaxPoolGrad.kernelFunc({
@@ -150,7 +160,7 @@ describe('other training kernels on wasm equal the cpu backend', () => {
   });
 
   it('Sum over leading axes (bias gradients), with and without keepDims, and other axes', async () => {
-    const x = random([4, 5, 6, 7], 3);
+    const x = randomOfShape([4, 5, 6, 7], 3);
     const run = async (backend: string) => {
       await tf.setBackend(backend);
       return tf.tidy(() => {
@@ -176,9 +186,27 @@ describe('other training kernels on wasm equal the cpu backend', () => {
   });
 
   it('matMul with either operand transposed (dense-layer gradients)', async () => {
-    await expectSameAsCpu([[6, 20], [20, 7]], (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D));
-    await expectSameAsCpu([[20, 6], [7, 20]], (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, true, true));
-    await expectSameAsCpu([[3, 5, 4], [3, 4, 2]], (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D)); // batched: original path
+    await expectSameAsCpu(
+      [
+        [6, 20],
+        [20, 7],
+      ],
+      (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    );
+    await expectSameAsCpu(
+      [
+        [20, 6],
+        [7, 20],
+      ],
+      (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, true, true),
+    );
+    await expectSameAsCpu(
+      [
+        [3, 5, 4],
+        [3, 4, 2],
+      ],
+      (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
+    ); // batched: original path
   });
 });
 
@@ -190,12 +218,14 @@ describe('registration', () => {
       registerWasmTrainingKernels();
       await tf.setBackend('wasm');
       const backend = tf.backend() as unknown as { numDataIds(): number };
-      const x = tf.tensor4d(random([2, 8, 8, channels], 1), [2, 8, 8, channels]);
-      const w = tf.tensor4d(random([5, 5, channels, 4], 2), [5, 5, channels, 4]);
+      const x = tf.tensor4d(randomOfShape([2, 8, 8, channels], 1), [2, 8, 8, channels]);
+      const w = tf.tensor4d(randomOfShape([5, 5, channels, 4], 2), [5, 5, channels, 4]);
       const step = () =>
         tf.tidy(() =>
           tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-            tf.avgPool(tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 3, 2, 'same'), 3, 2, 'same').sum(),
+            tf
+              .avgPool(tf.maxPool(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 3, 2, 'same'), 3, 2, 'same')
+              .sum(),
           )([x, w]),
         );
       tf.dispose(step());
@@ -213,7 +243,13 @@ describe('registration', () => {
     const x = tf.zeros([1, 2, 4, 4]);
     const dy = tf.zeros([1, 3, 4, 4]);
     expect(() =>
-      tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] }),
+      tf
+        .engine()
+        .runKernel(
+          tf.Conv2DBackpropFilter,
+          { x, dy },
+          { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
+        ),
     ).toThrow(/NHWC/);
     tf.dispose([x, dy]);
   });

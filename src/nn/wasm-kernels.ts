@@ -53,7 +53,12 @@ function checkNHWC(kernel: string, dataFormat: unknown): void {
 }
 
 function explicitPad(p: Pad): [[number, number], [number, number], [number, number], [number, number]] {
-  return [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
+  return [
+    [0, 0],
+    [p.top, p.bottom],
+    [p.left, p.right],
+    [0, 0],
+  ];
 }
 
 /** The wasm heap view of a tensor; re-take it after any allocation (the heap may grow). */
@@ -69,9 +74,21 @@ const IM2COL_MAX_ROWS = 128;
  * dW = colsᵀ · dy as one XNNPACK matrix product: colsᵀ[k][p] is the input pixel that filter
  * tap k = (ky·fw + kx)·C + c sees at output position p = (b·oH + oy)·oW + ox (0 in the padding).
  */
-function filterGradIm2col(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+function filterGradIm2col(
+  backend: Backend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: O } = info;
-  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const {
+    filterHeight: fh,
+    filterWidth: fw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   const K = fh * fw * C;
   const P = B * OH * OW;
   // Our SIMD product takes rows in fours: zero rows pad K up.
@@ -137,7 +154,13 @@ function filterGradIm2col(backend: Backend, x: tf.TensorInfo, dy: tf.TensorInfo,
  * dW = colsᵀ · dy with our SIMD product, which streams the long inner dimension (P rows) once
  * per block instead of packing dy as XNNPACK does on every call (2× faster for MNIST's conv1).
  */
-function filterGradProduct(backend: Backend, simd: SimdKernels, cols: tf.TensorInfo, dy: tf.TensorInfo, filterShape: number[]): tf.TensorInfo {
+function filterGradProduct(
+  backend: Backend,
+  simd: SimdKernels,
+  cols: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  filterShape: number[],
+): tf.TensorInfo {
   const [, rows, P] = cols.shape;
   const O = filterShape[3];
   const heap = new HeapScratch(backend);
@@ -183,7 +206,8 @@ export function conv2DBackpropFilterWasm(
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   checkNHWC('Conv2DBackpropFilter', dataFormat);
-  if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error('Conv2DBackpropFilter on wasm needs float32 inputs');
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32')
+    throw new Error('Conv2DBackpropFilter on wasm needs float32 inputs');
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,
@@ -202,7 +226,8 @@ export function conv2DBackpropFilterWasm(
     const dW = winogradFilterGradient(backend, x, dy, info);
     if (dW) return dW;
   }
-  if (method === 'im2col' || (method === 'auto' && fh * fw * c <= IM2COL_MAX_ROWS)) return filterGradIm2col(backend, x, dy, info);
+  if (method === 'im2col' || (method === 'auto' && fh * fw * c <= IM2COL_MAX_ROWS))
+    return filterGradIm2col(backend, x, dy, info);
   const heap = new HeapScratch(backend);
   try {
     const xT = heap.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
@@ -271,7 +296,12 @@ function makeConv2DBackpropInput(original: tf.KernelFunc): tf.KernelFunc {
     const padL = fw - 1 - p.left;
     const padB = info.inHeight - info.outHeight + p.top;
     const padR = info.inWidth - info.outWidth + p.left;
-    if (info.strideHeight !== 1 || info.strideWidth !== 1 || Math.min(padT, padL, padB, padR) < 0 || dy.dtype !== 'float32') {
+    if (
+      info.strideHeight !== 1 ||
+      info.strideWidth !== 1 ||
+      Math.min(padT, padL, padB, padR) < 0 ||
+      dy.dtype !== 'float32'
+    ) {
       return original(args);
     }
     const heap = new HeapScratch(backend as Backend);
@@ -283,7 +313,12 @@ function makeConv2DBackpropInput(original: tf.KernelFunc): tf.KernelFunc {
         { x: dy, filter: wT },
         {
           strides: [1, 1],
-          pad: [[0, 0], [padT, padB], [padL, padR], [0, 0]],
+          pad: [
+            [0, 0],
+            [padT, padB],
+            [padL, padR],
+            [0, 0],
+          ],
           dilations: [1, 1],
           dataFormat: 'NHWC',
           dimRoundingMode: undefined,
@@ -309,7 +344,16 @@ function poolGradSimd(
   dy: tf.TensorInfo,
   max?: { input: tf.TensorInfo; output: tf.TensorInfo },
 ): tf.TensorInfo | null {
-  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const {
+    batchSize,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
   const { top, left } = info.padInfo;
   const simd = C % 4 === 0 ? simdKernelsOf(backend) : null;
@@ -343,7 +387,16 @@ function poolGradSimd(
           if (rows <= 0 || cols <= 0) continue;
           const origin = ((b * H + y0) * W + x0) * C * 4;
           const o = ((b * OH + oy) * OW + ox) * C * 4;
-          if (max) simd.maxPoolGradWindow(xAt + origin, yAt + o, dyAt + o, dxAt + origin, tableAt(rows, cols), rows * cols, C * 4);
+          if (max)
+            simd.maxPoolGradWindow(
+              xAt + origin,
+              yAt + o,
+              dyAt + o,
+              dxAt + origin,
+              tableAt(rows, cols),
+              rows * cols,
+              C * 4,
+            );
           else simd.avgPoolGradWindow(dyAt + o, dxAt + origin, tableAt(rows, cols), rows * cols, C * 4, weight);
         }
       }
@@ -355,12 +408,32 @@ function poolGradSimd(
   }
 }
 
-export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+export function maxPoolGradWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: Backend;
+  attrs: tf.NamedAttrMap;
+}): tf.TensorInfo {
   const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
   if (input.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error('MaxPoolGrad on wasm needs float32 inputs');
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const {
+    batchSize,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
   const { top, left } = info.padInfo;
   const simd = poolGradSimd(args.backend, info, dy, { input, output });
@@ -404,12 +477,31 @@ export function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
  * The window loop is written out here and in MaxPoolGrad on purpose: one shared visitor callback
  * made them 37 % and 9 % slower (bench/kernels.ts).
  */
-export function avgPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: Backend; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+export function avgPoolGradWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: Backend;
+  attrs: tf.NamedAttrMap;
+}): tf.TensorInfo {
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad } = args.attrs as unknown as tf.AvgPoolGradAttrs;
   if (dy.dtype !== 'float32') throw new Error('AvgPoolGrad on wasm needs float32 inputs');
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad);
-  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+  );
+  const {
+    batchSize,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
   const { top, left } = info.padInfo;
   const weight = 1 / (info.filterHeight * info.filterWidth);
@@ -482,7 +574,8 @@ function makeSum(original: tf.KernelFunc): tf.KernelFunc {
       // Four rows per pass: a quarter of the accumulator traffic.
       for (; r + 4 <= outer; r += 4) {
         const b = r * inner;
-        for (let c = 0; c < inner; c++) acc[c] += src[b + c] + src[b + inner + c] + src[b + 2 * inner + c] + src[b + 3 * inner + c];
+        for (let c = 0; c < inner; c++)
+          acc[c] += src[b + c] + src[b + inner + c] + src[b + 2 * inner + c] + src[b + 3 * inner + c];
       }
       for (; r < outer; r++) for (let c = 0; c < inner; c++) acc[c] += src[r * inner + c];
       dst.set(acc);
@@ -524,17 +617,29 @@ function makeConv2D(original: tf.KernelFunc): tf.KernelFunc {
  */
 function makeFusedConv2D(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
-    const { x, filter, bias, preluActivationWeights } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
+    const { x, filter, bias, preluActivationWeights } = args.inputs as {
+      x: tf.TensorInfo;
+      filter: tf.TensorInfo;
+      bias?: tf.TensorInfo;
+      preluActivationWeights?: tf.TensorInfo;
+    };
     const attrs = args.attrs as unknown as tf.FusedConv2DAttrs;
     const { dataFormat, activation } = attrs;
     const K = filter.shape[3];
     const simpleBias = !bias || (bias.shape.length === 1 && bias.shape[0] === K && bias.dtype === 'float32');
-    if ((dataFormat !== undefined && dataFormat !== 'NHWC') || preluActivationWeights || !simpleBias || (activation !== 'linear' && activation !== 'relu')) {
+    if (
+      (dataFormat !== undefined && dataFormat !== 'NHWC') ||
+      preluActivationWeights ||
+      !simpleBias ||
+      (activation !== 'linear' && activation !== 'relu')
+    ) {
       return original(args);
     }
     const info = forwardConvInfo(x, filter, attrs);
     if (!winogradApplies(info, x.dtype)) return original(args);
-    return winogradConv2D(args.backend as Backend, x, filter, info, { bias, relu: activation === 'relu' }) ?? original(args);
+    return (
+      winogradConv2D(args.backend as Backend, x, filter, info, { bias, relu: activation === 'relu' }) ?? original(args)
+    );
   };
 }
 
@@ -597,7 +702,8 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): vo
     tf.registerKernel({
       kernelName: tf.Conv2DBackpropFilter,
       backendName: 'wasm',
-      kernelFunc: mark(((args: Parameters<typeof conv2DBackpropFilterWasm>[0]) => conv2DBackpropFilterWasm(args)) as unknown as tf.KernelFunc),
+      kernelFunc: mark(((args: Parameters<typeof conv2DBackpropFilterWasm>[0]) =>
+        conv2DBackpropFilterWasm(args)) as unknown as tf.KernelFunc),
     });
   }
   if (options.replaceSlowKernels ?? true) {

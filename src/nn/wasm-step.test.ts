@@ -5,8 +5,9 @@ import type { Genome } from '../evolution/genome';
 import { selectBackend } from './backend';
 import { range } from './layout';
 import { MaskedNetwork } from './network';
-import { glorotGenome, killFilters, randomlyMasked, syntheticDataset } from './test-fixtures';
 import { WasmStep } from './wasm-step';
+import { syntheticDataset } from '../testing/data';
+import { glorotGenome, killFilters, randomlyMasked } from '../testing/genomes';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 const backendWithIds = () => tf.backend() as tf.KernelBackend & { numDataIds(): number };
@@ -20,7 +21,13 @@ function paramShapes(k1: number, k2: number, k3: number, u: number): tf.TensorIn
 /** Half the synapses masked and whole filters dead in every layer: compacts to 16/16/32/32. */
 function sparseGenome(seed: number): Genome {
   const g = randomlyMasked(glorotGenome(1, seed), 0.5, seed + 1);
-  g.layers.forEach((l, i) => killFilters(g, i, Array.from(range(l.spec.filters)).filter((f) => f % 2 === 1)));
+  g.layers.forEach((l, i) =>
+    killFilters(
+      g,
+      i,
+      Array.from(range(l.spec.filters)).filter((f) => f % 2 === 1),
+    ),
+  );
   return g;
 }
 
@@ -28,7 +35,10 @@ function sparseGenome(seed: number): Genome {
 function lossAndGradients(g: Genome, tapeFreeStep: boolean, size: number) {
   const net = MaskedNetwork.fromGenome(g, MNIST, { tapeFreeStep });
   try {
-    return { ...net.partGradients(makeBatch(syntheticDataset(size, 3), range(size), 0, size)), filters: net.physicalFilters };
+    return {
+      ...net.partGradients(makeBatch(syntheticDataset(size, 3), range(size), 0, size)),
+      filters: net.physicalFilters,
+    };
   } finally {
     net.dispose();
   }
@@ -96,7 +106,9 @@ describe('the tape-free wasm training step', () => {
     const fromBytes = read(step.run(tf.backend(), bytes, labels, params));
     const fromFloats = read(step.run(tf.backend(), floats, labels, params));
     expect(fromBytes.loss).toBe(fromFloats.loss);
-    fromBytes.values.forEach((g, k) => expect(Array.from(g), `gradient ${k}`).toEqual(Array.from(fromFloats.values[k])));
+    fromBytes.values.forEach((g, k) =>
+      expect(Array.from(g), `gradient ${k}`).toEqual(Array.from(fromFloats.values[k])),
+    );
     tf.dispose(params);
   });
 

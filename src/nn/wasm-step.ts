@@ -53,12 +53,20 @@ export class WasmStep {
    * class indices) and its gradients in parameter order, as tensors on the backend that the
    * caller owns. `params` are shaped as they were for create().
    */
-  run(backend: tf.KernelBackend, x: Float32Array | Uint8Array, labels: ArrayLike<number>, params: readonly tf.TensorInfo[]): { loss: number; grads: tf.TensorInfo[] } {
+  run(
+    backend: tf.KernelBackend,
+    x: Float32Array | Uint8Array,
+    labels: ArrayLike<number>,
+    params: readonly tf.TensorInfo[],
+  ): { loss: number; grads: tf.TensorInfo[] } {
     const [w1, b1, w2, b2, w3, b3, w4, b4, wo, bo] = params;
     const [F, U] = w4.shape;
     const classes = wo.shape[1];
     const B = this.input[0];
-    if (x.length !== tf.util.sizeFromShape(this.input) || labels.length !== B) throw new Error(`WasmStep: a batch of ${labels.length} images (${x.length} values) for input ${this.input.join('×')}`);
+    if (x.length !== tf.util.sizeFromShape(this.input) || labels.length !== B)
+      throw new Error(
+        `WasmStep: a batch of ${labels.length} images (${x.length} values) for input ${this.input.join('×')}`,
+      );
     const heap = new HeapScratch(backend);
     const own = (ts: tf.TensorInfo[]) => ts.map((t) => heap.adopt(t));
     try {
@@ -71,9 +79,18 @@ export class WasmStep {
       const h = viewAs(p3, [1, B, F]);
       const w4v = viewAs(w4, [1, F, U]);
       const wov = viewAs(wo, [1, U, classes]);
-      const product = (a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean) => heap.run(tf.BatchMatMul, { a, b }, { transposeA, transposeB });
-      const hidden = heap.run(tf._FusedMatMul, { a: h, b: w4v, bias: b4 }, { transposeA: false, transposeB: false, activation: 'relu' });
-      const logits = heap.run(tf._FusedMatMul, { a: hidden, b: wov, bias: bo }, { transposeA: false, transposeB: false, activation: 'linear' });
+      const product = (a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean) =>
+        heap.run(tf.BatchMatMul, { a, b }, { transposeA, transposeB });
+      const hidden = heap.run(
+        tf._FusedMatMul,
+        { a: h, b: w4v, bias: b4 },
+        { transposeA: false, transposeB: false, activation: 'relu' },
+      );
+      const logits = heap.run(
+        tf._FusedMatMul,
+        { a: hidden, b: wov, bias: bo },
+        { transposeA: false, transposeB: false, activation: 'linear' },
+      );
       const dLogits = heap.alloc([1, B, classes]);
       const loss = softmaxCrossEntropy(heap, logits, labels, dLogits);
       const dHidden = product(dLogits, wov, false, true);
@@ -112,7 +129,12 @@ function writeScaled(backend: tf.KernelBackend, heap: HeapScratch, bytes: Uint8A
  * −(1/B) Σ log softmax(logits)[label] over the batch, and its gradient (softmax − one-hot) / B
  * into `dLogits`. Float64 here; tfjs' ops round each step to float32.
  */
-function softmaxCrossEntropy(heap: HeapScratch, logits: tf.TensorInfo, labels: ArrayLike<number>, dLogits: tf.TensorInfo): number {
+function softmaxCrossEntropy(
+  heap: HeapScratch,
+  logits: tf.TensorInfo,
+  labels: ArrayLike<number>,
+  dLogits: tf.TensorInfo,
+): number {
   const [, B, classes] = logits.shape;
   const f32 = heap.f32();
   const at = heap.address(logits) / 4;
@@ -127,7 +149,8 @@ function softmaxCrossEntropy(heap: HeapScratch, logits: tf.TensorInfo, labels: A
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += Math.exp(f32[row + c] - max);
     total -= f32[row + label] - max - Math.log(sum);
-    for (let c = 0; c < classes; c++) f32[dAt + i * classes + c] = (Math.exp(f32[row + c] - max) / sum - (c === label ? 1 : 0)) / B;
+    for (let c = 0; c < classes; c++)
+      f32[dAt + i * classes + c] = (Math.exp(f32[row + c] - max) / sum - (c === label ? 1 : 0)) / B;
   }
   return total / B;
 }

@@ -8,14 +8,9 @@ import { winogradMatrices } from './simd/winograd';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { simdKernelsOf } from './wasm-heap';
 import { matrixSpacing, winogradApplies, winogradConv2D, winogradFilterGradient } from './winograd-conv';
-import { relErr } from './test-fixtures';
+import { random, relErr } from '../testing/numeric';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-
-function random(n: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
-}
 
 describe('Winograd minimal filtering matrices (float64)', () => {
   // y_i = Σ_k g_k d_{i+k}, for random data.
@@ -26,7 +21,14 @@ describe('Winograd minimal filtering matrices (float64)', () => {
   ] as const) {
     it(`F(${m}, ${r}) computes the correlation`, () => {
       const { AT, G, BT, alpha } = winogradMatrices(m, r, [...points]);
-      expect([AT.length, AT[0].length, G.length, G[0].length, BT.length, BT[0].length]).toEqual([m, alpha, alpha, r, alpha, alpha]);
+      expect([AT.length, AT[0].length, G.length, G[0].length, BT.length, BT[0].length]).toEqual([
+        m,
+        alpha,
+        alpha,
+        r,
+        alpha,
+        alpha,
+      ]);
       const rng = new Rng(m * 10 + r);
       for (let trial = 0; trial < 5; trial++) {
         const d = Array.from({ length: alpha }, () => rng.next() * 2 - 1);
@@ -76,7 +78,8 @@ describe('the wasm encoder', () => {
 
   it("our kernels run on a shared memory (tfjs' threaded build): copyWindow pads 2 images of 2×3 floats into 3×5", () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
-    const simd = new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes(true)), { env: { memory } }).exports as unknown as SimdKernels;
+    const simd = new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes(true)), { env: { memory } })
+      .exports as unknown as SimdKernels;
     const f32 = new Float32Array(memory.buffer);
     const src = 0;
     f32.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], src / 4);
@@ -103,7 +106,10 @@ describe('the input transform specialised to a shape (offsets built in)', () => 
       const pixels = Array.from({ length: 8 * width * 4 }, () => rng.next() * 2 - 1);
       f32.set(pixels, d / 4);
       i32[tiles / 4] = 0;
-      const inputs = { key: 'test 8 9 4', bytes: Array.from({ length: 64 }, (_, e) => (Math.floor(e / 8) * width + (e % 8)) * 16) };
+      const inputs = {
+        key: 'test 8 9 4',
+        bytes: Array.from({ length: 64 }, (_, e) => (Math.floor(e / 8) * width + (e % 8)) * 16),
+      };
       const outputs = { key: 'test 48', bytes: Array.from({ length: 64 }, (_, j) => j * spacing) };
       const transform = specialisedTransform(memory, 'winogradInput', inputs, outputs);
       expect(specialisedTransform(memory, 'winogradInput', inputs, outputs)).toBe(transform);
@@ -114,7 +120,8 @@ describe('the input transform specialised to a shape (offsets built in)', () => 
         for (let k = 0; k < 8; k++) {
           for (let lane = 0; lane < 4; lane++) {
             let v = 0;
-            for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) v += BT[i][r] * pixels[(r * width + c) * 4 + lane] * BT[k][c];
+            for (let r = 0; r < 8; r++)
+              for (let c = 0; c < 8; c++) v += BT[i][r] * pixels[(r * width + c) * 4 + lane] * BT[k][c];
             worst = Math.max(worst, Math.abs(f32[(out + (i * 8 + k) * spacing) / 4 + lane] - v));
           }
         }
@@ -141,7 +148,8 @@ describe('the spacing of the 64 transform matrices', () => {
 
 describe('the SIMD matrix product C = Aᵀ · B', () => {
   const memory = new WebAssembly.Memory({ initial: 4 });
-  const simd = new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes(false)), { env: { memory } }).exports as unknown as SimdKernels;
+  const simd = new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes(false)), { env: { memory } })
+    .exports as unknown as SimdKernels;
   const f32 = new Float32Array(memory.buffer);
   const rng = new Rng(9);
   // Small integers: every sum is exact in float32, so the kernels must match a plain loop exactly.
@@ -195,19 +203,49 @@ describe('Winograd convolution on wasm equals the cpu backend', () => {
   const cases: Array<[string, number[], number[], Pad]> = [
     ["LeNet's conv2 (14×14, 32 → 32, same)", [8, 14, 14, 32], [5, 5, 32, 32], 'same'],
     ["LeNet's conv3 (7×7: edge tiles, 32 → 64)", [4, 7, 7, 32], [5, 5, 32, 64], 'same'],
-    ['80 tiles: a full block of 64 and a partial one (gradients accumulate across blocks)', [5, 14, 14, 8], [5, 5, 8, 8], 'same'],
+    [
+      '80 tiles: a full block of 64 and a partial one (gradients accumulate across blocks)',
+      [5, 14, 14, 8],
+      [5, 5, 8, 8],
+      'same',
+    ],
     ['valid, rectangular, 4 → 12 (a 2 × 12 product block)', [2, 9, 6, 4], [5, 5, 4, 12], 'valid'],
-    ['12 → 20, as a 10× network\'s conv3 (4 × 8 and 2 × 12 product blocks)', [3, 7, 7, 12], [5, 5, 12, 20], 'same'],
-    ['asymmetric explicit padding', [3, 7, 5, 8], [5, 5, 8, 4], [[0, 0], [1, 3], [2, 0], [0, 0]]],
+    ["12 → 20, as a 10× network's conv3 (4 × 8 and 2 × 12 product blocks)", [3, 7, 7, 12], [5, 5, 12, 20], 'same'],
+    [
+      'asymmetric explicit padding',
+      [3, 7, 5, 8],
+      [5, 5, 8, 4],
+      [
+        [0, 0],
+        [1, 3],
+        [2, 0],
+        [0, 0],
+      ],
+    ],
     ['a single 5×5 image', [1, 5, 5, 4], [5, 5, 4, 4], 'same'],
   ];
 
   for (const [name, xs, ws, pad] of cases) {
     it(name, () => {
-      const info = tf.backend_util.computeConv2DInfo(xs as [number, number, number, number], ws as [number, number, number, number], 1, 1, pad, undefined, false, 'channelsLast');
+      const info = tf.backend_util.computeConv2DInfo(
+        xs as [number, number, number, number],
+        ws as [number, number, number, number],
+        1,
+        1,
+        pad,
+        undefined,
+        false,
+        'channelsLast',
+      );
       expect(winogradApplies(info, 'float32')).toBe(true);
-      const xv = random(xs.reduce((a, b) => a * b), 1);
-      const wv = random(ws.reduce((a, b) => a * b), 2);
+      const xv = random(
+        xs.reduce((a, b) => a * b),
+        1,
+      );
+      const wv = random(
+        ws.reduce((a, b) => a * b),
+        2,
+      );
       const run = (backend: string) => {
         tf.setBackend(backend);
         return tf.tidy(() => {
@@ -215,7 +253,9 @@ describe('Winograd convolution on wasm equals the cpu backend', () => {
           const w = tf.tensor4d(wv, ws as [number, number, number, number]);
           const y = tf.conv2d(x, w, 1, pad);
           const dy = tf.tensor(random(y.size, 3), y.shape);
-          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), dy)))([x, w]);
+          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), dy)),
+          )([x, w]);
           return { y: y.dataSync(), dx: dx.dataSync(), dw: dw.dataSync(), shape: y.shape };
         });
       };
@@ -246,7 +286,16 @@ describe('Winograd convolution on wasm equals the cpu backend', () => {
     const x = tf.tensor4d(values.x, [...shapes.x]);
     const w = tf.tensor4d(values.w, [...shapes.w]);
     const dy = tf.tensor4d(values.dy, [...shapes.y]);
-    const info = tf.backend_util.computeConv2DInfo([...shapes.x], [...shapes.w], 1, 1, 'same', undefined, false, 'channelsLast');
+    const info = tf.backend_util.computeConv2DInfo(
+      [...shapes.x],
+      [...shapes.w],
+      1,
+      1,
+      'same',
+      undefined,
+      false,
+      'channelsLast',
+    );
     const buffers = backend.numDataIds();
     const y = winogradConv2D(backend, x, w, info);
     const dw = winogradFilterGradient(backend, x, dy, info);
@@ -272,7 +321,14 @@ describe('Winograd convolution on wasm equals the cpu backend', () => {
       return tf.tidy(() => {
         const x = tf.tensor4d(xv, [4, 14, 14, 8]);
         const w = tf.tensor4d(wv, [5, 5, 8, 12]);
-        const relu = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias: tf.tensor1d(bv), activation: 'relu' });
+        const relu = tf.fused.conv2d({
+          x,
+          filter: w,
+          strides: 1,
+          pad: 'same',
+          bias: tf.tensor1d(bv),
+          activation: 'relu',
+        });
         const linear = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same' });
         return { relu: relu.dataSync(), linear: linear.dataSync() };
       });
@@ -286,7 +342,16 @@ describe('Winograd convolution on wasm equals the cpu backend', () => {
 
   it('does not apply to 3×3 filters, strides, dilations, or channels not in fours', () => {
     const info = (x: number[], f: number[], stride = 1, dilation = 1) =>
-      tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], stride, dilation, 'same', undefined, false, 'channelsLast');
+      tf.backend_util.computeConv2DInfo(
+        x as [number, number, number, number],
+        f as [number, number, number, number],
+        stride,
+        dilation,
+        'same',
+        undefined,
+        false,
+        'channelsLast',
+      );
     expect(winogradApplies(info([1, 8, 8, 4], [3, 3, 4, 4]), 'float32')).toBe(false);
     expect(winogradApplies(info([1, 8, 8, 4], [5, 5, 4, 4], 2), 'float32')).toBe(false);
     expect(winogradApplies(info([1, 12, 12, 4], [5, 5, 4, 4], 1, 2), 'float32')).toBe(false);

@@ -47,17 +47,45 @@ function tiling(info: tf.backend_util.Conv2DInfo) {
  * (same B and C) at (top, left): padding on the way in, cropping on the way out. Images
  * `first` to `first + images` only, where given.
  */
-function copyWindow(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, rows: number, cols: number, top: number, left: number, first = 0, images = src.shape[0]): void {
+function copyWindow(
+  simd: SimdKernels,
+  heap: HeapScratch,
+  src: tf.TensorInfo,
+  dst: tf.TensorInfo,
+  rows: number,
+  cols: number,
+  top: number,
+  left: number,
+  first = 0,
+  images = src.shape[0],
+): void {
   const [, H, W, C] = src.shape;
   const [, Hd, Wd] = dst.shape;
   const pixel = C * 4;
   const srcAt = heap.address(src) + first * H * W * pixel;
   const dstAt = heap.address(dst) + (first * Hd * Wd + top * Wd + left) * pixel;
-  simd.copyWindow(srcAt, dstAt, images, rows, cols * pixel, W * pixel, Wd * pixel, (H - rows) * W * pixel, (Hd - rows) * Wd * pixel);
+  simd.copyWindow(
+    srcAt,
+    dstAt,
+    images,
+    rows,
+    cols * pixel,
+    W * pixel,
+    Wd * pixel,
+    (H - rows) * W * pixel,
+    (Hd - rows) * Wd * pixel,
+  );
 }
 
 /** Copies an NHWC image batch into a zero-filled [B, Hp, Wp, C] at (top, left). */
-export function padInto(simd: SimdKernels, heap: HeapScratch, src: tf.TensorInfo, dst: tf.TensorInfo, top: number, left: number): void {
+export function padInto(
+  simd: SimdKernels,
+  heap: HeapScratch,
+  src: tf.TensorInfo,
+  dst: tf.TensorInfo,
+  top: number,
+  left: number,
+): void {
   new PadAsNeeded(simd, heap, src, dst, top, left).upTo(src.shape[0]);
 }
 
@@ -97,7 +125,10 @@ class PadAsNeeded {
  */
 class Tables {
   private at: number;
-  constructor(private readonly heap: HeapScratch, space: tf.TensorInfo) {
+  constructor(
+    private readonly heap: HeapScratch,
+    space: tf.TensorInfo,
+  ) {
     this.at = heap.address(space);
   }
   static size(...lengths: number[]): number {
@@ -127,7 +158,10 @@ function cachedTable(key: string, make: () => number[]): Int32Array {
 }
 
 /** A tile's elements as an n×n block of an image (blockOffsets), for a specialised transform. */
-const inBlock = (n: number, width: number, C: number): ElementOffsets => ({ key: `block ${n} ${width} ${C}`, bytes: blockOffsets(n, width, C) });
+const inBlock = (n: number, width: number, C: number): ElementOffsets => ({
+  key: `block ${n} ${width} ${C}`,
+  bytes: blockOffsets(n, width, C),
+});
 
 /** A tile's elements as one row of each of the 64 matrices at `addresses` (evenly spaced: allocMatrices). */
 const inMatrices = (addresses: readonly number[]): ElementOffsets => ({
@@ -137,7 +171,9 @@ const inMatrices = (addresses: readonly number[]): ElementOffsets => ({
 
 /** Byte offsets of an n×n block's elements in a row-major image of row length `width` pixels of `C` floats. */
 const blockOffsets = (n: number, width: number, C: number): Int32Array =>
-  cachedTable(`block ${n} ${width} ${C}`, () => Array.from({ length: n * n }, (_, e) => (Math.floor(e / n) * width + (e % n)) * C * 4));
+  cachedTable(`block ${n} ${width} ${C}`, () =>
+    Array.from({ length: n * n }, (_, e) => (Math.floor(e / n) * width + (e % n)) * C * 4),
+  );
 
 /** Byte offsets of each tile's origin in an NHWC batch of `height` × `width` pixels of `C` floats (tiles row-major per image). */
 function tileOrigins(T: number, TH: number, TW: number, height: number, width: number, C: number): Int32Array {
@@ -152,7 +188,8 @@ function tileOrigins(T: number, TH: number, TW: number, height: number, width: n
 }
 
 /** 0, step, 2·step, … (n entries): consecutive rows of a matrix, or filter channels. */
-const steps = (n: number, step: number): Int32Array => cachedTable(`steps ${n} ${step}`, () => Array.from({ length: n }, (_, i) => i * step));
+const steps = (n: number, step: number): Int32Array =>
+  cachedTable(`steps ${n} ${step}`, () => Array.from({ length: n }, (_, i) => i * step));
 
 /** Byte offsets of the 25 taps (kh, kw) of an HWIO filter with C inputs and K outputs. */
 const tapOffsets = (C: number, K: number): Int32Array => steps(TAPS * TAPS, C * K * 4);
@@ -250,7 +287,18 @@ export function winogradConv2D(
       inputTransform(paddedAt, 0, vAt[0], 0, C / 4, 16, 16, n, inputTiles + 4 * t0, vRows);
       const rows = Math.ceil(n / 4) * 4;
       for (let j = 0; j < TILE; j++) {
-        product(simd, { a: vAt[j], b: uAt[j], c: mAt[j], rows: C, m: rows, n: K, aLane: C * 4, aStride: 4, bStride: K * 4, cStride: K * 4 });
+        product(simd, {
+          a: vAt[j],
+          b: uAt[j],
+          c: mAt[j],
+          rows: C,
+          m: rows,
+          n: K,
+          aLane: C * 4,
+          aStride: 4,
+          bStride: K * 4,
+          cStride: K * 4,
+        });
       }
       // Y = Aᵀ M A per tile.
       const outputArgs = [mAt[0], 0, tiledAt, 0, K / 4, 16, 16, n, mRows, outputTiles + 4 * t0] as const;
@@ -271,7 +319,12 @@ export function winogradConv2D(
  * matrix product packs its long right operand on every call and ran at a third of the speed).
  * Null where SIMD is unavailable.
  */
-export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+export function winogradFilterGradient(
+  backend: tf.KernelBackend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo | null {
   const simd = simdKernelsOf(backend);
   if (!simd) return null;
   const { batchSize: B, inChannels: C, outChannels: K } = info;
@@ -313,7 +366,19 @@ export function winogradFilterGradient(backend: tf.KernelBackend, x: tf.TensorIn
       dyTransform(dyAt, 0, zAt[0], 0, K / 4, 16, 16, n, dyTiles + 4 * t0, zRows);
       // dUⱼ[c][k] += Σ_t Vⱼ[t][c] · Zⱼ[t][k] over the block's tiles.
       for (let j = 0; j < TILE; j++) {
-        product(simd, { a: vAt[j], b: zAt[j], c: uAt[j], rows: n, m: C, n: K, aLane: 4, aStride: C * 4, bStride: K * 4, cStride: K * 4, accumulate: t0 > 0 });
+        product(simd, {
+          a: vAt[j],
+          b: zAt[j],
+          c: uAt[j],
+          rows: n,
+          m: C,
+          n: K,
+          aLane: 4,
+          aStride: C * 4,
+          bStride: K * 4,
+          cStride: K * 4,
+          accumulate: t0 > 0,
+        });
       }
     }
 

@@ -47,7 +47,10 @@ export function dataSource(spec: DataSpec): DataSource {
 }
 
 /** What a dropped file must be, judged by its name; null when the name is not a standard one. */
-export function standardFileFor(dataset: DatasetName, fileName: string): { path: string; split: 'train' | 'test' | 'extra'; index: number } | null {
+export function standardFileFor(
+  dataset: DatasetName,
+  fileName: string,
+): { path: string; split: 'train' | 'test' | 'extra'; index: number } | null {
   const m = MANIFESTS[dataset];
   const name = basename(fileName).replace(/\.gz$/, '');
   for (const split of ['train', 'test'] as const) {
@@ -64,7 +67,10 @@ export function standardFileNames(dataset: DatasetName): string[] {
 }
 
 /** Reads and parses one dropped file, so a broken one is refused before any run uses it. */
-export async function checkFile(dataset: DatasetName, file: { name: string; arrayBuffer(): Promise<ArrayBuffer> }): Promise<FileCheck> {
+export async function checkFile(
+  dataset: DatasetName,
+  file: { name: string; arrayBuffer(): Promise<ArrayBuffer> },
+): Promise<FileCheck> {
   const name = basename(file.name);
   const m = MANIFESTS[dataset];
   const std = standardFileFor(dataset, name);
@@ -81,11 +87,25 @@ export async function checkFile(dataset: DatasetName, file: { name: string; arra
       const expected = std.split === 'extra' ? 0 : m.splits[std.split].count;
       if (std.index === 0) {
         const images = parseIdxImages(bytes, name, { rows: m.height, cols: m.width, dataset: 'MNIST' });
-        if (images.count !== expected) return { name, ok: false, message: `${name}: has ${images.count} images (expected ${expected} for the standard ${std.split} split)` };
-        return { name, ok: true, message: `${name}: MNIST ${std.split} images, ${images.count} × ${images.rows}×${images.cols}` };
+        if (images.count !== expected)
+          return {
+            name,
+            ok: false,
+            message: `${name}: has ${images.count} images (expected ${expected} for the standard ${std.split} split)`,
+          };
+        return {
+          name,
+          ok: true,
+          message: `${name}: MNIST ${std.split} images, ${images.count} × ${images.rows}×${images.cols}`,
+        };
       }
       const labels = parseIdxLabels(bytes, name, m.classNames.length);
-      if (labels.length !== expected) return { name, ok: false, message: `${name}: has ${labels.length} labels (expected ${expected} for the standard ${std.split} split)` };
+      if (labels.length !== expected)
+        return {
+          name,
+          ok: false,
+          message: `${name}: has ${labels.length} labels (expected ${expected} for the standard ${std.split} split)`,
+        };
       return { name, ok: true, message: `${name}: MNIST ${std.split} labels, ${labels.length}` };
     }
     if (std.split === 'extra') {
@@ -101,5 +121,9 @@ export async function checkFile(dataset: DatasetName, file: { name: string; arra
 
 /** Where each standard file is served (relative to the data root), and its name as stored. */
 export function servedFiles(dataset: DatasetName): { name: string; path: string; gzip: boolean }[] {
-  return standardFiles(MANIFESTS[dataset]).map((f) => ({ name: basename(f.path) + (f.gzip ? '.gz' : ''), path: f.path, gzip: f.gzip }));
+  return standardFiles(MANIFESTS[dataset]).map((f) => ({
+    name: basename(f.path) + (f.gzip ? '.gz' : ''),
+    path: f.path,
+    gzip: f.gzip,
+  }));
 }

@@ -12,7 +12,8 @@ const { backend, wasmBaseUrl } = JSON.parse(scope.name) as { backend: BackendPre
 void serveGradientRequests(
   {
     post: (m: PeerReply, transfer?: ArrayBuffer[]) => scope.postMessage(m, transfer ?? []),
-    listen: (on: (m: PeerRequest) => void) => scope.addEventListener('message', (e: MessageEvent<PeerRequest>) => on(e.data)),
+    listen: (on: (m: PeerRequest) => void) =>
+      scope.addEventListener('message', (e: MessageEvent<PeerRequest>) => on(e.data)),
   },
   async () => (await startBackend(backend, { wasmBaseUrl })).backend,
 );

@@ -24,7 +24,8 @@ export function openDb(): Promise<IDBDatabase> {
     const req = indexedDB.open(DB_NAME, DB_VERSION);
     req.onupgradeneeded = () => {
       const db = req.result;
-      for (const name of ['sessions', 'checkpoints'] as const) if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
+      for (const name of ['sessions', 'checkpoints'] as const)
+        if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
     };
     req.onsuccess = () => {
       const db = req.result;
@@ -44,7 +45,11 @@ export function openDb(): Promise<IDBDatabase> {
   return opening;
 }
 
-async function withStore<T>(store: StoreName, mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+async function withStore<T>(
+  store: StoreName,
+  mode: IDBTransactionMode,
+  fn: (s: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
   const db = await openDb();
   const tx = db.transaction(store, mode);
   const result = request(fn(tx.objectStore(store)));
@@ -63,6 +68,8 @@ export const idbGet = <T>(store: StoreName, key: string): Promise<T | undefined>
 export const idbPut = (store: StoreName, key: string, value: unknown): Promise<IDBValidKey> =>
   withStore(store, 'readwrite', (s) => s.put(value, key));
 
-export const idbDelete = (store: StoreName, key: string): Promise<undefined> => withStore(store, 'readwrite', (s) => s.delete(key));
+export const idbDelete = (store: StoreName, key: string): Promise<undefined> =>
+  withStore(store, 'readwrite', (s) => s.delete(key));
 
-export const idbKeys = (store: StoreName): Promise<IDBValidKey[]> => withStore(store, 'readonly', (s) => s.getAllKeys());
+export const idbKeys = (store: StoreName): Promise<IDBValidKey[]> =>
+  withStore(store, 'readonly', (s) => s.getAllKeys());

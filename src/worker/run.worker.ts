@@ -31,7 +31,8 @@ self.onmessage = (e: MessageEvent<WorkerCommand>) => {
   const cmd = e.data;
   switch (cmd.type) {
     case 'start':
-      if (started) return post({ type: 'error', kind: 'internal', message: 'this Worker already runs a run; start a new Worker' });
+      if (started)
+        return post({ type: 'error', kind: 'internal', message: 'this Worker already runs a run; start a new Worker' });
       started = true;
       void start(cmd).catch((err) => post({ type: 'error', kind: classify(err), message: describe(err) }));
       return;
@@ -45,7 +46,9 @@ self.onmessage = (e: MessageEvent<WorkerCommand>) => {
       granted = null;
       return;
     case 'check-files':
-      void Promise.all(cmd.files.map((f) => checkFile(cmd.dataset, f))).then((results) => post({ type: 'files-checked', results }));
+      void Promise.all(cmd.files.map((f) => checkFile(cmd.dataset, f))).then((results) =>
+        post({ type: 'files-checked', results }),
+      );
       return;
     default:
       if (runner) control(runner, cmd);
@@ -98,21 +101,44 @@ function releaseCpu(): void {
 async function start(cmd: Extract<WorkerCommand, { type: 'start' }>) {
   const { config, runId } = cmd;
   shareCpu = cmd.shareCpu ?? false;
-  if (shareCpu) post({ type: 'stage', stage: 'backend', message: 'Waiting for a free core (runs take turns so that the page stays responsive)…' });
+  if (shareCpu)
+    post({
+      type: 'stage',
+      stage: 'backend',
+      message: 'Waiting for a free core (runs take turns so that the page stays responsive)…',
+    });
   await acquireCpu();
   post({ type: 'stage', stage: 'backend', message: startingMessage(config.backend) });
   const choice = await startBackend(config.backend, { wasmBaseUrl: cmd.wasmBaseUrl }).catch((err) => {
-    throw Object.assign(new Error(`could not start a compute backend: ${describe(err)}`), { kind: 'backend' as ErrorKind });
+    throw Object.assign(new Error(`could not start a compute backend: ${describe(err)}`), {
+      kind: 'backend' as ErrorKind,
+    });
   });
-  post({ type: 'backend', backend: choice.backend, reason: choice.reason, tried: choice.tried ?? [], preference: config.backend });
+  post({
+    type: 'backend',
+    backend: choice.backend,
+    reason: choice.reason,
+    tried: choice.tried ?? [],
+    preference: config.backend,
+  });
   const peers = await startGradientPeers(cmd.peers ?? 0, choice.backend, cmd.wasmBaseUrl);
 
   const source = dataSource(cmd.data);
   const load = async (split: 'train' | 'test', offset: number): Promise<ImageDataset> =>
     loadDataset(config.dataset, split, source, (p) =>
-      post({ type: 'stage', stage: 'data', message: `Loading ${config.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'}: ${p.file}`, done: offset + p.done, total: 2 * p.total }),
+      post({
+        type: 'stage',
+        stage: 'data',
+        message: `Loading ${config.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'}: ${p.file}`,
+        done: offset + p.done,
+        total: 2 * p.total,
+      }),
     );
-  post({ type: 'stage', stage: 'data', message: `Loading ${config.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'} from ${source.describe()}` });
+  post({
+    type: 'stage',
+    stage: 'data',
+    message: `Loading ${config.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'} from ${source.describe()}`,
+  });
   const train = await load('train', 0);
   const test = await load('test', train.count ? 1 : 0);
 
@@ -122,18 +148,31 @@ async function start(cmd: Extract<WorkerCommand, { type: 'start' }>) {
     post({ type: 'stage', stage: 'ancestor', message: 'Waiting for the shared ancestor (trained by the first run)…' });
     const queued = pending.find((c) => c.type === 'ancestor');
     pending = pending.filter((c) => c.type !== 'ancestor');
-    ancestor = queued && queued.type === 'ancestor' ? queued.source : await new Promise<AncestorSource>((r) => (ancestorArrived = r));
+    ancestor =
+      queued && queued.type === 'ancestor'
+        ? queued.source
+        : await new Promise<AncestorSource>((r) => (ancestorArrived = r));
     ancestorArrived = null;
   }
   const checkpoint = await obtainCheckpoint(ancestor, config);
 
   // A run resumed from its own checkpoint keeps the settings it had (incl. changes made while it
   // ran); what the person changed since then goes through changeSettings, so it is recorded.
-  const own = checkpoint && checkpoint.config.mode === config.mode && ancestor.kind === 'stored' && ancestor.key === checkpointKey(runId);
+  const own =
+    checkpoint &&
+    checkpoint.config.mode === config.mode &&
+    ancestor.kind === 'stored' &&
+    ancestor.key === checkpointKey(runId);
   const runConfig: RunConfig = own ? { ...checkpoint.config, generations: config.generations } : config;
   const environment = environmentInfo(choice, 1 + peers.length);
   // Show what the run starts from (the shared ancestor, or its own generations) at once.
-  if (checkpoint) post({ type: 'checkpoint', generation: checkpoint.generation, report: reportOf({ ...checkpoint, config: runConfig }, false), stored: !!own });
+  if (checkpoint)
+    post({
+      type: 'checkpoint',
+      generation: checkpoint.generation,
+      report: reportOf({ ...checkpoint, config: runConfig }, false),
+      stored: !!own,
+    });
   const throttle = new ProgressThrottle(1000 / (cmd.progressPerSecond ?? 8));
   post({ type: 'stage', stage: 'warm-up', message: warmUpMessage(choice.backend) });
 
@@ -168,7 +207,11 @@ async function start(cmd: Extract<WorkerCommand, { type: 'start' }>) {
 /** Peers help on wasm and cpu only (a GPU backend has its own parallelism); failing to start them is not fatal. */
 async function startGradientPeers(count: number, backend: string, wasmBaseUrl: string): Promise<GradientPeer[]> {
   if (count < 1 || (backend !== 'wasm' && backend !== 'cpu')) return [];
-  post({ type: 'stage', stage: 'backend', message: `Starting ${count} helper Worker${count > 1 ? 's' : ''} for the other cores` });
+  post({
+    type: 'stage',
+    stage: 'backend',
+    message: `Starting ${count} helper Worker${count > 1 ? 's' : ''} for the other cores`,
+  });
   try {
     return await startWorkerPeers(count, backend, wasmBaseUrl);
   } catch (err) {
@@ -185,7 +228,10 @@ async function obtainCheckpoint(source: AncestorSource, config: RunConfig): Prom
     post({ type: 'stage', stage: 'ancestor', message: `Loading the shipped ancestor ${source.url}` });
     const res = await fetch(source.url);
     const type = res.headers.get('content-type') ?? '';
-    if (!res.ok || type.includes('text/html')) throw ancestorError(`the shipped ancestor ${source.url} is not there (HTTP ${res.status}); choose "train in the page"`);
+    if (!res.ok || type.includes('text/html'))
+      throw ancestorError(
+        `the shipped ancestor ${source.url} is not there (HTTP ${res.status}); choose "train in the page"`,
+      );
     try {
       checkpoint = deserialiseCheckpoint(await res.json());
     } catch (e) {
@@ -193,14 +239,22 @@ async function obtainCheckpoint(source: AncestorSource, config: RunConfig): Prom
     }
   } else {
     const stored = await idbGet<Checkpoint>('checkpoints', source.key);
-    if (!stored) throw ancestorError(`no stored checkpoint ${source.key}: it was deleted or never written; reset the lab and start again`);
+    if (!stored)
+      throw ancestorError(
+        `no stored checkpoint ${source.key}: it was deleted or never written; reset the lab and start again`,
+      );
     checkpoint = stored;
   }
   if (checkpoint.config.dataset !== config.dataset)
-    throw ancestorError(`the ancestor was trained on ${checkpoint.config.dataset}, but this run uses ${config.dataset}`);
+    throw ancestorError(
+      `the ancestor was trained on ${checkpoint.config.dataset}, but this run uses ${config.dataset}`,
+    );
   if (checkpoint.config.mode === config.mode) return checkpoint;
   // Generation 1 is the same network whatever the mode; only the label of its record differs.
-  if (checkpoint.generation !== 1) throw ancestorError(`checkpoint ${'key' in source ? source.key : ''} is of a ${checkpoint.config.mode} run at generation ${checkpoint.generation}, not an ancestor`);
+  if (checkpoint.generation !== 1)
+    throw ancestorError(
+      `checkpoint ${'key' in source ? source.key : ''} is of a ${checkpoint.config.mode} run at generation ${checkpoint.generation}, not an ancestor`,
+    );
   return { ...checkpoint, config, records: checkpoint.records.map((r) => ({ ...r, mode: config.mode })) };
 }
 
@@ -210,13 +264,24 @@ async function store(key: string, c: Checkpoint): Promise<boolean> {
     return true;
   } catch (e) {
     // The run goes on; the page says that a reload would lose this generation.
-    post({ type: 'stage', stage: 'warm-up', message: `Could not store the checkpoint (${describe(e)}); a reload would lose this generation` });
+    post({
+      type: 'stage',
+      stage: 'warm-up',
+      message: `Could not store the checkpoint (${describe(e)}); a reload would lose this generation`,
+    });
     return false;
   }
 }
 
 function reportOf(c: Checkpoint, finished: boolean): RunReport {
-  return { config: c.config, environment: c.environment, ancestor: c.ancestor, records: c.records, configChanges: c.configChanges, finished };
+  return {
+    config: c.config,
+    environment: c.environment,
+    ancestor: c.ancestor,
+    records: c.records,
+    configChanges: c.configChanges,
+    finished,
+  };
 }
 
 function ancestorError(message: string) {
@@ -234,7 +299,12 @@ function warmUpMessage(backend: string) {
 }
 
 function classify(err: unknown): ErrorKind {
-  if (err instanceof DatasetError || (err as Error)?.name === 'DatasetError' || (err as Error)?.name === 'MissingFileError') return 'dataset';
+  if (
+    err instanceof DatasetError ||
+    (err as Error)?.name === 'DatasetError' ||
+    (err as Error)?.name === 'MissingFileError'
+  )
+    return 'dataset';
   if (err instanceof ConfigError) return 'config';
   const kind = (err as { kind?: ErrorKind })?.kind;
   return kind ?? 'internal';

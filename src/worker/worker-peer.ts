@@ -8,12 +8,18 @@ import type { PeerReply } from '../nn/peer-protocol';
 import { PortPeer, startPeers } from '../nn/port-peer';
 
 function startWorkerPeer(backend: BackendPreference, wasmBaseUrl: string): Promise<PortPeer> {
-  const worker = new Worker(new URL('./gradient.worker.ts', import.meta.url), { type: 'module', name: JSON.stringify({ backend, wasmBaseUrl }) });
+  const worker = new Worker(new URL('./gradient.worker.ts', import.meta.url), {
+    type: 'module',
+    name: JSON.stringify({ backend, wasmBaseUrl }),
+  });
   const peer = new PortPeer(
     {
       post: (m) => worker.postMessage(m),
       listen: (on) => worker.addEventListener('message', (e: MessageEvent<PeerReply>) => on(e.data)),
-      onFailure: (fail) => worker.addEventListener('error', (e) => fail(new Error(`gradient Worker failed: ${e.message || 'see the browser console'}`))),
+      onFailure: (fail) =>
+        worker.addEventListener('error', (e) =>
+          fail(new Error(`gradient Worker failed: ${e.message || 'see the browser console'}`)),
+        ),
       terminate: () => worker.terminate(),
     },
     'gradient Worker',

@@ -15,7 +15,10 @@ describe('dropped files', () => {
   });
 
   it('refuses a corrupted gzip, a wrong name and a truncated file, and accepts a good one', async () => {
-    const corrupt = await checkFile('mnist', file('train-images-idx3-ubyte.gz', Uint8Array.from([0x1f, 0x8b, 8, 0, 9, 9, 9, 9])));
+    const corrupt = await checkFile(
+      'mnist',
+      file('train-images-idx3-ubyte.gz', Uint8Array.from([0x1f, 0x8b, 8, 0, 9, 9, 9, 9])),
+    );
     expect(corrupt.ok).toBe(false);
     expect(corrupt.message).toMatch(/gzip/);
     expect((await checkFile('mnist', file('cat.png', new Uint8Array(4)))).message).toMatch(/not one of the standard/);
@@ -31,7 +34,18 @@ describe('dropped files', () => {
 
 describe('progress throttle', () => {
   const ev = (batch: number, extra: Partial<ProgressEvent> = {}): ProgressEvent => ({
-    type: 'progress', generation: 2, generations: 3, individual: 0, population: 1, phase: 'train', epoch: 1, epochs: 1, batch, batches: 100, loss: batch, ...extra,
+    type: 'progress',
+    generation: 2,
+    generations: 3,
+    individual: 0,
+    population: 1,
+    phase: 'train',
+    epoch: 1,
+    epochs: 1,
+    batch,
+    batches: 100,
+    loss: batch,
+    ...extra,
   });
   it('sends at a bounded rate but keeps every loss', () => {
     let t = 0;

@@ -1,7 +1,17 @@
 /** Labelled form fields: every control has a visible label and works from the keyboard. */
 import { useEffect, useId, useState, type ReactNode } from 'react';
 
-export function Field({ label, hint, children, id }: { label: string; hint?: ReactNode; children: ReactNode; id: string }) {
+export function Field({
+  label,
+  hint,
+  children,
+  id,
+}: {
+  label: string;
+  hint?: ReactNode;
+  children: ReactNode;
+  id: string;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -42,7 +52,16 @@ export function IntegerField(props: {
     <Field
       id={id}
       label={props.label}
-      hint={invalid ? <span className="invalid">a whole number from {props.min} to {props.max}{props.allowAll ? ', or "all"' : ''}</span> : props.hint}
+      hint={
+        invalid ? (
+          <span className="invalid">
+            a whole number from {props.min} to {props.max}
+            {props.allowAll ? ', or "all"' : ''}
+          </span>
+        ) : (
+          props.hint
+        )
+      }
     >
       <input
         id={id}
@@ -107,7 +126,13 @@ export function SelectField<T extends string>(props: {
   const id = useId();
   return (
     <Field id={id} label={props.label} hint={props.hint}>
-      <select id={id} data-testid={props.testId} value={props.value} disabled={props.disabled} onChange={(e) => props.onChange(e.target.value as T)}>
+      <select
+        id={id}
+        data-testid={props.testId}
+        value={props.value}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.value as T)}
+      >
         {props.options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

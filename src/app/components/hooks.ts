@@ -20,11 +20,14 @@ export function useStaggered<T>(value: T, delayMs: number, minIntervalMs = 0): T
     }
     const now = performance.now();
     due.current ??= Math.max(now + delayMs, last.current + minIntervalMs);
-    const timer = setTimeout(() => {
-      last.current = performance.now();
-      due.current = null;
-      startTransition(() => setShown(latest.current));
-    }, Math.max(0, due.current - now));
+    const timer = setTimeout(
+      () => {
+        last.current = performance.now();
+        due.current = null;
+        startTransition(() => setShown(latest.current));
+      },
+      Math.max(0, due.current - now),
+    );
     return () => clearTimeout(timer);
   }, [value, shown, delayMs, minIntervalMs]);
   return shown;

@@ -5,7 +5,20 @@
  */
 import { Code, type FuncSpec } from './wasm-encoder';
 
-type DirectConvArgs = [x: number, w: number, out: number, table: number, taps: number, blocks: number, rows: number, xRowStep: number, outRowStep: number, pixelIn: number, pixelOut: number, wStride: number];
+type DirectConvArgs = [
+  x: number,
+  w: number,
+  out: number,
+  table: number,
+  taps: number,
+  blocks: number,
+  rows: number,
+  xRowStep: number,
+  outRowStep: number,
+  pixelIn: number,
+  pixelOut: number,
+  wStride: number,
+];
 
 /**
  * Output pixels per block of the direct convolution. With up to 4 vectors of filters, 2 pixels
@@ -34,7 +47,18 @@ export interface LayerKernels {
    * entries), g = (Σₑ dp[offsetₑ] · weightₑ, added from 0 in entry order) where y > 0, else 0;
    * sums[image] = Σ over its pixels of g. Images are dpImage / yImage bytes apart in dp / y and g.
    */
-  avgPoolReluGradSums(dp: number, y: number, g: number, sums: number, table: number, images: number, pixels: number, groups: number, dpImage: number, yImage: number): void;
+  avgPoolReluGradSums(
+    dp: number,
+    y: number,
+    g: number,
+    sums: number,
+    table: number,
+    images: number,
+    pixels: number,
+    groups: number,
+    dpImage: number,
+    yImage: number,
+  ): void;
   /**
    * ReLU's gradient and the bias gradient's partial sums: g = dy where y > 0 (else 0) over
    * `images` × `rows` rows of `groups` vectors, and sums[image] = Σ over its rows of g.
@@ -45,14 +69,27 @@ export interface LayerKernels {
    * to dst. Rows are srcRowStride / dstRowStride bytes apart; after each image's last row,
    * srcImageSkip / dstImageSkip more bytes are skipped.
    */
-  copyWindow(src: number, dst: number, images: number, rows: number, rowBytes: number, srcRowStride: number, dstRowStride: number, srcImageSkip: number, dstImageSkip: number): void;
+  copyWindow(
+    src: number,
+    dst: number,
+    images: number,
+    rows: number,
+    rowBytes: number,
+    srcRowStride: number,
+    dstRowStride: number,
+    srcImageSkip: number,
+    dstImageSkip: number,
+  ): void;
   /** dst[i] = float32(src[i] / 255) for `count` bytes (a multiple of 4): pixel bytes to [0, 1]. */
   bytesToUnit(src: number, dst: number, count: number): void;
 }
 
 /** directConv{pixels}x{vectors} — see LayerKernels (as shipped, pixels = DIRECT_PIXELS). */
 export function directConv(pixels: number, vectors: number): FuncSpec {
-  const [x, w, out, table, taps, blocks, rows, xRowStep, outRowStep, pixelIn, pixelOut, wStride] = Array.from({ length: 12 }, (_, i) => i);
+  const [x, w, out, table, taps, blocks, rows, xRowStep, outRowStep, pixelIn, pixelOut, wStride] = Array.from(
+    { length: 12 },
+    (_, i) => i,
+  );
   const [xRow, outRow, left, t, wp, tp, off] = [12, 13, 14, 15, 16, 17, 18];
   const xp = Array.from({ length: pixels }, (_, p) => 19 + p); // the block's pixels in x
   const op = 19 + pixels;
@@ -65,12 +102,22 @@ export function directConv(pixels: number, vectors: number): FuncSpec {
   code.countdown(rows, () => {
     code.get(xRow).set(xp[0]).get(outRow).set(op).get(blocks).set(left);
     code.countdown(left, () => {
-      for (let p = 1; p < pixels; p++) code.get(xp[p - 1]).get(pixelIn).i32Add().set(xp[p]);
+      for (let p = 1; p < pixels; p++)
+        code
+          .get(xp[p - 1])
+          .get(pixelIn)
+          .i32Add()
+          .set(xp[p]);
       for (const r of acc) code.f32x4Const(0).set(r);
       code.get(w).set(wp).get(table).set(tp).get(taps).set(t);
       code.countdown(t, () => {
         code.get(tp).i32Load().set(off);
-        wv.forEach((r, g) => code.get(wp).v128Load(16 * g).set(r));
+        wv.forEach((r, g) =>
+          code
+            .get(wp)
+            .v128Load(16 * g)
+            .set(r),
+        );
         for (let p = 0; p < pixels; p++) {
           code.get(xp[p]).get(off).i32Add().v128Load32Splat().set(splat);
           for (let g = 0; g < vectors; g++) {
@@ -82,10 +129,18 @@ export function directConv(pixels: number, vectors: number): FuncSpec {
         code.bump(tp, 4);
       });
       for (let p = 0; p < pixels; p++) {
-        for (let g = 0; g < vectors; g++) code.get(op).get(acc[p * vectors + g]).v128Store(16 * g);
+        for (let g = 0; g < vectors; g++)
+          code
+            .get(op)
+            .get(acc[p * vectors + g])
+            .v128Store(16 * g);
         code.advance(op, pixelOut);
       }
-      code.get(xp[pixels - 1]).get(pixelIn).i32Add().set(xp[0]);
+      code
+        .get(xp[pixels - 1])
+        .get(pixelIn)
+        .i32Add()
+        .set(xp[0]);
     });
     code.advance(xRow, xRowStep);
     code.advance(outRow, outRowStep);
@@ -116,12 +171,26 @@ export function avgPoolReluGradSums(): FuncSpec {
     code.whileBelow(v, groupBytes, 16, () => code.get(sums).get(v).i32Add().f32x4Const(0).v128Store());
     code.get(y).set(yAt).get(table).set(entry).get(pixels).set(p);
     code.countdown(p, () => {
-      offsets.forEach((local, e) => code.get(entry).i32Load(4 * e).get(dp).i32Add().set(local));
-      weights.forEach((local, e) => code.get(entry).v128Load32Splat(4 * (AVG_POOL_TAPS + e)).set(local));
+      offsets.forEach((local, e) =>
+        code
+          .get(entry)
+          .i32Load(4 * e)
+          .get(dp)
+          .i32Add()
+          .set(local),
+      );
+      weights.forEach((local, e) =>
+        code
+          .get(entry)
+          .v128Load32Splat(4 * (AVG_POOL_TAPS + e))
+          .set(local),
+      );
       code.i32(0).set(v);
       code.whileBelow(v, groupBytes, 16, () => {
         code.f32x4Const(0).set(acc);
-        offsets.forEach((local, e) => code.get(acc).get(local).get(v).i32Add().v128Load().get(weights[e]).f32x4Mul().f32x4Add().set(acc));
+        offsets.forEach((local, e) =>
+          code.get(acc).get(local).get(v).i32Add().v128Load().get(weights[e]).f32x4Mul().f32x4Add().set(acc),
+        );
         code.get(yAt).get(v).i32Add().v128Load().f32x4Const(0).f32x4Gt().set(mask);
         code.get(yAt).get(v).i32Add().get(g).i32Add().get(y).i32Sub().set(off);
         code.get(off).get(acc).get(mask).v128And().tee(acc).v128Store();
@@ -166,12 +235,20 @@ export function reluGradSums(): FuncSpec {
     });
     code.get(sums).get(groups).i32(16).i32Mul().i32Add().set(sums);
   });
-  return { name: 'reluGradSums', params: Array(7).fill('i32'), locals: ['i32', 'i32', 'i32', 'i32', 'v128'], body: code };
+  return {
+    name: 'reluGradSums',
+    params: Array(7).fill('i32'),
+    locals: ['i32', 'i32', 'i32', 'i32', 'v128'],
+    body: code,
+  };
 }
 
 /** copyWindow — see LayerKernels: padding on the way into a kernel, cropping on the way out. */
 export function copyWindow(): FuncSpec {
-  const [src, dst, images, rows, rowBytes, srcRowStride, dstRowStride, srcImageSkip, dstImageSkip] = Array.from({ length: 9 }, (_, i) => i);
+  const [src, dst, images, rows, rowBytes, srcRowStride, dstRowStride, srcImageSkip, dstImageSkip] = Array.from(
+    { length: 9 },
+    (_, i) => i,
+  );
   const [s, d, row, at, vectorBytes] = [9, 10, 11, 12, 13];
   const code = new Code();
   code.get(src).set(s).get(dst).set(d);
@@ -230,17 +307,34 @@ export function maxPoolArgmaxFixed(shape: ConvPoolShape): FuncSpec {
   const code = new Code();
   code.countdown(windows, () => {
     for (let g = 0; g < shape.groups; g++) {
-      code.get(s).v128Load(shape.windowInScratch[0] + 16 * g).set(m);
+      code
+        .get(s)
+        .v128Load(shape.windowInScratch[0] + 16 * g)
+        .set(m);
       candidate(code, 0).set(a);
       for (let e = 1; e < shape.windowInScratch.length; e++) {
-        code.get(s).v128Load(shape.windowInScratch[e] + 16 * g).set(v);
+        code
+          .get(s)
+          .v128Load(shape.windowInScratch[e] + 16 * g)
+          .set(v);
         // Strictly greater: the first maximum in window order wins, as in tfjs' MaxPoolGrad.
         code.get(v).get(m).f32x4Gt().set(gt);
         code.get(v).get(m).get(gt).v128Bitselect().set(m);
         candidate(code, e).get(a).get(gt).v128Bitselect().set(a);
       }
-      code.get(out).get(m).get(bias).v128Load(16 * g).f32x4Add().f32x4Const(0).f32x4Max().v128Store(16 * g);
-      code.get(arg).get(a).v128Store(16 * g);
+      code
+        .get(out)
+        .get(m)
+        .get(bias)
+        .v128Load(16 * g)
+        .f32x4Add()
+        .f32x4Const(0)
+        .f32x4Max()
+        .v128Store(16 * g);
+      code
+        .get(arg)
+        .get(a)
+        .v128Store(16 * g);
     }
     code.bump(s, shape.sStep).bump(xBase, shape.xStep).bump(out, shape.outStep).bump(arg, shape.outStep);
   });
@@ -261,11 +355,26 @@ export function convPoolGradientsFixed(shape: ConvPoolShape): FuncSpec {
   code.countdown(windows, () => {
     for (let g = 0; g < shape.groups; g++) {
       code.get(dy).v128Load(16 * g);
-      code.get(y).v128Load(16 * g).f32x4Const(0).f32x4Gt().v128And().tee(gv);
+      code
+        .get(y)
+        .v128Load(16 * g)
+        .f32x4Const(0)
+        .f32x4Gt()
+        .v128And()
+        .tee(gv);
       // ReLU-dead or zero gradients add nothing: skip the taps.
       code.v128AnyTrue().ifThen();
-      code.get(db).get(db).v128Load(16 * g).get(gv).f32x4Add().v128Store(16 * g);
-      code.get(arg).v128Load(16 * g).set(av);
+      code
+        .get(db)
+        .get(db)
+        .v128Load(16 * g)
+        .get(gv)
+        .f32x4Add()
+        .v128Store(16 * g);
+      code
+        .get(arg)
+        .v128Load(16 * g)
+        .set(av);
       lanes.forEach((l, i) => code.get(av).i32x4ExtractLane(i).get(xBase).i32Add().set(l));
       shape.taps.forEach((offset, t) => {
         code.get(lanes[0]).v128Load32Zero(offset).set(xv);
@@ -275,9 +384,17 @@ export function convPoolGradientsFixed(shape: ConvPoolShape): FuncSpec {
       });
       code.end();
     }
-    code.bump(dy, 16 * shape.groups).bump(y, 16 * shape.groups).bump(arg, 16 * shape.groups);
+    code
+      .bump(dy, 16 * shape.groups)
+      .bump(y, 16 * shape.groups)
+      .bump(arg, 16 * shape.groups);
   });
-  return { name: 'convPoolGradients', params: Array(7).fill('i32'), locals: [...Array(4).fill('i32'), 'v128', 'v128', 'v128'], body: code };
+  return {
+    name: 'convPoolGradients',
+    params: Array(7).fill('i32'),
+    locals: [...Array(4).fill('i32'), 'v128', 'v128', 'v128'],
+    body: code,
+  };
 }
 
 /** bytesToUnit — see LayerKernels. f32x4.div by 255 gives, for every byte, the float32 that JavaScript's v / 255 rounds to (tested). */

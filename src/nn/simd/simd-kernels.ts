@@ -8,7 +8,15 @@
  */
 import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
 import { balanced, transpose, winogradMatrices } from './winograd';
-import { avgPoolReluGradSums, bytesToUnit, copyWindow, DIRECT_PIXELS, directConv, reluGradSums, type LayerKernels } from './layer-kernels';
+import {
+  avgPoolReluGradSums,
+  bytesToUnit,
+  copyWindow,
+  DIRECT_PIXELS,
+  directConv,
+  reluGradSums,
+  type LayerKernels,
+} from './layer-kernels';
 
 /** inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles. */
 export type TransformArgs = [number, number, number, number, number, number, number, number, number, number];
@@ -50,9 +58,26 @@ export interface SimdKernels extends LayerKernels {
    * v' = v·β2 + g'²·(1−β2); w' = (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + ε) · (−lr) + w, then w' · mask.
    */
   adam(
-    w: number, m: number, v: number, g: number, mask: number, wOut: number, mOut: number, vOut: number, bytes: number,
-    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, oneMinusAcc1: number, oneMinusAcc2: number,
-    epsilon: number, negLearningRate: number, weightDecay: number, hasMask: number, hasDecay: number,
+    w: number,
+    m: number,
+    v: number,
+    g: number,
+    mask: number,
+    wOut: number,
+    mOut: number,
+    vOut: number,
+    bytes: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    oneMinusAcc1: number,
+    oneMinusAcc2: number,
+    epsilon: number,
+    negLearningRate: number,
+    weightDecay: number,
+    hasMask: number,
+    hasDecay: number,
   ): void;
 }
 
@@ -90,7 +115,13 @@ function combination(code: Code, terms: Array<[number, number]>): void {
  * - rows i, i′ equal on some terms and opposite on the others: e ± o from the two half-sums.
  * `temps` are spare v128 locals (q + 2 suffice).
  */
-function applyMatrix(code: Code, M: number[][], x: number[], sink: (i: number, value: () => void) => void, temps: number[]): void {
+function applyMatrix(
+  code: Code,
+  M: number[][],
+  x: number[],
+  sink: (i: number, value: () => void) => void,
+  temps: number[],
+): void {
   const q = x.length;
   let free = 0;
   const temp = () => {
@@ -104,7 +135,9 @@ function applyMatrix(code: Code, M: number[][], x: number[], sink: (i: number, v
     if (paired.has(j)) continue;
     const col = M.map((row) => row[j]);
     const partner = col.some((v) => v !== 0)
-      ? Array.from({ length: q }, (_, k) => k).find((k) => k > j && !paired.has(k) && M.every((row) => Math.abs(row[k]) === Math.abs(row[j])))
+      ? Array.from({ length: q }, (_, k) => k).find(
+          (k) => k > j && !paired.has(k) && M.every((row) => Math.abs(row[k]) === Math.abs(row[j])),
+        )
       : undefined;
     if (partner === undefined) {
       vars.push({ local: x[j], coef: col });
@@ -133,14 +166,22 @@ function applyMatrix(code: Code, M: number[][], x: number[], sink: (i: number, v
         nonzero.some((k) => vars[k].coef[i2] === -vars[k].coef[i]),
     );
     if (partner < 0) {
-      sink(i, () => combination(code, terms(i, () => true)));
+      sink(i, () =>
+        combination(
+          code,
+          terms(i, () => true),
+        ),
+      );
       continue;
     }
     done.add(partner);
     const isEven = (k: number) => vars[k].coef[partner] === vars[k].coef[i];
     combination(code, terms(i, isEven));
     code.set(even);
-    combination(code, terms(i, (k) => !isEven(k)));
+    combination(
+      code,
+      terms(i, (k) => !isEven(k)),
+    );
     code.set(odd);
     sink(i, () => code.get(even).get(odd).f32x4Add());
     sink(partner, () => code.get(even).get(odd).f32x4Sub());
@@ -153,14 +194,23 @@ function applyMatrix(code: Code, M: number[][], x: number[], sink: (i: number, v
  * (i32 tables), so that one call covers a block of tiles. Element e of a tile is at inTable[e]
  * from its base, or, given `constant` offsets, at those, built into the loads and stores.
  */
-function linearTransform(fname: string, L: number[][], R: number[][], withBias = false, constant?: { inputs: ArrayLike<number>; outputs: ArrayLike<number> }): FuncSpec {
+function linearTransform(
+  fname: string,
+  L: number[][],
+  R: number[][],
+  withBias = false,
+  constant?: { inputs: ArrayLike<number>; outputs: ArrayLike<number> },
+): FuncSpec {
   const staticIn = constant?.inputs;
   const staticOut = constant?.outputs;
   const p = L.length;
   const q = L[0].length;
   const s = R.length;
   const t = R[0].length;
-  const [inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles, bias, floor] = Array.from({ length: 12 }, (_, i) => i);
+  const [inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles, bias, floor] = Array.from(
+    { length: 12 },
+    (_, i) => i,
+  );
   const paramCount = withBias ? 12 : 10;
   let next = paramCount;
   const [vin, vout, left, biasAt] = [next++, next++, next++, next++];
@@ -176,8 +226,18 @@ function linearTransform(fname: string, L: number[][], R: number[][], withBias =
   const RT = transpose(R);
 
   const code = new Code();
-  inAddr.forEach((local, e) => code.get(inTable).i32Load(4 * e).set(local));
-  outAddr.forEach((local, o) => code.get(outTable).i32Load(4 * o).set(local));
+  inAddr.forEach((local, e) =>
+    code
+      .get(inTable)
+      .i32Load(4 * e)
+      .set(local),
+  );
+  outAddr.forEach((local, o) =>
+    code
+      .get(outTable)
+      .i32Load(4 * o)
+      .set(local),
+  );
   code.countdown(tiles, () => {
     code.get(inBase).get(inTiles).i32Load().i32Add().set(vin);
     code.get(outBase).get(outTiles).i32Load().i32Add().set(vout);
@@ -190,21 +250,37 @@ function linearTransform(fname: string, L: number[][], R: number[][], withBias =
       // Rows first: TMP = X · R (q × t), then OUT = L · TMP (p × t), stored as it is made.
       for (let row = 0; row < q; row++) {
         const xRow = x.slice(row * s, (row + 1) * s);
-        applyMatrix(code, RT, xRow, (j, value) => {
-          value();
-          code.set(tmp[row * t + j]);
-        }, temps);
+        applyMatrix(
+          code,
+          RT,
+          xRow,
+          (j, value) => {
+            value();
+            code.set(tmp[row * t + j]);
+          },
+          temps,
+        );
       }
       for (let j = 0; j < t; j++) {
         const column = Array.from({ length: q }, (_, k) => tmp[k * t + j]);
-        applyMatrix(code, L, column, (i, value) => {
-          if (staticOut) code.get(vout);
-          else code.get(outAddr[i * t + j]).get(vout).i32Add();
-          value();
-          // The epilogue: + bias, then max with the floor (0 for ReLU, −∞ for none).
-          if (withBias) code.get(biasV).f32x4Add().get(floorV).f32x4Max();
-          code.v128Store(staticOut ? staticOut[i * t + j] : 0);
-        }, temps);
+        applyMatrix(
+          code,
+          L,
+          column,
+          (i, value) => {
+            if (staticOut) code.get(vout);
+            else
+              code
+                .get(outAddr[i * t + j])
+                .get(vout)
+                .i32Add();
+            value();
+            // The epilogue: + bias, then max with the floor (0 for ReLU, −∞ for none).
+            if (withBias) code.get(biasV).f32x4Add().get(floorV).f32x4Max();
+            code.v128Store(staticOut ? staticOut[i * t + j] : 0);
+          },
+          temps,
+        );
       }
       code.advance(vin, inStep).advance(vout, outStep);
       if (withBias) code.bump(biasAt, 16);
@@ -220,7 +296,18 @@ function linearTransform(fname: string, L: number[][], R: number[][], withBias =
   };
 }
 
-type GemmArgs = [a: number, b: number, c: number, rows: number, aLane: number, aStride: number, bStride: number, cStride: number, blocks: number, accumulate: number];
+type GemmArgs = [
+  a: number,
+  b: number,
+  c: number,
+  rows: number,
+  aLane: number,
+  aStride: number,
+  bStride: number,
+  cStride: number,
+  blocks: number,
+  accumulate: number,
+];
 
 /** gemm{R}x{4·vectors} — see SimdKernels: blocks of R rows by `vectors` vectors. */
 function gemm(fname: string, vectors: number, R = 4): FuncSpec {
@@ -234,18 +321,32 @@ function gemm(fname: string, vectors: number, R = 4): FuncSpec {
   const code = new Code();
   code.countdown(blocks, () => {
     code.get(a).set(aRow[0]);
-    for (let i = 1; i < R; i++) code.get(aRow[i - 1]).get(aLane).i32Add().set(aRow[i]);
+    for (let i = 1; i < R; i++)
+      code
+        .get(aRow[i - 1])
+        .get(aLane)
+        .i32Add()
+        .set(aRow[i]);
     code.get(b).set(bp).get(c).set(cp).get(rows).set(left);
     for (const r of acc) code.f32x4Const(0).set(r);
     code.get(accumulate).ifThen();
     for (let i = 0; i < R; i++) {
-      for (let k = 0; k < vectors; k++) code.get(cp).v128Load(16 * k).set(acc[i * vectors + k]);
+      for (let k = 0; k < vectors; k++)
+        code
+          .get(cp)
+          .v128Load(16 * k)
+          .set(acc[i * vectors + k]);
       code.advance(cp, cStride);
     }
     code.get(c).set(cp);
     code.end();
     code.countdown(left, () => {
-      bv.forEach((r, k) => code.get(bp).v128Load(16 * k).set(r));
+      bv.forEach((r, k) =>
+        code
+          .get(bp)
+          .v128Load(16 * k)
+          .set(r),
+      );
       for (let i = 0; i < R; i++) {
         code.get(aRow[i]).v128Load32Splat().set(splat);
         for (let k = 0; k < vectors; k++) {
@@ -257,7 +358,11 @@ function gemm(fname: string, vectors: number, R = 4): FuncSpec {
       code.advance(bp, bStride);
     });
     for (let i = 0; i < R; i++) {
-      for (let k = 0; k < vectors; k++) code.get(cp).get(acc[i * vectors + k]).v128Store(16 * k);
+      for (let k = 0; k < vectors; k++)
+        code
+          .get(cp)
+          .get(acc[i * vectors + k])
+          .v128Store(16 * k);
       code.advance(cp, cStride);
     }
     // The next block: R A columns on; C's next rows start where the stores ended.
@@ -373,7 +478,13 @@ const { AT, G, BT } = WINOGRAD;
  * Z = A · dY · Aᵀ (4×4 → 8×8), all specialised per shape; once per call: the filter's and
  * the filter gradient's, in our module.
  */
-export type TransformName = 'winogradInput' | 'winogradFilter' | 'winogradOutput' | 'winogradOutputBias' | 'winogradOutputGrad' | 'winogradFilterGrad';
+export type TransformName =
+  | 'winogradInput'
+  | 'winogradFilter'
+  | 'winogradOutput'
+  | 'winogradOutputBias'
+  | 'winogradOutputGrad'
+  | 'winogradFilterGrad';
 const TRANSFORMS: Record<TransformName, [L: number[][], R: number[][], withBias: boolean]> = {
   winogradInput: [BT, transpose(BT), false],
   winogradFilter: [G, transpose(G), false],
@@ -414,15 +525,29 @@ export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> 
  */
 export function product(
   simd: SimdKernels,
-  p: { a: number; b: number; c: number; rows: number; m: number; n: number; aLane: number; aStride: number; bStride: number; cStride: number; accumulate?: boolean },
+  p: {
+    a: number;
+    b: number;
+    c: number;
+    rows: number;
+    m: number;
+    n: number;
+    aLane: number;
+    aStride: number;
+    bStride: number;
+    cStride: number;
+    accumulate?: boolean;
+  },
 ): void {
   const add = p.accumulate ? 1 : 0;
   let j = 0;
   for (; j + 8 <= p.n && p.n - j !== 12; j += 8) {
     simd.gemm4x8(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, p.m / 4, add);
   }
-  if (p.n - j === 12) simd.gemm2x12(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, p.m / 2, add);
-  else if (j < p.n) simd.gemm4x4(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, p.m / 4, add);
+  if (p.n - j === 12)
+    simd.gemm2x12(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, p.m / 2, add);
+  else if (j < p.n)
+    simd.gemm4x4(p.a, p.b + 4 * j, p.c + 4 * j, p.rows, p.aLane, p.aStride, p.bStride, p.cStride, p.m / 4, add);
 }
 
 /** Byte offsets of a tile's elements from its base, and a short key naming them. */
@@ -439,10 +564,27 @@ export interface ElementOffsets {
  * the time. Compiled once per memory and shape, a module of its own (a few per layer shape;
  * evolution makes new shapes, so the cache is bounded).
  */
-export function specialisedTransform(memory: WebAssembly.Memory, name: 'winogradInput' | 'winogradOutput' | 'winogradOutputGrad', inputs: ElementOffsets, outputs: ElementOffsets): Transform;
-export function specialisedTransform(memory: WebAssembly.Memory, name: 'winogradOutputBias', inputs: ElementOffsets, outputs: ElementOffsets): TransformWithBias;
-export function specialisedTransform(memory: WebAssembly.Memory, name: TransformName, inputs: ElementOffsets, outputs: ElementOffsets): Transform | TransformWithBias {
-  return specialisedKernel(memory, `${name} ${inputs.key} ${outputs.key}`, () => linearTransform(name, ...TRANSFORMS[name], { inputs: inputs.bytes, outputs: outputs.bytes }));
+export function specialisedTransform(
+  memory: WebAssembly.Memory,
+  name: 'winogradInput' | 'winogradOutput' | 'winogradOutputGrad',
+  inputs: ElementOffsets,
+  outputs: ElementOffsets,
+): Transform;
+export function specialisedTransform(
+  memory: WebAssembly.Memory,
+  name: 'winogradOutputBias',
+  inputs: ElementOffsets,
+  outputs: ElementOffsets,
+): TransformWithBias;
+export function specialisedTransform(
+  memory: WebAssembly.Memory,
+  name: TransformName,
+  inputs: ElementOffsets,
+  outputs: ElementOffsets,
+): Transform | TransformWithBias {
+  return specialisedKernel(memory, `${name} ${inputs.key} ${outputs.key}`, () =>
+    linearTransform(name, ...TRANSFORMS[name], { inputs: inputs.bytes, outputs: outputs.bytes }),
+  );
 }
 
 /**
@@ -465,7 +607,8 @@ export function specialisedKernel<F>(memory: WebAssembly.Memory, key: string, ma
 const specialised = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
 
 /** Whether `memory` is shared (tfjs' threaded build): our modules must import it as shared. */
-const isShared = (memory: WebAssembly.Memory): boolean => typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+const isShared = (memory: WebAssembly.Memory): boolean =>
+  typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 
 /** The exports of `bytes` instantiated on `memory`. */
 const instantiate = (bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): Record<string, unknown> =>

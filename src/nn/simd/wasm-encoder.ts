@@ -261,6 +261,7 @@ export function encodeModule(funcs: FuncSpec[], sharedMemory: boolean): Uint8Arr
   // The "name" custom section: profilers (node --cpu-prof, DevTools) show our kernels by name.
   const functionNames = vec(funcs.map((f, i) => [...uleb(i), ...name(f.name)]));
   const names = [...name('name'), 1, ...uleb(functionNames.length), ...functionNames];
+  // prettier-ignore
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),

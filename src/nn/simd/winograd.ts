@@ -54,7 +54,8 @@ function evaluation(points: number[], terms: number): number[][] {
 /** F(m, r) from α − 1 distinct finite points (the default suits F(2, 5): 0, ±1, ±½). */
 export function winogradMatrices(m: number, r: number, points: number[] = [0, 1, -1, 0.5, -0.5]): WinogradMatrices {
   const alpha = m + r - 1;
-  if (points.length !== alpha - 1) throw new Error(`Winograd F(${m},${r}) needs ${alpha - 1} finite points, got ${points.length}`);
+  if (points.length !== alpha - 1)
+    throw new Error(`Winograd F(${m},${r}) needs ${alpha - 1} finite points, got ${points.length}`);
   const A = evaluation(points, m);
   const G = evaluation(points, r);
   // C: values at the points (and the leading coefficient) → the α coefficients of s.

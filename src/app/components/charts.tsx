@@ -7,14 +7,41 @@
  */
 import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStaggered } from './hooks';
-import { CartesianGrid, ComposedChart, Line, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  ComposedChart,
+  Line,
+  ReferenceLine,
+  ResponsiveContainer,
+  Scatter,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetworkRecord } from '../../experiment/records';
 import type { LossPoint } from '../../worker/protocol';
 import { downloadChartPng } from '../export';
 import { PAPER_POINTS } from '../../experiment/paper';
-import { experimentsFor, formatStat, pickExperiment, reproducedSeries, seedCount, type ReproducedExperiment } from '../reproduced';
-import { accuracyDomain, accuracyTicks, downsample, formatMetric, logDomain, logTicks, METRICS, series, type Metric } from '../series';
+import {
+  experimentsFor,
+  formatStat,
+  pickExperiment,
+  reproducedSeries,
+  seedCount,
+  type ReproducedExperiment,
+} from '../reproduced';
+import {
+  accuracyDomain,
+  accuracyTicks,
+  downsample,
+  formatMetric,
+  logDomain,
+  logTicks,
+  METRICS,
+  series,
+  type Metric,
+} from '../series';
 import { ASEXUAL_RED, runColours, runLabel, SEXUAL_BLUE } from '../setup';
 import { useLab, type ViewState } from '../store';
 import { notify } from '../lab';
@@ -32,7 +59,11 @@ function useRunLines(): RunLine[] {
   const changes = useLab(useShallow((s) => s.runs.map((r) => r.configChanges)));
   const labels = useLab(useShallow((s) => (s.runs.length ? s.runs.map((r) => r.label) : s.setup.runs.map(runLabel))));
   const colours = useLab(useShallow((s) => (s.runs.length ? s.runs.map((r) => r.colour) : runColours(s.setup.runs))));
-  return useMemo(() => labels.map((label, i) => ({ label, colour: colours[i], records: records[i] ?? [], changes: changes[i] ?? [] })), [records, changes, labels, colours]);
+  return useMemo(
+    () =>
+      labels.map((label, i) => ({ label, colour: colours[i], records: records[i] ?? [], changes: changes[i] ?? [] })),
+    [records, changes, labels, colours],
+  );
 }
 
 export function Charts() {
@@ -53,19 +84,33 @@ export function Charts() {
         <h2 id="charts-title">Per generation</h2>
         <div className="overlays">
           <label className="check">
-            <input type="checkbox" data-testid="paper-toggle" checked={paper} onChange={(e) => setView({ paper: e.target.checked })} />
+            <input
+              type="checkbox"
+              data-testid="paper-toggle"
+              checked={paper}
+              onChange={(e) => setView({ paper: e.target.checked })}
+            />
             Show the paper’s reported points ({dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'})
           </label>
           {experiment ? (
             <label className="check">
-              <input type="checkbox" data-testid="reproduced-toggle" checked={showReproduced} onChange={(e) => setView({ reproduced: e.target.checked })} />
+              <input
+                type="checkbox"
+                data-testid="reproduced-toggle"
+                checked={showReproduced}
+                onChange={(e) => setView({ reproduced: e.target.checked })}
+              />
               Show our reproduced runs (mean over {seedCount(experiment)})
             </label>
           ) : null}
           {experiment && experiments.length > 1 ? (
             <label className="check">
               Reproduction
-              <select data-testid="reproduced-experiment" value={experiment.name} onChange={(e) => setView({ reproducedExperiment: e.target.value })}>
+              <select
+                data-testid="reproduced-experiment"
+                value={experiment.name}
+                onChange={(e) => setView({ reproducedExperiment: e.target.value })}
+              >
                 {experiments.map((x) => (
                   <option key={x.name} value={x.name}>
                     {x.name}
@@ -77,8 +122,11 @@ export function Charts() {
         </div>
       </div>
       <p className="muted small-print">
-        Lines follow the most accurate network of each generation (the tables list every network). ★ = the paper’s reported points; dashed vertical lines = settings changed from that generation.
-        {reproduced ? ` Faint dashed lines = our reproduced runs “${reproduced.name}”${reproduced.description ? ` (${reproduced.description})` : ''}: each generation’s population mean, averaged over seeds.` : ''}
+        Lines follow the most accurate network of each generation (the tables list every network). ★ = the paper’s
+        reported points; dashed vertical lines = settings changed from that generation.
+        {reproduced
+          ? ` Faint dashed lines = our reproduced runs “${reproduced.name}”${reproduced.description ? ` (${reproduced.description})` : ''}: each generation’s population mean, averaged over seeds.`
+          : ''}
       </p>
       <div className="chart-grid">
         {METRICS.map((m, i) => (
@@ -111,20 +159,31 @@ interface LegendEntry {
 function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; table: ReactNode; children: ReactNode }) {
   const showTable = useLab((s) => !!s.view.tables[props.id]);
   const ref = useRef<HTMLDivElement>(null);
-  const toggle = () => useLab.setState((s) => ({ view: { ...s.view, tables: { ...s.view.tables, [props.id]: !showTable } } }));
+  const toggle = () =>
+    useLab.setState((s) => ({ view: { ...s.view, tables: { ...s.view.tables, [props.id]: !showTable } } }));
   return (
     <figure className="card chart-card" data-testid={`chart-${props.id}`}>
       <figcaption>
         <h3>{props.title}</h3>
         <div className="card-actions">
-          <button type="button" className="small" data-testid={`table-toggle-${props.id}`} aria-pressed={showTable} onClick={toggle}>
+          <button
+            type="button"
+            className="small"
+            data-testid={`table-toggle-${props.id}`}
+            aria-pressed={showTable}
+            onClick={toggle}
+          >
             {showTable ? 'Chart' : 'Table'}
           </button>
           <button
             type="button"
             className="small"
             disabled={showTable}
-            onClick={() => downloadChartPng(ref.current!, props.title, props.legend, `evolab-${props.id}.png`).catch((e) => notify('error', `PNG export: ${(e as Error).message}`))}
+            onClick={() =>
+              downloadChartPng(ref.current!, props.title, props.legend, `evolab-${props.id}.png`).catch((e) =>
+                notify('error', `PNG export: ${(e as Error).message}`),
+              )
+            }
           >
             PNG
           </button>
@@ -140,7 +199,11 @@ function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; ta
           <ul className="legend">
             {props.legend.map((l) => (
               <li key={l.label}>
-                <span className={l.dashed ? 'swatch dashed' : 'swatch'} style={l.dashed ? { borderColor: l.colour } : { background: l.colour }} aria-hidden="true" />
+                <span
+                  className={l.dashed ? 'swatch dashed' : 'swatch'}
+                  style={l.dashed ? { borderColor: l.colour } : { background: l.colour }}
+                  aria-hidden="true"
+                />
                 {l.label}
               </li>
             ))}
@@ -175,7 +238,10 @@ const MetricChart = memo(function MetricChart(props: {
 }) {
   const { metric, lines, log } = props;
   const data = useMemo(() => lines.map((l) => ({ ...l, points: series(l.records, metric) })), [lines, metric]);
-  const ours = useMemo(() => (props.reproduced ? reproducedSeries(props.reproduced, metric) : []), [props.reproduced, metric]);
+  const ours = useMemo(
+    () => (props.reproduced ? reproducedSeries(props.reproduced, metric) : []),
+    [props.reproduced, metric],
+  );
   const paperPoints = props.paper ? PAPER_POINTS[props.dataset] : [];
   const xMax = Math.max(
     props.generations,
@@ -186,7 +252,11 @@ const MetricChart = memo(function MetricChart(props: {
   );
   const xStep = Math.ceil(xMax / 14);
   const xTicks = Array.from({ length: Math.floor((xMax - 1) / xStep) + 1 }, (_, i) => 1 + i * xStep);
-  const values = [...data.flatMap((d) => d.points.map((p) => p.value)), ...paperPoints.map((p) => p[metric]), ...ours.flatMap((o) => o.points.map((p) => p.value))];
+  const values = [
+    ...data.flatMap((d) => d.points.map((p) => p.value)),
+    ...paperPoints.map((p) => p[metric]),
+    ...ours.flatMap((o) => o.points.map((p) => p.value)),
+  ];
   const domain = log ? logDomain(values) : accuracyDomain(values);
   const yTicks = log ? logTicks(domain[0], domain[1]) : accuracyTicks(domain);
   const format = (v: number) => (log ? `${Number(v.toPrecision(3))}×` : `${Math.round(v * 100)}%`);
@@ -229,7 +299,17 @@ const MetricChart = memo(function MetricChart(props: {
                   return (
                     <td key={d.label} data-run={d.label} data-generation={g} data-value={p?.value}>
                       {p ? formatMetric(metric, p.value) : '—'}
-                      {all.length > 1 ? <span className="muted"> (net {p!.individual + 1}; others {all.filter((r) => r.individual !== p!.individual).map((r) => formatMetric(metric, r[metric])).join(', ')})</span> : null}
+                      {all.length > 1 ? (
+                        <span className="muted">
+                          {' '}
+                          (net {p!.individual + 1}; others{' '}
+                          {all
+                            .filter((r) => r.individual !== p!.individual)
+                            .map((r) => formatMetric(metric, r[metric]))
+                            .join(', ')}
+                          )
+                        </span>
+                      ) : null}
                     </td>
                   );
                 })}
@@ -261,7 +341,9 @@ const MetricChart = memo(function MetricChart(props: {
       {props.reproduced && ours.length ? (
         <table data-testid={`table-reproduced-${metric}`}>
           <caption>
-            Our reproduced runs “{props.reproduced.name}”{props.reproduced.description ? ` (${props.reproduced.description})` : ''}: each generation’s population mean, then mean ± std over seeds
+            Our reproduced runs “{props.reproduced.name}”
+            {props.reproduced.description ? ` (${props.reproduced.description})` : ''}: each generation’s population
+            mean, then mean ± std over seeds
           </caption>
           <thead>
             <tr>
@@ -274,7 +356,12 @@ const MetricChart = memo(function MetricChart(props: {
           <tbody>
             {ours.flatMap((o) =>
               o.points.map((p) => (
-                <tr key={`${o.mode}-${p.generation}`} data-mode={o.mode} data-generation={p.generation} data-value={p.value}>
+                <tr
+                  key={`${o.mode}-${p.generation}`}
+                  data-mode={o.mode}
+                  data-generation={p.generation}
+                  data-value={p.value}
+                >
                   <td>{o.mode}</td>
                   <td>{p.generation}</td>
                   <td>{p.n}</td>
@@ -293,7 +380,16 @@ const MetricChart = memo(function MetricChart(props: {
       <ResponsiveContainer width="100%" height={260}>
         <ComposedChart margin={{ top: 22, right: 20, bottom: 18, left: 4 }}>
           <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="generation" domain={[1, xMax]} ticks={xTicks} interval={0} allowDecimals={false} tick={plainTick('middle')} label={axisTitle('generation')} />
+          <XAxis
+            type="number"
+            dataKey="generation"
+            domain={[1, xMax]}
+            ticks={xTicks}
+            interval={0}
+            allowDecimals={false}
+            tick={plainTick('middle')}
+            label={axisTitle('generation')}
+          />
           <YAxis
             type="number"
             dataKey="value"
@@ -305,7 +401,11 @@ const MetricChart = memo(function MetricChart(props: {
             tick={plainTick('end', format)}
             width={62}
           />
-          <Tooltip formatter={(v) => formatMetric(metric, Number(v))} labelFormatter={(g) => `generation ${g}`} isAnimationActive={false} />
+          <Tooltip
+            formatter={(v) => formatMetric(metric, Number(v))}
+            labelFormatter={(g) => `generation ${g}`}
+            isAnimationActive={false}
+          />
           {ours.map((o) => (
             <Line
               key={`ours-${o.mode}`}
@@ -324,14 +424,40 @@ const MetricChart = memo(function MetricChart(props: {
             />
           ))}
           {data.map((d) => (
-            <Line key={d.label} data={d.points} dataKey="value" name={d.label} stroke={d.colour} strokeWidth={3} dot={{ r: 5, fill: d.colour }} isAnimationActive={false} type="linear" />
+            <Line
+              key={d.label}
+              data={d.points}
+              dataKey="value"
+              name={d.label}
+              stroke={d.colour}
+              strokeWidth={3}
+              dot={{ r: 5, fill: d.colour }}
+              isAnimationActive={false}
+              type="linear"
+            />
           ))}
           {paperByMode.map((p) => (
-            <Scatter key={p.mode} data={p.points} dataKey="value" name={`paper, ${p.mode}`} fill={p.colour} shape="star" isAnimationActive={false} legendType="star" />
+            <Scatter
+              key={p.mode}
+              data={p.points}
+              dataKey="value"
+              name={`paper, ${p.mode}`}
+              fill={p.colour}
+              shape="star"
+              isAnimationActive={false}
+              legendType="star"
+            />
           ))}
           {data.flatMap((d) =>
             d.changes.map((c) => (
-              <ReferenceLine key={`${d.label}-${c.generation}`} x={c.generation} stroke={d.colour} strokeDasharray="6 4" strokeWidth={2} label={{ value: 'Δ', position: 'top', fill: d.colour, fontSize: 16 }} />
+              <ReferenceLine
+                key={`${d.label}-${c.generation}`}
+                x={c.generation}
+                stroke={d.colour}
+                strokeDasharray="6 4"
+                strokeWidth={2}
+                label={{ value: 'Δ', position: 'top', fill: d.colour, fontSize: 16 }}
+              />
             )),
           )}
         </ComposedChart>
@@ -349,7 +475,15 @@ const LOSS_POINTS_SHOWN = 120;
 function plainTick(anchor: 'middle' | 'end', format: (v: number) => string = String) {
   return function PlainTick(props: { x?: number | string; y?: number | string; payload?: { value: number } }) {
     return (
-      <text x={Number(props.x)} y={Number(props.y)} dy={anchor === 'middle' ? 14 : 5} dx={anchor === 'end' ? -3 : 0} textAnchor={anchor} fontSize={15} fill="#111">
+      <text
+        x={Number(props.x)}
+        y={Number(props.y)}
+        dy={anchor === 'middle' ? 14 : 5}
+        dx={anchor === 'end' ? -3 : 0}
+        textAnchor={anchor}
+        fontSize={15}
+        fill="#111"
+      >
         {format(props.payload?.value ?? 0)}
       </text>
     );
@@ -361,7 +495,13 @@ function axisTitle(text: string) {
   return function AxisTitle(props: { viewBox?: { x?: number; y?: number; width?: number; height?: number } }) {
     const v = props.viewBox ?? {};
     return (
-      <text x={(v.x ?? 0) + (v.width ?? 0) / 2} y={(v.y ?? 0) + (v.height ?? 0) + 14} textAnchor="middle" fontSize={15} fill="#111">
+      <text
+        x={(v.x ?? 0) + (v.width ?? 0) / 2}
+        y={(v.y ?? 0) + (v.height ?? 0) + 14}
+        textAnchor="middle"
+        fontSize={15}
+        fill="#111"
+      >
         {text}
       </text>
     );
@@ -370,20 +510,29 @@ function axisTitle(text: string) {
 
 function LossChart() {
   // The loss changes with every progress message: redraw it at most twice a second.
-  const losses = useStaggered(
-    useLab(useShallow((s) => s.runs.map((r) => r.loss))),
-    0,
-    500,
-  );
+  const losses = useStaggered(useLab(useShallow((s) => s.runs.map((r) => r.loss))), 0, 500);
   const labels = useLab(useShallow((s) => s.runs.map((r) => r.label)));
   const colours = useLab(useShallow((s) => s.runs.map((r) => r.colour)));
   return <LossChartView losses={losses} labels={labels} colours={colours} />;
 }
 
-const LossChartView = memo(function LossChartView({ losses, labels, colours }: { losses: { key: string; points: LossPoint[] }[]; labels: string[]; colours: string[] }) {
+const LossChartView = memo(function LossChartView({
+  losses,
+  labels,
+  colours,
+}: {
+  losses: { key: string; points: LossPoint[] }[];
+  labels: string[];
+  colours: string[];
+}) {
   const lines = losses.map((l, i) => {
     const [gen, net] = l.key.split('/');
-    return { label: labels[i], colour: colours[i], name: l.key ? `${labels[i]}: gen ${gen}, net ${Number(net) + 1}` : labels[i], points: downsample(l.points, LOSS_POINTS_SHOWN) };
+    return {
+      label: labels[i],
+      colour: colours[i],
+      name: l.key ? `${labels[i]}: gen ${gen}, net ${Number(net) + 1}` : labels[i],
+      points: downsample(l.points, LOSS_POINTS_SHOWN),
+    };
   });
   const [showAll, setShowAll] = useState(false);
   const xMax = Math.max(1, ...lines.flatMap((l) => l.points.map((p) => Math.ceil(p.x))));
@@ -419,14 +568,45 @@ const LossChartView = memo(function LossChartView({ losses, labels, colours }: {
     </>
   );
   return (
-    <ChartCard id="loss" title="Training loss, current networks" legend={lines.map((l) => ({ label: l.name, colour: l.colour }))} table={table}>
+    <ChartCard
+      id="loss"
+      title="Training loss, current networks"
+      legend={lines.map((l) => ({ label: l.name, colour: l.colour }))}
+      table={table}
+    >
       <ResponsiveContainer width="100%" height={260}>
         <ComposedChart margin={{ top: 22, right: 20, bottom: 18, left: 4 }}>
           <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="x" domain={[0, xMax]} ticks={Array.from({ length: 2 * xMax + 1 }, (_, i) => i / 2)} interval={0} tick={plainTick('middle')} label={axisTitle('epoch')} />
-          <YAxis type="number" dataKey="loss" domain={[0, lossMax]} ticks={lossTicks} interval={0} tick={plainTick('end', (v) => v.toFixed(2))} width={62} />
+          <XAxis
+            type="number"
+            dataKey="x"
+            domain={[0, xMax]}
+            ticks={Array.from({ length: 2 * xMax + 1 }, (_, i) => i / 2)}
+            interval={0}
+            tick={plainTick('middle')}
+            label={axisTitle('epoch')}
+          />
+          <YAxis
+            type="number"
+            dataKey="loss"
+            domain={[0, lossMax]}
+            ticks={lossTicks}
+            interval={0}
+            tick={plainTick('end', (v) => v.toFixed(2))}
+            width={62}
+          />
           {lines.map((l) => (
-            <Line key={l.label} data={l.points} dataKey="loss" name={l.name} stroke={l.colour} strokeWidth={2.5} dot={false} isAnimationActive={false} type="linear" />
+            <Line
+              key={l.label}
+              data={l.points}
+              dataKey="loss"
+              name={l.name}
+              stroke={l.colour}
+              strokeWidth={2.5}
+              dot={false}
+              isAnimationActive={false}
+              type="linear"
+            />
           ))}
         </ComposedChart>
       </ResponsiveContainer>

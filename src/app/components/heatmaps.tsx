@@ -6,7 +6,17 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetworkRecord } from '../../experiment/records';
-import { ALIVE, countStates, DIED, kernelAt, kernelStates, layoutHeatmap, parentRecords, flagIndex, type HeatmapLayout } from '../heatmap';
+import {
+  ALIVE,
+  countStates,
+  DIED,
+  kernelAt,
+  kernelStates,
+  layoutHeatmap,
+  parentRecords,
+  flagIndex,
+  type HeatmapLayout,
+} from '../heatmap';
 import { bestPerGeneration } from '../series';
 import { useLab } from '../store';
 import { useStaggered } from './hooks';
@@ -16,10 +26,7 @@ const RGB = { alive: [0x12, 0x26, 0x3f], dead: [0xe4, 0xe7, 0xeb], died: [0xff, 
 
 export function Heatmaps() {
   // Redrawn after the charts, in its own short task (see Charts.tsx).
-  const records = useStaggered(
-    useLab(useShallow((s) => s.runs.map((r) => r.records))),
-    400,
-  );
+  const records = useStaggered(useLab(useShallow((s) => s.runs.map((r) => r.records))), 400);
   const ids = useLab(useShallow((s) => s.runs.map((r) => r.id)));
   const labels = useLab(useShallow((s) => s.runs.map((r) => r.label)));
   const colours = useLab(useShallow((s) => s.runs.map((r) => r.colour)));
@@ -37,15 +44,28 @@ export function Heatmaps() {
             <span className="swatch" style={{ background: COLOURS.alive }} aria-hidden="true" /> alive
           </li>
           <li>
-            <span className="swatch" style={{ background: COLOURS.died, outline: '1px solid #999' }} aria-hidden="true" /> died in this generation
+            <span
+              className="swatch"
+              style={{ background: COLOURS.died, outline: '1px solid #999' }}
+              aria-hidden="true"
+            />{' '}
+            died in this generation
           </li>
           <li>
-            <span className="swatch" style={{ background: COLOURS.dead, outline: '1px solid #999' }} aria-hidden="true" /> dead earlier
+            <span
+              className="swatch"
+              style={{ background: COLOURS.dead, outline: '1px solid #999' }}
+              aria-hidden="true"
+            />{' '}
+            dead earlier
           </li>
         </ul>
       </div>
       {maxGen === 0 ? (
-        <p className="muted">Each layer appears here as a grid once a generation has finished: one column per filter (cluster), one row per kernel (input channel); fc1 is 64 filters of 64 kernels of 4×4.</p>
+        <p className="muted">
+          Each layer appears here as a grid once a generation has finished: one column per filter (cluster), one row per
+          kernel (input channel); fc1 is 64 filters of 64 kernels of 4×4.
+        </p>
       ) : (
         <>
           <div className="scrubber">
@@ -64,12 +84,23 @@ export function Heatmaps() {
               {shown} of {maxGen}
             </output>
             <label className="check">
-              <input type="checkbox" checked={chosen === null} onChange={(e) => setGeneration(e.target.checked ? null : shown)} />
+              <input
+                type="checkbox"
+                checked={chosen === null}
+                onChange={(e) => setGeneration(e.target.checked ? null : shown)}
+              />
               Follow the newest
             </label>
           </div>
           {ids.map((id, i) => (
-            <RunHeatmap key={id} id={id} label={labels[i]} colour={colours[i]} records={records[i] ?? []} generation={shown} />
+            <RunHeatmap
+              key={id}
+              id={id}
+              label={labels[i]}
+              colour={colours[i]}
+              records={records[i] ?? []}
+              generation={shown}
+            />
           ))}
         </>
       )}
@@ -77,7 +108,19 @@ export function Heatmaps() {
   );
 }
 
-const RunHeatmap = memo(function RunHeatmap({ id, label, colour, records, generation }: { id: string; label: string; colour: string; records: NetworkRecord[]; generation: number }) {
+const RunHeatmap = memo(function RunHeatmap({
+  id,
+  label,
+  colour,
+  records,
+  generation,
+}: {
+  id: string;
+  label: string;
+  colour: string;
+  records: NetworkRecord[];
+  generation: number;
+}) {
   const picked = useLab((s) => s.view.individual[id]);
   // A run behind the others shows its newest generation up to the chosen one.
   const available = Math.max(0, ...records.filter((r) => r.generation <= generation).map((r) => r.generation));
@@ -105,8 +148,25 @@ const RunHeatmap = memo(function RunHeatmap({ id, label, colour, records, genera
       return { mask, states: kernelStates(mask, parentMasks) };
     });
   }, [record, records]);
-  const layout = useMemo<HeatmapLayout>(() => layoutHeatmap(layers.map((l) => ({ layer: l.mask.layer, filters: l.mask.filters, inChannels: l.mask.inChannels })), width), [layers, width]);
-  const totals = useMemo(() => layers.map((l) => countStates(l.states)).reduce((a, c) => ({ alive: a.alive + c.alive, dead: a.dead + c.dead, died: a.died + c.died }), { alive: 0, dead: 0, died: 0 }), [layers]);
+  const layout = useMemo<HeatmapLayout>(
+    () =>
+      layoutHeatmap(
+        layers.map((l) => ({ layer: l.mask.layer, filters: l.mask.filters, inChannels: l.mask.inChannels })),
+        width,
+      ),
+    [layers, width],
+  );
+  const totals = useMemo(
+    () =>
+      layers
+        .map((l) => countStates(l.states))
+        .reduce((a, c) => ({ alive: a.alive + c.alive, dead: a.dead + c.dead, died: a.died + c.died }), {
+          alive: 0,
+          dead: 0,
+          died: 0,
+        }),
+    [layers],
+  );
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -172,7 +232,9 @@ const RunHeatmap = memo(function RunHeatmap({ id, label, colour, records, genera
     if (!at) return setHover('');
     const l = layers.find((x) => x.mask.layer === at.layer)!;
     const s = l.states[flagIndex(l.mask.inChannels, at.filter, at.kernel)];
-    setHover(`${at.layer}: filter ${at.filter + 1}, kernel ${at.kernel + 1}: ${s === ALIVE ? 'alive' : s === DIED ? 'died in this generation' : 'dead'}`);
+    setHover(
+      `${at.layer}: filter ${at.filter + 1}, kernel ${at.kernel + 1}: ${s === ALIVE ? 'alive' : s === DIED ? 'died in this generation' : 'dead'}`,
+    );
   };
 
   return (
@@ -186,7 +248,11 @@ const RunHeatmap = memo(function RunHeatmap({ id, label, colour, records, genera
             Network{' '}
             <select
               value={record?.individual ?? 0}
-              onChange={(e) => useLab.setState((s) => ({ view: { ...s.view, individual: { ...s.view.individual, [id]: Number(e.target.value) } } }))}
+              onChange={(e) =>
+                useLab.setState((s) => ({
+                  view: { ...s.view, individual: { ...s.view.individual, [id]: Number(e.target.value) } },
+                }))
+              }
             >
               {inGeneration.map((r) => (
                 <option key={r.individual} value={r.individual}>

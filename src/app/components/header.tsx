@@ -9,7 +9,15 @@ type Primary = { label: string; action: () => void; disabled: boolean; why?: str
 
 export function Header() {
   const { runs, sessionId, missing, served, restoring, setup, paused } = useLab(
-    useShallow((s) => ({ runs: s.runs, sessionId: s.sessionId, missing: s.data.missing, served: s.data.served, restoring: s.restoring, setup: s.setup, paused: s.paused })),
+    useShallow((s) => ({
+      runs: s.runs,
+      sessionId: s.sessionId,
+      missing: s.data.missing,
+      served: s.data.served,
+      restoring: s.restoring,
+      setup: s.setup,
+      paused: s.paused,
+    })),
   );
   const active = runs.filter((r) => isActive(r.status));
   const running = active.length > 0 && !paused;
@@ -24,11 +32,23 @@ export function Header() {
       label: 'Start',
       action: startComparison,
       disabled: problems.length > 0 || missing.length > 0 || served === 'checking',
-      why: problems[0] ?? (missing.length ? 'dataset files missing: see Data' : served === 'checking' ? 'checking the dataset files…' : undefined),
+      why:
+        problems[0] ??
+        (missing.length
+          ? 'dataset files missing: see Data'
+          : served === 'checking'
+            ? 'checking the dataset files…'
+            : undefined),
     };
   else if (running) primary = { label: 'Pause', action: pauseAll, disabled: false };
   else if (allPaused) primary = { label: 'Continue', action: continueAll, disabled: false };
-  else if (canResume) primary = { label: 'Resume', action: resumeComparison, disabled: problems.length > 0 || missing.length > 0, why: problems[0] };
+  else if (canResume)
+    primary = {
+      label: 'Resume',
+      action: resumeComparison,
+      disabled: problems.length > 0 || missing.length > 0,
+      why: problems[0],
+    };
   else primary = { label: 'Finished', action: () => {}, disabled: true, why: 'raise Generations to go on, or Reset' };
 
   return (
@@ -39,22 +59,35 @@ export function Header() {
       </div>
       <div className="actions">
         <div className="buttons">
-        <button type="button" className="primary" data-testid="primary" onClick={primary.action} disabled={primary.disabled} aria-describedby="primary-why">
-          {primary.label}
-        </button>
-        <button type="button" data-testid="stop" onClick={stopAfterGeneration} disabled={!active.length || active.every((r) => r.status === 'stopping')}>
-          Stop after this generation
-        </button>
-        <button
-          type="button"
-          data-testid="reset"
-          onClick={() => {
-            if (!active.length || confirm('Stop every run and forget the results of this comparison?')) void resetLab();
-          }}
-          disabled={!sessionId}
-        >
-          Reset
-        </button>
+          <button
+            type="button"
+            className="primary"
+            data-testid="primary"
+            onClick={primary.action}
+            disabled={primary.disabled}
+            aria-describedby="primary-why"
+          >
+            {primary.label}
+          </button>
+          <button
+            type="button"
+            data-testid="stop"
+            onClick={stopAfterGeneration}
+            disabled={!active.length || active.every((r) => r.status === 'stopping')}
+          >
+            Stop after this generation
+          </button>
+          <button
+            type="button"
+            data-testid="reset"
+            onClick={() => {
+              if (!active.length || confirm('Stop every run and forget the results of this comparison?'))
+                void resetLab();
+            }}
+            disabled={!sessionId}
+          >
+            Reset
+          </button>
         </div>
         {primary.why ? (
           <span id="primary-why" className="why">
@@ -75,7 +108,8 @@ function BackendStatus() {
     <div className="backend" data-testid="backend-status" aria-live="polite">
       {distinct.length === 0 ? (
         <span>
-          <strong>Backend:</strong> chosen when a run starts ({preference === 'auto' ? 'automatic' : `${preference} requested`})
+          <strong>Backend:</strong> chosen when a run starts (
+          {preference === 'auto' ? 'automatic' : `${preference} requested`})
         </span>
       ) : (
         distinct.map((r) => (

@@ -12,16 +12,24 @@ export function Controls() {
   const locked = useLab((s) => setupLocked(s));
   const shipped = useLab((s) => s.shippedAncestor);
   const meta = useLab((s) => s.shippedMeta);
-  const running = useLab((s) => s.runs.some((r) => r.status === 'running' || r.status === 'paused' || r.status === 'stopping'));
+  const running = useLab((s) =>
+    s.runs.some((r) => r.status === 'running' || r.status === 'paused' || r.status === 'stopping'),
+  );
   const set = (patch: Partial<LabSetup>) => updateSetup((s) => ({ ...s, ...patch }));
-  const setMating = (patch: Partial<LabSetup['mating']>) => updateSetup((s) => ({ ...s, mating: { ...s.mating, ...patch } }));
+  const setMating = (patch: Partial<LabSetup['mating']>) =>
+    updateSetup((s) => ({ ...s, mating: { ...s.mating, ...patch } }));
   const m = setup.mating;
   const liveHint = running ? 'applies from the next generation' : undefined;
 
   return (
     <section className="panel controls" aria-labelledby="controls-title">
       <h2 id="controls-title">Setup</h2>
-      {locked ? <p className="hint">Dataset, sizes, seed and runs are fixed for this comparison (Reset to change them). Sliders still act, from the next generation.</p> : null}
+      {locked ? (
+        <p className="hint">
+          Dataset, sizes, seed and runs are fixed for this comparison (Reset to change them). Sliders still act, from
+          the next generation.
+        </p>
+      ) : null}
       <fieldset>
         <legend>Data and networks</legend>
         <SelectField<DatasetName>
@@ -36,16 +44,67 @@ export function Controls() {
           onChange={(dataset) => updateSetup((s) => ({ ...s, dataset, trainSubset: labSubsets(dataset).trainSubset }))}
         />
         <div className="row2">
-          <IntegerField label="Training images" testId="train-subset" value={setup.trainSubset} min={10} max={60000} allowAll disabled={locked} onChange={(v) => set({ trainSubset: v })} />
-          <IntegerField label="Test images" testId="test-subset" value={setup.testSubset} min={10} max={10000} allowAll disabled={locked} onChange={(v) => set({ testSubset: v })} />
+          <IntegerField
+            label="Training images"
+            testId="train-subset"
+            value={setup.trainSubset}
+            min={10}
+            max={60000}
+            allowAll
+            disabled={locked}
+            onChange={(v) => set({ trainSubset: v })}
+          />
+          <IntegerField
+            label="Test images"
+            testId="test-subset"
+            value={setup.testSubset}
+            min={10}
+            max={10000}
+            allowAll
+            disabled={locked}
+            onChange={(v) => set({ testSubset: v })}
+          />
         </div>
         <div className="row2">
-          <IntegerField label="Generations" testId="generations" value={setup.generations} min={1} max={200} hint={running ? 'can grow during a run' : 'generation 1 is the ancestor'} onChange={(v) => set({ generations: v ?? 1 })} />
-          <IntegerField label="Epochs per generation" testId="epochs" value={setup.epochsPerGeneration} min={0} max={1000} hint={liveHint} onChange={(v) => set({ epochsPerGeneration: v ?? 0 })} />
+          <IntegerField
+            label="Generations"
+            testId="generations"
+            value={setup.generations}
+            min={1}
+            max={200}
+            hint={running ? 'can grow during a run' : 'generation 1 is the ancestor'}
+            onChange={(v) => set({ generations: v ?? 1 })}
+          />
+          <IntegerField
+            label="Epochs per generation"
+            testId="epochs"
+            value={setup.epochsPerGeneration}
+            min={0}
+            max={1000}
+            hint={liveHint}
+            onChange={(v) => set({ epochsPerGeneration: v ?? 0 })}
+          />
         </div>
         <div className="row2">
-          <IntegerField label="Population (sexual)" testId="population" value={setup.population} min={2} max={8} disabled={locked} hint="networks per generation" onChange={(v) => set({ population: v ?? 2 })} />
-          <IntegerField label="Seed" testId="seed" value={setup.seed} min={0} max={4294967295} disabled={locked} onChange={(v) => set({ seed: v ?? 0 })} />
+          <IntegerField
+            label="Population (sexual)"
+            testId="population"
+            value={setup.population}
+            min={2}
+            max={8}
+            disabled={locked}
+            hint="networks per generation"
+            onChange={(v) => set({ population: v ?? 2 })}
+          />
+          <IntegerField
+            label="Seed"
+            testId="seed"
+            value={setup.seed}
+            min={0}
+            max={4294967295}
+            disabled={locked}
+            onChange={(v) => set({ seed: v ?? 0 })}
+          />
         </div>
         <SelectField<BackendPreference>
           label="Compute backend"
@@ -83,13 +142,30 @@ export function Controls() {
             }
             onChange={(ancestor) => set({ ancestor })}
           />
-          <IntegerField label="Ancestor epochs" testId="ancestor-epochs" value={setup.ancestorEpochs} min={0} max={1000} disabled={locked} onChange={(v) => set({ ancestorEpochs: v ?? 0 })} />
+          <IntegerField
+            label="Ancestor epochs"
+            testId="ancestor-epochs"
+            value={setup.ancestorEpochs}
+            min={0}
+            max={1000}
+            disabled={locked}
+            onChange={(v) => set({ ancestorEpochs: v ?? 0 })}
+          />
         </div>
       </fieldset>
 
       <fieldset>
         <legend>Environment</legend>
-        <SliderField label="Synapse budget ρ" testId="rho" value={setup.rho} min={0.05} max={1} step={0.05} hint={liveHint ?? 'share of the parents’ synapses an offspring may keep'} onChange={(rho) => set({ rho })} />
+        <SliderField
+          label="Synapse budget ρ"
+          testId="rho"
+          value={setup.rho}
+          min={0.05}
+          max={1}
+          step={0.05}
+          hint={liveHint ?? 'share of the parents’ synapses an offspring may keep'}
+          onChange={(rho) => set({ rho })}
+        />
         <SelectField<BudgetMode>
           label="Budget mode"
           testId="budget-mode"
@@ -132,17 +208,47 @@ export function Controls() {
               type="checkbox"
               data-testid="separate-levels"
               checked={!m.linked}
-              onChange={(e) => setMating(e.target.checked ? { linked: false } : { linked: true, alphaSynapse: m.alphaCluster, betaSynapse: m.betaCluster })}
+              onChange={(e) =>
+                setMating(
+                  e.target.checked
+                    ? { linked: false }
+                    : { linked: true, alphaSynapse: m.alphaCluster, betaSynapse: m.betaCluster },
+                )
+              }
             />
             Separate cluster- and synapse-level weights
           </label>
           {!m.linked ? (
             <>
-              <SliderField label="α synapse level" testId="alpha-s" value={m.alphaSynapse} min={0} max={1} step={0.05} onChange={(v) => setMating({ alphaSynapse: v })} />
-              <SliderField label="β synapse level" testId="beta-s" value={m.betaSynapse} min={0} max={1} step={0.05} onChange={(v) => setMating({ betaSynapse: v })} />
+              <SliderField
+                label="α synapse level"
+                testId="alpha-s"
+                value={m.alphaSynapse}
+                min={0}
+                max={1}
+                step={0.05}
+                onChange={(v) => setMating({ alphaSynapse: v })}
+              />
+              <SliderField
+                label="β synapse level"
+                testId="beta-s"
+                value={m.betaSynapse}
+                min={0}
+                max={1}
+                step={0.05}
+                onChange={(v) => setMating({ betaSynapse: v })}
+              />
             </>
           ) : null}
-          <IntegerField label="Batch size" testId="batch-size" value={setup.batchSize} min={1} max={4096} disabled={locked} onChange={(v) => set({ batchSize: v ?? 64 })} />
+          <IntegerField
+            label="Batch size"
+            testId="batch-size"
+            value={setup.batchSize}
+            min={1}
+            max={4096}
+            disabled={locked}
+            onChange={(v) => set({ batchSize: v ?? 64 })}
+          />
         </details>
       </fieldset>
 
@@ -169,7 +275,13 @@ function RunList({ setup, locked }: { setup: LabSetup; locked: boolean }) {
           <li key={i}>
             <span className="swatch" style={{ background: colours[i] }} aria-hidden="true" />
             <span>{runLabel(v)}</span>
-            <button type="button" className="small" disabled={locked || setup.runs.length <= 1} onClick={() => updateSetup((s) => ({ ...s, runs: s.runs.filter((_, j) => j !== i) }))} aria-label={`Remove run ${runLabel(v)}`}>
+            <button
+              type="button"
+              className="small"
+              disabled={locked || setup.runs.length <= 1}
+              onClick={() => updateSetup((s) => ({ ...s, runs: s.runs.filter((_, j) => j !== i) }))}
+              aria-label={`Remove run ${runLabel(v)}`}
+            >
               Remove
             </button>
           </li>
@@ -178,7 +290,16 @@ function RunList({ setup, locked }: { setup: LabSetup; locked: boolean }) {
       {!locked ? (
         <details className="add-run">
           <summary>Add a run</summary>
-          <SelectField<RunMode> label="Mode" testId="add-mode" value={mode} options={[{ value: 'sexual', label: 'sexual' }, { value: 'asexual', label: 'asexual' }]} onChange={setMode} />
+          <SelectField<RunMode>
+            label="Mode"
+            testId="add-mode"
+            value={mode}
+            options={[
+              { value: 'sexual', label: 'sexual' },
+              { value: 'asexual', label: 'asexual' },
+            ]}
+            onChange={setMode}
+          />
           {mode === 'sexual' ? (
             <div className="row2">
               <SliderField label="α" value={alpha} min={0} max={1} step={0.05} onChange={setAlpha} />

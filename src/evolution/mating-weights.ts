@@ -10,7 +10,8 @@ export interface MatingWeights {
 
 /** α_i = 1/m for both blends: the spec's default (§2). */
 export function equalMatingWeights(m: number): MatingWeights {
-  if (!Number.isInteger(m) || m < 1) throw new Error(`equalMatingWeights needs a whole number of parents ≥ 1 (got ${m})`);
+  if (!Number.isInteger(m) || m < 1)
+    throw new Error(`equalMatingWeights needs a whole number of parents ≥ 1 (got ${m})`);
   return { cluster: new Array<number>(m).fill(1 / m), synapse: new Array<number>(m).fill(1 / m) };
 }
 
@@ -22,10 +23,13 @@ export function assertMatingWeights(weights: MatingWeights, parents: number): vo
   for (const level of ['cluster', 'synapse'] as const) {
     const w = weights[level];
     if (!Array.isArray(w) || w.length !== parents)
-      throw new Error(`Mating weights: ${level} needs one weight per parent (${parents}), got ${Array.isArray(w) ? w.length : typeof w}`);
+      throw new Error(
+        `Mating weights: ${level} needs one weight per parent (${parents}), got ${Array.isArray(w) ? w.length : typeof w}`,
+      );
     for (let i = 0; i < w.length; i++)
       if (typeof w[i] !== 'number' || !Number.isFinite(w[i]) || w[i] < 0)
         throw new Error(`Mating weights: ${level}[${i}] must be a finite number ≥ 0 (got ${w[i]})`);
-    if (!w.some((x) => x > 0)) throw new Error(`Mating weights: ${level} weights are all 0; at least one parent must count`);
+    if (!w.some((x) => x > 0))
+      throw new Error(`Mating weights: ${level} weights are all 0; at least one parent must count`);
   }
 }

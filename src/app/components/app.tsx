@@ -1,14 +1,14 @@
 /** The lab page: header, controls and data on the left, runs, charts and heatmaps on the right. */
 import { useEffect } from 'react';
 import { addDroppedFiles } from '../lab';
-import { Charts } from './Charts';
-import { Controls } from './Controls';
-import { DataPanel } from './DataPanel';
-import { Header } from './Header';
-import { Heatmaps } from './Heatmaps';
-import { Notices } from './Notices';
-import { RunCards } from './RunCards';
-import { RunsExport } from './RunsExport';
+import { Charts } from './charts';
+import { Controls } from './controls';
+import { DataPanel } from './data-panel';
+import { Header } from './header';
+import { Heatmaps } from './heatmaps';
+import { Notices } from './notices';
+import { RunCards } from './run-cards';
+import { RunsExport } from './runs-export';
 import { useLab } from '../store';
 
 export function App() {

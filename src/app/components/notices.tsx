@@ -8,7 +8,12 @@ export function Notices() {
   return (
     <div className="notices" data-testid="notices">
       {notices.map((n) => (
-        <div key={n.id} className={`notice ${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'} data-testid={`notice-${n.kind}`}>
+        <div
+          key={n.id}
+          className={`notice ${n.kind}`}
+          role={n.kind === 'error' ? 'alert' : 'status'}
+          data-testid={`notice-${n.kind}`}
+        >
           <span>{n.text}</span>
           <button type="button" className="small" onClick={() => dismissNotice(n.id)} aria-label="Dismiss this message">
             Dismiss

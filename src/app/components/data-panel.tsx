@@ -15,7 +15,11 @@ export function DataPanel() {
   return (
     <section className="panel data" aria-labelledby="data-title" data-testid="data-panel">
       <h2 id="data-title">Data</h2>
-      {data.served === 'checking' ? <p>Looking for the {name} files under /data/{folder}/…</p> : null}
+      {data.served === 'checking' ? (
+        <p>
+          Looking for the {name} files under /data/{folder}/…
+        </p>
+      ) : null}
       {data.served === 'present' ? (
         <p data-testid="data-ok">
           ✓ {name} is served from <code>/data/{folder}/</code>.
@@ -28,11 +32,14 @@ export function DataPanel() {
           </p>
           <pre>npm run data -- --dataset {dataset}</pre>
           <p>
-            (add <code>DATA_DIR=../shared/datasets</code> in front to copy them from a local folder instead of downloading), then reload this page. Or drop the files on this page: {data.missing.join(', ')}.
+            (add <code>DATA_DIR=../shared/datasets</code> in front to copy them from a local folder instead of
+            downloading), then reload this page. Or drop the files on this page: {data.missing.join(', ')}.
           </p>
         </div>
       ) : null}
-      {data.served === 'missing' && !data.missing.length ? <p data-testid="data-ok">✓ Every {name} file was dropped on the page (they are not kept after a reload).</p> : null}
+      {data.served === 'missing' && !data.missing.length ? (
+        <p data-testid="data-ok">✓ Every {name} file was dropped on the page (they are not kept after a reload).</p>
+      ) : null}
       <div
         className={`dropzone${over ? ' over' : ''}`}
         data-testid="dropzone"
@@ -48,7 +55,9 @@ export function DataPanel() {
           void addDroppedFiles([...e.dataTransfer.files]);
         }}
       >
-        <p>Drop {name} files here ({files.join(', ')}), or</p>
+        <p>
+          Drop {name} files here ({files.join(', ')}), or
+        </p>
         <button type="button" onClick={() => input.current?.click()} disabled={data.checking}>
           {data.checking ? 'Checking…' : 'Choose files…'}
         </button>

@@ -53,7 +53,14 @@ const RunCard = memo(function RunCard({ run }: { run: RunState }) {
   const latest = bestPerGeneration(run.records).at(-1);
   const gens = run.config.generations;
   return (
-    <article className="card run-card" style={{ borderTopColor: run.colour }} data-testid={`run-${run.variant.mode}`} data-run-label={run.label} data-status={run.status} data-saved-generation={run.savedGeneration}>
+    <article
+      className="card run-card"
+      style={{ borderTopColor: run.colour }}
+      data-testid={`run-${run.variant.mode}`}
+      data-run-label={run.label}
+      data-status={run.status}
+      data-saved-generation={run.savedGeneration}
+    >
       <h3>
         <span className="swatch" style={{ background: run.colour }} aria-hidden="true" /> {run.label}
         <span className={`badge status-${run.status}`} data-testid="run-status">
@@ -68,7 +75,11 @@ const RunCard = memo(function RunCard({ run }: { run: RunState }) {
       {run.stage && !p ? (
         <div className="stage">
           <div>{run.stage.message}</div>
-          {run.stage.total ? <progress max={run.stage.total} value={run.stage.done ?? 0} aria-label="loading progress" /> : <progress aria-label="working" />}
+          {run.stage.total ? (
+            <progress max={run.stage.total} value={run.stage.done ?? 0} aria-label="loading progress" />
+          ) : (
+            <progress aria-label="working" />
+          )}
         </div>
       ) : null}
       {p ? (
@@ -114,14 +125,28 @@ const RunCard = memo(function RunCard({ run }: { run: RunState }) {
         </dl>
       ) : null}
       <div className="card-actions">
-        <button type="button" className="small" data-testid="export-json" disabled={!run.records.length} onClick={() => downloadJson(run)}>
+        <button
+          type="button"
+          className="small"
+          data-testid="export-json"
+          disabled={!run.records.length}
+          onClick={() => downloadJson(run)}
+        >
           Export JSON
         </button>
-        <button type="button" className="small" data-testid="export-csv" disabled={!run.records.length} onClick={() => downloadCsv(run)}>
+        <button
+          type="button"
+          className="small"
+          data-testid="export-csv"
+          disabled={!run.records.length}
+          onClick={() => downloadCsv(run)}
+        >
           Export CSV
         </button>
         {run.backend ? <span className="muted">on {run.backend.backend}</span> : null}
-        {run.savedGeneration ? <span className="muted">· saved in this browser to gen {run.savedGeneration}</span> : null}
+        {run.savedGeneration ? (
+          <span className="muted">· saved in this browser to gen {run.savedGeneration}</span>
+        ) : null}
       </div>
     </article>
   );
