@@ -107,7 +107,9 @@ export async function waitForStatuses(page: Page, status: string, timeout: numbe
           (c) => `${c.getAttribute('data-status')}: ${(c as HTMLElement).innerText.replace(/\s+/g, ' ').slice(0, 300)}`,
         ),
       );
-    throw new Error(`waiting for every run to be '${status}': ${(e as Error).message}\n${cards.join('\n')}`);
+    throw new Error(`waiting for every run to be '${status}': ${(e as Error).message}\n${cards.join('\n')}`, {
+      cause: e,
+    });
   }
 }
 

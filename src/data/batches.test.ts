@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../evolution/rng';
-import { batches, shuffledOrder } from './batches';
+import { batches } from './batches';
 import { makeBatch, type ImageDataset } from './dataset';
 
 /** 7 tiny 2×2×1 images whose pixels identify the image: image i is all i*10. */
@@ -15,19 +14,6 @@ const tiny: ImageDataset = {
   labels: Uint8Array.from([0, 1, 2, 3, 4, 5, 6]),
   classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
 };
-
-describe('shuffledOrder', () => {
-  it('permutes a copy, deterministically per seed', () => {
-    const indices = Int32Array.from({ length: 100 }, (_, i) => i);
-    const a = shuffledOrder(indices, new Rng(5));
-    expect(indices[0]).toBe(0); // input untouched
-    expect(indices[99]).toBe(99);
-    expect(Array.from(a).sort((x, y) => x - y)).toEqual(Array.from(indices));
-    expect(a).not.toEqual(indices);
-    expect(shuffledOrder(indices, new Rng(5))).toEqual(a);
-    expect(shuffledOrder(indices, new Rng(6))).not.toEqual(a);
-  });
-});
 
 describe('batches', () => {
   it('yields full batches then the partial last one, in the given order', () => {

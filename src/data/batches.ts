@@ -1,11 +1,5 @@
-/** Mini-batch iteration over a dataset in a seeded order. */
-import type { Rng } from '../evolution/rng';
+/** Mini-batch iteration over a dataset in a given (e.g. seeded, shuffled) order. */
 import { makeBatch, type Batch, type ImageDataset } from './dataset';
-
-/** A shuffled copy of `indices` (Fisher–Yates driven by `rng`); the input is left alone. */
-export function shuffledOrder(indices: ArrayLike<number>, rng: Rng): Int32Array {
-  return rng.shuffle(Int32Array.from(indices));
-}
 
 /** Batches of `batchSize` images in `order`; the last, partial batch is included. */
 export function* batches(dataset: ImageDataset, order: ArrayLike<number>, batchSize: number): Generator<Batch> {

@@ -1,5 +1,10 @@
 /** Class-stratified subsets (the papers' "10 % of MNIST") and label histograms. */
-import { Rng } from '../evolution/rng';
+
+/**
+ * Independent seeded random streams by name, e.g. `(name) => Rng.derive(seed, name)`. data/ sits
+ * beside evolution/ (where the RNG lives), not above it, so the caller passes its generator in.
+ */
+export type RandomStreams = (name: string) => { shuffle(values: Int32Array): Int32Array };
 
 /** Counts per class; `numClasses` fixes the length so empty classes still appear. */
 export function labelHistogram(labels: Uint8Array, indices?: ArrayLike<number>, numClasses = 10): number[] {
@@ -20,10 +25,11 @@ export function labelHistogram(labels: Uint8Array, indices?: ArrayLike<number>, 
 /**
  * `count` indices into `labels`, each class getting a share proportional to its frequency
  * (largest-remainder rounding, so the shares sum to exactly `count`). Within a class the images
- * are picked by a seeded shuffle; each class has its own stream so the choice in one class does
- * not depend on the others. Sorted ascending, so reading the subset walks memory in order.
+ * are picked by a seeded shuffle; each class has its own stream (`stratified-subset/class-<c>`) so
+ * the choice in one class does not depend on the others. Sorted ascending, so reading the subset
+ * walks memory in order.
  */
-export function stratifiedSubset(labels: Uint8Array, count: number, seed: number): Int32Array {
+export function stratifiedSubset(labels: Uint8Array, count: number, streams: RandomStreams): Int32Array {
   const n = labels.length;
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(`stratifiedSubset: count must be a whole number ≥ 0, got ${count}`);
@@ -47,7 +53,7 @@ export function stratifiedSubset(labels: Uint8Array, count: number, seed: number
     remainder.set(c, scaled % n);
     assigned += quota.get(c)!;
   }
-  // Ties go to the lower class label so the result is a pure function of (labels, count, seed).
+  // Ties go to the lower class label so the result is a pure function of (labels, count, streams).
   const byRemainder = [...classes].sort((a, b) => remainder.get(b)! - remainder.get(a)! || a - b);
   for (let k = 0; k < count - assigned; k++) quota.set(byRemainder[k], quota.get(byRemainder[k])! + 1);
 
@@ -55,7 +61,7 @@ export function stratifiedSubset(labels: Uint8Array, count: number, seed: number
   let o = 0;
   for (const c of classes) {
     const members = Int32Array.from(byClass[c]);
-    Rng.derive(seed, `stratified-subset/class-${c}`).shuffle(members);
+    streams(`stratified-subset/class-${c}`).shuffle(members);
     out.set(members.subarray(0, quota.get(c)!), o);
     o += quota.get(c)!;
   }

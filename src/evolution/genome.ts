@@ -65,7 +65,6 @@ export function lenetSpecs(inputChannels: number): LayerSpec[] {
 }
 
 export const LENET_CLASSES = 10;
-export const LENET_FC1_UNITS = 64;
 
 /** A genome with every synapse alive and all weights zero; initialisation fills the weights. */
 export function emptyGenome(specs: readonly LayerSpec[], outUnits: number): Genome {

@@ -22,7 +22,6 @@ function perturb(g: Genome, rng: Rng, scale = 0.02): Genome {
   return out;
 }
 
-const masksOf = (g: Genome): number[][] => g.layers.map((l) => Array.from(l.mask));
 const sameMasks = (a: Genome, b: Genome): boolean =>
   a.layers.every((l, i) => l.mask.every((m, j) => m === b.layers[i].mask[j]));
 const liveCount = (g: Genome): number => countNetwork(g).synapses;

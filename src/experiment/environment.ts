@@ -30,13 +30,16 @@ export async function startBackend(
   };
 }
 
+/** Node's `process`, where there is one; typed here because this module also runs in the browser. */
+const nodeProcess = (globalThis as { process?: { versions?: { node?: string }; platform: string; arch: string } })
+  .process;
+
 export function environmentInfo(choice: BackendChoice, threads = 1): EnvironmentInfo {
-  const runtime =
-    typeof process !== 'undefined' && process.versions?.node
-      ? `node ${process.versions.node} (${process.platform}-${process.arch})`
-      : typeof navigator !== 'undefined'
-        ? navigator.userAgent
-        : 'unknown';
+  const runtime = nodeProcess?.versions?.node
+    ? `node ${nodeProcess.versions.node} (${nodeProcess.platform}-${nodeProcess.arch})`
+    : typeof navigator !== 'undefined'
+      ? navigator.userAgent
+      : 'unknown';
   return {
     backend: choice.backend,
     backendReason: choice.reason,

@@ -2,7 +2,6 @@
  * The generation loop end to end on real MNIST, on the wasm backend as in the Node CLI.
  * Small subsets keep this to about a minute on 2 cores; nothing here is timed.
  */
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, type ImageDataset } from '../data';
 import { folderSource } from '../data/node-source';

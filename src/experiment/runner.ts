@@ -328,7 +328,8 @@ export class ExperimentRunner {
 
 function subsetIndices(d: ImageDataset, size: number | null, seed: number, label: string): Int32Array {
   if (size === null || size >= d.count) return Int32Array.from({ length: d.count }, (_, i) => i);
-  return stratifiedSubset(d.labels, size, Rng.derive(seed, `subset/${label}`).nextUint32());
+  const subsetSeed = Rng.derive(seed, `subset/${label}`).nextUint32();
+  return stratifiedSubset(d.labels, size, (stream) => Rng.derive(subsetSeed, stream));
 }
 
 /** Parents of one offspring from the previous generation's records (ALGORITHM.md §2 [P]). */

@@ -86,7 +86,7 @@ export function configureWasmPaths(baseUrl: string): void {
   setWasmPaths(href);
 }
 
-const hasWebGlContext = (): boolean => typeof OffscreenCanvas !== 'undefined' || typeof document !== 'undefined';
+const hasWebGlContext = (): boolean => typeof OffscreenCanvas !== 'undefined' || 'document' in globalThis;
 
 async function activate(name: BackendName): Promise<string | null> {
   try {

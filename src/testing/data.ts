@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { ImageDataset } from '../data/dataset';
 import { DatasetError } from '../data/errors';
+import type { RandomStreams } from '../data/subset';
 import { Rng } from '../evolution/rng';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,6 +24,12 @@ export function datasetsDir(): string {
   }
   return dir;
 }
+
+/** Seeded streams for the data functions that take them (`stratifiedSubset`), made as the runner makes them. */
+export const seededStreams =
+  (seed: number): RandomStreams =>
+  (name) =>
+    Rng.derive(seed, name);
 
 /** Label histograms published in shared/datasets/README.md. */
 export const README_HISTOGRAMS = {

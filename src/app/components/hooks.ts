@@ -11,8 +11,6 @@ export function useStaggered<T>(value: T, delayMs: number, minIntervalMs = 0): T
   const [shown, setShown] = useState(value);
   const last = useRef(-Infinity);
   const due = useRef<number | null>(null);
-  const latest = useRef(value);
-  latest.current = value;
   useEffect(() => {
     if (Object.is(value, shown)) {
       due.current = null;
@@ -24,7 +22,8 @@ export function useStaggered<T>(value: T, delayMs: number, minIntervalMs = 0): T
       () => {
         last.current = performance.now();
         due.current = null;
-        startTransition(() => setShown(latest.current));
+        // The effect reruns (and clears this timer) whenever `value` changes, so this is the newest.
+        startTransition(() => setShown(value));
       },
       Math.max(0, due.current - now),
     );
