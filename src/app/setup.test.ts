@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { settingProblem } from '../experiment/setting';
+import { badValue } from '../testing/settings';
 import {
   ASEXUAL_RED,
   configFor,
   defaultSetup,
+  FROZEN_DURING_RUN,
+  LAB_SETTINGS,
   liveSettingsFor,
   runColours,
   runLabel,
   SEXUAL_BLUE,
   setupProblems,
+  withLabValue,
 } from './setup';
 
 describe('setup → run configs', () => {
@@ -63,9 +68,33 @@ describe('setup → run configs', () => {
     expect(setupProblems(defaultSetup())).toEqual([]);
     const bad = { ...defaultSetup(), generations: 0, trainSubset: 5 };
     const problems = setupProblems(bad);
-    expect(problems.some((p) => p.startsWith('generations'))).toBe(true);
-    expect(problems.some((p) => p.startsWith('trainSubset'))).toBe(true);
+    expect(problems).toContain('Generations must be a whole number from 1 to 200 (got 0)');
+    expect(problems).toContain('Training images must be a whole number from 10 to 60000, or all (got 5)');
     expect(setupProblems({ ...defaultSetup(), runs: [] })).toEqual(['add at least one run to compare']);
+  });
+
+  it('names the setting, in its label, of every value out of range', () => {
+    const separate = defaultSetup();
+    separate.mating.linked = false;
+    for (const s of LAB_SETTINGS)
+      expect(setupProblems(withLabValue(separate, s, badValue(s))), s.id).toContain(settingProblem(s, badValue(s)));
+  });
+
+  it('freezes during a run what fixes the ancestor and the data', () => {
+    expect([...FROZEN_DURING_RUN].sort()).toEqual(
+      [
+        'dataset',
+        'ancestorEpochs',
+        'population',
+        'trainSubset',
+        'testSubset',
+        'seed',
+        'backend',
+        'batchSize',
+        'ancestor',
+        'runs',
+      ].sort(),
+    );
   });
 
   it('colours the paper way: asexual red, sexual blue, others distinct', () => {
