@@ -61,7 +61,9 @@ describe('setup ⇄ URL', () => {
     );
     expect(problems).toEqual([]);
     expect(session).toBe('abc-1');
+    // Settings added since keep their defaults.
     expect(setup).toEqual({
+      ...defaultSetup('cifar10'),
       dataset: 'cifar10',
       generations: 5,
       epochsPerGeneration: 1,
@@ -77,7 +79,7 @@ describe('setup ⇄ URL', () => {
       mating: { alphaCluster: 0.6, betaCluster: 0.4, alphaSynapse: 0.2, betaSynapse: 0.8, linked: false },
       ancestor: 'train',
       runs: [{ mode: 'asexual' }, { mode: 'sexual', alpha: 0.7, beta: 0.3 }],
-    } satisfies LabSetup);
+    });
   });
 
   it('writes a setup saved before a setting existed with that setting’s default', () => {
