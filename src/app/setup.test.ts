@@ -56,12 +56,22 @@ describe('setup → run configs', () => {
 
   it('sends only live settings during a run, mating only to sexual runs', () => {
     const s = { ...defaultSetup(), rho: 0.6, epochsPerGeneration: 3 };
-    expect(liveSettingsFor(s, { mode: 'asexual' })).toEqual({
+    const asexual = liveSettingsFor(s, { mode: 'asexual' });
+    expect(asexual).toMatchObject({
       generations: 13,
       epochsPerGeneration: 3,
       synthesis: { budget: { mode: 'cap', rho: 0.6 } },
     });
-    expect(liveSettingsFor(s, { mode: 'sexual' }).mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
+    // Every live setting of the table, and nothing else (a mating weight travels with its list).
+    const livePaths = (mating: boolean) =>
+      LAB_SETTINGS.filter((x) => x.live && (mating || x.lab?.group !== 'mating'))
+        .map((x) => x.path.replace(/\.\d+$/, ''))
+        .filter((p, i, all) => all.indexOf(p) === i)
+        .sort();
+    expect(leafPaths(asexual).sort()).toEqual(livePaths(false));
+    const sexual = liveSettingsFor(s, { mode: 'sexual' });
+    expect(leafPaths(sexual).sort()).toEqual(livePaths(true));
+    expect(sexual.mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
   });
 
   it('lists every problem', () => {
@@ -80,9 +90,9 @@ describe('setup → run configs', () => {
       expect(setupProblems(withLabValue(separate, s, badValue(s))), s.id).toContain(settingProblem(s, badValue(s)));
   });
 
-  it('freezes during a run what fixes the ancestor and the data', () => {
-    expect([...FROZEN_DURING_RUN].sort()).toEqual(
-      [
+  it('freezes during a run what fixes the ancestor and the data, and only that', () => {
+    expect(FROZEN_DURING_RUN).toEqual(
+      expect.arrayContaining([
         'dataset',
         'ancestorEpochs',
         'population',
@@ -93,8 +103,10 @@ describe('setup → run configs', () => {
         'batchSize',
         'ancestor',
         'runs',
-      ].sort(),
+      ]),
     );
+    for (const s of LAB_SETTINGS)
+      expect(FROZEN_DURING_RUN.includes(s.id as never), s.id).toBe(!s.live && s.lab?.group !== 'mating');
   });
 
   it('colours the paper way: asexual red, sexual blue, others distinct', () => {
@@ -108,3 +120,10 @@ describe('setup → run configs', () => {
     expect(new Set(c).size).toBe(4);
   });
 });
+
+/** The dotted paths of an object's values (lists count as values). */
+function leafPaths(o: object, prefix = ''): string[] {
+  return Object.entries(o).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? leafPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
