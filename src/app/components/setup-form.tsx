@@ -12,7 +12,7 @@ import { SelectField, SliderField } from './fields';
 import { SettingField, SettingFields, useSetupBinding } from './setting-field';
 
 /** The environment's settings, in order; advanced ones go under its "Advanced". */
-export const ENVIRONMENT_FIELDS: readonly LabSettingId[] = ['rho', 'budgetMode'];
+export const ENVIRONMENT_FIELDS: readonly LabSettingId[] = ['rho', 'budgetMode', 'clusterFactor'];
 /** Under the mating weights' "Advanced", after the separate-levels switch. */
 export const MATING_ADVANCED_FIELDS: readonly LabSettingId[] = ['batchSize'];
 
