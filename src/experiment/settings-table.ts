@@ -65,7 +65,7 @@ export const SETTINGS = [
     url: 'epochs',
     cli: 'epochs',
     label: 'Epochs per generation',
-    help: 'How many times each offspring trains on the whole training set before it is tested. Offspring start from their parents’ weights, so a few epochs are enough; 0 tests them untrained.',
+    help: 'How many times each offspring trains on the whole training set before it is tested. Offspring usually start from their parents’ weights, so a few epochs are enough; 0 tests them untrained.',
     kind: 'integer',
     min: 0,
     max: 1000,
@@ -316,7 +316,7 @@ export const SETTINGS = [
     path: 'synthesis.clusterNormaliser',
     cli: 'cluster-normaliser',
     label: 'Cluster normaliser Z',
-    help: 'A filter’s chance of surviving compares its strength (the sum of its strong weights) with a typical strength Z of its layer: the mean, or the largest. With the largest, most filters get a low chance and networks shrink much faster.',
+    help: 'A filter’s chance of surviving compares its strength (the sum of its strong weights) with a typical strength Z of its layer: the mean, or the largest. With the largest, every filter’s chance is lower, so networks shrink faster.',
     kind: 'choice',
     choices: [
       { value: 'mean', label: 'mean of the layer' },
