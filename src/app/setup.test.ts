@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { settingProblem } from '../experiment/setting';
+import { badValue } from '../testing/settings';
 import {
   ASEXUAL_RED,
   configFor,
   defaultSetup,
+  FROZEN_DURING_RUN,
+  LAB_SETTINGS,
   liveSettingsFor,
   runColours,
   runLabel,
   SEXUAL_BLUE,
   setupProblems,
+  withLabValue,
 } from './setup';
 
 describe('setup → run configs', () => {
@@ -51,21 +56,57 @@ describe('setup → run configs', () => {
 
   it('sends only live settings during a run, mating only to sexual runs', () => {
     const s = { ...defaultSetup(), rho: 0.6, epochsPerGeneration: 3 };
-    expect(liveSettingsFor(s, { mode: 'asexual' })).toEqual({
+    const asexual = liveSettingsFor(s, { mode: 'asexual' });
+    expect(asexual).toMatchObject({
       generations: 13,
       epochsPerGeneration: 3,
       synthesis: { budget: { mode: 'cap', rho: 0.6 } },
     });
-    expect(liveSettingsFor(s, { mode: 'sexual' }).mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
+    // Every live setting of the table, and nothing else (a mating weight travels with its list).
+    const livePaths = (mating: boolean) =>
+      LAB_SETTINGS.filter((x) => x.live && (mating || x.lab?.group !== 'mating'))
+        .map((x) => x.path.replace(/\.\d+$/, ''))
+        .filter((p, i, all) => all.indexOf(p) === i)
+        .sort();
+    expect(leafPaths(asexual).sort()).toEqual(livePaths(false));
+    const sexual = liveSettingsFor(s, { mode: 'sexual' });
+    expect(leafPaths(sexual).sort()).toEqual(livePaths(true));
+    expect(sexual.mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
   });
 
   it('lists every problem', () => {
     expect(setupProblems(defaultSetup())).toEqual([]);
     const bad = { ...defaultSetup(), generations: 0, trainSubset: 5 };
     const problems = setupProblems(bad);
-    expect(problems.some((p) => p.startsWith('generations'))).toBe(true);
-    expect(problems.some((p) => p.startsWith('trainSubset'))).toBe(true);
+    expect(problems).toContain('Generations must be a whole number from 1 to 200 (got 0)');
+    expect(problems).toContain('Training images must be a whole number from 10 to 60000, or all (got 5)');
     expect(setupProblems({ ...defaultSetup(), runs: [] })).toEqual(['add at least one run to compare']);
+  });
+
+  it('names the setting, in its label, of every value out of range', () => {
+    const separate = defaultSetup();
+    separate.mating.linked = false;
+    for (const s of LAB_SETTINGS)
+      expect(setupProblems(withLabValue(separate, s, badValue(s))), s.id).toContain(settingProblem(s, badValue(s)));
+  });
+
+  it('freezes during a run what fixes the ancestor and the data, and only that', () => {
+    expect(FROZEN_DURING_RUN).toEqual(
+      expect.arrayContaining([
+        'dataset',
+        'ancestorEpochs',
+        'population',
+        'trainSubset',
+        'testSubset',
+        'seed',
+        'backend',
+        'batchSize',
+        'ancestor',
+        'runs',
+      ]),
+    );
+    for (const s of LAB_SETTINGS)
+      expect(FROZEN_DURING_RUN.includes(s.id as never), s.id).toBe(!s.live && s.lab?.group !== 'mating');
   });
 
   it('colours the paper way: asexual red, sexual blue, others distinct', () => {
@@ -79,3 +120,10 @@ describe('setup → run configs', () => {
     expect(new Set(c).size).toBe(4);
   });
 });
+
+/** The dotted paths of an object's values (lists count as values). */
+function leafPaths(o: object, prefix = ''): string[] {
+  return Object.entries(o).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? leafPaths(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}

@@ -4,15 +4,15 @@
  */
 import {
   resolveConfig,
-  type BackendPreference,
+  settingDefault,
   type DatasetName,
   type DeepPartial,
   type RunConfig,
 } from '../experiment/config';
-import { labSubsets } from '../experiment/ancestor';
+import { getPath, setPath, type Setting, type SettingValue } from '../experiment/setting';
+import { ALL_SETTINGS, type LabTopRow } from '../experiment/settings-table';
 import type { LiveSettings } from '../worker/protocol';
 
-export type BudgetMode = 'cap' | 'target' | 'constant';
 export type RunMode = 'asexual' | 'sexual';
 
 /** One run to compare. Unset fields follow the shared controls. */
@@ -23,6 +23,7 @@ export interface RunVariant {
   rho?: number;
 }
 
+/** The mating weights: the table's rows of the mating group, and whether the levels move together. */
 export interface MatingSliders {
   alphaCluster: number;
   betaCluster: number;
@@ -32,43 +33,46 @@ export interface MatingSliders {
   linked: boolean;
 }
 
-export interface LabSetup {
-  dataset: DatasetName;
-  generations: number;
-  epochsPerGeneration: number;
-  ancestorEpochs: number;
-  /** Networks per generation of sexual runs (asexual runs are a single lineage). */
-  population: number;
-  trainSubset: number | null;
-  testSubset: number | null;
-  seed: number;
-  backend: BackendPreference;
-  batchSize: number;
-  rho: number;
-  budgetMode: BudgetMode;
+/** One field per setting the lab shows (settings-table.ts), named by its id. */
+export type LabSettings = { [S in LabTopRow as S['id']]: SettingValue<S> };
+
+export type LabSetup = LabSettings & {
   mating: MatingSliders;
   /** Use the ancestor shipped under /ancestors/ when there is one, or always train it here. */
   ancestor: 'shipped' | 'train';
   runs: RunVariant[];
-}
+};
+
+/** Every setting the lab shows, and those at the top level of LabSetup (not the mating weights). */
+export const LAB_SETTINGS: readonly Setting[] = ALL_SETTINGS.filter((s) => s.lab);
+export const LAB_TOP_SETTINGS: readonly Setting[] = LAB_SETTINGS.filter((s) => s.lab?.group !== 'mating');
+const isMating = (s: Setting) => s.lab?.group === 'mating';
 
 export const DEFAULT_RUNS: RunVariant[] = [{ mode: 'asexual' }, { mode: 'sexual' }];
 
+/** The lab's default of a setting: its own (browser-sized subsets) or the sexual run's. */
+export function labDefault(s: Setting, dataset: DatasetName): unknown {
+  return s.lab?.default ? s.lab.default(dataset) : settingDefault(s, dataset, 'sexual');
+}
+
+/** A setting's value in the setup; a setup saved before the setting existed gets its default. */
+export function labValue(setup: LabSetup, s: Setting): unknown {
+  const value = (isMating(s) ? setup.mating : setup)[s.id as keyof object];
+  return value === undefined ? labDefault(s, setup.dataset) : value;
+}
+
+/** The setup with one setting changed. */
+export function withLabValue(setup: LabSetup, s: Setting, value: unknown): LabSetup {
+  return isMating(s)
+    ? { ...setup, mating: { ...setup.mating, [s.id]: value } }
+    : ({ ...setup, [s.id]: value } as LabSetup);
+}
+
 export function defaultSetup(dataset: DatasetName = 'mnist'): LabSetup {
-  const base = resolveConfig({ dataset, mode: 'sexual' });
+  const defaults = (rows: readonly Setting[]) => Object.fromEntries(rows.map((s) => [s.id, labDefault(s, dataset)]));
   return {
-    dataset,
-    generations: base.generations,
-    epochsPerGeneration: base.epochsPerGeneration,
-    ancestorEpochs: base.ancestorEpochs,
-    population: base.population,
-    ...labSubsets(dataset),
-    seed: base.seed,
-    backend: 'auto',
-    batchSize: base.training.batchSize,
-    rho: base.synthesis.budget.rho,
-    budgetMode: base.synthesis.budget.mode,
-    mating: { alphaCluster: 0.5, betaCluster: 0.5, alphaSynapse: 0.5, betaSynapse: 0.5, linked: true },
+    ...(defaults(LAB_TOP_SETTINGS) as LabSettings),
+    mating: { ...(defaults(LAB_SETTINGS.filter(isMating)) as Omit<MatingSliders, 'linked'>), linked: true },
     ancestor: 'shipped',
     runs: DEFAULT_RUNS.map((r) => ({ ...r })),
   };
@@ -117,22 +121,12 @@ function matingOf(setup: LabSetup, v: RunVariant): { cluster: number[]; synapse:
 /** The partial config of one run; resolveConfig fills and checks the rest. */
 export function partialConfigFor(setup: LabSetup, v: RunVariant): DeepPartial<RunConfig> {
   const sexual = v.mode === 'sexual';
-  return {
-    dataset: setup.dataset,
-    mode: v.mode,
-    population: sexual ? setup.population : 1,
-    parents: sexual ? 2 : 1,
-    generations: setup.generations,
-    ancestorEpochs: setup.ancestorEpochs,
-    epochsPerGeneration: setup.epochsPerGeneration,
-    training: { batchSize: setup.batchSize },
-    synthesis: { budget: { mode: setup.budgetMode, rho: v.rho ?? setup.rho } },
-    mating: sexual ? matingOf(setup, v) : { cluster: null, synapse: null },
-    trainSubset: setup.trainSubset,
-    testSubset: setup.testSubset,
-    seed: setup.seed,
-    backend: setup.backend,
-  };
+  const partial: DeepPartial<RunConfig> = { mode: v.mode, parents: sexual ? 2 : 1 };
+  for (const s of LAB_TOP_SETTINGS) setPath(partial, s.path, labValue(setup, s));
+  if (!sexual) partial.population = 1;
+  if (v.rho !== undefined) setPath(partial, 'synthesis.budget.rho', v.rho);
+  partial.mating = sexual ? matingOf(setup, v) : { cluster: null, synapse: null };
+  return partial;
 }
 
 export function configFor(setup: LabSetup, v: RunVariant): RunConfig {
@@ -154,28 +148,22 @@ export function setupProblems(setup: LabSetup): string[] {
   return [...problems];
 }
 
-/** What may change while a run goes (applies from its next generation). */
+/** What may change while a run goes (applies from its next generation): the live settings. */
 export function liveSettingsFor(setup: LabSetup, v: RunVariant): LiveSettings {
-  const c = partialConfigFor(setup, v);
-  const live: LiveSettings = {
-    generations: c.generations,
-    epochsPerGeneration: c.epochsPerGeneration,
-    synthesis: { budget: { mode: setup.budgetMode, rho: v.rho ?? setup.rho } },
-  };
-  if (v.mode === 'sexual') live.mating = c.mating as LiveSettings['mating'];
+  const partial = partialConfigFor(setup, v);
+  const live: LiveSettings = {};
+  for (const s of LAB_SETTINGS) {
+    if (!s.live || (isMating(s) && v.mode !== 'sexual')) continue;
+    // A mating weight travels with its whole list (one weight per parent).
+    const path = s.path.replace(/\.\d+$/, '');
+    setPath(live, path, getPath(partial, path));
+  }
   return live;
 }
 
 /** Setup fields that fix the ancestor and the data: they cannot change once runs have results. */
 export const FROZEN_DURING_RUN: readonly (keyof LabSetup)[] = [
-  'dataset',
-  'ancestorEpochs',
-  'population',
-  'trainSubset',
-  'testSubset',
-  'seed',
-  'backend',
-  'batchSize',
+  ...LAB_TOP_SETTINGS.filter((s) => !s.live).map((s) => s.id as keyof LabSetup),
   'ancestor',
   'runs',
 ];

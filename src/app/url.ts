@@ -1,13 +1,13 @@
 /**
- * The setup ⇄ URL query. Only values that differ from the dataset's defaults are written, so a
- * shared link stays short and readable; unknown or malformed values are reported, never fatal.
+ * The setup ⇄ URL query, keyed by the settings table's URL keys. Only values that differ from the
+ * dataset's defaults are written, so a shared link stays short and readable; unknown or malformed
+ * values are reported, never fatal. Lab-only state is spelled out here: the linked mating weights,
+ * the ancestor's source, the runs to compare and the session.
  */
-import type { BackendPreference, DatasetName } from '../experiment/config';
-import { defaultSetup, type BudgetMode, type LabSetup, type RunVariant } from './setup';
-
-const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
-const BACKENDS: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
-const BUDGETS: readonly BudgetMode[] = ['cap', 'target', 'constant'];
+import type { DatasetName } from '../experiment/config';
+import { parseSettingText, settingText, type Setting } from '../experiment/setting';
+import { settingById } from '../experiment/settings-table';
+import { defaultSetup, LAB_TOP_SETTINGS, labValue, withLabValue, type LabSetup, type RunVariant } from './setup';
 
 export interface ParsedUrl {
   setup: LabSetup;
@@ -55,33 +55,31 @@ export function decodeRuns(text: string): { runs: RunVariant[]; problems: string
   return { runs, problems };
 }
 
+const MATING = {
+  alpha: settingById('alphaCluster'),
+  beta: settingById('betaCluster'),
+  alphaS: settingById('alphaSynapse'),
+  betaS: settingById('betaSynapse'),
+};
+
 export function setupToQuery(setup: LabSetup, session: string | null = null): string {
   const d = defaultSetup(setup.dataset);
   const q = new URLSearchParams();
-  const put = (key: string, value: unknown, def: unknown) => {
-    if (value !== def) q.set(key, value === null ? 'all' : typeof value === 'number' ? num(value) : String(value));
+  const put = (s: Setting, value: unknown, def: unknown) => {
+    if (value !== def) q.set(s.url!, settingText(value));
   };
-  put('dataset', setup.dataset, 'mnist');
-  put('generations', setup.generations, d.generations);
-  put('epochs', setup.epochsPerGeneration, d.epochsPerGeneration);
-  put('ancestorEpochs', setup.ancestorEpochs, d.ancestorEpochs);
-  put('population', setup.population, d.population);
-  put('train', setup.trainSubset, d.trainSubset);
-  put('test', setup.testSubset, d.testSubset);
-  put('seed', setup.seed, d.seed);
-  put('backend', setup.backend, d.backend);
-  put('batch', setup.batchSize, d.batchSize);
-  put('rho', setup.rho, d.rho);
-  put('budget', setup.budgetMode, d.budgetMode);
+  // The dataset is compared with the lab's default dataset, every other setting with its dataset's default.
+  for (const s of LAB_TOP_SETTINGS)
+    put(s, labValue(setup, s), s.id === 'dataset' ? defaultSetup().dataset : labValue(d, s));
   const m = setup.mating;
-  put('alpha', m.alphaCluster, d.mating.alphaCluster);
-  put('beta', m.betaCluster, d.mating.betaCluster);
+  put(MATING.alpha, m.alphaCluster, d.mating.alphaCluster);
+  put(MATING.beta, m.betaCluster, d.mating.betaCluster);
   if (!m.linked) {
     q.set('linked', '0');
-    q.set('alphaS', num(m.alphaSynapse));
-    q.set('betaS', num(m.betaSynapse));
+    q.set(MATING.alphaS.url, settingText(m.alphaSynapse));
+    q.set(MATING.betaS.url, settingText(m.betaSynapse));
   }
-  put('ancestor', setup.ancestor, d.ancestor);
+  if (setup.ancestor !== d.ancestor) q.set('ancestor', setup.ancestor);
   const runs = encodeRuns(setup.runs);
   if (runs !== encodeRuns(d.runs)) q.set('runs', runs);
   if (session) q.set('session', session);
@@ -91,53 +89,35 @@ export function setupToQuery(setup: LabSetup, session: string | null = null): st
 export function queryToSetup(query: string): ParsedUrl {
   const q = new URLSearchParams(query);
   const problems: string[] = [];
-  const datasetRaw = q.get('dataset') ?? 'mnist';
-  const dataset = DATASETS.includes(datasetRaw as DatasetName) ? (datasetRaw as DatasetName) : 'mnist';
-  if (dataset !== datasetRaw) problems.push(`dataset=${datasetRaw} is not mnist or cifar10; using mnist`);
-  const setup = defaultSetup(dataset);
-
-  const int = (key: string, apply: (n: number) => void, allowAll = false) => {
-    const raw = q.get(key);
-    if (raw === null) return;
-    if (allowAll && raw === 'all') return apply(NaN);
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(n))
-      problems.push(`${key}=${raw} is not a whole number${allowAll ? ' (or "all")' : ''}; using the default`);
-    else apply(n);
+  /** The setting's value in the query, or undefined when absent or malformed (then reported). */
+  const read = (s: Setting): unknown => {
+    const raw = q.get(s.url!);
+    if (raw === null) return undefined;
+    const parsed = parseSettingText(s, raw);
+    if (parsed.ok) return parsed.value;
+    problems.push(`${s.url}=${raw} ${parsed.reason}; using the default`);
+    return undefined;
   };
-  const real = (key: string, apply: (n: number) => void) => {
-    const raw = q.get(key);
-    if (raw === null) return;
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) problems.push(`${key}=${raw} is not a number; using the default`);
-    else apply(n);
-  };
-  const choice = <T extends string>(key: string, allowed: readonly T[], apply: (v: T) => void) => {
-    const raw = q.get(key);
-    if (raw === null) return;
-    if (allowed.includes(raw as T)) apply(raw as T);
-    else problems.push(`${key}=${raw} must be one of ${allowed.join(', ')}; using the default`);
-  };
-
-  int('generations', (n) => (setup.generations = n));
-  int('epochs', (n) => (setup.epochsPerGeneration = n));
-  int('ancestorEpochs', (n) => (setup.ancestorEpochs = n));
-  int('population', (n) => (setup.population = n));
-  int('train', (n) => (setup.trainSubset = Number.isNaN(n) ? null : n), true);
-  int('test', (n) => (setup.testSubset = Number.isNaN(n) ? null : n), true);
-  int('seed', (n) => (setup.seed = n));
-  choice('backend', BACKENDS, (v) => (setup.backend = v));
-  int('batch', (n) => (setup.batchSize = n));
-  real('rho', (n) => (setup.rho = n));
-  choice('budget', BUDGETS, (v) => (setup.budgetMode = v));
-  real('alpha', (n) => (setup.mating.alphaCluster = setup.mating.alphaSynapse = n));
-  real('beta', (n) => (setup.mating.betaCluster = setup.mating.betaSynapse = n));
-  if (q.get('linked') === '0') {
-    setup.mating.linked = false;
-    real('alphaS', (n) => (setup.mating.alphaSynapse = n));
-    real('betaS', (n) => (setup.mating.betaSynapse = n));
+  const dataset = (read(settingById('dataset')) ?? 'mnist') as DatasetName;
+  let setup = defaultSetup(dataset);
+  for (const s of LAB_TOP_SETTINGS) {
+    if (s.id === 'dataset') continue;
+    const value = read(s);
+    if (value !== undefined) setup = withLabValue(setup, s, value);
   }
-  choice('ancestor', ['shipped', 'train'] as const, (v) => (setup.ancestor = v));
+  const m = setup.mating;
+  const alpha = read(MATING.alpha) as number | undefined;
+  const beta = read(MATING.beta) as number | undefined;
+  if (alpha !== undefined) m.alphaCluster = m.alphaSynapse = alpha;
+  if (beta !== undefined) m.betaCluster = m.betaSynapse = beta;
+  if (q.get('linked') === '0') {
+    m.linked = false;
+    m.alphaSynapse = (read(MATING.alphaS) as number | undefined) ?? m.alphaSynapse;
+    m.betaSynapse = (read(MATING.betaS) as number | undefined) ?? m.betaSynapse;
+  }
+  const ancestor = q.get('ancestor');
+  if (ancestor === 'shipped' || ancestor === 'train') setup.ancestor = ancestor;
+  else if (ancestor !== null) problems.push(`ancestor=${ancestor} must be one of shipped, train; using the default`);
   const runs = q.get('runs');
   if (runs !== null) {
     const decoded = decodeRuns(runs);

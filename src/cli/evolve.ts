@@ -12,147 +12,13 @@ import { describeArchitecture, lenetSpecs } from '../evolution';
 import { loadDataset } from '../data';
 import { folderSource } from '../data/node-source';
 import { ConfigError, MODES, resolveConfig, type DeepPartial, type RunConfig } from '../experiment/config';
+import { CLI_OPTIONS, configFromFlags, helpText, parseThreads, UsageError, type CliFlags } from './flags';
 import { recordsToCsv, type Checkpoint, type RunEvent, type RunReport } from '../experiment/records';
 import { ExperimentRunner } from '../experiment/runner';
 import type { BackendPreference } from '../nn/backend';
 import { ThreadPeer } from '../nn/thread-peer';
 import { deserialiseCheckpoint, serialiseCheckpoint } from '../experiment/serialise';
 import { environmentInfo, startBackend } from '../experiment/environment';
-
-const HELP = `EvoLab headless runner
-
-  npm run evolve -- --describe --dataset mnist|cifar10
-      Print the ancestor's architecture as JSON (per-layer and total synapses and kernels).
-
-  npm run evolve -- --dataset mnist --data-dir DIR --mode asexual|sexual|multiparent \\
-                    --generations N --epochs E --train-subset K --test-subset K --seed S --out OUTDIR
-      Train the ancestor (generation 1) and evolve it to generation N (generations are numbered
-      as in the paper: N=13 means the ancestor and 12 offspring generations).
-      Writes OUTDIR/run.json, OUTDIR/generations.csv and OUTDIR/checkpoint.json after each generation.
-
-  npm run evolve -- ... --mode asexual,sexual --out OUTDIR
-      Several modes at once, one process each, splitting the cores: OUTDIR/asexual/, OUTDIR/sexual/.
-
-  npm run evolve -- --resume OUTDIR [--data-dir DIR] [--generations N]
-      Continue a run from OUTDIR/checkpoint.json.
-
-Options (defaults from ALGORITHM.md):
-  --data-dir DIR          folder with the standard files (mnist/ or cifar-10/ inside it, or the files themselves)
-  --epochs E              training epochs per offspring generation (mnist 2, cifar10 5)
-  --ancestor-epochs E     training epochs of the ancestor (mnist 10, cifar10 20)
-  --population N          networks per generation (asexual 1, sexual 2)
-  --parents M             parents per offspring (multiparent mode)
-  --rho R                 environmental synapse budget ρ (0.7)
-  --budget-mode M         cap | target | constant (cap)
-  --alpha A --beta B      mating weights of parents A and B, cluster and synapse level (0.5, 0.5)
-  --alpha-c/--beta-c/--alpha-s/--beta-s   the same, per level
-  --inheritance I         inherit | reinit (inherit)
-  --normaliser N          mean | max: the cluster and synapse normalisers Z and z (mean)
-  --batch-size B          (64)    --lr L (0.001)    --optimizer adam|sgd (adam)
-  --backend B             auto | wasm | cpu | webgl | webgpu (auto: wasm in Node)
-  --threads T             cores that share every training step and evaluation, as worker threads
-                          each with its own wasm (auto: all cores, split between the modes of --mode a,b);
-                          results differ from 1 thread by floating-point summation order only
-  --config FILE           a JSON run configuration (the "config" of a run.json works); flags override it
-  --quiet                 no progress on stderr
-`;
-
-const options = {
-  help: { type: 'boolean' },
-  describe: { type: 'boolean' },
-  dataset: { type: 'string' },
-  'data-dir': { type: 'string' },
-  mode: { type: 'string' },
-  generations: { type: 'string' },
-  epochs: { type: 'string' },
-  'ancestor-epochs': { type: 'string' },
-  'train-subset': { type: 'string' },
-  'test-subset': { type: 'string' },
-  seed: { type: 'string' },
-  out: { type: 'string' },
-  resume: { type: 'string' },
-  population: { type: 'string' },
-  parents: { type: 'string' },
-  rho: { type: 'string' },
-  'budget-mode': { type: 'string' },
-  alpha: { type: 'string' },
-  beta: { type: 'string' },
-  'alpha-c': { type: 'string' },
-  'beta-c': { type: 'string' },
-  'alpha-s': { type: 'string' },
-  'beta-s': { type: 'string' },
-  inheritance: { type: 'string' },
-  normaliser: { type: 'string' },
-  'batch-size': { type: 'string' },
-  lr: { type: 'string' },
-  optimizer: { type: 'string' },
-  backend: { type: 'string' },
-  config: { type: 'string' },
-  quiet: { type: 'boolean' },
-  threads: { type: 'string' },
-} as const;
-
-type Flags = ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
-
-class UsageError extends Error {}
-
-function numberFlag(flags: Flags, name: keyof Flags): number | undefined {
-  const raw = flags[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value))
-    throw new UsageError(`--${name} expects a number (got ${JSON.stringify(raw)})`);
-  return value;
-}
-
-/** Flags → a partial config; only the flags given are set, so a --config file or checkpoint keeps the rest. */
-export function configFromFlags(flags: Flags, base: DeepPartial<RunConfig> = {}): DeepPartial<RunConfig> {
-  const cfg: DeepPartial<RunConfig> = structuredClone(base);
-  const set = <K extends keyof RunConfig>(key: K, value: RunConfig[K] | undefined) => {
-    if (value !== undefined) (cfg as Record<string, unknown>)[key] = value;
-  };
-  set('dataset', flags.dataset as RunConfig['dataset'] | undefined);
-  if (flags.mode !== undefined && flags.mode !== cfg.mode) {
-    // A new mode brings its own population and parent count unless they are given too.
-    cfg.mode = flags.mode as RunConfig['mode'];
-    delete cfg.population;
-    delete cfg.parents;
-  }
-  set('generations', numberFlag(flags, 'generations'));
-  set('epochsPerGeneration', numberFlag(flags, 'epochs'));
-  set('ancestorEpochs', numberFlag(flags, 'ancestor-epochs'));
-  set('trainSubset', numberFlag(flags, 'train-subset'));
-  set('testSubset', numberFlag(flags, 'test-subset'));
-  set('seed', numberFlag(flags, 'seed'));
-  set('population', numberFlag(flags, 'population'));
-  set('parents', numberFlag(flags, 'parents'));
-  set('backend', flags.backend as RunConfig['backend'] | undefined);
-  const training = { ...(cfg.training ?? {}) };
-  if (flags['batch-size'] !== undefined) training.batchSize = numberFlag(flags, 'batch-size');
-  if (flags.lr !== undefined) training.learningRate = numberFlag(flags, 'lr');
-  if (flags.optimizer !== undefined) training.optimizer = flags.optimizer as 'adam' | 'sgd';
-  cfg.training = training;
-  const synthesis = { ...(cfg.synthesis ?? {}), budget: { ...(cfg.synthesis?.budget ?? {}) } };
-  if (flags.rho !== undefined) synthesis.budget.rho = numberFlag(flags, 'rho');
-  if (flags['budget-mode'] !== undefined) synthesis.budget.mode = flags['budget-mode'] as 'cap';
-  if (flags.inheritance !== undefined) synthesis.inheritance = flags.inheritance as 'inherit';
-  if (flags.normaliser !== undefined) {
-    synthesis.clusterNormaliser = flags.normaliser as 'mean';
-    synthesis.synapseNormaliser = flags.normaliser as 'mean';
-  }
-  cfg.synthesis = synthesis;
-  const alpha = numberFlag(flags, 'alpha');
-  const beta = numberFlag(flags, 'beta');
-  const pair = (a: number | undefined, b: number | undefined, level: 'cluster' | 'synapse') => {
-    const aa = a ?? alpha;
-    const bb = b ?? beta;
-    if (aa === undefined && bb === undefined) return;
-    cfg.mating = { ...(cfg.mating ?? {}), [level]: [aa ?? 0.5, bb ?? 0.5] };
-  };
-  pair(numberFlag(flags, 'alpha-c'), numberFlag(flags, 'beta-c'), 'cluster');
-  pair(numberFlag(flags, 'alpha-s'), numberFlag(flags, 'beta-s'), 'synapse');
-  return cfg;
-}
 
 async function writeJsonAtomic(file: string, value: unknown) {
   const tmp = `${file}.tmp`;
@@ -248,19 +114,12 @@ async function runModesInParallel(argv: string[], modes: string[], outDir: strin
   return Math.max(...codes);
 }
 
-function parseThreads(value: string | undefined): number {
-  if (value === undefined || value === 'auto') return availableParallelism();
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`--threads must be a positive integer or auto (got ${value})`);
-  return n;
-}
-
 async function main(argv: string[]): Promise<number> {
-  const { values: flags, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  if (positionals.length) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
+  const parsed = parseArgs({ args: argv, options: CLI_OPTIONS, allowPositionals: true, strict: true });
+  const flags = parsed.values as CliFlags;
+  if (parsed.positionals.length) throw new UsageError(`unexpected argument(s): ${parsed.positionals.join(' ')}`);
   if (flags.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(helpText());
     return 0;
   }
   if (flags.mode?.includes(',') && !flags.describe) {

@@ -50,17 +50,21 @@ describe('run configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    expect(problems).toMatch(/generations must be a whole number from 1/);
-    expect(problems).toMatch(/seed/);
-    expect(problems).toMatch(/asexual mode has exactly 1 parent/);
-    expect(problems).toMatch(/trainSubset/);
-    expect(problems).toMatch(/backend must be one of/);
+    expect(problems).toMatch(/^Generations must be a whole number from 1 to 200 \(got 0\)$/m);
+    expect(problems).toMatch(/^Seed must be a whole number from 0 to 4294967295 \(got -1\)$/m);
+    expect(problems).toMatch(/Asexual mode has exactly 1 parent per offspring \(got 2\)/);
+    expect(problems).toMatch(/^Training images must be a whole number from 10 to 60000, or all \(got 3.5\)$/m);
+    expect(problems).toMatch(/^Compute backend must be one of auto, wasm, webgpu, webgl, cpu \(got "tpu"\)$/m);
   });
 
   it('rejects mating weights that do not match the parents', () => {
-    expect(() => resolveConfig({ mating: { cluster: [1, 2, 3] } })).toThrow(/mating.cluster must list 2/);
+    expect(() => resolveConfig({ mating: { cluster: [1, 2, 3] } })).toThrow(
+      /Mating weights at the cluster level must list 2 number\(s\) ≥ 0, one per parent/,
+    );
     expect(() => resolveConfig({ mating: { synapse: [0, 0] } })).toThrow(/cannot all be 0/);
-    expect(() => resolveConfig({ synthesis: { budget: { rho: 1.5 } } })).toThrow(ConfigError);
+    expect(() => resolveConfig({ synthesis: { budget: { rho: 1.5 } } })).toThrow(
+      /Synapse budget ρ must be more than 0 and at most 1 \(got 1.5\)/,
+    );
   });
 
   it('uses equal mating weights 1/m unless told otherwise', () => {

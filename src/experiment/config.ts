@@ -2,7 +2,14 @@
  * A run's configuration: validated, with every default from ALGORITHM.md. A config plus its
  * seed is the identity of a run.
  */
-import { DEFAULT_SYNTHESIS, type SynthesisSettings, validateSynthesisSettings } from '../evolution';
+import {
+  DEFAULT_SYNTHESIS,
+  synthesisSettingsProblems,
+  type SynthesisSettings,
+  validateSynthesisSettings,
+} from '../evolution';
+import { getPath, settingProblem, type Setting } from './setting';
+import { ALL_SETTINGS, settingById } from './settings-table';
 
 export type DatasetName = 'mnist' | 'cifar10';
 export type EvolutionMode = 'asexual' | 'sexual' | 'multiparent';
@@ -90,22 +97,28 @@ export class ConfigError extends Error {
   }
 }
 
-const DATASETS: readonly DatasetName[] = ['mnist', 'cifar10'];
 export const MODES: readonly EvolutionMode[] = ['asexual', 'sexual', 'multiparent'];
-const BACKENDS: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm', 'webgl', 'cpu'];
+
+/** A setting's default for a dataset and mode: defaultConfig's value, or the row's own (list elements). */
+export function settingDefault(s: Setting, dataset: DatasetName, mode: EvolutionMode = 'sexual'): unknown {
+  const value = getPath(defaultConfig(dataset, mode), s.path);
+  return value === undefined ? s.default : value;
+}
+
+/** A mating weight is one element of a list checked whole (its length depends on the parents). */
+const isListElement = (s: Setting) => /\.\d+$/.test(s.path);
 
 /**
- * Fills a partial config with the defaults of its dataset and mode, and checks every field.
+ * Fills a partial config with the defaults of its dataset and mode, and checks every field: each
+ * setting against its row of the settings table, then the rules that tie settings together.
  * Throws ConfigError listing every problem at once, so a person can fix them in one go.
  */
 export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
-  const problems: string[] = [];
   const dataset = (partial.dataset ?? 'mnist') as DatasetName;
   const mode = (partial.mode ?? 'sexual') as EvolutionMode;
-  if (!DATASETS.includes(dataset))
-    problems.push(`dataset must be one of ${DATASETS.join(', ')} (got ${JSON.stringify(partial.dataset)})`);
-  if (!MODES.includes(mode))
-    problems.push(`mode must be one of ${MODES.join(', ')} (got ${JSON.stringify(partial.mode)})`);
+  const problems = [settingProblem(settingById('dataset'), dataset), settingProblem(settingById('mode'), mode)].filter(
+    (p) => p !== null,
+  );
   if (problems.length) throw new ConfigError(problems);
 
   const base = defaultConfig(dataset, mode);
@@ -117,62 +130,55 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
     mating: { ...base.mating, ...stripUndefined(partial.mating ?? {}) },
   } as RunConfig;
 
-  const int = (name: string, v: unknown, min: number, max: number) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
-  };
-  const num = (name: string, v: unknown, min: number, max: number, minExclusive = false) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v > max || (minExclusive ? v <= min : v < min))
-      problems.push(
-        `${name} must be a number ${minExclusive ? '>' : '≥'} ${min} and ≤ ${max} (got ${JSON.stringify(v)})`,
-      );
-  };
+  for (const s of ALL_SETTINGS) {
+    if (s.id === 'dataset' || s.id === 'mode' || isListElement(s)) continue;
+    const problem = settingProblem(s, getPath(config, s.path));
+    if (problem) problems.push(problem);
+  }
 
-  int('population', config.population, 1, 8);
-  int('parents', config.parents, 1, 8);
+  const parents = settingById('parents').label;
   if (config.parents > config.population && config.generations > 2)
     problems.push(
-      `parents (${config.parents}) cannot exceed the population (${config.population}): every parent comes from the previous generation`,
+      `${parents} (${config.parents}) cannot be more than the population (${config.population}): every parent comes from the previous generation`,
     );
   if (mode === 'asexual' && config.parents !== 1)
-    problems.push(`asexual mode has exactly 1 parent (got parents=${config.parents}); use mode sexual or multiparent`);
+    problems.push(
+      `Asexual mode has exactly 1 parent per offspring (got ${config.parents}); choose mode sexual or multiparent for more`,
+    );
   if (mode === 'sexual' && config.parents !== 2)
-    problems.push(`sexual mode has exactly 2 parents (got parents=${config.parents}); use mode multiparent for m ≠ 2`);
-  if (!['random', 'fittest'].includes(config.parentSelection))
-    problems.push(`parentSelection must be random or fittest`);
-  int('generations', config.generations, 1, 200);
-  int('ancestorEpochs', config.ancestorEpochs, 0, 1000);
-  int('epochsPerGeneration', config.epochsPerGeneration, 0, 1000);
-  int('training.batchSize', config.training.batchSize, 1, 4096);
-  if (!['adam', 'sgd'].includes(config.training.optimizer)) problems.push(`training.optimizer must be adam or sgd`);
-  num('training.learningRate', config.training.learningRate, 0, 10, true);
-  num('training.momentum', config.training.momentum, 0, 1);
-  num('training.weightDecay', config.training.weightDecay, 0, 1);
+    problems.push(
+      `Sexual mode has exactly 2 parents per offspring (got ${config.parents}); choose mode multiparent for another number`,
+    );
   for (const level of ['cluster', 'synapse'] as const) {
     const w = config.mating[level];
     if (w === null) continue;
-    if (
-      !Array.isArray(w) ||
-      w.length !== config.parents ||
-      w.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0)
-    )
+    if (!Array.isArray(w) || w.length !== config.parents) {
       problems.push(
-        `mating.${level} must list ${config.parents} non-negative weight(s), one per parent (got ${JSON.stringify(w)})`,
+        `Mating weights at the ${level} level must list ${config.parents} number(s) ≥ 0, one per parent (got ${JSON.stringify(w)})`,
       );
-    else if (w.every((x) => x === 0)) problems.push(`mating.${level} weights cannot all be 0`);
+      continue;
+    }
+    // Parents A and B have rows in the table; further parents (multiparent mode) the same rule.
+    const before = problems.length;
+    w.forEach((x, i) => {
+      const row = ALL_SETTINGS.find((s) => s.path === `mating.${level}.${i}`);
+      const problem = row
+        ? settingProblem(row, x)
+        : typeof x === 'number' && Number.isFinite(x) && x >= 0
+          ? null
+          : `Mating weight ${i + 1} at the ${level} level must be at least 0 (got ${JSON.stringify(x)})`;
+      if (problem) problems.push(problem);
+    });
+    if (problems.length === before && w.every((x) => x === 0))
+      problems.push(`Mating weights at the ${level} level cannot all be 0`);
   }
-  if (config.trainSubset !== null) int('trainSubset', config.trainSubset, 10, 60_000);
-  if (config.testSubset !== null) int('testSubset', config.testSubset, 10, 10_000);
-  int('seed', config.seed, 0, 2 ** 32 - 1);
-  if (!BACKENDS.includes(config.backend))
-    problems.push(`backend must be one of ${BACKENDS.join(', ')} (got ${JSON.stringify(config.backend)})`);
-  int('poolSize', config.poolSize, 2, 3);
-  try {
-    config.synthesis = validateSynthesisSettings(config.synthesis);
-  } catch (e) {
-    problems.push((e as Error).message);
-  }
+  // The synthesis settings not in the table (the truncation) keep the evolution layer's check.
+  const tablePaths = ALL_SETTINGS.map((s) => s.path);
+  problems.push(
+    ...synthesisSettingsProblems(config.synthesis).filter((p) => !tablePaths.some((path) => p.startsWith(`${path} `))),
+  );
   if (problems.length) throw new ConfigError(problems);
+  config.synthesis = validateSynthesisSettings(config.synthesis);
   return config;
 }
 

@@ -142,3 +142,73 @@ export function SelectField<T extends string>(props: {
     </Field>
   );
 }
+
+/**
+ * A number typed as text (for settings with no natural slider range); like IntegerField it keeps
+ * what is typed until it is valid, and says what is expected meanwhile.
+ */
+export function NumberField(props: {
+  label: string;
+  value: number;
+  isValid: (n: number) => boolean;
+  /** What a valid value is, in words. */
+  expected: string;
+  disabled?: boolean;
+  hint?: ReactNode;
+  testId?: string;
+  onChange: (v: number) => void;
+}) {
+  const id = useId();
+  const shown = String(props.value);
+  const [text, setText] = useState(shown);
+  useEffect(() => setText(shown), [shown]);
+  const parse = (t: string): number | undefined => {
+    const n = Number(t.trim());
+    return t.trim() !== '' && props.isValid(n) ? n : undefined;
+  };
+  const invalid = parse(text) === undefined;
+  return (
+    <Field id={id} label={props.label} hint={invalid ? <span className="invalid">{props.expected}</span> : props.hint}>
+      <input
+        id={id}
+        data-testid={props.testId}
+        type="text"
+        inputMode="decimal"
+        value={text}
+        disabled={props.disabled}
+        aria-invalid={invalid}
+        onChange={(e) => {
+          setText(e.target.value);
+          const v = parse(e.target.value);
+          if (v !== undefined) props.onChange(v);
+        }}
+        onBlur={() => setText(shown)}
+      />
+    </Field>
+  );
+}
+
+export function CheckField(props: {
+  label: string;
+  value: boolean;
+  disabled?: boolean;
+  hint?: ReactNode;
+  testId?: string;
+  onChange: (v: boolean) => void;
+}) {
+  return (
+    <div className="field">
+      <label className="check">
+        <input
+          type="checkbox"
+          data-testid={props.testId}
+          checked={props.value}
+          disabled={props.disabled}
+          onChange={(e) => props.onChange(e.target.checked)}
+        />
+        {props.label}
+      </label>
+      {props.hint ? <div className="hint">{props.hint}</div> : null}
+    </div>
+  );
+}
