@@ -203,7 +203,9 @@ describe('npm run data', () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(result?.code).toBe(2);
-    expect(result?.stderr).toMatch(/--dataset must be mnist, cifar10 or all, not "fashion"/);
+    expect(result?.stderr).toMatch(
+      /--dataset must be mnist, cifar10, fashion-mnist, kmnist, emnist-digits or all \(or several, comma-separated\), not "fashion"/,
+    );
     expect(result?.stderr).toMatch(/usage: npm run data/);
   });
 });
