@@ -86,7 +86,7 @@ class NetworkFailure extends Error {}
  */
 type Obtain = (
   f: StandardFile,
-) => Promise<{ raw: Uint8Array; gz?: Uint8Array; from: string; archiveVerified?: boolean }>;
+) => Promise<{ raw: Uint8Array; gz?: Uint8Array; from: string; downloaded?: boolean; archiveVerified?: boolean }>;
 
 const storedName = (f: StandardFile): string => (f.gzip ? `${f.path}.gz` : f.path);
 const baseName = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
@@ -120,9 +120,9 @@ async function checkContent(
   f: StandardFile,
   raw: Uint8Array,
   label: string,
-  gz?: Uint8Array,
-  archiveVerified = false,
+  got: { gz?: Uint8Array; downloaded?: boolean; archiveVerified?: boolean } = {},
 ): Promise<Verdict> {
+  const { gz, downloaded = false, archiveVerified = false } = got;
   if (f.sha256 !== null) {
     const actual = await sha256Hex(raw);
     return actual === f.sha256
@@ -141,8 +141,12 @@ async function checkContent(
     }
   }
   const official = e.fetch.kind === 'files' ? e.fetch.gz[baseName(f.path)] : undefined;
-  if (official && gz && (await sha256Hex(gz)) === official.sha256)
-    return { problem: null, how: 'verified (official .gz)' };
+  const gzSha = official && gz ? await sha256Hex(gz) : null;
+  if (official && gzSha === official.sha256) return { problem: null, how: 'verified (official .gz)' };
+  if (official && downloaded) {
+    // From the official mirror it must be the official file; only local copies may be re-gzipped.
+    return { problem: `sha256 of the download is ${gzSha}, expected ${official.sha256} (the official .gz)`, how: '' };
+  }
   const problem = checkStructure(e, f, raw, label);
   if (problem) return { problem, how: '' };
   return archiveVerified
@@ -207,7 +211,7 @@ function fromMirrors(
       if (unreachable.has(mirror)) continue;
       try {
         const gz = await download(url, { fetchImpl, timeoutMs, log });
-        return { raw: await gunzip(gz, url), gz, from: url };
+        return { raw: await gunzip(gz, url), gz, from: url, downloaded: true };
       } catch (err) {
         if (err instanceof DownloadError && err.status === undefined) unreachable.add(mirror);
         if (!(err instanceof DownloadError)) network = false;
@@ -265,6 +269,7 @@ function fromArchive(
       raw: gz ? await gunzip(data, entry) : data,
       gz: gz ? data : undefined,
       from: plan.url,
+      downloaded: true,
       archiveVerified: verified,
     };
   };
@@ -347,7 +352,7 @@ export async function runDataCli(opts: DataCliOptions): Promise<number> {
         let verdict: Verdict;
         try {
           const raw = await maybeGunzip(existing, rel);
-          verdict = await checkContent(e, f, raw, rel, isGzip(existing) ? existing : undefined);
+          verdict = await checkContent(e, f, raw, rel, { gz: isGzip(existing) ? existing : undefined });
         } catch (err) {
           verdict = { problem: err instanceof DatasetError ? err.problem : (err as Error).message, how: '' };
         }
@@ -359,13 +364,13 @@ export async function runDataCli(opts: DataCliOptions): Promise<number> {
       }
       try {
         const got = await obtain(f);
-        const verdict = await checkContent(e, f, got.raw, rel, got.gz, got.archiveVerified);
+        const verdict = await checkContent(e, f, got.raw, rel, got);
         if (verdict.problem) throw new Error(`${got.from}: ${verdict.problem}; not installed`);
         const bytes = f.gzip ? (got.gz ?? gzipSync(got.raw, { level: 6 })) : got.raw;
         await writeAtomically(target, bytes);
         rows.push({
           file: rel,
-          action: /^https?:/.test(got.from) ? 'downloaded' : 'copied',
+          action: got.downloaded ? 'downloaded' : 'copied',
           detail: `from ${got.from}, ${verdict.how}${stale}`,
         });
       } catch (err) {

@@ -69,7 +69,8 @@ export function planImageFolder(
   spec: ImageFolderSpec,
   where: string,
 ): { classNames: string[]; splits: Record<Split, Picture[]> } {
-  let files = paths.filter((p) => !hidden(p));
+  const visible = paths.filter((p) => !hidden(p));
+  let files = visible;
   const unsupported = files.find((p) => OTHER_IMAGE_EXTENSIONS.test(p));
   if (unsupported) {
     throw new DatasetError(unsupported, 'is not a PNG or JPEG picture', 'Convert it to PNG or JPEG, or remove it.');
@@ -98,6 +99,22 @@ export function planImageFolder(
   }
   const top = new Set(rel.map((p) => p.split('/')[0]));
   const splitFolders = [...top].filter((t) => /^(train|test)$/i.test(t));
+  // A class folder with no pictures (empty, or other files only) is a mistake worth naming.
+  const depth = splitFolders.length ? 2 : 1;
+  const classFolder = (r: string) => r.split('/').slice(0, depth).join('/');
+  const withPictures = new Set(rel.map(classFolder));
+  for (const p of visible) {
+    if (!p.startsWith(prefix)) continue;
+    const r = p.slice(prefix.length);
+    if (r.split('/').length <= depth || (depth === 2 && !/^(train|test)\//i.test(r))) continue;
+    if (!withPictures.has(classFolder(r))) {
+      throw new DatasetError(
+        `${prefix}${classFolder(r)}/`,
+        'has no PNG or JPEG pictures (every sub-folder is a class)',
+        'Add pictures to it, or remove the folder.',
+      );
+    }
+  }
   const byClass = (entries: { path: string; rel: string }[]) => {
     const m = new Map<string, string[]>();
     for (const e of entries) {

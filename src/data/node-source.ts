@@ -72,8 +72,11 @@ export function folderSource(dir: string): DataSource {
           if (e.name.startsWith('.')) continue;
           const child = rel ? `${rel}/${e.name}` : e.name;
           const kind = e.isSymbolicLink() ? await stat(path.join(root, child)).catch(() => null) : e;
-          if (kind?.isDirectory()) await walk(child);
-          else if (kind?.isFile()) out.push(child);
+          if (kind?.isDirectory()) {
+            const before = out.length;
+            await walk(child);
+            if (out.length === before) out.push(`${child}/`);
+          } else if (kind?.isFile()) out.push(child);
           if (out.length > MAX_LISTED_FILES) {
             throw new DatasetError(
               where,

@@ -13,7 +13,8 @@ export interface DataSource {
   /**
    * Every file's path relative to the source's root (`/`-separated), when the source can tell
    * (folders, dropped files, zips; not URLs). IDX and image-folder datasets use it to find files
-   * by pattern; without it they try the standard names.
+   * by pattern; without it they try the standard names. A folder with no files in it is
+   * listed as its path with a trailing `/` (an empty class is an error, not nothing).
    */
   list?(): Promise<string[]>;
 }

@@ -24,7 +24,7 @@ const CENTRAL_SIGNATURE = 0x02014b50;
 const LOCAL_SIGNATURE = 0x04034b50;
 const HINT = 'Is it a complete zip file? Download or create it again.';
 
-/** The entries of a zip's central directory (folders left out). */
+/** The entries of a zip's central directory; folders end with `/` and have no data. */
 export function zipEntries(bytes: Uint8Array, file: string): ZipEntry[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // The end record is 22 bytes plus a comment of up to 65,535 bytes, so search backwards.
@@ -54,16 +54,14 @@ export function zipEntries(bytes: Uint8Array, file: string): ZipEntry[] {
     if (flags & 1) {
       throw new DatasetError(file, `${name} is encrypted`, 'Create the zip without a password.');
     }
-    if (!name.endsWith('/')) {
-      entries.push({
-        name,
-        method: view.getUint16(at + 10, true),
-        crc32: view.getUint32(at + 16, true),
-        compressedSize: view.getUint32(at + 20, true),
-        size: view.getUint32(at + 24, true),
-        headerOffset: view.getUint32(at + 42, true),
-      });
-    }
+    entries.push({
+      name,
+      method: view.getUint16(at + 10, true),
+      crc32: view.getUint32(at + 16, true),
+      compressedSize: view.getUint32(at + 20, true),
+      size: view.getUint32(at + 24, true),
+      headerOffset: view.getUint32(at + 42, true),
+    });
     at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
   }
   return entries;
@@ -121,11 +119,16 @@ export async function zipRead(bytes: Uint8Array, entry: ZipEntry, file: string):
 
 /** A zip's files as a DataSource (entries decompressed when read). */
 export function zipSource(bytes: Uint8Array, file: string): DataSource {
-  const entries = new Map(zipEntries(bytes, file).map((e) => [e.name, e]));
+  const all = zipEntries(bytes, file);
+  const entries = new Map(all.filter((e) => !e.name.endsWith('/')).map((e) => [e.name, e]));
+  // Folders are listed only when nothing is in them, as folderSource does.
+  const emptyFolders = all
+    .filter((e) => e.name.endsWith('/') && ![...entries.keys()].some((n) => n.startsWith(e.name)))
+    .map((e) => e.name);
   const where = `zip ${file}`;
   return {
     describe: () => where,
-    list: async () => [...entries.keys()],
+    list: async () => [...entries.keys(), ...emptyFolders],
     read: (name) =>
       readGzOrPlain(name, where, async (candidate) => {
         const e = entries.get(candidate);

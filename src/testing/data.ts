@@ -117,3 +117,25 @@ export function mnistSlice(split: 'train' | 'test', count: number): ImageDataset
     classNames: Array.from({ length: 10 }, (_, i) => String(i)),
   };
 }
+
+/** Debian's dataset-fashion-mnist (scripts/setup.sh installs it); EVOLAB_FASHION_MNIST overrides. */
+export function fashionMnistDir(): string {
+  const dir = process.env.EVOLAB_FASHION_MNIST ?? '/usr/share/datasets/fashion-mnist';
+  if (!existsSync(path.join(dir, 'train-images-idx3-ubyte.gz'))) {
+    throw new Error(
+      `The registry tests need Fashion-MNIST in ${dir}: run scripts/setup.sh (it installs Debian's ` +
+        'dataset-fashion-mnist), or set EVOLAB_FASHION_MNIST to a folder holding its four files.',
+    );
+  }
+  return dir;
+}
+
+/** An IDX file: big-endian magic and dimensions, then `body`. */
+export function idxBytes(magic: number, dims: readonly number[], body: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(4 * (1 + dims.length) + body.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, magic);
+  dims.forEach((d, i) => view.setUint32(4 * (1 + i), d));
+  out.set(body, 4 * (1 + dims.length));
+  return out;
+}
