@@ -93,7 +93,7 @@ export function planImageFolder(
   if (loose.length) {
     throw new DatasetError(
       loose[0],
-      `is not in a class folder (${loose.length} picture${loose.length === 1 ? '' : 's'} lie directly in ${prefix || 'the top folder'})`,
+      `is not in a class folder (${loose.length === 1 ? '1 picture lies' : `${loose.length} pictures lie`} directly in ${prefix || 'the top folder'})`,
       HINT,
     );
   }
