@@ -104,11 +104,12 @@ function checkStructure(e: RegisteredDataset, f: StandardFile, raw: Uint8Array, 
   const expected = e.splits[split].count;
   try {
     if (e.format !== 'idx') return 'no way to check this file';
-    const count =
-      f === e.splits[split].files[0]
-        ? parseIdxImages(raw, label, { rows: e.height, cols: e.width, dataset: e.title }).count
-        : parseIdxLabels(raw, label, e.classNames.length).length;
-    return count === expected ? null : `has ${count} entries (expected ${expected} for the ${split} split)`;
+    const images = f === e.splits[split].files[0];
+    const count = images
+      ? parseIdxImages(raw, label, { rows: e.height, cols: e.width, dataset: e.title }).count
+      : parseIdxLabels(raw, label, e.classNames.length).length;
+    const what = images ? 'images' : 'labels';
+    return count === expected ? null : `has ${count} ${what} (expected ${expected} for the ${split} split)`;
   } catch (err) {
     return err instanceof DatasetError ? err.problem : (err as Error).message;
   }
