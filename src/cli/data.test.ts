@@ -350,6 +350,17 @@ describe('npm run data for the other registered datasets', () => {
     );
   });
 
+  it('refuses another dataset’s files copied as KMNIST', async () => {
+    const r = await run(['--dataset', 'kmnist', '--out', path.join(tmp, 'kmnist-fashion')], {
+      DATA_DIR: fashionMnistDir(),
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      `kmnist/t10k-labels-idx1-ubyte.gz: ${fashionMnistDir()}: is Fashion-MNIST's fashion-mnist/t10k-labels-idx1-ubyte, not a Kuzushiji-MNIST file; not installed`,
+    );
+    expect(r.err).toContain('4 of 4 files could not be installed');
+  });
+
   it('unpacks EMNIST digits from the official zip, and refuses a zip that is not it', async () => {
     const files = idxFiles(EMNIST_DIGITS_ENTRY, 40, 20);
     const zip = zipBytes([

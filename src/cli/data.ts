@@ -19,7 +19,13 @@ import { sha256Hex } from '../data/hash';
 import { parseIdxImages, parseIdxLabels } from '../data/idx';
 import type { StandardFile } from '../data/manifest';
 import { folderSource } from '../data/node-source';
-import { REGISTRY, registeredFiles, type FetchPlan, type RegisteredDataset } from '../data/registry';
+import {
+  REGISTRY,
+  datasetWithFileHash,
+  registeredFiles,
+  type FetchPlan,
+  type RegisteredDataset,
+} from '../data/registry';
 import type { FetchLike } from '../data/sources';
 import { zipEntries, zipRead } from '../data/zip';
 import { DownloadError, download } from './download';
@@ -33,7 +39,6 @@ const DEFAULT_DATASETS = ['mnist', 'cifar10'];
 const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MiB`;
 
 function usage(registry: Readonly<Record<string, RegisteredDataset>>): string {
-  const names = Object.keys(registry);
   const lines = Object.values(registry).map((e) => {
     const from = e.fetch.kind === 'files' ? e.fetch.mirrors[0] : e.fetch.url;
     const local = e.systemFolders.length ? `, or ${e.systemFolders.join(', ')} when installed` : '';
@@ -51,9 +56,7 @@ ${lines.join('\n')}
                     or holding one dataset's files directly (files .gz or plain),
                     e.g. DATA_DIR=../shared/datasets npm run data; no downloads then
   otherwise         from a system package's folder when there is one, else the URL above
-  EVOLAB_FETCH_TIMEOUT_MS   give up on a download after this long without data (default ${DEFAULT_TIMEOUT_MS})
-
-Known names: ${names.join(', ')}.`;
+  EVOLAB_FETCH_TIMEOUT_MS   give up on a download after this long without data (default ${DEFAULT_TIMEOUT_MS})`;
 }
 
 const NO_NETWORK_HINT =
@@ -141,6 +144,9 @@ async function checkContent(
       return { problem: (err as Error).message, how: '' };
     }
   }
+  // Another dataset's file (Fashion-MNIST's copied as KMNIST) would pass the structure check.
+  const other = datasetWithFileHash(await sha256Hex(raw));
+  if (other) return { problem: `is ${other.entry.title}'s ${other.file.path}, not a ${e.title} file`, how: '' };
   const official = e.fetch.kind === 'files' ? e.fetch.gz[baseName(f.path)] : undefined;
   const gzSha = official && gz ? await sha256Hex(gz) : null;
   if (official && gzSha === official.sha256) return { problem: null, how: 'verified (official .gz)' };

@@ -180,6 +180,8 @@ describe('an image-folder dataset', () => {
     const first = testOf(paths);
     expect(first.length).toBe(8);
     expect(testOf([...paths].reverse())).toEqual(first);
+    const wrapped = testOf(paths.map((p) => `pets/${p}`));
+    expect(wrapped).toEqual(first.map((p) => `pets/${p}`));
     expect(testOf(paths, 1)).not.toEqual(first);
     const after = testOf([...paths, 'a/img99.png']);
     expect(first.filter((p) => !after.includes(p)).length).toBeLessThanOrEqual(1);

@@ -4,7 +4,7 @@
  * - `train/<class>/…` and `test/<class>/…`: the person's own split, used as is;
  * - `<class>/…` only: a stratified holdout, the same for everyone and every run. Each class's
  *   files are ordered by a hash of their path and the seed, and the first `testFraction`
- *   (at least one) become the test split, so adding a picture moves at most that picture.
+ *   (at least one) become the test split, so adding a picture moves at most one other between splits.
  * One wrapping folder around either layout (a zip's top folder) is looked through. Hidden
  * files and files that are not images (README, .DS_Store) are ignored.
  *
@@ -178,7 +178,9 @@ export function planImageFolder(
           'Add pictures to that class.',
         );
       }
-      const order = [...list].sort((a, b) => fnv1a(`${seed}:${a}`) - fnv1a(`${seed}:${b}`) || (a < b ? -1 : 1));
+      // Keyed by the path below any wrapping folder, so a zip and its unpacked folder split alike.
+      const key = (p: string) => fnv1a(`${seed}:${p.slice(prefix.length)}`);
+      const order = [...list].sort((a, b) => key(a) - key(b) || (a < b ? -1 : 1));
       const testCount = Math.max(MIN_IMAGES_PER_CLASS.test, Math.round(list.length * fraction));
       perSplit.test.set(c, order.slice(0, testCount));
       perSplit.train.set(c, order.slice(testCount));
