@@ -174,10 +174,10 @@ function syntheticIdx(count: number, classes = 10): { images: Uint8Array; labels
 }
 
 describe('KMNIST and EMNIST digits on files built in their standard format', () => {
-  it('KMNIST’s test split, gzipped labels and plain images', async () => {
+  it('KMNIST’s test split, gzipped labels and plain images named the dotted way (as Kaggle writes them)', async () => {
     const { images, labels } = syntheticIdx(10000);
     const src = memorySource(
-      { 'kmnist/t10k-images-idx3-ubyte': images, 'kmnist/t10k-labels-idx1-ubyte.gz': gzipSync(labels) },
+      { 'kmnist/t10k-images.idx3-ubyte': images, 'kmnist/t10k-labels-idx1-ubyte.gz': gzipSync(labels) },
       'test files',
     );
     const d = await openDataset(src, 'kmnist', 'test');
