@@ -7,10 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { EMNIST_DIGITS_ENTRY, KMNIST_ENTRY, type FetchPlan, type RegisteredDataset } from '../data/registry';
 import type { FetchLike } from '../data/sources';
 import { runDataCli } from './data';
 import { CIFAR10_TARBALL, MNIST_MIRRORS } from './download';
-import { datasetsDir } from '../testing/data';
+import { datasetsDir, fashionMnistDir, idxBytes, zipBytes } from '../testing/data';
 
 const DATA = datasetsDir();
 const MNIST_FILES = [
@@ -20,10 +22,22 @@ const MNIST_FILES = [
   't10k-labels-idx1-ubyte',
 ];
 
-async function run(argv: string[], env: Record<string, string | undefined>, fetchImpl?: FetchLike) {
+async function run(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  fetchImpl?: FetchLike,
+  registry?: Record<string, RegisteredDataset>,
+) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runDataCli({ argv, env, fetchImpl, log: (s) => out.push(s), error: (s) => err.push(s) });
+  const code = await runDataCli({
+    argv,
+    env,
+    fetchImpl,
+    registry,
+    log: (s) => out.push(s),
+    error: (s) => err.push(s),
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -203,7 +217,177 @@ describe('npm run data', () => {
       (e: { code: number; stderr: string }) => e,
     );
     expect(result?.code).toBe(2);
-    expect(result?.stderr).toMatch(/--dataset must be mnist, cifar10 or all, not "fashion"/);
+    expect(result?.stderr).toMatch(
+      /--dataset must be mnist, cifar10, fashion-mnist, kmnist, emnist-digits or all \(or several, comma-separated\), not "fashion"/,
+    );
     expect(result?.stderr).toMatch(/usage: npm run data/);
+  });
+});
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** A registered dataset with small splits (so a test can build its files), and optionally another source. */
+function smaller(e: RegisteredDataset, train: number, test: number, fetch: FetchPlan = e.fetch): RegisteredDataset {
+  return {
+    ...e,
+    splits: { train: { ...e.splits.train, count: train }, test: { ...e.splits.test, count: test } },
+    fetch,
+  };
+}
+
+/** A dataset's four IDX files (decompressed), by base name, with `train`/`test` images. */
+function idxFiles(e: RegisteredDataset, train: number, test: number): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const [split, count] of [
+    ['train', train],
+    ['test', test],
+  ] as const) {
+    const [images, labels] = e.splits[split].files.map((f) => path.basename(f.path));
+    files.set(images, idxBytes(2051, [count, 28, 28], new Uint8Array(count * 784).fill(count)));
+    files.set(
+      labels,
+      idxBytes(
+        2049,
+        [count],
+        Uint8Array.from({ length: count }, (_, i) => i % 10),
+      ),
+    );
+  }
+  return files;
+}
+
+describe('npm run data for the other registered datasets', () => {
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), 'evolab-data-more-'));
+  });
+  afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+  it('takes Fashion-MNIST from Debian’s folder before the network, verified by its checksums', async () => {
+    const calls: string[] = [];
+    const out = path.join(tmp, 'fashion');
+    const r = await run(['--dataset', 'fashion-mnist', '--out', out], {}, failingFetch(calls));
+    expect(r.code, r.err).toBe(0);
+    expect(calls).toEqual([]);
+    for (const name of MNIST_FILES) {
+      expect(row(r.out, `fashion-mnist/${name}.gz`)).toEqual(['copied', `from ${fashionMnistDir()}, verified`]);
+    }
+    expect(
+      readFileSync(path.join(out, 'fashion-mnist/t10k-labels-idx1-ubyte.gz')).equals(
+        readFileSync(path.join(fashionMnistDir(), 't10k-labels-idx1-ubyte.gz')),
+      ),
+    ).toBe(true);
+  });
+
+  it('takes several datasets at once: MNIST from DATA_DIR, Fashion-MNIST from Debian’s folder after it', async () => {
+    const r = await run(['--dataset', 'mnist,fashion-mnist', '--out', path.join(tmp, 'both')], { DATA_DIR: DATA });
+    expect(r.code, r.err).toBe(0);
+    expect(row(r.out, 'mnist/train-images-idx3-ubyte.gz')).toEqual(['copied', `from ${DATA}, verified`]);
+    expect(row(r.out, 'fashion-mnist/train-images-idx3-ubyte.gz')).toEqual([
+      'copied',
+      `from ${fashionMnistDir()}, verified`,
+    ]);
+  });
+
+  it('refuses a KMNIST download that is not the official .gz (its files have no published hash)', async () => {
+    const fake = idxFiles(KMNIST_ENTRY, 60000, 10000);
+    const calls: string[] = [];
+    const mirror: FetchLike = async (url) => {
+      calls.push(url);
+      return new Response(gzipSync(fake.get(path.basename(url, '.gz'))!, { level: 1 }));
+    };
+    const r = await run(['--dataset', 'kmnist', '--out', path.join(tmp, 'kmnist-bad')], {}, mirror);
+    expect(r.code).toBe(1);
+    expect(calls[0]).toBe('https://codh.rois.ac.jp/kmnist/dataset/kmnist/train-images-idx3-ubyte.gz');
+    expect(r.err).toMatch(
+      /kmnist\/train-images-idx3-ubyte\.gz: .*sha256 of the download is [0-9a-f]{64}, expected 51467d22d8cc7292.* \(the official \.gz\); not installed/,
+    );
+    expect(r.err).toContain('4 of 4 files could not be installed');
+  });
+
+  it('installs KMNIST whose download matches the official .gz, and keeps it on the next run', async () => {
+    const files = idxFiles(KMNIST_ENTRY, 30, 10);
+    const gz = new Map([...files].map(([name, raw]) => [name, gzipSync(raw)]));
+    const plan: FetchPlan = {
+      kind: 'files',
+      mirrors: ['https://mirror.test/kmnist/'],
+      gz: Object.fromEntries([...gz].map(([name, bytes]) => [name, { sha256: sha256(bytes), bytes: bytes.length }])),
+    };
+    const registry = { kmnist: smaller(KMNIST_ENTRY, 30, 10, plan) };
+    const mirror: FetchLike = async (url) => new Response(gz.get(path.basename(url, '.gz'))!.slice());
+    const out = path.join(tmp, 'kmnist-good');
+    const r = await run(['--dataset', 'kmnist', '--out', out], {}, mirror, registry);
+    expect(r.code, r.err).toBe(0);
+    expect(row(r.out, 'kmnist/t10k-labels-idx1-ubyte.gz')).toEqual([
+      'downloaded',
+      'from https://mirror.test/kmnist/t10k-labels-idx1-ubyte.gz, verified (official .gz)',
+    ]);
+    const again = await run(['--dataset', 'kmnist', '--out', out], {}, failingFetch([]), registry);
+    expect(row(again.out, 'kmnist/train-images-idx3-ubyte.gz')).toEqual([
+      'kept',
+      'already present, verified (official .gz)',
+    ]);
+  });
+
+  it('copies KMNIST from DATA_DIR by its structure, and refuses a copy with the wrong count', async () => {
+    const src = path.join(tmp, 'kmnist-src'); // the files directly in it, plain
+    await mkdir(src);
+    for (const [name, raw] of idxFiles(KMNIST_ENTRY, 30, 7)) await writeFile(path.join(src, name), raw);
+    const registry = { kmnist: smaller(KMNIST_ENTRY, 30, 10) };
+    const r = await run(
+      ['--dataset', 'kmnist', '--out', path.join(tmp, 'kmnist-copy')],
+      { DATA_DIR: src },
+      undefined,
+      registry,
+    );
+    expect(r.code).toBe(1);
+    expect(row(r.out, 'kmnist/train-images-idx3-ubyte.gz')).toEqual([
+      'copied',
+      `from ${src}, structure checked (no published checksum for this copy)`,
+    ]);
+    expect(r.err).toContain(
+      'kmnist/t10k-images-idx3-ubyte.gz: ' + `${src}: has 7 images (expected 10 for the test split); not installed`,
+    );
+  });
+
+  it('refuses another dataset’s files copied as KMNIST', async () => {
+    const r = await run(['--dataset', 'kmnist', '--out', path.join(tmp, 'kmnist-fashion')], {
+      DATA_DIR: fashionMnistDir(),
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      `kmnist/t10k-labels-idx1-ubyte.gz: ${fashionMnistDir()}: is Fashion-MNIST's fashion-mnist/t10k-labels-idx1-ubyte, not a Kuzushiji-MNIST file; not installed`,
+    );
+    expect(r.err).toContain('4 of 4 files could not be installed');
+  });
+
+  it('unpacks EMNIST digits from the official zip, and refuses a zip that is not it', async () => {
+    const files = idxFiles(EMNIST_DIGITS_ENTRY, 40, 20);
+    const zip = zipBytes([
+      { name: 'gzip/' },
+      { name: 'gzip/emnist-letters-train-images-idx3-ubyte.gz', data: gzipSync(new Uint8Array(9)) },
+      ...[...files].map(([name, raw]) => ({ name: `gzip/${name}.gz`, data: gzipSync(raw) })),
+    ]);
+    const calls: string[] = [];
+    const server: FetchLike = async (url) => {
+      calls.push(url);
+      return new Response(zip.slice());
+    };
+    const bad = await run(['--dataset', 'emnist-digits', '--out', path.join(tmp, 'emnist-bad')], {}, server);
+    expect(bad.code).toBe(1);
+    expect(calls).toEqual(['https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip']); // one download for all four
+    expect(bad.err).toMatch(/sha256 is [0-9a-f]{64}, expected fb9bb67e33772a9c/);
+
+    const plan = { ...EMNIST_DIGITS_ENTRY.fetch, sha256: sha256(zip) } as FetchPlan;
+    const registry = { 'emnist-digits': smaller(EMNIST_DIGITS_ENTRY, 40, 20, plan) };
+    const out = path.join(tmp, 'emnist');
+    const r = await run(['--dataset', 'emnist-digits', '--out', out], {}, server, registry);
+    expect(r.code, r.err).toBe(0);
+    expect(row(r.out, 'emnist-digits/emnist-digits-test-labels-idx1-ubyte.gz')).toEqual([
+      'downloaded',
+      'from https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip, verified (official archive)',
+    ]);
+    const got = gunzipSync(readFileSync(path.join(out, 'emnist-digits/emnist-digits-train-images-idx3-ubyte.gz')));
+    expect(got.equals(files.get('emnist-digits-train-images-idx3-ubyte')!)).toBe(true);
   });
 });

@@ -1,12 +1,11 @@
 /** HTTP downloads for `npm run data`, with a stall timeout so a dead network fails instead of hanging. */
+import { CIFAR10_ENTRY, MNIST_ENTRY } from '../data/registry';
 import type { FetchLike } from '../data/sources';
 import { readAllBytes } from '../data/streams';
 
-export const MNIST_MIRRORS = [
-  'https://storage.googleapis.com/cvdf-datasets/mnist/',
-  'https://ossci-datasets.s3.amazonaws.com/mnist/',
-];
-export const CIFAR10_TARBALL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
+// Where each dataset comes from is in the registry; these names stay for existing callers.
+export const MNIST_MIRRORS = MNIST_ENTRY.fetch.kind === 'files' ? MNIST_ENTRY.fetch.mirrors : [];
+export const CIFAR10_TARBALL = CIFAR10_ENTRY.fetch.kind === 'files' ? '' : CIFAR10_ENTRY.fetch.url;
 /** Folder inside the tarball that holds the batches and batches.meta.txt. */
 export const CIFAR10_TAR_FOLDER = 'cifar-10-batches-bin/';
 

@@ -1,10 +1,15 @@
 /** In-memory image datasets and mini-batches, independent of where the files came from. */
 
+/** The lab's two datasets (loadDataset, MANIFESTS); registry.ts knows more (RegisteredName). */
 export type DatasetName = 'mnist' | 'cifar10';
 export type Split = 'train' | 'test';
 
 export interface ImageDataset {
-  readonly name: DatasetName;
+  /**
+   * A registered name ('mnist', 'fashion-mnist', … see registry.ts), or the name given to an IDX
+   * or image-folder dataset (by default its folder's name).
+   */
+  readonly name: string;
   readonly split: Split;
   readonly count: number;
   readonly height: number;

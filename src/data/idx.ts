@@ -8,6 +8,7 @@ import { DatasetError } from './errors';
 
 export const IDX_IMAGES_MAGIC = 2051; // 0x00000803: uint8, 3 dimensions
 export const IDX_LABELS_MAGIC = 2049; // 0x00000801: uint8, 1 dimension
+export const IDX_COLOUR_IMAGES_MAGIC = 2052; // 0x00000804: uint8, 4 dimensions (count, rows, cols, channels)
 
 export interface IdxImages {
   readonly count: number;
@@ -20,21 +21,22 @@ export interface IdxImages {
 const KIND: Record<number, string> = {
   [IDX_IMAGES_MAGIC]: 'IDX images',
   [IDX_LABELS_MAGIC]: 'IDX labels',
+  [IDX_COLOUR_IMAGES_MAGIC]: 'IDX images with channels',
 };
 
-function readHeader(bytes: Uint8Array, file: string, magic: number, dims: number): number[] {
+function readHeader(bytes: Uint8Array, file: string, magic: number, dims: number, expected = KIND[magic]): number[] {
   const headerBytes = 4 * (1 + dims);
   if (bytes.length < headerBytes) {
     throw new DatasetError(
       file,
-      `too short for an ${KIND[magic]} header: ${bytes.length} bytes (need at least ${headerBytes})`,
+      `too short for an ${expected} header: ${bytes.length} bytes (need at least ${headerBytes})`,
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, headerBytes);
   const found = view.getUint32(0);
   if (found !== magic) {
     const other = KIND[found] ? `; ${found} means ${KIND[found]}` : '';
-    throw new DatasetError(file, `bad magic number ${found} (expected ${magic} for ${KIND[magic]}${other})`);
+    throw new DatasetError(file, `bad magic number ${found} (expected ${magic} for ${expected}${other})`);
   }
   return Array.from({ length: dims }, (_, i) => view.getUint32(4 * (1 + i)));
 }
@@ -79,4 +81,27 @@ export function parseIdxLabels(bytes: Uint8Array, file: string, numClasses = 10)
   const labels = bytes.slice(8);
   checkLabels(labels, file, numClasses, 'index');
   return labels;
+}
+
+export interface IdxImagesWithChannels extends IdxImages {
+  readonly channels: number;
+}
+
+/**
+ * Parses IDX images of any size: magic 2051 (count × rows × cols, one channel) or 2052
+ * (count × rows × cols × channels, already NHWC), for datasets other than the registered ones.
+ */
+export function parseIdxImagesAnySize(bytes: Uint8Array, file: string): IdxImagesWithChannels {
+  const magic = bytes.length >= 4 ? new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) : IDX_IMAGES_MAGIC;
+  const colour = magic === IDX_COLOUR_IMAGES_MAGIC;
+  const dims = colour ? 4 : 3;
+  const [count, rows, cols, channels = 1] = readHeader(bytes, file, colour ? magic : IDX_IMAGES_MAGIC, dims);
+  if (rows === 0 || cols === 0 || channels === 0) {
+    throw new DatasetError(file, `has empty images (${rows}×${cols}×${channels})`);
+  }
+  if (channels !== 1 && channels !== 3) {
+    throw new DatasetError(file, `has ${channels} channels per pixel (expected 1, grey, or 3, RGB)`);
+  }
+  checkBodyLength(bytes, file, 4 * (1 + dims) + count * rows * cols * channels);
+  return { count, rows, cols, channels, pixels: bytes.slice(4 * (1 + dims)) };
 }

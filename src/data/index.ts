@@ -1,4 +1,7 @@
-/** Browser-safe data API. The Node folder source is imported from './node-source' directly. */
+/**
+ * Browser-safe data API (see registry.ts for an overview). Node-only parts are imported
+ * directly: the folder source from './node-source', the PNG/JPEG decoder from './node-decoder'.
+ */
 export * from './dataset';
 export * from './errors';
 export { isGzip, gunzip, maybeGunzip } from './gzip';
@@ -10,3 +13,9 @@ export * from './sources';
 export * from './load';
 export * from './subset';
 export * from './batches';
+export * from './registry';
+export * from './open';
+export * from './idx-folder';
+export * from './image-folder';
+export * from './images';
+export * from './zip';

@@ -3,8 +3,10 @@ import { CIFAR_BATCH_RECORDS, CIFAR_IMAGE_BYTES, checkCifarBatch, decodeCifarInt
 import type { DatasetName, ImageDataset, Split } from './dataset';
 import { DatasetError, MissingFileError } from './errors';
 import { isGzip, maybeGunzip } from './gzip';
+import { sha256Hex } from './hash';
 import { parseIdxImages, parseIdxLabels } from './idx';
-import { CIFAR10_META, MANIFESTS, type DatasetManifest, type StandardFile } from './manifest';
+import { CIFAR10_META, MANIFESTS, type StandardFile } from './manifest';
+import { REGISTRY, datasetWithFileHash, type RegisteredDataset } from './registry';
 import type { DataSource } from './sources';
 
 export interface LoadProgress {
@@ -22,9 +24,25 @@ interface ReadFile {
   readonly bytes: Uint8Array;
 }
 
+/** Kaggle's MNIST and other copies write `train-images.idx3-ubyte` for `train-images-idx3-ubyte`. */
+const dottedVariant = (path: string): string | null => {
+  const at = path.lastIndexOf('-idx');
+  return at > path.lastIndexOf('/') ? `${path.slice(0, at)}.${path.slice(at + 1)}` : null;
+};
+
 async function readStandard(source: DataSource, f: StandardFile): Promise<ReadFile> {
-  const stored = await source.read(f.path);
-  const label = isGzip(stored) ? `${f.path}.gz` : f.path;
+  let path = f.path;
+  let stored: Uint8Array;
+  try {
+    stored = await source.read(path);
+  } catch (err) {
+    const variant = dottedVariant(f.path);
+    if (!(err instanceof MissingFileError) || !variant) throw err;
+    // The message names the standard file, which is what the person should look for.
+    stored = await source.read(variant).catch((e: unknown) => Promise.reject(e instanceof MissingFileError ? err : e));
+    path = variant;
+  }
+  const label = isGzip(stored) ? `${path}.gz` : path;
   return { label, bytes: await maybeGunzip(stored, label) };
 }
 
@@ -41,13 +59,44 @@ export async function loadDataset(
   if (split !== 'train' && split !== 'test') {
     throw new Error(`loadDataset: unknown split ${JSON.stringify(split)} (expected "train" or "test")`);
   }
-  const m = MANIFESTS[name];
+  return loadRegistered(REGISTRY[name], split, source, onProgress);
+}
+
+/** Reads a split of any registered dataset (registry.ts); openDataset's path for a name. */
+export function loadRegistered(
+  m: RegisteredDataset,
+  split: Split,
+  source: DataSource,
+  onProgress?: OnProgress,
+): Promise<ImageDataset> {
   const progress = onProgress ?? (() => {});
   return m.format === 'idx' ? loadIdx(m, split, source, progress) : loadCifar(m, split, source, progress);
 }
 
+/** Refuses another registered dataset's labels (e.g. Fashion-MNIST's files opened as MNIST). */
+async function checkIdentity(m: RegisteredDataset, labels: ReadFile): Promise<void> {
+  const other = datasetWithFileHash(await sha256Hex(labels.bytes));
+  if (other && other.entry.name !== m.name) {
+    throw new DatasetError(
+      labels.label,
+      `holds ${other.entry.title}'s labels, not ${m.title}'s (its SHA-256 is that of ${other.file.path})`,
+      `Choose the dataset "${other.entry.name}" for these files, or point at the ${m.title} files.`,
+    );
+  }
+}
+
+/** EMNIST stores images column by column; this turns each one upright in place. */
+function transposeImages(pixels: Uint8Array, count: number, side: number): void {
+  const tmp = new Uint8Array(side * side);
+  for (let n = 0; n < count; n++) {
+    const img = pixels.subarray(n * side * side, (n + 1) * side * side);
+    for (let r = 0; r < side; r++) for (let c = 0; c < side; c++) tmp[c * side + r] = img[r * side + c];
+    img.set(tmp);
+  }
+}
+
 async function loadIdx(
-  m: DatasetManifest,
+  m: RegisteredDataset,
   split: Split,
   source: DataSource,
   progress: OnProgress,
@@ -56,10 +105,11 @@ async function loadIdx(
   const [imagesFile, labelsFile] = files;
   progress({ file: imagesFile.path, done: 0, total: 2 });
   const imgs = await readStandard(source, imagesFile);
-  const images = parseIdxImages(imgs.bytes, imgs.label, { rows: m.height, cols: m.width, dataset: 'MNIST' });
+  const images = parseIdxImages(imgs.bytes, imgs.label, { rows: m.height, cols: m.width, dataset: m.title });
   progress({ file: labelsFile.path, done: 1, total: 2 });
   const labs = await readStandard(source, labelsFile);
   const labels = parseIdxLabels(labs.bytes, labs.label, m.classNames.length);
+  await checkIdentity(m, labs);
   progress({ file: labelsFile.path, done: 2, total: 2 });
 
   if (labels.length !== images.count) {
@@ -71,9 +121,10 @@ async function loadIdx(
   if (images.count !== expected) {
     throw new DatasetError(
       imgs.label,
-      `has ${images.count} images (expected ${expected} for the standard MNIST ${split} split)`,
+      `has ${images.count} images (expected ${expected} for the standard ${m.title} ${split} split)`,
     );
   }
+  if (m.transposed) transposeImages(images.pixels, images.count, m.height);
   return {
     name: m.name,
     split,
@@ -88,7 +139,7 @@ async function loadIdx(
 }
 
 async function loadCifar(
-  m: DatasetManifest,
+  m: RegisteredDataset,
   split: Split,
   source: DataSource,
   progress: OnProgress,
@@ -121,7 +172,7 @@ async function loadCifar(
 }
 
 /** batches.meta.txt is optional (users may drop only the batches): fall back to the standard names. */
-async function readClassNames(source: DataSource, m: DatasetManifest): Promise<readonly string[]> {
+async function readClassNames(source: DataSource, m: RegisteredDataset): Promise<readonly string[]> {
   try {
     const { label, bytes } = await readStandard(source, CIFAR10_META);
     return parseCifarMeta(bytes, label);

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MissingFileError } from './errors';
+import { loadDataset } from './load';
 import { folderSource } from './node-source';
 import { fileListSource, urlSource, type FetchLike } from './sources';
-import { datasetRejection, datasetsDir } from '../testing/data';
+import { datasetRejection, datasetsDir, fashionMnistDir } from '../testing/data';
 
 const bytes = (...v: number[]) => new Uint8Array(v);
 const GZ = bytes(0x1f, 0x8b, 8, 0);
@@ -102,5 +105,47 @@ describe('folderSource', () => {
     const err = await failure(folderSource(dir).read('mnist/nope'));
     expect(err).toBeInstanceOf(MissingFileError);
     expect(err.problem).toBe(`file not found (looked for mnist/nope.gz and mnist/nope in folder ${path.resolve(dir)})`);
+  });
+});
+
+describe('folderSource layouts', () => {
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), 'evolab-folder-'));
+  });
+  afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+  it('reads a folder that holds one dataset’s files directly (Debian’s Fashion-MNIST)', async () => {
+    const dir = fashionMnistDir();
+    const got = await folderSource(dir).read('fashion-mnist/t10k-labels-idx1-ubyte');
+    expect(got).toEqual(new Uint8Array(readFileSync(path.join(dir, 't10k-labels-idx1-ubyte.gz'))));
+    // The README's promise for --data-dir: MNIST's own folder works as well as the data root.
+    const mnist = await loadDataset('mnist', 'test', folderSource(path.join(datasetsDir(), 'mnist')));
+    expect([mnist.count, mnist.labels[0]]).toEqual([10000, 7]);
+  });
+
+  it('prefers the dataset’s sub-folder, and says where it looked in both layouts', async () => {
+    await mkdir(path.join(tmp, 'root/mnist'), { recursive: true });
+    await writeFile(path.join(tmp, 'root/mnist/x'), 'nested');
+    await writeFile(path.join(tmp, 'root/x'), 'flat');
+    const src = folderSource(path.join(tmp, 'root'));
+    expect(new TextDecoder().decode(await src.read('mnist/x'))).toBe('nested');
+    expect(new TextDecoder().decode(await src.read('kmnist/x'))).toBe('flat');
+    const err = await failure(src.read('kmnist/y'));
+    expect(err).toBeInstanceOf(MissingFileError);
+    expect(err.problem).toBe(
+      `file not found (folder ${path.join(tmp, 'root')} has no kmnist/ folder, and no y.gz or y directly in it)`,
+    );
+  });
+
+  it('lists every file below it, hidden ones left out and empty folders marked with /', async () => {
+    await mkdir(path.join(tmp, 'list/cat/deeper'), { recursive: true });
+    await mkdir(path.join(tmp, 'list/dog'), { recursive: true });
+    await mkdir(path.join(tmp, 'list/.git'), { recursive: true });
+    await writeFile(path.join(tmp, 'list/cat/deeper/a.png'), '');
+    await writeFile(path.join(tmp, 'list/cat/.hidden.png'), '');
+    await writeFile(path.join(tmp, 'list/.git/config'), '');
+    await writeFile(path.join(tmp, 'list/README'), '');
+    expect(await folderSource(path.join(tmp, 'list')).list!()).toEqual(['README', 'cat/deeper/a.png', 'dog/']);
   });
 });

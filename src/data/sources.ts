@@ -10,6 +10,13 @@ export interface DataSource {
   describe(): string;
   /** Bytes of `name.gz` or else `name` (names like `mnist/train-images-idx3-ubyte`), as stored. */
   read(name: string): Promise<Uint8Array>;
+  /**
+   * Every file's path relative to the source's root (`/`-separated), when the source can tell
+   * (folders, dropped files, zips; not URLs). IDX and image-folder datasets use it to find files
+   * by pattern; without it they try the standard names. A folder with no files in it is
+   * listed as its path with a trailing `/` (an empty class is an error, not nothing).
+   */
+  list?(): Promise<string[]>;
 }
 
 export const MISSING_HINT = 'Run `npm run data` or drop the files on the page.';
@@ -91,6 +98,7 @@ export function fileListSource(files: readonly NamedBlob[]): DataSource {
   }`;
   return {
     describe: () => where,
+    list: async () => files.map((f) => f.name),
     read: (name) =>
       readGzOrPlain(name, where, async (candidate) => {
         const wanted = basename(candidate);
@@ -112,5 +120,21 @@ export function fileListSource(files: readonly NamedBlob[]): DataSource {
           });
         }
       }),
+  };
+}
+
+/**
+ * Files held in memory, by exact relative path (e.g. a zip's entries, or files built in a test).
+ * Unlike fileListSource it keeps folders, which image-folder datasets need (class = folder).
+ */
+export function memorySource(
+  files: ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>,
+  where: string,
+): DataSource {
+  const map = files instanceof Map ? files : new Map(Object.entries(files));
+  return {
+    describe: () => where,
+    read: (name) => readGzOrPlain(name, where, async (candidate) => map.get(candidate) ?? null),
+    list: async () => [...map.keys()],
   };
 }

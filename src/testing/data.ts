@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { crc32, deflateRawSync, gunzipSync } from 'node:zlib';
 import type { ImageDataset } from '../data/dataset';
 import { DatasetError } from '../data/errors';
 import type { RandomStreams } from '../data/subset';
@@ -123,4 +123,69 @@ export function mnistSlice(split: 'train' | 'test', count: number): ImageDataset
     labels: new Uint8Array(labels.subarray(8, 8 + n)),
     classNames: Array.from({ length: 10 }, (_, i) => String(i)),
   };
+}
+
+/** Debian's dataset-fashion-mnist (scripts/setup.sh installs it); EVOLAB_FASHION_MNIST overrides. */
+export function fashionMnistDir(): string {
+  const dir = process.env.EVOLAB_FASHION_MNIST ?? '/usr/share/datasets/fashion-mnist';
+  if (!existsSync(path.join(dir, 'train-images-idx3-ubyte.gz'))) {
+    throw new Error(
+      `The registry tests need Fashion-MNIST in ${dir}: run scripts/setup.sh (it installs Debian's ` +
+        'dataset-fashion-mnist), or set EVOLAB_FASHION_MNIST to a folder holding its four files.',
+    );
+  }
+  return dir;
+}
+
+/** An IDX file: big-endian magic and dimensions, then `body`. */
+export function idxBytes(magic: number, dims: readonly number[], body: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(4 * (1 + dims.length) + body.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, magic);
+  dims.forEach((d, i) => view.setUint32(4 * (1 + i), d));
+  out.set(body, 4 * (1 + dims.length));
+  return out;
+}
+
+/**
+ * A zip archive of `entries` (names ending in `/` are folders), stored or deflated, written with
+ * Node's zlib so the reader under test is checked against an independent writer.
+ */
+export function zipBytes(entries: readonly { name: string; data?: Uint8Array; deflate?: boolean }[]): Uint8Array {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const data = e.data ?? new Uint8Array(0);
+    const packed = e.deflate ? deflateRawSync(data) : Buffer.from(data);
+    const name = Buffer.from(e.name, 'utf8');
+    const fields = (h: Buffer, at: number) => {
+      h.writeUInt16LE(e.deflate ? 8 : 0, at);
+      h.writeUInt32LE(crc32(data), at + 6);
+      h.writeUInt32LE(packed.length, at + 10);
+      h.writeUInt32LE(data.length, at + 14);
+      h.writeUInt16LE(name.length, at + 18);
+    };
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    fields(local, 8);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    fields(central, 10);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, packed);
+    centrals.push(central, name);
+    offset += 30 + name.length + packed.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...locals, directory, end]));
 }
