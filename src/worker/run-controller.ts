@@ -8,7 +8,6 @@ import { ConfigError, type BackendPreference, type DatasetName, type RunConfig }
 import type { BackendChoice, StartBackendOptions } from '../experiment/environment';
 import type { Checkpoint, EnvironmentInfo, RunEvent, RunReport } from '../experiment/records';
 import type { LiveSettings, RunnerOptions } from '../experiment/runner';
-import { deserialiseCheckpoint } from '../experiment/serialise';
 import type { DataSource, ImageDataset, LoadProgress, Split } from '../data';
 import { DatasetError } from '../data/errors';
 import type { GradientPeer } from '../nn/gradient-peer';
@@ -22,6 +21,8 @@ import {
   type WorkerCommand,
   type WorkerEvent,
 } from './protocol';
+import { CpuShare } from './cpu-share';
+import { startingCheckpoint } from './starting-checkpoint';
 import { ProgressThrottle } from './throttle';
 
 /** What the controller needs of the experiment runner (experiment/runner.ts). */
@@ -72,12 +73,11 @@ export class RunController {
   private pending: WorkerCommand[] = [];
   private ancestorArrived: ((source: AncestorSource) => void) | null = null;
   private started = false;
-  /** CPU sharing (app/cpu.ts): outside its time slice the Worker waits for a grant between batches. */
-  private shareCpu = false;
-  private sliceEnd = 0;
-  private granted: (() => void) | null = null;
+  private readonly cpu: CpuShare;
 
-  constructor(private readonly deps: RunControllerDeps) {}
+  constructor(private readonly deps: RunControllerDeps) {
+    this.cpu = new CpuShare(deps.post, deps.now, deps.macrotask);
+  }
 
   handle(cmd: WorkerCommand): void {
     const { post } = this.deps;
@@ -97,10 +97,7 @@ export class RunController {
         else this.pending.push(cmd);
         return;
       case 'grant':
-        this.sliceEnd = this.deps.now() + cmd.sliceMs;
-        this.granted?.();
-        this.granted = null;
-        return;
+        return this.cpu.grant(cmd.sliceMs);
       case 'check-files':
         void Promise.all(cmd.files.map((f) => this.deps.data.check(cmd.dataset, f))).then((results) =>
           post({ type: 'files-checked', results }),
@@ -112,38 +109,17 @@ export class RunController {
     }
   }
 
-  /** Between batches: lets queued commands run, then waits for a time slice when this one is used up. */
-  private readonly yieldToHost = async (): Promise<void> => {
-    await this.deps.macrotask();
-    if (!this.shareCpu || this.deps.now() < this.sliceEnd) return;
-    await this.acquireCpu();
-  };
-
-  /** Waits for a time slice (start-up work such as gunzipping the data counts too). */
-  private async acquireCpu(): Promise<void> {
-    if (!this.shareCpu) return;
-    this.deps.post({ type: 'cpu-wanted' });
-    await new Promise<void>((resolve) => (this.granted = resolve));
-  }
-
-  /** Gives the slot back before idling, so that waiting here never blocks the others. */
-  private releaseCpu(): void {
-    if (!this.shareCpu) return;
-    this.sliceEnd = 0;
-    this.deps.post({ type: 'cpu-released' });
-  }
-
   private async start(cmd: StartCommand): Promise<void> {
     const { post, backend } = this.deps;
     const { config, runId } = cmd;
-    this.shareCpu = cmd.shareCpu ?? false;
-    if (this.shareCpu)
+    this.cpu.share(cmd.shareCpu ?? false);
+    if (cmd.shareCpu)
       post({
         type: 'stage',
         stage: 'backend',
         message: 'Waiting for a free core (runs take turns so that the page stays responsive)…',
       });
-    await this.acquireCpu();
+    await this.cpu.acquire();
     post({ type: 'stage', stage: 'backend', message: startingMessage(config.backend) });
     const choice = await backend.start(config.backend, { wasmBaseUrl: cmd.wasmBaseUrl }).catch((err) => {
       throw Object.assign(new Error(`could not start a compute backend: ${describe(err)}`), {
@@ -161,7 +137,7 @@ export class RunController {
 
     const { train, test } = await this.loadData(config.dataset, cmd.data);
     const ancestor = cmd.ancestor.kind === 'wait' ? await this.waitForAncestor() : cmd.ancestor;
-    const checkpoint = await this.obtainCheckpoint(ancestor, config);
+    const checkpoint = await startingCheckpoint(ancestor, config, this.deps);
 
     // A run resumed from its own checkpoint keeps the settings it had (incl. changes made while it
     // ran); what the person changed since then goes through changeSettings, so it is recorded.
@@ -196,7 +172,7 @@ export class RunController {
       environment: checkpoint && own ? checkpoint.environment : environment,
       checkpoint: checkpoint ?? undefined,
       emit,
-      yieldToHost: this.yieldToHost,
+      yieldToHost: this.cpu.yieldToHost,
       peers,
       onCheckpoint: async (c) => {
         const stored = await this.store(checkpointKey(runId), c);
@@ -235,7 +211,7 @@ export class RunController {
 
   /** Prepared, this run waits (without holding a core) for the ancestor another run trains. */
   private async waitForAncestor(): Promise<AncestorSource> {
-    this.releaseCpu();
+    this.cpu.release();
     this.deps.post({
       type: 'stage',
       stage: 'ancestor',
@@ -265,44 +241,6 @@ export class RunController {
       this.deps.warn(`training on one core: the helper Workers did not start (${describe(err)})`);
       return [];
     }
-  }
-
-  /** The checkpoint to start from, adapted to this run (a shared ancestor was trained under another run's mode). */
-  private async obtainCheckpoint(source: AncestorSource, config: RunConfig): Promise<Checkpoint | null> {
-    if (source.kind === 'train' || source.kind === 'wait') return null;
-    let checkpoint: Checkpoint;
-    if (source.kind === 'url') {
-      this.deps.post({ type: 'stage', stage: 'ancestor', message: `Loading the shipped ancestor ${source.url}` });
-      const res = await this.deps.fetch(source.url);
-      const type = res.headers.get('content-type') ?? '';
-      if (!res.ok || type.includes('text/html'))
-        throw ancestorError(
-          `the shipped ancestor ${source.url} is not there (HTTP ${res.status}); choose "train in the page"`,
-        );
-      try {
-        checkpoint = deserialiseCheckpoint(await res.json());
-      } catch (e) {
-        throw ancestorError(`the shipped ancestor ${source.url} cannot be read: ${describe(e)}`);
-      }
-    } else {
-      const stored = await this.deps.storage.get<Checkpoint>('checkpoints', source.key);
-      if (!stored)
-        throw ancestorError(
-          `no stored checkpoint ${source.key}: it was deleted or never written; reset the lab and start again`,
-        );
-      checkpoint = stored;
-    }
-    if (checkpoint.config.dataset !== config.dataset)
-      throw ancestorError(
-        `the ancestor was trained on ${checkpoint.config.dataset}, but this run uses ${config.dataset}`,
-      );
-    if (checkpoint.config.mode === config.mode) return checkpoint;
-    // Generation 1 is the same network whatever the mode; only the label of its record differs.
-    if (checkpoint.generation !== 1)
-      throw ancestorError(
-        `checkpoint ${'key' in source ? source.key : ''} is of a ${checkpoint.config.mode} run at generation ${checkpoint.generation}, not an ancestor`,
-      );
-    return { ...checkpoint, config, records: checkpoint.records.map((r) => ({ ...r, mode: config.mode })) };
   }
 
   private async store(key: string, c: Checkpoint): Promise<boolean> {
@@ -337,10 +275,6 @@ function reportOf(c: Checkpoint, finished: boolean): RunReport {
     configChanges: c.configChanges,
     finished,
   };
-}
-
-function ancestorError(message: string) {
-  return Object.assign(new Error(message), { kind: 'ancestor' as ErrorKind });
 }
 
 function startingMessage(pref: string) {
