@@ -132,9 +132,21 @@ describe('experiment runner', () => {
     expect(strip(resumed.records)).toEqual(strip(whole.records));
   });
 
+  /**
+   * Pausing is proved without a clock: the runner's between-batches hook (`yieldToHost`) says when
+   * it reached the boundary after the pause; then the event loop turns over (setImmediate, no
+   * timer) and no batch may have started. With the pause disabled, the next batch's progress
+   * arrives within the first turn; 20 leave a wide margin.
+   */
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
   it('pauses between batches and resumes', async () => {
     let pausedAt = -1;
-    let batchesWhilePaused = 0;
+    let boundariesWhilePaused = 0;
+    let reachedBoundary!: () => void;
+    const atBoundary = new Promise<void>((resolve) => (reachedBoundary = resolve));
     const { r, events } = runner(
       { ...tiny, generations: 1 },
       {
@@ -143,28 +155,51 @@ describe('experiment runner', () => {
           if (e.type === 'progress' && e.phase === 'train' && e.batch === 2 && pausedAt < 0) {
             pausedAt = events.length;
             r.pause();
-            setTimeout(() => {
-              batchesWhilePaused = events.filter((x, i) => i >= pausedAt && x.type === 'progress').length;
-              r.resume();
-            }, 300);
           }
+        },
+        yieldToHost: async () => {
+          if (pausedAt < 0) return;
+          boundariesWhilePaused++;
+          reachedBoundary();
         },
       },
     );
-    await r.run();
+    const done = r.run();
+    await atBoundary;
+    await turns(20);
+    expect(events.slice(pausedAt).filter((x) => x.type === 'progress')).toEqual([]);
+    expect(boundariesWhilePaused).toBe(1);
+    r.resume();
+    await done;
     expect(pausedAt).toBeGreaterThan(0);
-    expect(batchesWhilePaused).toBe(0);
-    expect(events.some((e) => e.type === 'paused')).toBe(true);
-    expect(events.some((e) => e.type === 'resumed')).toBe(true);
+    expect(
+      events
+        .slice(pausedAt)
+        .map((e) => e.type)
+        .slice(0, 3),
+    ).toEqual(['paused', 'resumed', 'progress']);
     expect(events.at(-1)).toMatchObject({ type: 'finished', reason: 'completed' });
   });
 
   it('does no work at all while paused before the first batch (a pause that arrives early holds at once)', async () => {
-    const { r, events } = runner({ ...tiny, generations: 2 });
+    let boundaries = 0;
+    let reachedBoundary!: () => void;
+    const atBoundary = new Promise<void>((resolve) => (reachedBoundary = resolve));
+    const { r, events } = runner(
+      { ...tiny, generations: 2 },
+      {
+        yieldToHost: async () => {
+          boundaries++;
+          reachedBoundary();
+        },
+      },
+    );
     r.pause();
     const done = r.run();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await atBoundary;
+    await turns(20);
     expect(events.filter((e) => e.type === 'progress')).toEqual([]);
+    expect(boundaries).toBe(1);
     r.resume();
     await done;
     expect(events.at(-1)).toMatchObject({ type: 'finished', reason: 'completed' });

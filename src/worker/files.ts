@@ -1,7 +1,7 @@
 /**
- * Dataset files in the browser: the standard names a person may drop, a source that prefers
- * dropped files over the served folder, and a quick check of dropped files (runs in the Worker:
- * gunzipping 10 MB would block the page).
+ * Dataset files in the Worker: a source that prefers dropped files over the served folder, and a
+ * quick check of dropped files (gunzipping 10 MB would block the page). The catalogue of standard
+ * names, which the page uses too, is in dataset-files.ts.
  */
 import {
   checkCifarBatch,
@@ -13,14 +13,12 @@ import {
   parseCifarMeta,
   parseIdxImages,
   parseIdxLabels,
-  standardFiles,
   urlSource,
   type DataSource,
   type DatasetName,
 } from '../data';
+import { basename, standardFileFor, standardFileNames } from './dataset-files';
 import type { DataSpec, FileCheck } from './protocol';
-
-const basename = (p: string) => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
 
 /** A source that asks each in turn and only moves on when a file is missing (not when it is broken). */
 export function layeredSource(sources: DataSource[]): DataSource {
@@ -44,26 +42,6 @@ export function layeredSource(sources: DataSource[]): DataSource {
 export function dataSource(spec: DataSpec): DataSource {
   const served = urlSource(spec.baseUrl);
   return spec.files.length ? layeredSource([fileListSource(spec.files), served]) : served;
-}
-
-/** What a dropped file must be, judged by its name; null when the name is not a standard one. */
-export function standardFileFor(
-  dataset: DatasetName,
-  fileName: string,
-): { path: string; split: 'train' | 'test' | 'extra'; index: number } | null {
-  const m = MANIFESTS[dataset];
-  const name = basename(fileName).replace(/\.gz$/, '');
-  for (const split of ['train', 'test'] as const) {
-    const i = m.splits[split].files.findIndex((f) => basename(f.path) === name);
-    if (i >= 0) return { path: m.splits[split].files[i].path, split, index: i };
-  }
-  const e = m.extra.findIndex((f) => basename(f.path) === name);
-  return e >= 0 ? { path: m.extra[e].path, split: 'extra', index: e } : null;
-}
-
-/** The standard base names of a dataset's files as stored by `npm run data`. */
-export function standardFileNames(dataset: DatasetName): string[] {
-  return standardFiles(MANIFESTS[dataset]).map((f) => basename(f.path) + (f.gzip ? '.gz' : ''));
 }
 
 /** Reads and parses one dropped file, so a broken one is refused before any run uses it. */
@@ -117,13 +95,4 @@ export async function checkFile(
   } catch (e) {
     return { name, ok: false, message: (e as Error).message };
   }
-}
-
-/** Where each standard file is served (relative to the data root), and its name as stored. */
-export function servedFiles(dataset: DatasetName): { name: string; path: string; gzip: boolean }[] {
-  return standardFiles(MANIFESTS[dataset]).map((f) => ({
-    name: basename(f.path) + (f.gzip ? '.gz' : ''),
-    path: f.path,
-    gzip: f.gzip,
-  }));
 }

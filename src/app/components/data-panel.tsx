@@ -1,7 +1,7 @@
 /** Where the data come from, what to do when they are missing, and a drop zone for the files. */
 import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { servedFiles } from '../../worker/files';
+import { servedFiles } from '../../worker/dataset-files';
 import { addDroppedFiles } from '../lab';
 import { useLab } from '../store';
 

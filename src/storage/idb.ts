@@ -1,12 +1,21 @@
 /**
  * A minimal promise wrapper around IndexedDB, used by both the page (sessions and their records)
  * and the Worker (checkpoints with typed arrays, which IndexedDB stores natively, so the page
- * never has to copy genomes). Two object stores with out-of-line keys.
+ * never has to copy genomes). Two object stores with out-of-line keys. It imports nothing of the
+ * project: the page's and the Worker's entries hand `idbStorage` to their controllers, whose
+ * tests use an in-memory `KeyValueStorage` instead.
  */
 
 const DB_NAME = 'evolab';
 const DB_VERSION = 1;
 export type StoreName = 'sessions' | 'checkpoints';
+
+/** Asynchronous key-value storage in named stores: what the controllers need of IndexedDB. */
+export interface KeyValueStorage {
+  get<T>(store: StoreName, key: string): Promise<T | undefined>;
+  put(store: StoreName, key: string, value: unknown): Promise<unknown>;
+  delete(store: StoreName, key: string): Promise<unknown>;
+}
 
 let opening: Promise<IDBDatabase> | null = null;
 
@@ -17,7 +26,7 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
-export function openDb(): Promise<IDBDatabase> {
+function openDb(): Promise<IDBDatabase> {
   if (opening) return opening;
   if (typeof indexedDB === 'undefined') return Promise.reject(new Error('IndexedDB is not available in this browser'));
   opening = new Promise<IDBDatabase>((resolve, reject) => {
@@ -62,14 +71,9 @@ async function withStore<T>(
   return result;
 }
 
-export const idbGet = <T>(store: StoreName, key: string): Promise<T | undefined> =>
-  withStore(store, 'readonly', (s) => s.get(key) as IDBRequest<T | undefined>);
-
-export const idbPut = (store: StoreName, key: string, value: unknown): Promise<IDBValidKey> =>
-  withStore(store, 'readwrite', (s) => s.put(value, key));
-
-export const idbDelete = (store: StoreName, key: string): Promise<undefined> =>
-  withStore(store, 'readwrite', (s) => s.delete(key));
-
-export const idbKeys = (store: StoreName): Promise<IDBValidKey[]> =>
-  withStore(store, 'readonly', (s) => s.getAllKeys());
+export const idbStorage: KeyValueStorage = {
+  get: <T>(store: StoreName, key: string) =>
+    withStore(store, 'readonly', (s) => s.get(key) as IDBRequest<T | undefined>),
+  put: (store, key, value) => withStore(store, 'readwrite', (s) => s.put(value, key)),
+  delete: (store, key) => withStore(store, 'readwrite', (s) => s.delete(key)),
+};

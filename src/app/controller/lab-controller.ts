@@ -1,0 +1,106 @@
+/**
+ * The lab's controller: what the components call. It keeps the store, the Workers, the address
+ * and the saved session in step; the parts live beside it (run-workers, persistence,
+ * data-checks, address, notices). Nothing here touches tensors.
+ */
+import { FROZEN_DURING_RUN, type LabSetup } from '../setup';
+import { isActive } from '../state';
+import type { LabState } from '../store';
+import { queryToSetup } from '../url';
+import { createAddress } from './address';
+import { createDataChecks } from './data-checks';
+import { createNotices } from './notices';
+import { createPersistence } from './persistence';
+import type { LabDeps } from './ports';
+import { createRunWorkers } from './run-workers';
+
+export { randomSessionId } from './run-workers';
+export type { LabDeps } from './ports';
+
+/** True once runs exist with results or Workers: the ancestor-defining settings are then fixed. */
+export const setupLocked = (s: Pick<LabState, 'runs'>) =>
+  s.runs.some((r) => r.records.length > 0 || isActive(r.status));
+
+export function createLab(deps: LabDeps) {
+  const { getState: get, setState: set } = deps.store;
+  const { notify, dismiss } = createNotices(deps.store);
+  const address = createAddress(deps);
+  const persistence = createPersistence({ ...deps, notify });
+  const data = createDataChecks({ ...deps, notify });
+  const runs = createRunWorkers({
+    ...deps,
+    notify,
+    persist: (delayMs) => persistence.schedule(delayMs),
+    writeAddress: () => address.write(),
+  });
+
+  return {
+    notify,
+    dismissNotice: dismiss,
+    checkData: data.checkData,
+    addDroppedFiles: data.addDroppedFiles,
+    loadReproduced: data.loadReproduced,
+    startComparison: runs.startComparison,
+    resumeComparison: runs.resumeComparison,
+    pauseAll: runs.pauseAll,
+    continueAll: runs.continueAll,
+    stopAfterGeneration: runs.stopAfterGeneration,
+
+    /** Start-up: the setup from the address, the saved session it names, and what the site serves. */
+    async initLab(): Promise<void> {
+      const parsed = queryToSetup(deps.location.search);
+      set({ setup: parsed.setup });
+      for (const p of parsed.problems) notify('error', `In the link: ${p}`);
+      if (parsed.session) await persistence.restore(parsed.session);
+      set({ restoring: false });
+      address.write();
+      void data.checkData();
+      void data.checkShippedAncestor();
+      void data.loadReproduced();
+    },
+
+    updateSetup(change: (s: LabSetup) => LabSetup): void {
+      const before = get().setup;
+      const after = change(structuredClone(before));
+      if (setupLocked(get())) {
+        const frozen = FROZEN_DURING_RUN.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+        if (frozen.length) {
+          notify(
+            'info',
+            `${frozen.join(', ')} cannot change once runs have results; press Reset to start a new comparison`,
+          );
+          for (const k of frozen) (after as unknown as Record<string, unknown>)[k] = before[k];
+        }
+      }
+      set({ setup: after });
+      address.write();
+      if (after.dataset !== before.dataset) {
+        set((s) => ({ data: { ...s.data, dropped: [], checks: [] } }));
+        void data.checkData();
+        void data.checkShippedAncestor();
+      }
+      runs.scheduleLiveSettings();
+      persistence.schedule();
+    },
+
+    /** Ends every Worker and forgets the comparison's results (they stay exportable until then). */
+    async resetLab(): Promise<void> {
+      runs.terminateAll();
+      const { sessionId, runs: current } = get();
+      set({
+        sessionId: null,
+        runs: [],
+        ancestorStored: false,
+        view: { ...get().view, generation: null, individual: {} },
+      });
+      address.write();
+      if (sessionId)
+        await persistence.forget(
+          sessionId,
+          current.map((r) => r.id),
+        );
+    },
+  };
+}
+
+export type LabController = ReturnType<typeof createLab>;

@@ -1,0 +1,305 @@
+/**
+ * What a run Worker does with the page's commands: picks the backend, loads the dataset, obtains
+ * the ancestor, and drives the experiment runner, reporting through the typed protocol. Everything
+ * it talks to is handed in (run.worker.ts wires the real ones), so it is tested without a browser,
+ * tfjs or a clock.
+ */
+import { ConfigError, type BackendPreference, type DatasetName, type RunConfig } from '../experiment/config';
+import type { BackendChoice, StartBackendOptions } from '../experiment/environment';
+import type { Checkpoint, EnvironmentInfo, RunEvent, RunReport } from '../experiment/records';
+import type { LiveSettings, RunnerOptions } from '../experiment/runner';
+import type { DataSource, ImageDataset, LoadProgress, Split } from '../data';
+import { DatasetError } from '../data/errors';
+import type { GradientPeer } from '../nn/gradient-peer';
+import type { KeyValueStorage } from '../storage/idb';
+import {
+  checkpointKey,
+  type AncestorSource,
+  type DataSpec,
+  type ErrorKind,
+  type FileCheck,
+  type WorkerCommand,
+  type WorkerEvent,
+} from './protocol';
+import { CpuShare } from './cpu-share';
+import { startingCheckpoint } from './starting-checkpoint';
+import { ProgressThrottle } from './throttle';
+
+/** What the controller needs of the experiment runner (experiment/runner.ts). */
+export interface ControllableRunner {
+  pause(): void;
+  resume(): void;
+  stopAfterGeneration(): void;
+  changeSettings(patch: LiveSettings): void;
+  run(): Promise<RunReport>;
+}
+
+export interface RunControllerDeps {
+  /** Sends an event to the page. */
+  post(event: WorkerEvent): void;
+  backend: {
+    start(preference: BackendPreference, options: StartBackendOptions): Promise<BackendChoice>;
+    /** Where the run runs, for run.json (`threads` counts this Worker and its peers). */
+    describe(choice: BackendChoice, threads: number): EnvironmentInfo;
+  };
+  /** Helper Workers on other cores; may reject (the run then trains on one core). */
+  startPeers(count: number, backend: BackendPreference, wasmBaseUrl: string): Promise<GradientPeer[]>;
+  data: {
+    source(spec: DataSpec): DataSource;
+    load(
+      dataset: DatasetName,
+      split: Split,
+      source: DataSource,
+      onProgress: (p: LoadProgress) => void,
+    ): Promise<ImageDataset>;
+    check(dataset: DatasetName, file: File): Promise<FileCheck>;
+  };
+  storage: KeyValueStorage;
+  fetch(url: string): Promise<Response>;
+  createRunner(config: RunConfig, options: RunnerOptions): ControllableRunner;
+  /** Milliseconds on a monotonic clock (performance.now). */
+  now(): number;
+  /** Resolves after the messages already queued for this Worker have run (macrotask.ts). */
+  macrotask(): Promise<void>;
+  /** Where a non-fatal problem is reported (console.warn). */
+  warn(message: string): void;
+}
+
+type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
+
+export class RunController {
+  private runner: ControllableRunner | null = null;
+  /** Commands that arrive before the runner exists (e.g. pause during data loading) are replayed. */
+  private pending: WorkerCommand[] = [];
+  private ancestorArrived: ((source: AncestorSource) => void) | null = null;
+  private started = false;
+  private readonly cpu: CpuShare;
+
+  constructor(private readonly deps: RunControllerDeps) {
+    this.cpu = new CpuShare(deps.post, deps.now, deps.macrotask);
+  }
+
+  handle(cmd: WorkerCommand): void {
+    const { post } = this.deps;
+    switch (cmd.type) {
+      case 'start':
+        if (this.started)
+          return post({
+            type: 'error',
+            kind: 'internal',
+            message: 'this Worker already runs a run; start a new Worker',
+          });
+        this.started = true;
+        void this.start(cmd).catch((err) => post({ type: 'error', kind: classify(err), message: describe(err) }));
+        return;
+      case 'ancestor':
+        if (this.ancestorArrived) this.ancestorArrived(cmd.source);
+        else this.pending.push(cmd);
+        return;
+      case 'grant':
+        return this.cpu.grant(cmd.sliceMs);
+      case 'check-files':
+        void Promise.all(cmd.files.map((f) => this.deps.data.check(cmd.dataset, f))).then((results) =>
+          post({ type: 'files-checked', results }),
+        );
+        return;
+      default:
+        if (this.runner) control(this.runner, cmd);
+        else this.pending.push(cmd);
+    }
+  }
+
+  private async start(cmd: StartCommand): Promise<void> {
+    const { post, backend } = this.deps;
+    const { config, runId } = cmd;
+    this.cpu.share(cmd.shareCpu ?? false);
+    if (cmd.shareCpu)
+      post({
+        type: 'stage',
+        stage: 'backend',
+        message: 'Waiting for a free core (runs take turns so that the page stays responsive)…',
+      });
+    await this.cpu.acquire();
+    post({ type: 'stage', stage: 'backend', message: startingMessage(config.backend) });
+    const choice = await backend.start(config.backend, { wasmBaseUrl: cmd.wasmBaseUrl }).catch((err) => {
+      throw Object.assign(new Error(`could not start a compute backend: ${describe(err)}`), {
+        kind: 'backend' as ErrorKind,
+      });
+    });
+    post({
+      type: 'backend',
+      backend: choice.backend,
+      reason: choice.reason,
+      tried: choice.tried ?? [],
+      preference: config.backend,
+    });
+    const peers = await this.startGradientPeers(cmd.peers ?? 0, choice.backend, cmd.wasmBaseUrl);
+
+    const { train, test } = await this.loadData(config.dataset, cmd.data);
+    const ancestor = cmd.ancestor.kind === 'wait' ? await this.waitForAncestor() : cmd.ancestor;
+    const checkpoint = await startingCheckpoint(ancestor, config, this.deps);
+
+    // A run resumed from its own checkpoint keeps the settings it had (incl. changes made while it
+    // ran); what the person changed since then goes through changeSettings, so it is recorded.
+    const own =
+      checkpoint &&
+      checkpoint.config.mode === config.mode &&
+      ancestor.kind === 'stored' &&
+      ancestor.key === checkpointKey(runId);
+    const runConfig: RunConfig = own ? { ...checkpoint.config, generations: config.generations } : config;
+    const environment = backend.describe(choice, 1 + peers.length);
+    // Show what the run starts from (the shared ancestor, or its own generations) at once.
+    if (checkpoint)
+      post({
+        type: 'checkpoint',
+        generation: checkpoint.generation,
+        report: reportOf({ ...checkpoint, config: runConfig }, false),
+        stored: !!own,
+      });
+    const throttle = new ProgressThrottle(1000 / (cmd.progressPerSecond ?? 8), this.deps.now);
+    post({ type: 'stage', stage: 'warm-up', message: warmUpMessage(choice.backend) });
+
+    const emit = (event: RunEvent) => {
+      if (event.type === 'progress') {
+        const out = throttle.offer(event);
+        if (out) post({ type: 'run', event: out.event, losses: out.losses });
+      } else post({ type: 'run', event });
+    };
+    const storeAs = ancestor.kind === 'train' ? ancestor.storeAs : null;
+    const runner = this.deps.createRunner(runConfig, {
+      train,
+      test,
+      environment: checkpoint && own ? checkpoint.environment : environment,
+      checkpoint: checkpoint ?? undefined,
+      emit,
+      yieldToHost: this.cpu.yieldToHost,
+      peers,
+      onCheckpoint: async (c) => {
+        const stored = await this.store(checkpointKey(runId), c);
+        if (storeAs && c.generation === 1 && (await this.store(storeAs, c)))
+          post({ type: 'ancestor-ready', key: storeAs });
+        post({ type: 'checkpoint', generation: c.generation, report: reportOf(c, false), stored });
+      },
+    });
+    this.runner = runner;
+    if (cmd.live) runner.changeSettings(cmd.live);
+    for (const c of this.pending) control(runner, c);
+    this.pending = [];
+    const report = await runner.run();
+    post({ type: 'done', report });
+  }
+
+  private async loadData(dataset: DatasetName, spec: DataSpec): Promise<{ train: ImageDataset; test: ImageDataset }> {
+    const { post, data } = this.deps;
+    const name = dataset === 'mnist' ? 'MNIST' : 'CIFAR-10';
+    const source = data.source(spec);
+    const load = (split: 'train' | 'test', offset: number): Promise<ImageDataset> =>
+      data.load(dataset, split, source, (p) =>
+        post({
+          type: 'stage',
+          stage: 'data',
+          message: `Loading ${name}: ${p.file}`,
+          done: offset + p.done,
+          total: 2 * p.total,
+        }),
+      );
+    post({ type: 'stage', stage: 'data', message: `Loading ${name} from ${source.describe()}` });
+    const train = await load('train', 0);
+    const test = await load('test', train.count ? 1 : 0);
+    return { train, test };
+  }
+
+  /** Prepared, this run waits (without holding a core) for the ancestor another run trains. */
+  private async waitForAncestor(): Promise<AncestorSource> {
+    this.cpu.release();
+    this.deps.post({
+      type: 'stage',
+      stage: 'ancestor',
+      message: 'Waiting for the shared ancestor (trained by the first run)…',
+    });
+    const queued = this.pending.find((c) => c.type === 'ancestor');
+    this.pending = this.pending.filter((c) => c.type !== 'ancestor');
+    const source =
+      queued && queued.type === 'ancestor'
+        ? queued.source
+        : await new Promise<AncestorSource>((r) => (this.ancestorArrived = r));
+    this.ancestorArrived = null;
+    return source;
+  }
+
+  /** Peers help on wasm and cpu only (a GPU backend has its own parallelism); failing to start them is not fatal. */
+  private async startGradientPeers(count: number, backend: string, wasmBaseUrl: string): Promise<GradientPeer[]> {
+    if (count < 1 || (backend !== 'wasm' && backend !== 'cpu')) return [];
+    this.deps.post({
+      type: 'stage',
+      stage: 'backend',
+      message: `Starting ${count} helper Worker${count > 1 ? 's' : ''} for the other cores`,
+    });
+    try {
+      return await this.deps.startPeers(count, backend, wasmBaseUrl);
+    } catch (err) {
+      this.deps.warn(`training on one core: the helper Workers did not start (${describe(err)})`);
+      return [];
+    }
+  }
+
+  private async store(key: string, c: Checkpoint): Promise<boolean> {
+    try {
+      await this.deps.storage.put('checkpoints', key, c);
+      return true;
+    } catch (e) {
+      // The run goes on; the page says that a reload would lose this generation.
+      this.deps.post({
+        type: 'stage',
+        stage: 'warm-up',
+        message: `Could not store the checkpoint (${describe(e)}); a reload would lose this generation`,
+      });
+      return false;
+    }
+  }
+}
+
+function control(r: ControllableRunner, cmd: WorkerCommand) {
+  if (cmd.type === 'pause') r.pause();
+  else if (cmd.type === 'resume') r.resume();
+  else if (cmd.type === 'stop-after-generation') r.stopAfterGeneration();
+  else if (cmd.type === 'change-settings') r.changeSettings(cmd.patch);
+}
+
+function reportOf(c: Checkpoint, finished: boolean): RunReport {
+  return {
+    config: c.config,
+    environment: c.environment,
+    ancestor: c.ancestor,
+    records: c.records,
+    configChanges: c.configChanges,
+    finished,
+  };
+}
+
+function startingMessage(pref: string) {
+  return pref === 'auto' ? 'Choosing and starting the compute backend…' : `Starting the ${pref} backend…`;
+}
+
+function warmUpMessage(backend: string) {
+  return backend === 'webgpu' || backend === 'webgl'
+    ? `Compiling ${backend} shaders for the first batch (this can take 15–30 s on a CPU fallback)…`
+    : 'Preparing the first batch…';
+}
+
+/** What kind of failure the page reports (it words the advice by kind). */
+export function classify(err: unknown): ErrorKind {
+  if (
+    err instanceof DatasetError ||
+    (err as Error)?.name === 'DatasetError' ||
+    (err as Error)?.name === 'MissingFileError'
+  )
+    return 'dataset';
+  if (err instanceof ConfigError) return 'config';
+  const kind = (err as { kind?: ErrorKind })?.kind;
+  return kind ?? 'internal';
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,57 @@
+/**
+ * Where a run starts: the ancestor (or its own last generation) from a shipped file or this
+ * browser's storage, checked against the run and adapted to its mode.
+ */
+import type { RunConfig } from '../experiment/config';
+import type { Checkpoint } from '../experiment/records';
+import { deserialiseCheckpoint } from '../experiment/serialise';
+import type { AncestorSource, ErrorKind } from './protocol';
+import type { RunControllerDeps } from './run-controller';
+
+/** The checkpoint to start from, adapted to this run (a shared ancestor was trained under another run's mode). */
+export async function startingCheckpoint(
+  source: AncestorSource,
+  config: RunConfig,
+  deps: Pick<RunControllerDeps, 'post' | 'fetch' | 'storage'>,
+): Promise<Checkpoint | null> {
+  if (source.kind === 'train' || source.kind === 'wait') return null;
+  let checkpoint: Checkpoint;
+  if (source.kind === 'url') {
+    deps.post({ type: 'stage', stage: 'ancestor', message: `Loading the shipped ancestor ${source.url}` });
+    const res = await deps.fetch(source.url);
+    const type = res.headers.get('content-type') ?? '';
+    if (!res.ok || type.includes('text/html'))
+      throw ancestorError(
+        `the shipped ancestor ${source.url} is not there (HTTP ${res.status}); choose "train in the page"`,
+      );
+    try {
+      checkpoint = deserialiseCheckpoint(await res.json());
+    } catch (e) {
+      throw ancestorError(`the shipped ancestor ${source.url} cannot be read: ${describe(e)}`);
+    }
+  } else {
+    const stored = await deps.storage.get<Checkpoint>('checkpoints', source.key);
+    if (!stored)
+      throw ancestorError(
+        `no stored checkpoint ${source.key}: it was deleted or never written; reset the lab and start again`,
+      );
+    checkpoint = stored;
+  }
+  if (checkpoint.config.dataset !== config.dataset)
+    throw ancestorError(
+      `the ancestor was trained on ${checkpoint.config.dataset}, but this run uses ${config.dataset}`,
+    );
+  if (checkpoint.config.mode === config.mode) return checkpoint;
+  // Generation 1 is the same network whatever the mode; only the label of its record differs.
+  if (checkpoint.generation !== 1)
+    throw ancestorError(
+      `checkpoint ${'key' in source ? source.key : ''} is of a ${checkpoint.config.mode} run at generation ${checkpoint.generation}, not an ancestor`,
+    );
+  return { ...checkpoint, config, records: checkpoint.records.map((r) => ({ ...r, mode: config.mode })) };
+}
+
+function ancestorError(message: string) {
+  return Object.assign(new Error(message), { kind: 'ancestor' as ErrorKind });
+}
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
