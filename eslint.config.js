@@ -23,7 +23,8 @@ const LAYERS = {
   app: ['worker', 'experiment', 'storage'], // not all of worker/ and experiment/: see PAGE_* below
   sweep: ['evolution', 'data', 'nn', 'experiment', 'storage'],
   cli: ['evolution', 'data', 'nn', 'experiment', 'storage', 'sweep'],
-  testing: ['evolution', 'data', 'nn', 'experiment', 'storage'],
+  // Harnesses for the controllers' tests build the page's store and fake Workers.
+  testing: ['evolution', 'data', 'nn', 'experiment', 'storage', 'worker', 'app'],
 };
 
 /** What to do instead, per layer: the message a contributor sees on a forbidden import. */
@@ -40,20 +41,13 @@ const ADVICE = {
   sweep:
     'sweep/ may import experiment/ and the layers below it, and storage/; the CLI calls it, not the other way round.',
   cli: 'cli/ may import anything but the page (app/), the Worker (worker/) and test helpers.',
-  testing: 'src/testing/ (test helpers) may import the layers it helps to test, not the page, the Worker or the CLI.',
+  testing: 'src/testing/ (test helpers) may import the layers it helps to test, not the CLI.',
 };
 
 /** The only modules of worker/ that the page may import: the rest runs inside the Worker. */
 const PAGE_WORKER_MODULES = ['protocol', 'dataset-files'];
 /** Modules of experiment/ that the page may not import: they train, or pull in tfjs. */
 const PAGE_FORBIDDEN_EXPERIMENT_MODULES = ['runner', 'environment'];
-
-/**
- * Imports the page makes today that the controller work of issue 14 is removing (worker/idb moves
- * to storage/idb; worker/files splits so the page only imports worker/dataset-files). Delete this
- * list when that lands.
- */
-const PAGE_PENDING = ['files', 'idb'];
 
 /**
  * Node-only modules in layers that otherwise also run in the browser: they alone may import Node's
@@ -116,9 +110,9 @@ function patternsFor(layer, { test, node }) {
   if (forbidden.includes('testing')) patterns.push(testHelpers);
   if (!node) patterns.push(nodeBuiltins);
   if (!test && layer !== 'testing') patterns.push(vitestOutsideTests);
-  if (layer !== 'app') patterns.push(pageLibraries);
+  if (layer !== 'app' && layer !== 'testing') patterns.push(pageLibraries);
   if (layer === 'app') {
-    const workerOk = [...PAGE_WORKER_MODULES, ...PAGE_PENDING];
+    const workerOk = PAGE_WORKER_MODULES;
     patterns.push(
       {
         regex: `^(?:\\.\\./)+worker(?:$|/(?!${anyOf(workerOk)}(?:\\.tsx?)?$))`,
@@ -185,13 +179,6 @@ export default defineConfig(
       // Only says that the React Compiler would skip a component; the project does not use it.
       'react-hooks/preserve-manual-memoization': 'off',
     },
-  },
-  {
-    // Pending: the settings work of issue 14 rewrites this file; its draft-text field resets its
-    // text in an effect (one extra render), which the rewrite should derive during render instead.
-    name: 'evolab/react/pending',
-    files: ['src/app/components/fields.tsx'],
-    rules: { 'react-hooks/set-state-in-effect': 'off' },
   },
   boundaries,
 );

@@ -43,7 +43,7 @@ describe.each<[file: string, forbidden: string, advice: RegExp]>([
   ['src/app/store.ts', '@tensorflow/tfjs', /knows nothing of tensors/],
   ['src/cli/evolve.ts', '../app/url', /anything but the page/],
   ['src/cli/evolve.ts', '../worker/protocol', /anything but the page/],
-  ['src/testing/genomes.ts', '../app/state', /may import the layers it helps to test/],
+  ['src/testing/genomes.ts', '../cli/flags', /may import the layers it helps to test/],
   ['src/data/subset.ts', '../testing/data', /import it only from \*\.test\.ts files/],
   ['src/app/url.ts', 'vitest', /vitest belongs in/],
   ['src/app/lab.ts', 'node:fs', /Node’s built-ins are not in the browser/],

@@ -205,3 +205,8 @@ export function matingWeights(
   const pick = (w: number[] | null) => (w && w.length === parentCount ? w.slice() : equal);
   return { cluster: pick(config.mating.cluster), synapse: pick(config.mating.synapse) };
 }
+
+/** What may change while a run goes (applied from its next generation). */
+export type LiveSettings = DeepPartial<
+  Pick<RunConfig, 'synthesis' | 'mating' | 'epochsPerGeneration' | 'generations' | 'training'>
+>;

@@ -17,7 +17,7 @@ import {
 import { stratifiedSubset, type ImageDataset } from '../data';
 import type { GradientPeer } from '../nn/gradient-peer';
 import { MaskedNetwork } from '../nn/network';
-import { matingWeights, resolveConfig, type DeepPartial, type RunConfig } from './config';
+import { matingWeights, resolveConfig, type DeepPartial, type LiveSettings, type RunConfig } from './config';
 import { summariseKernelMasks } from './kernel-masks';
 import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunPhase, RunReport } from './records';
 
@@ -37,9 +37,7 @@ export interface RunnerOptions {
 }
 
 /** Settings that a person may change while a run goes; they apply from the next generation. */
-export type LiveSettings = DeepPartial<
-  Pick<RunConfig, 'synthesis' | 'mating' | 'epochsPerGeneration' | 'generations' | 'training'>
->;
+export type { LiveSettings };
 
 export class ExperimentRunner {
   private config: RunConfig;

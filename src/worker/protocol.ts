@@ -5,7 +5,7 @@
  */
 import type { BackendPreference, DatasetName, RunConfig } from '../experiment/config';
 import type { EnvironmentInfo, RunEvent, RunReport } from '../experiment/records';
-import type { LiveSettings } from '../experiment/runner';
+import type { LiveSettings } from '../experiment/config';
 
 export type { LiveSettings };
 

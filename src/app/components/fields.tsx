@@ -1,5 +1,5 @@
 /** Labelled form fields: every control has a visible label and works from the keyboard. */
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 
 export function Field({
   label,
@@ -38,8 +38,7 @@ export function IntegerField(props: {
 }) {
   const id = useId();
   const shown = props.value === null ? 'all' : String(props.value);
-  const [text, setText] = useState(shown);
-  useEffect(() => setText(shown), [shown]);
+  const [text, setText] = useDraft(shown);
   const parse = (t: string): number | null | undefined => {
     const s = t.trim().toLowerCase();
     if (props.allowAll && (s === 'all' || s === '')) return null;
@@ -160,8 +159,7 @@ export function NumberField(props: {
 }) {
   const id = useId();
   const shown = String(props.value);
-  const [text, setText] = useState(shown);
-  useEffect(() => setText(shown), [shown]);
+  const [text, setText] = useDraft(shown);
   const parse = (t: string): number | undefined => {
     const n = Number(t.trim());
     return t.trim() !== '' && props.isValid(n) ? n : undefined;
@@ -211,4 +209,18 @@ export function CheckField(props: {
       {props.hint ? <div className="hint">{props.hint}</div> : null}
     </div>
   );
+}
+
+/**
+ * The text typed in a field: follows the value when it changes from outside (another control,
+ * the URL), set during render rather than in an effect so that no stale frame is drawn.
+ */
+function useDraft(shown: string): [string, (text: string) => void] {
+  const [text, setText] = useState(shown);
+  const [lastShown, setLastShown] = useState(shown);
+  if (shown !== lastShown) {
+    setLastShown(shown);
+    setText(shown);
+  }
+  return [text, setText];
 }
