@@ -137,12 +137,12 @@ export async function prepareFolder(
 
 const configText = (unit: SweepUnit) => JSON.stringify(unit.config, null, 1) + '\n';
 
-/** What the unit's files say; `active` and `submittedAt` come from the executor. */
+/** What the unit's files say; `active` and `submittedArrayJob` come from the executor. */
 export async function observeUnit(
   dir: string,
   unit: Pick<UnitStatus, 'dir'>,
   active: UnitObservation['active'],
-  submittedAt?: string,
+  submittedArrayJob?: number,
 ): Promise<UnitObservation> {
   const runDir = path.join(dir, unit.dir);
   const attempts = parseAttempts(await readFile(path.join(runDir, 'attempts.jsonl'), 'utf8').catch(() => ''));
@@ -152,7 +152,8 @@ export async function observeUnit(
   } catch {
     finished = false;
   }
-  return { attempts, finished, log: await readTail(path.join(runDir, 'evolve.log'), 64 * 1024), active, submittedAt };
+  const log = await readTail(path.join(runDir, 'evolve.log'), 64 * 1024);
+  return { attempts, finished, log, active, ...(submittedArrayJob !== undefined ? { submittedArrayJob } : {}) };
 }
 
 async function readTail(file: string, bytes: number): Promise<string> {
@@ -172,14 +173,14 @@ async function readTail(file: string, bytes: number): Promise<string> {
 export interface ExecutorView {
   /** Queued or running right now, by unit folder. */
   active(unit: UnitStatus): UnitObservation['active'];
-  /** When the unit was last handed to Slurm. */
-  submittedAt?(unit: UnitStatus): string | undefined;
+  /** The array job the unit was last handed to Slurm in. */
+  submittedArrayJob?(unit: UnitStatus): number | undefined;
 }
 
 /** Re-derives every unit's status (ancestors first: a point's depends on its ancestor's). */
 export async function refreshRecord(dir: string, record: SweepRecord, view: ExecutorView): Promise<SweepRecord> {
   const derive = async (u: UnitStatus, ancestor?: UnitStatus) =>
-    deriveStatus(u, await observeUnit(dir, u, view.active(u), view.submittedAt?.(u)), ancestor);
+    deriveStatus(u, await observeUnit(dir, u, view.active(u), view.submittedArrayJob?.(u)), ancestor);
   const ancestors = await Promise.all(record.ancestors.map((u) => derive(u)));
   const byId = new Map(ancestors.map((a) => [a.id, a]));
   const points = await Promise.all(record.points.map((u) => derive(u, u.ancestor ? byId.get(u.ancestor) : undefined)));

@@ -152,7 +152,11 @@ async function client(command: string, args: string[]): Promise<string> {
         `${command} is not installed here: run the sweep on a Slurm login node (or bring up a local cluster with scripts/slurm-cluster.sh up)`,
       );
     if (err.killed) throw new SlurmError(`${command} did not answer within 60 s: is slurmctld (and munged) running?`);
-    throw new SlurmError(`${command} ${args.join(' ')} failed: ${(err.stderr || err.message).trim()}`);
+    const text = (err.stderr || err.message).trim();
+    const hint = /DNS SRV lookup failed|Could not establish a configuration source/.test(text)
+      ? ' (the Slurm clients found no configuration: export SLURM_CONF=<its slurm.conf>; for the local cluster, eval "$(bash scripts/slurm-cluster.sh env DIR)")'
+      : '';
+    throw new SlurmError(`${command} ${args.join(' ')} failed: ${text}${hint}`);
   }
 }
 
@@ -246,7 +250,7 @@ export async function slurmView(record: SweepRecord) {
       const l = latest.get(u.dir);
       return l ? (queue.get(`${l.arrayJobId}_${l.index}`) ?? null) : null;
     },
-    submittedAt: (u: UnitStatus) => latest.get(u.dir)?.at,
+    submittedArrayJob: (u: UnitStatus) => latest.get(u.dir)?.arrayJobId,
     activeCount: queue.size,
   };
 }

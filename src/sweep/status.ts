@@ -77,8 +77,8 @@ export interface UnitObservation {
   log: string;
   /** What the executor says now. */
   active: 'queued' | 'running' | null;
-  /** When it was last handed to Slurm (if it did not start after that and left the queue, it never ran). */
-  submittedAt?: string;
+  /** The array job it was last handed to Slurm in (if no attempt of that job started and it left the queue, it never ran). */
+  submittedArrayJob?: number;
 }
 
 export const ATTEMPT_HEADER = '=== attempt started';
@@ -165,7 +165,7 @@ export function deriveStatus(base: UnitStatus, obs: UnitObservation, ancestor?: 
   }
   const end = last?.end;
   const notStartedSinceSubmission =
-    obs.submittedAt !== undefined && (!last || Date.parse(obs.submittedAt) > Date.parse(last.start.at));
+    obs.submittedArrayJob !== undefined && last?.start.slurmArrayJobId !== obs.submittedArrayJob;
   const ancestorFailed = ancestor?.state === 'failed';
   if (obs.finished && obs.active !== 'running') {
     status.state = 'finished';
@@ -237,7 +237,8 @@ export function progressLine(units: readonly UnitStatus[], now: number, parallel
   const runningAncestors = running.filter((u) => u.kind === 'ancestor').length;
   const queued = units.filter((u) => u.state === 'queued').length;
   const failed = units.filter((u) => u.state === 'failed').length;
-  const interrupted = units.filter((u) => u.state === 'interrupted' || u.state === 'cancelled').length;
+  const interrupted = units.filter((u) => u.state === 'interrupted').length;
+  const cancelled = units.filter((u) => u.state === 'cancelled').length;
   const left = secondsLeft(units, now, parallel);
   return [
     `points ${p.finished}/${points.length} done`,
@@ -245,6 +246,7 @@ export function progressLine(units: readonly UnitStatus[], now: number, parallel
     ...(queued ? [`queued ${queued}`] : []),
     ...(failed ? [`failed ${failed}`] : []),
     ...(interrupted ? [`interrupted ${interrupted}`] : []),
+    ...(cancelled ? [`cancelled ${cancelled}`] : []),
     running.length || queued || units.some((u) => u.state === 'waiting')
       ? left === null
         ? 'time left: after the first run'
