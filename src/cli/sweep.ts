@@ -54,9 +54,9 @@ The spec (JSON):
                                                  (a run configuration, as --config takes, or a file path)
     "axes": { "seed": [1, 2, 3], "mode": ["asexual", "sexual"], "rho": [0.6, 0.7] },
     "points": [ { "seed": 4, "mode": "sexual", "rho": 0.5 } ] }   (extra points beside the grid)
-  Axes and points name settings by config path (synthesis.budget.rho, training.learningRate, …) or
-  as seed, mode, dataset, rho, alpha, beta, epochs, generations, trainSubset; "dataDir" in a point
-  sets where that point reads its data.
+  Axes and points name settings as the settings table does (seed, mode, dataset, rho, trainSubset,
+  learningRate, …), or by their evolve flag or config path (synthesis.budget.rho); alpha and beta
+  set both levels; "dataDir" in a point sets where that point reads its data.
   Each point gets an id such as mode=sexual,seed=2,rho=0.6 and writes DIR/points/<id>/.
 `;
 

@@ -146,12 +146,9 @@ export async function observeUnit(
 ): Promise<UnitObservation> {
   const runDir = path.join(dir, unit.dir);
   const attempts = parseAttempts(await readFile(path.join(runDir, 'attempts.jsonl'), 'utf8').catch(() => ''));
-  let finished = false;
-  try {
-    finished = JSON.parse(await readFile(path.join(runDir, 'run.json'), 'utf8')).finished === true;
-  } catch {
-    finished = false;
-  }
+  const finished = await readFile(path.join(runDir, 'run.json'), 'utf8')
+    .then((text) => JSON.parse(text).finished === true)
+    .catch(() => false);
   const log = await readTail(path.join(runDir, 'evolve.log'), 64 * 1024);
   return { attempts, finished, log, active, ...(submittedArrayJob !== undefined ? { submittedArrayJob } : {}) };
 }

@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, openSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { acquireLock, recordAttemptEnd, refreshRecord, writeRecord, type SweepRecord } from './folder';

@@ -18,16 +18,24 @@ const problemsOf = (fn: () => unknown): string[] => {
 };
 
 describe('sweep settings', () => {
-  it('resolves short names and config paths to one key each', () => {
+  it('resolves the settings table’s names, flags and config paths to one key each', () => {
     expect(resolveSetting('rho')).toMatchObject({ key: 'rho', path: 'synthesis.budget.rho', role: 'offspring' });
     expect(resolveSetting('synthesis.budget.rho')).toMatchObject({ key: 'rho', path: 'synthesis.budget.rho' });
-    expect(resolveSetting('epochs')).toMatchObject({ key: 'epochs', path: 'epochsPerGeneration', role: 'offspring' });
-    expect(resolveSetting('trainSubset')).toMatchObject({ key: 'trainSubset', role: 'ancestor' });
-    expect(resolveSetting('training.learningRate')).toMatchObject({ role: 'ancestor' });
+    expect(resolveSetting('epochs')).toMatchObject({
+      key: 'epochsPerGeneration',
+      path: 'epochsPerGeneration',
+      role: 'offspring',
+    });
+    expect(resolveSetting('train-subset')).toMatchObject({ key: 'trainSubset', role: 'ancestor' });
+    expect(resolveSetting('training.learningRate')).toMatchObject({ key: 'learningRate', role: 'ancestor' });
+    // Config-file-only settings by their path.
+    expect(resolveSetting('synthesis.truncation')).toMatchObject({ key: 'synthesis.truncation', role: 'offspring' });
     expect(resolveSetting('dataDir')).toMatchObject({ role: 'location', path: null });
     const config: Record<string, unknown> = { mating: { cluster: [0.3, 0.7] } };
     resolveSetting('alpha').apply(config, 0.9);
     expect(config.mating).toEqual({ cluster: [0.9, 0.7], synapse: [0.9, 0.5] });
+    resolveSetting('betaSynapse').apply(config, 0.2);
+    expect(config.mating).toEqual({ cluster: [0.9, 0.7], synapse: [0.9, 0.2] });
   });
 });
 
@@ -132,7 +140,7 @@ describe('sweep spec validation', () => {
       'unknown field "axis": a spec has name, base, axes, points, dataDir',
       'name must be letters, digits, ".", "_" or "-" (got "my sweep"); it names the Slurm jobs',
       expect.stringMatching(
-        /^axes\.rhoo: unknown setting "rhoo": use a config path such as synthesis\.budget\.rho .* or one of seed, mode, dataset, rho, alpha, beta, epochs, generations, trainSubset, dataDir$/,
+        /^axes\.rhoo: unknown setting "rhoo": use a setting of the settings table by name \(dataset, mode, .*rho.*\), by its CLI flag or by its config path \(synthesis\.budget\.rho\), or alpha, beta \(both levels\) or dataDir$/,
       ),
       'axes.seed must be a non-empty list of values (got 3); write "seed": [3]',
       'axes.mode lists "sexual" twice',
@@ -143,7 +151,7 @@ describe('sweep spec validation', () => {
       'dataDir must be the path of the folder with mnist/ and cifar-10/ (got 4)',
     ]);
     expect(problemsOf(() => plan({ axes: { 'synthesis.truncation.fraction': [0.5] } }))[0]).toMatch(
-      /^axes\.synthesis\.truncation\.fraction: unknown setting .*: use a config path/,
+      /^axes\.synthesis\.truncation\.fraction: unknown setting .*: use a setting of the settings table/,
     );
     expect(problemsOf(() => plan({ base: 'base.json' }))).toEqual([
       'base: cannot use base.json as a configuration: no such file base.json',
@@ -156,10 +164,10 @@ describe('sweep spec validation', () => {
         plan({ axes: { seed: [1], mode: ['asexual', 'sexual'], rho: [0.5, 1.5] }, points: [{ mode: 'cloning' }] }, 'd'),
       ),
     ).toEqual([
-      expect.stringMatching(/^point mode=asexual,seed=1,rho=1\.5 \(the grid\): .*synthesis\.budget\.rho.*1\.5/),
-      expect.stringMatching(/^point mode=sexual,seed=1,rho=1\.5 \(the grid\): .*synthesis\.budget\.rho.*1\.5/),
+      expect.stringMatching(/^point mode=asexual,seed=1,rho=1\.5 \(the grid\): .*ρ.*\(got 1\.5\)/),
+      expect.stringMatching(/^point mode=sexual,seed=1,rho=1\.5 \(the grid\): .*ρ.*\(got 1\.5\)/),
       // config.ts words the problem; the sweep names the point.
-      expect.stringMatching(/^point mode=cloning \(points\[0\]\): .*mode.*cloning/),
+      expect.stringMatching(/^point mode=cloning \(points\[0\]\): .*Mode.*\(got "cloning"\)/),
     ]);
     expect(problemsOf(() => plan({ axes: { seed: [1, 2] }, points: [{ seed: 2 }] }, 'd'))).toEqual([
       'point seed=2 (points[0]) is the same run as seed=2: remove one',
