@@ -212,6 +212,20 @@ function slurmOptions(flags: Flags, previous?: SlurmOptions): SlurmOptions {
   };
 }
 
+/** Refuses to start while tasks of an earlier Slurm submission are queued or running; returns the refreshed record. */
+async function refuseWhileInSlurm(dir: string, record: SweepRecord): Promise<SweepRecord | null> {
+  if (!record.slurm) return null;
+  const fresh = await refreshRecord(dir, record, await slurmView(record));
+  const active = [...fresh.ancestors, ...fresh.points].filter((u) => u.state === 'queued' || u.state === 'running');
+  if (active.length) {
+    await writeRecord(dir, fresh);
+    throw new SweepFolderError(
+      `${active.length} task(s) of this sweep are still queued or running in Slurm: rerun when they have ended, or stop them with npm run sweep -- --cancel ${dir}`,
+    );
+  }
+  return fresh;
+}
+
 /** Units to run: points not finished, and the unfinished ancestors they need. */
 function toRun(plan: SweepPlan, record: SweepRecord) {
   const state = new Map([...record.ancestors, ...record.points].map((u) => [u.dir, u.state]));
@@ -253,6 +267,7 @@ async function runSweep(flags: Flags, specFile: string): Promise<number> {
       return 0;
     }
     const initial = await prepareFolder(dir, plan, spec, path.resolve(specFile));
+    await refuseWhileInSlurm(dir, initial);
     let stopRequested: () => void = () => {};
     const stop = new Promise<void>((resolve) => (stopRequested = resolve));
     const onSignal = (signal: string) => {
@@ -262,9 +277,10 @@ async function runSweep(flags: Flags, specFile: string): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const printer = progressPrinter(quiet, () => jobs);
+    let lastRecord: SweepRecord | null = null;
+    // The time left counts down between the runs' starts and ends too.
     const ticker = setInterval(() => lastRecord && printer.show(lastRecord), 1000);
     ticker.unref();
-    let lastRecord: SweepRecord | null = null;
     const record = await runLocal(dir, plan, initial, {
       jobs,
       threads,
@@ -299,18 +315,7 @@ async function runSweep(flags: Flags, specFile: string): Promise<number> {
   let record = await prepareFolder(dir, plan, spec, path.resolve(specFile));
   const lock = await liveLock(dir);
   if (lock) throw new SweepFolderError(`a local sweep (pid ${lock.pid}) runs in ${dir}: wait for it or --cancel it`);
-  if (record.slurm) {
-    record = await refreshRecord(dir, record, await slurmView(record));
-    const active = [...record.ancestors, ...record.points].filter((u) => u.state === 'queued' || u.state === 'running');
-    if (active.length) {
-      await writeRecord(dir, record);
-      throw new SweepFolderError(
-        `${active.length} task(s) of this sweep are still queued or running in Slurm: rerun when they have ended, or stop them with npm run sweep -- --cancel ${dir}`,
-      );
-    }
-  } else {
-    record = await refreshRecord(dir, record, { active: () => null });
-  }
+  record = (await refuseWhileInSlurm(dir, record)) ?? (await refreshRecord(dir, record, { active: () => null }));
   const merged = slurmOptions(flags, record.slurm?.options);
   const work = toRun(plan, record);
   const round = (record.slurm?.submissions.at(-1)?.round ?? 0) + 1;
