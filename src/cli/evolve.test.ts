@@ -108,6 +108,62 @@ describe('npm run evolve', () => {
     expect(after.records[2].synapses).toBeLessThan(after.records[1].synapses);
   });
 
+  it('starts a new run from another run’s ancestor, as if it had trained that ancestor itself', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'evolab-cli-ancestor-'));
+    const common = ['--data-dir', datasetsDir(), '--quiet', '--threads', '1', '--dataset', 'mnist'];
+    const small = ['--epochs', '1', '--ancestor-epochs', '1', '--train-subset', '200', '--test-subset', '100'];
+    const ancestorDir = path.join(root, 'ancestor');
+    const ancestor = await evolve([...common, ...small, '--generations', '1', '--seed', '3', '--out', ancestorDir]);
+    expect(ancestor.code).toBe(0);
+    const fromAncestor = await evolve([
+      ...common,
+      ...small,
+      ...['--mode', 'sexual', '--generations', '2', '--seed', '3', '--ancestor-from', ancestorDir],
+      ...['--out', path.join(root, 'from-ancestor')],
+    ]);
+    expect(fromAncestor.code).toBe(0);
+    const whole = await evolve([
+      ...common,
+      ...small,
+      ...['--mode', 'sexual', '--generations', '2', '--seed', '3', '--out', path.join(root, 'whole')],
+    ]);
+    expect(whole.code).toBe(0);
+    const read = async (dir: string) =>
+      JSON.parse(await readFile(path.join(root, dir, 'run.json'), 'utf8')) as RunReport;
+    const [a, b] = [await read('from-ancestor'), await read('whole')];
+    expect(a.config).toEqual(b.config);
+    expect(a.records.map((r) => [r.generation, r.mode])).toEqual([
+      [1, 'sexual'],
+      [2, 'sexual'],
+      [2, 'sexual'],
+    ]);
+    const numbers = (r: RunReport) => r.records.map(({ trainSeconds, imagesPerSecond, ...rest }) => rest);
+    expect(numbers(a)).toEqual(numbers(b));
+    expect(a.records[0].testAccuracy).toBe((await read('ancestor')).records[0].testAccuracy);
+
+    const otherDataset = await evolve([
+      ...common,
+      ...['--dataset', 'cifar10', '--generations', '2', '--ancestor-from', ancestorDir, '--out', path.join(root, 'x')],
+    ]);
+    expect(otherDataset.code).toBe(2);
+    expect(otherDataset.stderr).toMatch(/ancestor trained on mnist, but this run is on cifar10/);
+    const notAncestor = await evolve([
+      ...common,
+      ...['--generations', '3', '--ancestor-from', path.join(root, 'whole'), '--out', path.join(root, 'y')],
+    ]);
+    expect(notAncestor.code).toBe(2);
+    expect(notAncestor.stderr).toMatch(/holds generation 2, not a trained ancestor/);
+    const missing = await evolve([
+      ...common,
+      '--ancestor-from',
+      path.join(root, 'none'),
+      '--out',
+      path.join(root, 'z'),
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/checkpoint\.json does not exist; train the ancestor first with --generations 1/);
+  });
+
   it('runs several modes at once, one process each, into OUTDIR/<mode>', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'evolab-cli-modes-'));
     const r = await evolve([

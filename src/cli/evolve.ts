@@ -19,6 +19,7 @@ import type { BackendPreference } from '../nn/backend';
 import { ThreadPeer } from '../nn/thread-peer';
 import { deserialiseCheckpoint, serialiseCheckpoint } from '../experiment/serialise';
 import { environmentInfo, startBackend } from '../experiment/environment';
+import { AncestorMismatchError, checkpointFromAncestor } from '../experiment/ancestor-from';
 
 async function writeJsonAtomic(file: string, value: unknown) {
   const tmp = `${file}.tmp`;
@@ -114,6 +115,22 @@ async function runModesInParallel(argv: string[], modes: string[], outDir: strin
   return Math.max(...codes);
 }
 
+/** --ancestor-from DIR: the checkpoint a new run starts from, holding DIR's trained ancestor. */
+async function ancestorCheckpoint(flags: CliFlags, config: RunConfig, quiet: boolean): Promise<Checkpoint> {
+  const dir = flags['ancestor-from']!;
+  if (flags.resume)
+    throw new UsageError('--ancestor-from starts a new run and --resume continues one: give only one of them');
+  const file = path.join(dir, 'checkpoint.json');
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new UsageError(
+      `--ancestor-from: ${file} does not exist; train the ancestor first with --generations 1 --out ${dir}`,
+    );
+  });
+  const { checkpoint, notes } = checkpointFromAncestor(deserialiseCheckpoint(JSON.parse(text)), config, file);
+  if (!quiet) for (const note of notes) process.stderr.write(`note: ${note}\n`);
+  return checkpoint;
+}
+
 async function main(argv: string[]): Promise<number> {
   const parsed = parseArgs({ args: argv, options: CLI_OPTIONS, allowPositionals: true, strict: true });
   const flags = parsed.values as CliFlags;
@@ -164,6 +181,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = resolveConfig(configFromFlags(flags, base));
   if (checkpoint) checkpoint = { ...checkpoint, config };
+  const startsFromAncestor = flags['ancestor-from'] !== undefined;
+  if (startsFromAncestor) checkpoint = await ancestorCheckpoint(flags, config, flags.quiet ?? false);
   const dataDir = flags['data-dir'];
   if (!dataDir)
     throw new UsageError('say where the dataset files are: --data-dir DIR (e.g. public/data after npm run data)');
@@ -172,7 +191,10 @@ async function main(argv: string[]): Promise<number> {
   await mkdir(outDir, { recursive: true });
   const backend = await startBackend(config.backend);
   // A resumed run keeps where it started, but says how many threads this session used.
-  const environment = { ...(checkpoint?.environment ?? environmentInfo(backend)), threads };
+  const environment = {
+    ...(checkpoint && !startsFromAncestor ? checkpoint.environment : environmentInfo(backend)),
+    threads,
+  };
   const peers = threads > 1 ? await ThreadPeer.startMany(threads - 1, backend.backend as BackendPreference) : [];
   // The source holds mnist/ and cifar-10/ (the layout of npm run data's public/data and of shared/datasets).
   const source = folderSource(dataDir);
@@ -222,7 +244,10 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const known =
-      error instanceof UsageError || error instanceof ConfigError || (error as Error)?.name === 'DatasetError';
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof AncestorMismatchError ||
+      (error as Error)?.name === 'DatasetError';
     process.stderr.write(`error: ${(error as Error)?.message ?? String(error)}\n`);
     if (error instanceof UsageError) process.stderr.write('run `npm run evolve -- --help` for the options\n');
     if (!known && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

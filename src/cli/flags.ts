@@ -21,6 +21,11 @@ const RUNNER_FLAGS = {
   },
   out: { type: 'string', value: 'OUTDIR', help: 'where to write run.json, generations.csv and checkpoint.json' },
   resume: { type: 'string', value: 'OUTDIR', help: 'continue the run in OUTDIR from its checkpoint.json' },
+  'ancestor-from': {
+    type: 'string',
+    value: 'DIR',
+    help: 'start a new run (its own mode and settings) whose generation 1 is the trained ancestor in DIR/checkpoint.json (a run made with --generations 1)',
+  },
   config: {
     type: 'string',
     value: 'FILE',
@@ -63,6 +68,7 @@ export type CliFlags = {
   'data-dir'?: string;
   out?: string;
   resume?: string;
+  'ancestor-from'?: string;
   config?: string;
   threads?: string;
   dataset?: string;
@@ -176,6 +182,10 @@ const USAGE = `EvoLab headless runner
 
   npm run evolve -- --resume OUTDIR [--data-dir DIR] [--generations N]
       Continue a run from OUTDIR/checkpoint.json.
+
+  npm run evolve -- --ancestor-from ANCDIR ... --out OUTDIR
+      A new run (its own mode and settings) whose generation 1 is the trained ancestor in
+      ANCDIR/checkpoint.json (a run made with --generations 1), so runs can share one ancestor.
 `;
 
 /** --help: the usage, the runner's flags, then every setting's flag with its label, range and default. */

@@ -8,6 +8,7 @@
  * The same seed summaries go to public/reproduced.json, which the lab overlays on its charts.
  *
  * Usage: npm run report -- [resultsDir] [docsDir] [publicDir]
+ *        npm run report -- SWEEPDIR [outDir]   (a folder made by npm run sweep: see sweep-report.ts)
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -29,7 +30,7 @@ import { svgPlot, type PlotSeries } from './svg-plot';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MODE_COLOURS: Record<string, string> = { asexual: '#d62728', sexual: '#1f77b4', multiparent: '#2ca02c' };
 
-interface Experiment {
+export interface Experiment {
   name: string;
   dataset: RunReport['config']['dataset'];
   modes: Map<string, { seeds: number[]; runs: RunReport[] }>;
@@ -60,10 +61,10 @@ export async function loadExperiments(resultsDir: string): Promise<Experiment[]>
   return [...experiments.values()];
 }
 
-const pct = (s: Stat) => `${(100 * s.mean).toFixed(2)} ± ${(100 * s.std).toFixed(2)}`;
-const times = (s: Stat) => `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}`;
+export const pct = (s: Stat) => `${(100 * s.mean).toFixed(2)} ± ${(100 * s.std).toFixed(2)}`;
+export const times = (s: Stat) => `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}`;
 
-function generationTable(modes: [string, SeedSummaryPoint[]][]): string {
+export function generationTable(modes: [string, SeedSummaryPoint[]][]): string {
   const lines = [
     '| mode | gen | seeds | accuracy % (mean ± std) | best-of-population accuracy % | synaptic eff. × | cluster eff. × |',
     '|---|---|---|---|---|---|---|',
@@ -76,7 +77,7 @@ function generationTable(modes: [string, SeedSummaryPoint[]][]): string {
   return lines.join('\n');
 }
 
-function dropTable(modes: [string, SeedSummaryPoint[]][], points: number): string {
+export function dropTable(modes: [string, SeedSummaryPoint[]][], points: number): string {
   const lines = [
     `| mode | ancestor accuracy % | first gen with ≥ ${points}-point drop | accuracy % there | synaptic eff. there | cluster eff. there |`,
     '|---|---|---|---|---|---|',
@@ -94,7 +95,7 @@ function dropTable(modes: [string, SeedSummaryPoint[]][], points: number): strin
   return lines.join('\n');
 }
 
-function paperTable(dataset: Experiment['dataset']): string {
+export function paperTable(dataset: Experiment['dataset']): string {
   const lines = ['| mode | gen | accuracy % | synaptic eff. × | cluster eff. × | note |', '|---|---|---|---|---|---|'];
   for (const p of PAPER_POINTS[dataset])
     lines.push(
@@ -103,7 +104,7 @@ function paperTable(dataset: Experiment['dataset']): string {
   return lines.join('\n');
 }
 
-function plots(exp: Experiment, modes: [string, SeedSummaryPoint[]][]): Record<string, string> {
+export function plots(exp: Experiment, modes: [string, SeedSummaryPoint[]][]): Record<string, string> {
   const metric = (key: 'accuracy' | 'synapticEfficiency' | 'clusterEfficiency', scale: number): PlotSeries[] => [
     ...modes.map(([mode, summary]) => ({
       label: `${mode} (mean ± std, ${summary[0]?.accuracy.n ?? 0} seeds)`,
@@ -140,7 +141,7 @@ function plots(exp: Experiment, modes: [string, SeedSummaryPoint[]][]): Record<s
   };
 }
 
-function describeConfig(run: RunReport): string {
+export function describeConfig(run: RunReport): string {
   const c = run.config;
   const s = c.synthesis;
   return [
@@ -153,7 +154,7 @@ function describeConfig(run: RunReport): string {
 
 const FIGURE_NAME = /-(accuracy|synaptic|cluster)\.svg$/;
 /** The issue asks for the 3-point drop; the paper compares CIFAR-10 at its ~10-point drop (ALGORITHM.md §4). */
-const DROP_POINTS = { mnist: [3], cifar10: [3, 10] } as const;
+export const DROP_POINTS = { mnist: [3], cifar10: [3, 10] } as const;
 const FULL_TRAIN_SET = { mnist: 60_000, cifar10: 50_000 } as const;
 /** Settings that say which run it is, not how the algorithm was set up. */
 const NOT_SETTINGS = new Set([
@@ -179,7 +180,7 @@ function changedPaths(actual: unknown, expected: unknown, prefix = ''): string[]
 }
 
 /** E.g. "10 % MNIST, 3 seeds, 13 generations, defaults" (or the settings that differ from them). */
-function describeExperiment(exp: Experiment): string {
+export function describeExperiment(exp: Experiment): string {
   const runs = [...exp.modes.values()].flatMap((g) => g.runs);
   const c = runs[0].config;
   const data = c.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10';
@@ -282,18 +283,33 @@ export async function writeReport(
   return markdown;
 }
 
+/** `npm run report -- DIR` on a sweep folder: its own report, in DIR/report (or the folder given next). */
+async function reportSweep(sweepDir: string, outDir: string | undefined) {
+  const { writeSweepReport } = await import('./sweep-report');
+  const out = path.resolve(outDir ?? path.join(sweepDir, 'report'));
+  process.stdout.write(await writeSweepReport(sweepDir, out));
+  process.stderr.write(`wrote ${path.join(out, 'RESULTS.md')} and its figures from the sweep in ${sweepDir}\n`);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const resultsDir = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, 'results'));
-  const docsDir = path.resolve(process.argv[3] ?? path.join(REPO_ROOT, 'docs'));
-  const publicDir = path.resolve(process.argv[4] ?? path.join(REPO_ROOT, 'public'));
-  writeReport(resultsDir, docsDir, publicDir).then(
-    () =>
-      process.stderr.write(
-        `wrote ${path.join(docsDir, 'RESULTS.md')}, its figures and ${path.join(publicDir, 'reproduced.json')} from ${resultsDir}\n`,
-      ),
-    (e: Error) => {
+  if (process.argv[2] && existsSync(path.join(process.argv[2], 'sweep.json')))
+    reportSweep(path.resolve(process.argv[2]), process.argv[3]).catch((e: Error) => {
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(1);
-    },
-  );
+    });
+  else {
+    const resultsDir = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, 'results'));
+    const docsDir = path.resolve(process.argv[3] ?? path.join(REPO_ROOT, 'docs'));
+    const publicDir = path.resolve(process.argv[4] ?? path.join(REPO_ROOT, 'public'));
+    writeReport(resultsDir, docsDir, publicDir).then(
+      () =>
+        process.stderr.write(
+          `wrote ${path.join(docsDir, 'RESULTS.md')}, its figures and ${path.join(publicDir, 'reproduced.json')} from ${resultsDir}\n`,
+        ),
+      (e: Error) => {
+        process.stderr.write(`error: ${e.message}\n`);
+        process.exit(1);
+      },
+    );
+  }
 }
