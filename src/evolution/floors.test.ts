@@ -71,7 +71,9 @@ describe('layer floors', () => {
     expect(plainCounts[0].synapses).toBeLessThan(40); // 800 · 0.3^5 ≈ 2
     for (const l of heldCounts) {
       expect(l.clusters).toBeGreaterThanOrEqual(8);
-      expect(l.synapses).toBeGreaterThanOrEqual(synapseFloorCount(0.05, [800, 25_600, 51_200, 65_536][heldCounts.indexOf(l)]));
+      expect(l.synapses).toBeGreaterThanOrEqual(
+        synapseFloorCount(0.05, [800, 25_600, 51_200, 65_536][heldCounts.indexOf(l)]),
+      );
     }
     // Off: the same masks as the settings without floors, draw for draw.
     const off = resolveSynthesisSettings({ layerFloor: { synapseShare: 0, filters: 0 } });

@@ -20,12 +20,7 @@ export const floorIsOff = (floor: LayerFloor): boolean => floor.synapseShare <= 
 /** The synapse floor of a layer of n (dense) synapses: ⌈s·n⌉, robust to float noise (0.1·800 = 80). */
 export const synapseFloorCount = (share: number, n: number): number => Math.ceil(share * n - 1e-9);
 
-function reviveFilters(
-  mask: Uint8Array,
-  layer: LayerProbabilityInput,
-  wins: Uint8Array,
-  minFilters: number,
-): number {
+function reviveFilters(mask: Uint8Array, layer: LayerProbabilityInput, wins: Uint8Array, minFilters: number): number {
   const { spec, clusterP, synapseP } = layer;
   const per = synapsesPerFilter(spec);
   const hasSynapse = (f: number) => mask.subarray(f * per, (f + 1) * per).some((x) => x === 1);

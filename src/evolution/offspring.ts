@@ -191,7 +191,8 @@ export function synthesiseOffspring(
         rho * layerRefs[l] * (1 + 1e-12),
       );
     });
-  else if (hardBound) hardBoundDropped = enforceHardBound(masks, inputs, env.k, clusterFactor, rho * nRef * (1 + 1e-12));
+  else if (hardBound)
+    hardBoundDropped = enforceHardBound(masks, inputs, env.k, clusterFactor, rho * nRef * (1 + 1e-12));
   const floorAdded = floorOn
     ? applyLayerFloors(masks, inputs, synapseWins, k, clusterFactor, s.layerFloor)
     : masks.map(() => 0);

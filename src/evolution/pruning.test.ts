@@ -55,7 +55,12 @@ describe('magnitude pruning', () => {
   });
 
   it('keeps the parent’s weights (fine-tuning) and zeroes what it prunes; records what it removed', () => {
-    const { child, stats } = pruneOffspring(parent(), 'magnitude', { inheritance: 'inherit', budget: { rho: 0.45 } }, new Rng(1));
+    const { child, stats } = pruneOffspring(
+      parent(),
+      'magnitude',
+      { inheritance: 'inherit', budget: { rho: 0.45 } },
+      new Rng(1),
+    );
     expect(Array.from(child.layers[0].weights)).toEqual([0.5, 0, 0.3, 0].map(Math.fround));
     expect(Array.from(child.layers[1].weights)).toEqual([0, -0.4, 0.3, 0, 0, 0].map(Math.fround));
     // Filter 3 of layer 2 lost all its synapses: its bias goes with it.

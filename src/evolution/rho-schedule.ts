@@ -55,7 +55,8 @@ export function parseRhoSchedule(text: string): ParsedSchedule {
     const [from, to] = parts.slice(0, 2).map(parseRho);
     if (typeof from === 'string') return fail(from);
     if (typeof to === 'string') return fail(to);
-    if (parts.length === 2) return { ok: true, schedule: { kind: 'ramp', from, to, start: FIRST_OFFSPRING, end: null } };
+    if (parts.length === 2)
+      return { ok: true, schedule: { kind: 'ramp', from, to, start: FIRST_OFFSPRING, end: null } };
     const [start, end] = parts.slice(2).map(parseGeneration);
     if (typeof start === 'string') return fail(start);
     if (typeof end === 'string') return fail(end);
