@@ -38,8 +38,8 @@ describe('setup → run configs', () => {
     ] as const)
       expect(a[key]).toEqual(b[key]);
     expect([a.population, a.parents, b.population, b.parents]).toEqual([1, 1, 2, 2]);
-    expect(a.mating).toEqual({ cluster: null, synapse: null });
-    expect(b.mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
+    expect(a.mating).toEqual({ cluster: null, synapse: null, fitnessTemperature: 0 });
+    expect(b.mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5], fitnessTemperature: 0 });
   });
 
   it('links cluster and synapse weights unless separated, and lets a run override α/β/ρ', () => {
@@ -49,7 +49,7 @@ describe('setup → run configs', () => {
     s.mating.linked = false;
     expect(configFor(s, { mode: 'sexual' }).mating.synapse).toEqual([0.1, 0.9]);
     const own = configFor(s, { mode: 'sexual', alpha: 0.8, beta: 0.2, rho: 0.5 });
-    expect(own.mating).toEqual({ cluster: [0.8, 0.2], synapse: [0.8, 0.2] });
+    expect(own.mating).toEqual({ cluster: [0.8, 0.2], synapse: [0.8, 0.2], fitnessTemperature: 0 });
     expect(own.synthesis.budget.rho).toBe(0.5);
     expect(runLabel({ mode: 'sexual', alpha: 0.8, beta: 0.2, rho: 0.5 })).toBe('sexual (α 0.8, β 0.2, ρ 0.5)');
   });
@@ -71,7 +71,7 @@ describe('setup → run configs', () => {
     expect(leafPaths(asexual).sort()).toEqual(livePaths(false));
     const sexual = liveSettingsFor(s, { mode: 'sexual' });
     expect(leafPaths(sexual).sort()).toEqual(livePaths(true));
-    expect(sexual.mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
+    expect(sexual.mating).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5], fitnessTemperature: 0 });
   });
 
   it('lists every problem', () => {
@@ -118,6 +118,28 @@ describe('setup → run configs', () => {
     ]);
     expect(c.slice(0, 2)).toEqual([ASEXUAL_RED, SEXUAL_BLUE]);
     expect(new Set(c).size).toBe(4);
+    const baselines = runColours([
+      { mode: 'asexual' },
+      { mode: 'sexual' },
+      { mode: 'magnitude' },
+      { mode: 'magnitude-layerwise' },
+      { mode: 'random' },
+      { mode: 'magnitude', rho: 0.5 },
+    ]);
+    expect(new Set(baselines).size).toBe(6);
+  });
+
+  it('makes the pruning baselines single lines of descent at the run’s ρ, without mating or islands', () => {
+    const s = { ...defaultSetup(), population: 4, islands: 2, fitnessTemperature: 0.02 };
+    const pruning = configFor(s, { mode: 'magnitude-layerwise', rho: 0.6 });
+    expect(pruning).toMatchObject({ mode: 'magnitude-layerwise', population: 1, parents: 1, islands: 1 });
+    expect(pruning.synthesis.budget.rho).toBe(0.6);
+    expect(pruning.mating).toEqual({ cluster: null, synapse: null, fitnessTemperature: 0.02 });
+    // The sexual run of the same setup keeps its islands.
+    expect(configFor(s, { mode: 'sexual' })).toMatchObject({ population: 4, islands: 2 });
+    expect(setupProblems({ ...s, runs: [{ mode: 'sexual' }, { mode: 'random' }] })).toEqual([]);
+    expect(runLabel({ mode: 'random', rho: 0.5 })).toBe('random pruning (ρ 0.5)');
+    expect(runLabel({ mode: 'magnitude' })).toBe('magnitude pruning');
   });
 });
 

@@ -13,7 +13,18 @@ import { getPath, setPath, type Setting, type SettingValue } from '../experiment
 import { ALL_SETTINGS, type LabTopRow } from '../experiment/settings-table';
 import type { LiveSettings } from '../worker/protocol';
 
-export type RunMode = 'asexual' | 'sexual';
+/** The run types of "Add a run": the paper's two modes and the pruning baselines (issue 19). */
+export type RunMode = 'asexual' | 'sexual' | 'magnitude' | 'magnitude-layerwise' | 'random';
+
+export const RUN_MODES: readonly { value: RunMode; label: string }[] = [
+  { value: 'sexual', label: 'sexual' },
+  { value: 'asexual', label: 'asexual' },
+  { value: 'magnitude', label: 'magnitude pruning' },
+  { value: 'magnitude-layerwise', label: 'layer-wise magnitude pruning' },
+  { value: 'random', label: 'random pruning' },
+];
+
+export const isRunMode = (x: string): x is RunMode => RUN_MODES.some((m) => m.value === x);
 
 /** One run to compare. Unset fields follow the shared controls. */
 export interface RunVariant {
@@ -81,6 +92,14 @@ export function defaultSetup(dataset: DatasetName = 'mnist'): LabSetup {
 /** Colours of the paper's figures: asexual red, sexual blue; further runs get other distinct hues. */
 export const ASEXUAL_RED = '#d62728';
 export const SEXUAL_BLUE = '#1f5fbf';
+/** The first plain run of each mode keeps its mode's colour; the pruning baselines in greys and green. */
+const MODE_COLOURS: Record<RunMode, string> = {
+  asexual: ASEXUAL_RED,
+  sexual: SEXUAL_BLUE,
+  magnitude: '#2e7d32',
+  'magnitude-layerwise': '#7a6a00',
+  random: '#6e6e6e',
+};
 const EXTRA_COLOURS = ['#1b7f3b', '#8a3ffc', '#b85c00', '#007d79', '#9f1853', '#5a5a5a'];
 
 export function runColours(variants: readonly RunVariant[]): string[] {
@@ -89,7 +108,7 @@ export function runColours(variants: readonly RunVariant[]): string[] {
   return variants.map((v) => {
     if (!isCustom(v) && !seen.has(v.mode)) {
       seen.add(v.mode);
-      return v.mode === 'asexual' ? ASEXUAL_RED : SEXUAL_BLUE;
+      return MODE_COLOURS[v.mode];
     }
     return EXTRA_COLOURS[extra++ % EXTRA_COLOURS.length];
   });
@@ -101,7 +120,8 @@ export function runLabel(v: RunVariant): string {
   const parts: string[] = [];
   if (v.alpha !== undefined || v.beta !== undefined) parts.push(`α ${fmt(v.alpha ?? 0.5)}, β ${fmt(v.beta ?? 0.5)}`);
   if (v.rho !== undefined) parts.push(`ρ ${fmt(v.rho)}`);
-  return parts.length ? `${v.mode} (${parts.join(', ')})` : v.mode;
+  const name = RUN_MODES.find((m) => m.value === v.mode)?.label ?? v.mode;
+  return parts.length ? `${name} (${parts.join(', ')})` : name;
 }
 
 const fmt = (x: number) => String(Number(x.toFixed(3)));
@@ -123,9 +143,13 @@ export function partialConfigFor(setup: LabSetup, v: RunVariant): DeepPartial<Ru
   const sexual = v.mode === 'sexual';
   const partial: DeepPartial<RunConfig> = { mode: v.mode, parents: sexual ? 2 : 1 };
   for (const s of LAB_TOP_SETTINGS) setPath(partial, s.path, labValue(setup, s));
-  if (!sexual) partial.population = 1;
+  // The population, its islands and the mating weights are the sexual runs': the others are one line of descent.
+  if (!sexual) {
+    partial.population = 1;
+    partial.islands = 1;
+  }
   if (v.rho !== undefined) setPath(partial, 'synthesis.budget.rho', v.rho);
-  partial.mating = sexual ? matingOf(setup, v) : { cluster: null, synapse: null };
+  partial.mating = { ...partial.mating, ...(sexual ? matingOf(setup, v) : { cluster: null, synapse: null }) };
   return partial;
 }
 

@@ -101,7 +101,7 @@ describe('setup ⇄ URL', () => {
       'backend=tpu must be one of auto, wasm, webgpu, webgl, cpu; using the default',
       'rho=x is not a number; using the default',
       'runs: cannot read "q1" in "sexual_a0.7_q1" (expected a0.5, b0.5 or r0.7)',
-      'runs: "clonal" must start with asexual or sexual',
+      'runs: "clonal" must start with one of sexual, asexual, magnitude, magnitude-layerwise, random',
     ]);
     expect(setup.runs).toEqual([{ mode: 'sexual', alpha: 0.7 }]);
   });
@@ -114,5 +114,16 @@ describe('setup ⇄ URL', () => {
     const runs = [{ mode: 'asexual' as const }, { mode: 'sexual' as const, alpha: 0.75, beta: 0.25, rho: 0.6 }];
     expect(encodeRuns(runs)).toBe('asexual,sexual_a0.75_b0.25_r0.6');
     expect(decodeRuns(encodeRuns(runs)).runs).toEqual(runs);
+  });
+
+  it('encodes the pruning baselines by their mode', () => {
+    const runs = [
+      { mode: 'magnitude' as const },
+      { mode: 'magnitude-layerwise' as const, rho: 0.6 },
+      { mode: 'random' as const, rho: 0.7 },
+    ];
+    expect(encodeRuns(runs)).toBe('magnitude,magnitude-layerwise_r0.6,random_r0.7');
+    expect(decodeRuns(encodeRuns(runs))).toEqual({ runs, problems: [] });
+    expect(queryToSetup('runs=asexual,magnitude').setup.runs).toEqual([{ mode: 'asexual' }, { mode: 'magnitude' }]);
   });
 });

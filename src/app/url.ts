@@ -7,7 +7,16 @@
 import type { DatasetName } from '../experiment/config';
 import { parseSettingText, settingText, type Setting } from '../experiment/setting';
 import { settingById } from '../experiment/settings-table';
-import { defaultSetup, LAB_TOP_SETTINGS, labValue, withLabValue, type LabSetup, type RunVariant } from './setup';
+import {
+  defaultSetup,
+  isRunMode,
+  LAB_TOP_SETTINGS,
+  labValue,
+  RUN_MODES,
+  withLabValue,
+  type LabSetup,
+  type RunVariant,
+} from './setup';
 
 export interface ParsedUrl {
   setup: LabSetup;
@@ -38,8 +47,8 @@ export function decodeRuns(text: string): { runs: RunVariant[]; problems: string
   const problems: string[] = [];
   for (const item of text.split(',').filter(Boolean)) {
     const [mode, ...opts] = item.split('_');
-    if (mode !== 'asexual' && mode !== 'sexual') {
-      problems.push(`runs: "${item}" must start with asexual or sexual`);
+    if (!isRunMode(mode)) {
+      problems.push(`runs: "${item}" must start with one of ${RUN_MODES.map((m) => m.value).join(', ')}`);
       continue;
     }
     const v: RunVariant = { mode };

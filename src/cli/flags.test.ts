@@ -9,7 +9,11 @@ import { CLI_OPTIONS, configFromFlags, helpText, parseThreads, UsageError, type 
 
 const WITH_FLAGS = ALL_SETTINGS.filter((s) => s.cli !== undefined);
 /** Flags a value needs beside it to make a valid run (more parents need the multiparent mode). */
-const CONTEXT: Partial<Record<SettingId, CliFlags>> = { parents: { mode: 'multiparent', population: '8' } };
+const CONTEXT: Partial<Record<SettingId, CliFlags>> = {
+  parents: { mode: 'multiparent', population: '8' },
+  // Two islands of two networks each, for two parents per offspring.
+  islands: { population: '4' },
+};
 
 function problemsOf(flags: CliFlags): string[] {
   try {
@@ -41,7 +45,7 @@ describe('evolve flags', () => {
     expect(() => configFromFlags({ generations: 'many' })).toThrow('--generations expects a number (got "many")');
     expect(problemsOf({ generations: '2.5' })).toEqual(['Generations must be a whole number from 1 to 200 (got 2.5)']);
     expect(problemsOf({ mode: 'cloning' })).toEqual([
-      'Mode must be one of asexual, sexual, multiparent (got "cloning")',
+      'Mode must be one of asexual, sexual, multiparent, magnitude, magnitude-layerwise, random (got "cloning")',
     ]);
   });
 

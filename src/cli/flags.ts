@@ -154,6 +154,7 @@ function defaultsText(s: Setting): string {
   const byMode = MODES.map((m) => `${m} ${text('mnist', m)}`);
   if (new Set(byMode.map((x) => x.split(' ')[1])).size > 1) return byMode.join(', ');
   if (new Set(byDataset.map((x) => x.split(' ')[1])).size > 1) return byDataset.join(', ');
+  if (s.kind === 'text') return settingDefault(s, 'mnist') === '' ? 'off' : text('mnist', 'sexual');
   return s.kind === 'boolean' ? (settingDefault(s, 'mnist') ? 'true' : 'false') : text('mnist', 'sexual');
 }
 
@@ -164,14 +165,16 @@ const metavar = (s: Setting) =>
       ? 'true|false'
       : s.kind === 'integer'
         ? `N${s.all ? '|all' : ''}`
-        : 'X';
+        : s.kind === 'text'
+          ? 'TEXT'
+          : 'X';
 
 const USAGE = `EvoLab headless runner
 
   npm run evolve -- --describe --dataset mnist|cifar10
       Print the ancestor's architecture as JSON (per-layer and total synapses and kernels).
 
-  npm run evolve -- --dataset mnist --data-dir DIR --mode asexual|sexual|multiparent \\
+  npm run evolve -- --dataset mnist --data-dir DIR --mode asexual|sexual|multiparent|magnitude|… \\
                     --generations N --epochs E --train-subset K --test-subset K --seed S --out OUTDIR
       Train the ancestor (generation 1) and evolve it to generation N (generations are numbered
       as in the paper: N=13 means the ancestor and 12 offspring generations).

@@ -11,3 +11,8 @@ export * from './inheritance';
 export * from './offspring';
 export * from './init';
 export * from './metrics';
+export * from './rho-schedule';
+export * from './selection';
+export * from './removal';
+export * from './floors';
+export * from './pruning';

@@ -33,3 +33,24 @@ export function assertMatingWeights(weights: MatingWeights, parents: number): vo
       throw new Error(`Mating weights: ${level} weights are all 0; at least one parent must count`);
   }
 }
+
+/**
+ * Fitness-weighted mating (ALGORITHM.md §6: "α set from relative fitness"): each parent's weight
+ * is the softmax of the parents' fitness (their accuracy, in [0, 1]) at temperature T,
+ *   α_p = exp(f_p / T) / Σ_q exp(f_q / T),
+ * so the weights sum to 1, equal parents weigh alike, and a lower T favours the fitter parent
+ * more (T → 0: all to the fittest; T → ∞: equal weights). Both blends use the same weights.
+ */
+export function fitnessMatingWeights(fitness: readonly number[], temperature: number): MatingWeights {
+  if (fitness.length === 0) throw new Error('fitnessMatingWeights needs at least one parent');
+  if (!(temperature > 0) || !Number.isFinite(temperature))
+    throw new Error(`fitnessMatingWeights: the temperature must be a finite number > 0 (got ${temperature})`);
+  for (const f of fitness)
+    if (!Number.isFinite(f)) throw new Error(`fitnessMatingWeights: fitness must be finite (got ${f})`);
+  // Shifted by the largest fitness so that no exponential overflows at a small temperature.
+  const top = Math.max(...fitness);
+  const e = fitness.map((f) => Math.exp((f - top) / temperature));
+  const sum = e.reduce((a, b) => a + b, 0);
+  const w = e.map((x) => x / sum);
+  return { cluster: w, synapse: w.slice() };
+}

@@ -14,17 +14,29 @@ export interface SampledMasks {
   masks: Uint8Array[];
   /** Per layer: clusters that won their cluster draw (some may still end up with no synapse). */
   clustersKept: number[];
+  /**
+   * When asked for: per synapse, whether its own draw won (u < min(1, k·P_s)), whatever its
+   * cluster's draw; a filter floor revives a dropped cluster with these.
+   */
+  synapseWins?: Uint8Array[];
 }
+
+/** k of each layer: one number for all (the network-wide factor) or one per layer. */
+export const layerK = (k: number | readonly number[], l: number): number => (typeof k === 'number' ? k : k[l]);
 
 export function sampleMasks(
   layers: readonly LayerProbabilityInput[],
-  k: number,
+  k: number | readonly number[],
   clusterFactor: number,
   rng: Rng,
+  keepSynapseWins = false,
 ): SampledMasks {
   const clustersKept: number[] = [];
-  const masks = layers.map(({ spec, clusterP, synapseP }) => {
+  const synapseWins: Uint8Array[] = [];
+  const masks = layers.map(({ spec, clusterP, synapseP }, l) => {
     const mask = new Uint8Array(synapseP.length);
+    const wins = keepSynapseWins ? new Uint8Array(synapseP.length) : null;
+    const kl = layerK(k, l);
     const per = synapsesPerFilter(spec);
     let kept = 0;
     for (let f = 0, j = 0; f < spec.filters; f++) {
@@ -32,14 +44,16 @@ export function sampleMasks(
       const keepCluster = rng.next() < Math.min(1, clusterFactor * clusterP[f]);
       if (keepCluster) kept++;
       for (const end = j + per; j < end; j++) {
-        const u = rng.next();
-        if (keepCluster && u < Math.min(1, k * synapseP[j])) mask[j] = 1;
+        const win = rng.next() < Math.min(1, kl * synapseP[j]);
+        if (wins && win) wins[j] = 1;
+        if (keepCluster && win) mask[j] = 1;
       }
     }
     clustersKept.push(kept);
+    if (wins) synapseWins.push(wins);
     return mask;
   });
-  return { masks, clustersKept };
+  return keepSynapseWins ? { masks, clustersKept, synapseWins } : { masks, clustersKept };
 }
 
 /** Marginal keep probability of synapse j of a layer: min(1, r_c·P_c)·min(1, k·P_s). */

@@ -14,8 +14,10 @@ describe('synthesis settings', () => {
       synapseNormaliser: 'mean',
       truncation: { kind: 'mean' },
       strength: 'magnitude',
-      budget: { mode: 'cap', rho: 0.7, reference: 'mean', clusterFactor: 1, hardBound: false },
+      budget: { mode: 'cap', rho: 0.7, reference: 'mean', clusterFactor: 1, hardBound: false, scope: 'network' },
       inheritance: 'inherit',
+      // Issue 19's layer floors, off.
+      layerFloor: { synapseShare: 0, filters: 0 },
     });
     expect(synthesisSettingsProblems(DEFAULT_SYNTHESIS)).toEqual([]);
   });
@@ -46,7 +48,8 @@ describe('synthesis settings', () => {
           synapseNormaliser: 'parents',
           strength: 'signed',
           inheritance: 'reinit',
-          budget: { rho: 1, mode: 'target', reference: 'min', clusterFactor: 2, hardBound: true },
+          budget: { rho: 1, mode: 'target', reference: 'min', clusterFactor: 2, hardBound: true, scope: 'layer' },
+          layerFloor: { synapseShare: 0.05, filters: 4 },
         }),
       ).not.toThrow();
   });
@@ -57,8 +60,9 @@ describe('synthesis settings', () => {
       synapseNormaliser: 'mean',
       truncation: { kind: 'percentile', percentile: 150 },
       strength: 'magnitude',
-      budget: { mode: 'cap', rho: 0.7, reference: 'max', clusterFactor: 0, hardBound: 'yes' },
+      budget: { mode: 'cap', rho: 0.7, reference: 'max', clusterFactor: 0, hardBound: 'yes', scope: 'filter' },
       inheritance: 'inherit',
+      layerFloor: { synapseShare: 2, filters: 1.5 },
     };
     const problems = synthesisSettingsProblems(bad);
     expect(problems).toEqual([
@@ -67,9 +71,12 @@ describe('synthesis settings', () => {
       'synthesis.budget.reference must be one of mean, min (got "max")',
       'synthesis.budget.clusterFactor must be a finite number > 0 (got 0)',
       'synthesis.budget.hardBound must be true or false (got "yes")',
+      'synthesis.budget.scope must be one of network, layer (got "filter")',
+      'synthesis.layerFloor.synapseShare must be a number in [0, 1] (got 2)',
+      'synthesis.layerFloor.filters must be a whole number ≥ 0 (got 1.5)',
     ]);
     expect(() => validateSynthesisSettings(bad)).toThrow(
-      /^Invalid synthesis settings: synthesis\.clusterNormaliser.*hardBound/,
+      /^Invalid synthesis settings: synthesis\.clusterNormaliser.*layerFloor\.filters/,
     );
   });
 

@@ -14,6 +14,7 @@ export type StrengthMode = 'magnitude' | 'signed';
 export type BudgetMode = 'cap' | 'target' | 'constant';
 export type BudgetReference = 'mean' | 'min';
 export type Inheritance = 'inherit' | 'reinit';
+export type BudgetScope = 'network' | 'layer';
 
 export interface BudgetSettings {
   /** cap: limit the expected count; target: hit it exactly; constant: multiply every probability by ρ. */
@@ -26,6 +27,19 @@ export interface BudgetSettings {
   clusterFactor: number;
   /** Drop the least probable sampled synapses if the sample exceeds ρ·N_ref. */
   hardBound: boolean;
+  /** network: one factor k over all evolved layers (§1.5); layer: each layer its own k_l and budget ρ·N_ref,l. */
+  scope: BudgetScope;
+}
+
+/**
+ * Layer-aware floors (issue 19): an offspring never keeps fewer than these in a layer (nor more
+ * than its parents have). 0 = no floor. They apply after the budget (and the hard bound).
+ */
+export interface LayerFloor {
+  /** A share of the layer's synapses in the (dense) ancestor. */
+  synapseShare: number;
+  /** Filters with at least one live synapse. */
+  filters: number;
 }
 
 export interface SynthesisSettings {
@@ -40,6 +54,7 @@ export interface SynthesisSettings {
   budget: BudgetSettings;
   /** Child weights: parents' weighted mean ('inherit') or fresh Glorot init ('reinit'). */
   inheritance: Inheritance;
+  layerFloor: LayerFloor;
 }
 
 export const DEFAULT_SYNTHESIS: SynthesisSettings = Object.freeze({
@@ -47,8 +62,16 @@ export const DEFAULT_SYNTHESIS: SynthesisSettings = Object.freeze({
   synapseNormaliser: 'mean',
   truncation: Object.freeze({ kind: 'mean' }),
   strength: 'magnitude',
-  budget: Object.freeze({ mode: 'cap', rho: 0.7, reference: 'mean', clusterFactor: 1, hardBound: false }),
+  budget: Object.freeze({
+    mode: 'cap',
+    rho: 0.7,
+    reference: 'mean',
+    clusterFactor: 1,
+    hardBound: false,
+    scope: 'network',
+  }),
   inheritance: 'inherit',
+  layerFloor: Object.freeze({ synapseShare: 0, filters: 0 }),
 }) as SynthesisSettings;
 
 const CLUSTER_NORMALISERS: readonly ClusterNormaliser[] = ['mean', 'max'];
@@ -57,6 +80,7 @@ const STRENGTHS: readonly StrengthMode[] = ['magnitude', 'signed'];
 const BUDGET_MODES: readonly BudgetMode[] = ['cap', 'target', 'constant'];
 const REFERENCES: readonly BudgetReference[] = ['mean', 'min'];
 const INHERITANCES: readonly Inheritance[] = ['inherit', 'reinit'];
+const SCOPES: readonly BudgetScope[] = ['network', 'layer'];
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const show = (x: unknown): string => (x === undefined ? 'undefined' : JSON.stringify(x));
@@ -98,6 +122,16 @@ export function synthesisSettingsProblems(input: unknown): string[] {
       problems.push(`synthesis.budget.clusterFactor must be a finite number > 0 (got ${show(b.clusterFactor)})`);
     if (typeof b.hardBound !== 'boolean')
       problems.push(`synthesis.budget.hardBound must be true or false (got ${show(b.hardBound)})`);
+    oneOf(problems, 'synthesis.budget.scope', b.scope, SCOPES);
+  }
+
+  const f = input.layerFloor;
+  if (!isRecord(f)) problems.push(`synthesis.layerFloor must be an object (got ${show(f)})`);
+  else {
+    if (typeof f.synapseShare !== 'number' || !(f.synapseShare >= 0 && f.synapseShare <= 1))
+      problems.push(`synthesis.layerFloor.synapseShare must be a number in [0, 1] (got ${show(f.synapseShare)})`);
+    if (typeof f.filters !== 'number' || !Number.isInteger(f.filters) || f.filters < 0)
+      problems.push(`synthesis.layerFloor.filters must be a whole number ≥ 0 (got ${show(f.filters)})`);
   }
   return problems;
 }
@@ -114,11 +148,13 @@ export function validateSynthesisSettings(input: unknown): SynthesisSettings {
     strength: s.strength,
     budget: { ...s.budget },
     inheritance: s.inheritance,
+    layerFloor: { ...s.layerFloor },
   };
 }
 
-export type PartialSynthesisSettings = Partial<Omit<SynthesisSettings, 'budget'>> & {
+export type PartialSynthesisSettings = Partial<Omit<SynthesisSettings, 'budget' | 'layerFloor'>> & {
   budget?: Partial<BudgetSettings>;
+  layerFloor?: Partial<LayerFloor>;
 };
 
 /** Fills what is missing from the defaults, then validates. */
@@ -128,5 +164,6 @@ export function resolveSynthesisSettings(partial: PartialSynthesisSettings = {})
     ...partial,
     truncation: partial.truncation ?? DEFAULT_SYNTHESIS.truncation,
     budget: { ...DEFAULT_SYNTHESIS.budget, ...partial.budget },
+    layerFloor: { ...DEFAULT_SYNTHESIS.layerFloor, ...partial.layerFloor },
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfig, matingWeights, resolveConfig } from './config';
+import { settingById } from './settings-table';
 
 describe('run configuration', () => {
   it('takes its defaults from ALGORITHM.md', () => {
@@ -74,5 +75,43 @@ describe('run configuration', () => {
       synapse: [0.5, 0.5],
     });
     expect(matingWeights(defaultConfig(), 3).cluster.reduce((a, b) => a + b)).toBeCloseTo(1, 12);
+  });
+
+  it('uses the parents’ fitness for the weights only when fitness-weighted mating is on', () => {
+    const on = resolveConfig({ mating: { fitnessTemperature: 0.1 } });
+    expect(matingWeights(on, 2, [0.9, 0.8]).cluster[0]).toBeCloseTo(Math.E / (Math.E + 1), 12);
+    expect(matingWeights(defaultConfig(), 2, [0.9, 0.8])).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
+  });
+
+  it('says what is wrong when the issue-19 settings do not fit together', () => {
+    const problems = (partial: Parameters<typeof resolveConfig>[0]) => {
+      try {
+        resolveConfig(partial);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    expect(problems({ mode: 'magnitude', parents: 2, population: 2 })).toEqual([
+      'Pruning mode magnitude prunes 1 parent per offspring (got 2 parents)',
+    ]);
+    expect(problems({ mode: 'multiparent', ancestors: 2 })).toEqual([
+      'Generation 2 draws its 3 parents from the 2 ancestors: give at least 3 ancestors, or 1 (then it is mated with itself)',
+    ]);
+    expect(problems({ mode: 'sexual', population: 3, islands: 2 })).toEqual([
+      'The population (3) must split evenly into 2 islands; make it a multiple of 2',
+    ]);
+    expect(problems({ mode: 'sexual', population: 2, islands: 2 })).toEqual([
+      'Each of the 2 islands holds 1 network(s) but every offspring needs 2 parents from its island; raise the population to 4 or more',
+    ]);
+    expect(problems({ mode: 'asexual', population: 2, islands: 2 })).toEqual([
+      'Islands exchange mates, so they need 2 or more parents per offspring (got 1); choose mode sexual or multiparent, or 1 island',
+    ]);
+    expect(problems({ rhoSchedule: '0.5@1' })).toEqual([
+      `ρ schedule must be ${settingById('rhoSchedule').format} (got "0.5@1"): "1" is not a generation: give a whole number ≥ 2 (generation 1 is the ancestor)`,
+    ]);
+    expect(problems({ mode: 'sexual', population: 4, islands: 2, ancestors: 2, rhoSchedule: 'ramp:0.8:0.5' })).toEqual(
+      [],
+    );
   });
 });

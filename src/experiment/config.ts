@@ -4,7 +4,10 @@
  */
 import {
   DEFAULT_SYNTHESIS,
+  fitnessMatingWeights,
   synthesisSettingsProblems,
+  type ParentSelection,
+  type PruningMethod,
   type SynthesisSettings,
   validateSynthesisSettings,
 } from '../evolution';
@@ -12,7 +15,8 @@ import { getPath, settingProblem, type Setting } from './setting';
 import { ALL_SETTINGS, settingById } from './settings-table';
 
 export type DatasetName = 'mnist' | 'cifar10';
-export type EvolutionMode = 'asexual' | 'sexual' | 'multiparent';
+/** Evolutionary synthesis with 1, 2 or m parents, or a pruning baseline (issue 19) at the same ρ. */
+export type EvolutionMode = 'asexual' | 'sexual' | 'multiparent' | PruningMethod;
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 
 export interface TrainingConfig {
@@ -27,6 +31,11 @@ export interface MatingConfig {
   /** One weight per parent; null = equal weights 1/m (ALGORITHM.md §2 [P]). */
   cluster: number[] | null;
   synapse: number[] | null;
+  /**
+   * Fitness-weighted mating (issue 19): > 0 replaces both lists by the softmax of the parents'
+   * test accuracies at this temperature; 0 = off (the weights above).
+   */
+  fitnessTemperature: number;
 }
 
 export interface RunConfig {
@@ -36,8 +45,20 @@ export interface RunConfig {
   population: number;
   /** Parents of each offspring: 1 asexual, 2 sexual, m for multiparent. */
   parents: number;
-  /** How parents are drawn when the population is larger than m [P]: uniformly, or the top-m by accuracy. */
-  parentSelection: 'random' | 'fittest';
+  /**
+   * How parents are drawn when the population is larger than m [P]: uniformly, the top-m by
+   * accuracy, or by tournaments of tournamentSize (issue 19).
+   */
+  parentSelection: ParentSelection;
+  tournamentSize: number;
+  /** Networks of generation 1, each trained from its own seed (issue 19, outbreeding); 1 = the paper's. */
+  ancestors: number;
+  /** Island populations (issue 19, outbreeding); 1 = one population. */
+  islands: number;
+  /** Islands exchange mates in generations 2 + k, 2 + 2k, … */
+  migrationInterval: number;
+  /** ρ per generation (evolution/rho-schedule.ts); '' = synthesis.budget.rho throughout. */
+  rhoSchedule: string;
   /** Total generations, numbered as in the paper: generation 1 is the ancestor. */
   generations: number;
   ancestorEpochs: number;
@@ -65,7 +86,14 @@ export const MODE_DEFAULTS: Record<EvolutionMode, { population: number; parents:
   asexual: { population: 1, parents: 1 },
   sexual: { population: 2, parents: 2 },
   multiparent: { population: 3, parents: 3 },
+  magnitude: { population: 1, parents: 1 },
+  'magnitude-layerwise': { population: 1, parents: 1 },
+  random: { population: 1, parents: 1 },
 };
+
+/** The pruning baselines: one parent, pruned to exactly ρ of its synapses (evolution/pruning.ts). */
+export const isPruningMode = (mode: EvolutionMode): mode is PruningMethod =>
+  mode === 'magnitude' || mode === 'magnitude-layerwise' || mode === 'random';
 
 export function defaultConfig(dataset: DatasetName = 'mnist', mode: EvolutionMode = 'sexual'): RunConfig {
   return {
@@ -73,11 +101,16 @@ export function defaultConfig(dataset: DatasetName = 'mnist', mode: EvolutionMod
     mode,
     ...MODE_DEFAULTS[mode],
     parentSelection: 'random',
+    tournamentSize: 2,
+    ancestors: 1,
+    islands: 1,
+    migrationInterval: 3,
+    rhoSchedule: '',
     generations: 13,
     ...DATASET_DEFAULTS[dataset],
     training: { batchSize: 64, optimizer: 'adam', learningRate: 1e-3, momentum: 0.9, weightDecay: 0 },
     synthesis: structuredClone(DEFAULT_SYNTHESIS),
-    mating: { cluster: null, synapse: null },
+    mating: { cluster: null, synapse: null, fitnessTemperature: 0 },
     trainSubset: null,
     testSubset: null,
     seed: 1,
@@ -97,7 +130,14 @@ export class ConfigError extends Error {
   }
 }
 
-export const MODES: readonly EvolutionMode[] = ['asexual', 'sexual', 'multiparent'];
+export const MODES: readonly EvolutionMode[] = [
+  'asexual',
+  'sexual',
+  'multiparent',
+  'magnitude',
+  'magnitude-layerwise',
+  'random',
+];
 
 /** A setting's default for a dataset and mode: defaultConfig's value, or the row's own (list elements). */
 export function settingDefault(s: Setting, dataset: DatasetName, mode: EvolutionMode = 'sexual'): unknown {
@@ -149,6 +189,26 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
     problems.push(
       `Sexual mode has exactly 2 parents per offspring (got ${config.parents}); choose mode multiparent for another number`,
     );
+  if (isPruningMode(mode) && config.parents !== 1)
+    problems.push(`Pruning mode ${mode} prunes 1 parent per offspring (got ${config.parents} parents)`);
+  if (config.ancestors > 1 && config.islands === 1 && config.parents > config.ancestors)
+    problems.push(
+      `Generation 2 draws its ${config.parents} parents from the ${config.ancestors} ancestors: give at least ${config.parents} ancestors, or 1 (then it is mated with itself)`,
+    );
+  if (config.islands > 1) {
+    if (config.parents < 2)
+      problems.push(
+        `Islands exchange mates, so they need 2 or more parents per offspring (got ${config.parents}); choose mode sexual or multiparent, or 1 island`,
+      );
+    if (config.population % config.islands !== 0)
+      problems.push(
+        `The population (${config.population}) must split evenly into ${config.islands} islands; make it a multiple of ${config.islands}`,
+      );
+    else if (config.population / config.islands < config.parents && config.generations > 2)
+      problems.push(
+        `Each of the ${config.islands} islands holds ${config.population / config.islands} network(s) but every offspring needs ${config.parents} parents from its island; raise the population to ${config.islands * config.parents} or more`,
+      );
+  }
   for (const level of ['cluster', 'synapse'] as const) {
     const w = config.mating[level];
     if (w === null) continue;
@@ -188,6 +248,7 @@ function mergeSynthesis(base: SynthesisSettings, patch: DeepPartial<SynthesisSet
     ...base,
     ...stripUndefined(patch),
     budget: { ...base.budget, ...stripUndefined(patch.budget ?? {}) },
+    layerFloor: { ...base.layerFloor, ...stripUndefined(patch.layerFloor ?? {}) },
     truncation: (patch.truncation ?? base.truncation) as SynthesisSettings['truncation'],
   } as SynthesisSettings;
 }
@@ -196,11 +257,17 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The mating weights of one offspring: the configured ones, or 1/m each. */
+/**
+ * The mating weights of one offspring: from its parents' fitness (test accuracy) when
+ * fitness-weighted mating is on, else the configured ones, or 1/m each.
+ */
 export function matingWeights(
-  config: Pick<RunConfig, 'mating'>,
+  config: { mating: Omit<MatingConfig, 'fitnessTemperature'> & { fitnessTemperature?: number } },
   parentCount: number,
+  parentFitness?: readonly number[],
 ): { cluster: number[]; synapse: number[] } {
+  const t = config.mating.fitnessTemperature ?? 0;
+  if (t > 0 && parentFitness && parentFitness.length === parentCount) return fitnessMatingWeights(parentFitness, t);
   const equal = Array.from({ length: parentCount }, () => 1 / parentCount);
   const pick = (w: number[] | null) => (w && w.length === parentCount ? w.slice() : equal);
   return { cluster: pick(config.mating.cluster), synapse: pick(config.mating.synapse) };

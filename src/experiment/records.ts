@@ -124,6 +124,15 @@ export const CSV_COLUMNS = [
   'train_seconds',
   'images_per_second',
   'final_loss',
+  // Issue 19; empty for the ancestor and in runs recorded before.
+  'rho',
+  'mating_weights',
+  'alive_in_all_parents',
+  'removed_synapses',
+  'removed_with_kernels',
+  'removed_kernels',
+  'removed_filters',
+  'floor_added',
 ] as const;
 
 export function recordsToCsv(records: readonly NetworkRecord[]): string {
@@ -146,6 +155,14 @@ export function recordsToCsv(records: readonly NetworkRecord[]): string {
       r.trainSeconds.toFixed(2),
       r.imagesPerSecond.toFixed(1),
       r.epochLosses.length ? r.epochLosses[r.epochLosses.length - 1].toFixed(5) : '',
+      r.synthesis?.rho ?? '',
+      r.synthesis?.matingWeights ? r.synthesis.matingWeights.synapse.map((w) => w.toFixed(4)).join(' ') : '',
+      r.synthesis ? r.synthesis.aliveInAllParents.toFixed(4) : '',
+      r.synthesis?.removed?.synapses ?? '',
+      r.synthesis?.removed?.inRemovedKernels ?? '',
+      r.synthesis?.removed?.kernels ?? '',
+      r.synthesis?.removed?.filters ?? '',
+      r.synthesis?.floorAdded ?? '',
     ].join(','),
   );
   return [CSV_COLUMNS.join(','), ...rows].join('\n') + '\n';

@@ -5,19 +5,30 @@
  */
 import {
   Rng,
-  countNetwork,
+  chooseParentIndices,
+  describeArchitecture,
   initialiseGenome,
   lenetSpecs,
   LENET_CLASSES,
   networkMetrics,
+  pruneOffspring,
+  scheduledRho,
   synthesiseOffspring,
   type Genome,
+  type SynthesisSettings,
   type SynthesisStats,
 } from '../evolution';
 import { stratifiedSubset, type ImageDataset } from '../data';
 import type { GradientPeer } from '../nn/gradient-peer';
 import { MaskedNetwork } from '../nn/network';
-import { matingWeights, resolveConfig, type DeepPartial, type LiveSettings, type RunConfig } from './config';
+import {
+  isPruningMode,
+  matingWeights,
+  resolveConfig,
+  type DeepPartial,
+  type LiveSettings,
+  type RunConfig,
+} from './config';
 import { summariseKernelMasks } from './kernel-masks';
 import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunPhase, RunReport } from './records';
 
@@ -107,34 +118,31 @@ export class ExperimentRunner {
     let population: Genome[];
     let ancestor: { synapses: number; kernels: number };
     let generation: number;
+    const job = { trainIndices, testIndices, input };
     if (checkpoint) {
       population = checkpoint.population;
       ancestor = checkpoint.ancestor;
       generation = checkpoint.generation;
       this.emit({ type: 'started', config, environment: this.options.environment, fromGeneration: generation + 1 });
+      // One trained ancestor can seed a run with more (outbreeding): the others are trained here,
+      // exactly as a fresh run would train them.
+      if (generation === 1 && population.length < config.ancestors) {
+        const more = await this.trainAncestors(population.length, ancestor, job);
+        population = [...population, ...more.genomes];
+        await this.finishGeneration(1, more.records, population, ancestor);
+      } else if (generation === 1 && population.length > config.ancestors)
+        throw new Error(
+          `the checkpoint's generation 1 holds ${population.length} ancestors but the configuration asks for ${config.ancestors}; set ancestors to ${population.length}`,
+        );
     } else {
       this.emit({ type: 'started', config, environment: this.options.environment, fromGeneration: 1 });
-      const seedGenome = initialiseGenome(
-        lenetSpecs(train.channels),
-        LENET_CLASSES,
-        Rng.derive(config.seed, 'init/ancestor'),
-      );
-      const counts = countNetwork(seedGenome);
-      ancestor = { synapses: counts.synapses, kernels: counts.kernels };
-      const { genome, record } = await this.trainAndEvaluate(seedGenome, {
-        generation: 1,
-        individual: 0,
-        parents: [],
-        epochs: config.ancestorEpochs,
-        synthesis: null,
-        ancestor,
-        trainIndices,
-        testIndices,
-        input,
-      });
-      population = [genome];
+      // Every ancestor starts dense: the efficiencies count against this.
+      const dense = describeArchitecture(lenetSpecs(train.channels));
+      ancestor = { synapses: dense.synapses, kernels: dense.kernels };
+      const trained = await this.trainAncestors(0, ancestor, job);
+      population = trained.genomes;
       generation = 1;
-      await this.finishGeneration(1, [record], population, ancestor);
+      await this.finishGeneration(1, trained.records, population, ancestor);
     }
 
     while (generation < this.config.generations && !this.stopRequested) {
@@ -144,21 +152,36 @@ export class ExperimentRunner {
       const offspring: Genome[] = [];
       const records: NetworkRecord[] = [];
       const previous = this.records.filter((r) => r.generation === generation - 1);
+      const fitness = previous.map((r) => r.testAccuracy);
+      // A ρ schedule (a changing environment) sets this generation's ρ; the rest of the budget stays.
+      const settings: SynthesisSettings = {
+        ...cfg.synthesis,
+        budget: {
+          ...cfg.synthesis.budget,
+          rho: scheduledRho(cfg.rhoSchedule, generation, cfg.synthesis.budget.rho, cfg.generations),
+        },
+      };
       for (let individual = 0; individual < cfg.population; individual++) {
         // A pause asked for during the previous network's evaluation holds here, before any new work.
         await this.whilePaused();
-        const parentIndices =
-          generation === 2
-            ? new Array<number>(cfg.parents).fill(0)
-            : chooseParents(cfg, previous, generation, individual);
+        const parentIndices = chooseParents(cfg, previous, generation, individual);
         this.progress(generation, individual, 'synthesise', 0, 0, 0, 0, null);
-        const { child, stats } = synthesiseOffspring(
-          parentIndices.map((p) => population[p]),
-          matingWeights(cfg, parentIndices.length),
-          cfg.synthesis,
-          Rng.derive(cfg.seed, `synthesis/g${generation}/i${individual}`),
-          Rng.derive(cfg.seed, `reinit/g${generation}/i${individual}`),
-        );
+        const parents = parentIndices.map((p) => population[p]);
+        const rng = Rng.derive(cfg.seed, `synthesis/g${generation}/i${individual}`);
+        const initRng = Rng.derive(cfg.seed, `reinit/g${generation}/i${individual}`);
+        const { child, stats } = isPruningMode(cfg.mode)
+          ? pruneOffspring(parents[0], cfg.mode, settings, rng, initRng)
+          : synthesiseOffspring(
+              parents,
+              matingWeights(
+                cfg,
+                parents.length,
+                parentIndices.map((p) => fitness[p]),
+              ),
+              settings,
+              rng,
+              initRng,
+            );
         const { genome, record } = await this.trainAndEvaluate(child, {
           generation,
           individual,
@@ -166,9 +189,7 @@ export class ExperimentRunner {
           epochs: cfg.epochsPerGeneration,
           synthesis: stats,
           ancestor,
-          trainIndices,
-          testIndices,
-          input,
+          ...job,
         });
         offspring.push(genome);
         records.push(record);
@@ -187,6 +208,43 @@ export class ExperimentRunner {
       configChanges: this.configChanges.slice(),
       finished,
     };
+  }
+
+  /**
+   * Trains ancestors `from`, `from` + 1, … up to the configured count. Ancestor 0 is the paper's
+   * (its streams are those of a one-ancestor run); ancestor i > 0 starts from its own weights.
+   */
+  private async trainAncestors(
+    from: number,
+    ancestor: { synapses: number; kernels: number },
+    job: {
+      trainIndices: Int32Array;
+      testIndices: Int32Array;
+      input: { height: number; width: number; channels: number };
+    },
+  ): Promise<{ genomes: Genome[]; records: NetworkRecord[] }> {
+    const genomes: Genome[] = [];
+    const records: NetworkRecord[] = [];
+    for (let individual = from; individual < this.config.ancestors; individual++) {
+      await this.whilePaused();
+      const seedGenome = initialiseGenome(
+        lenetSpecs(job.input.channels),
+        LENET_CLASSES,
+        Rng.derive(this.config.seed, individual === 0 ? 'init/ancestor' : `init/ancestor/${individual}`),
+      );
+      const { genome, record } = await this.trainAndEvaluate(seedGenome, {
+        generation: 1,
+        individual,
+        parents: [],
+        epochs: this.config.ancestorEpochs,
+        synthesis: null,
+        ancestor,
+        ...job,
+      });
+      genomes.push(genome);
+      records.push(record);
+    }
+    return { genomes, records };
   }
 
   private async trainAndEvaluate(
@@ -313,7 +371,7 @@ export class ExperimentRunner {
       generation,
       generations: this.config.generations,
       individual,
-      population: generation === 1 ? 1 : this.config.population,
+      population: generation === 1 ? this.config.ancestors : this.config.population,
       phase,
       epoch,
       epochs,
@@ -330,7 +388,7 @@ function subsetIndices(d: ImageDataset, size: number | null, seed: number, label
   return stratifiedSubset(d.labels, size, (stream) => Rng.derive(subsetSeed, stream));
 }
 
-/** Parents of one offspring from the previous generation's records (ALGORITHM.md §2 [P]). */
+/** Parents of one offspring from the previous generation's records (ALGORITHM.md §2 [P], §6). */
 export function chooseParents(
   cfg: RunConfig,
   previous: NetworkRecord[],
@@ -339,20 +397,25 @@ export function chooseParents(
 ): number[] {
   const m = cfg.parents;
   const n = previous.length;
-  if (m > n)
+  // One ancestor is mated with itself; otherwise each parent is a distinct network of the pool.
+  if (m > n && n > 1 && cfg.islands === 1)
     throw new Error(
       `generation ${generation} needs ${m} parents but generation ${generation - 1} has only ${n} network(s)`,
     );
-  if (m === n) return previous.map((_, i) => i);
-  if (cfg.parentSelection === 'fittest') {
-    return previous
-      .map((r, i) => ({ i, acc: r.testAccuracy }))
-      .sort((a, b) => b.acc - a.acc || a.i - b.i)
-      .slice(0, m)
-      .map((x) => x.i);
-  }
-  const order = Rng.derive(cfg.seed, `parents/g${generation}/i${individual}`).shuffle(previous.map((_, i) => i));
-  return order.slice(0, m);
+  return chooseParentIndices(
+    previous.map((r) => r.testAccuracy),
+    generation,
+    individual,
+    cfg.population,
+    {
+      parents: m,
+      selection: cfg.parentSelection,
+      tournamentSize: cfg.tournamentSize,
+      islands: cfg.islands,
+      migrationInterval: cfg.migrationInterval,
+    },
+    Rng.derive(cfg.seed, `parents/g${generation}/i${individual}`),
+  );
 }
 
 function mergePatch<T extends object>(base: T, patch: object): T {

@@ -73,7 +73,18 @@ export interface BooleanSetting extends Common {
   readonly kind: 'boolean';
 }
 
-export type Setting = IntegerSetting | NumberSetting | ChoiceSetting | BooleanSetting;
+/** Short text with a grammar of its own (a ρ schedule); the empty text is "off". */
+export interface TextSetting extends Common {
+  readonly kind: 'text';
+  /** What a valid value looks like, in words, with examples. */
+  readonly format: string;
+  /** A valid value other than the default, for --help and tests. */
+  readonly example: string;
+  /** What is wrong with a value's text, or null when it reads. */
+  readonly check: (text: string) => string | null;
+}
+
+export type Setting = IntegerSetting | NumberSetting | ChoiceSetting | BooleanSetting | TextSetting;
 
 /** The value type a row describes. */
 export type SettingValue<S> = S extends { kind: 'integer'; all: true }
@@ -86,7 +97,9 @@ export type SettingValue<S> = S extends { kind: 'integer'; all: true }
         : never
       : S extends { kind: 'boolean' }
         ? boolean
-        : never;
+        : S extends { kind: 'text' }
+          ? string
+          : never;
 
 const segments = (path: string) => path.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
 
@@ -129,6 +142,8 @@ export function allowedText(s: Setting): string {
       return `one of ${s.choices.map((c) => c.value).join(', ')}`;
     case 'boolean':
       return 'true or false';
+    case 'text':
+      return s.format;
   }
 }
 
@@ -142,19 +157,25 @@ export function isAllowed(s: Setting, v: unknown): boolean {
       return s.choices.some((c) => c.value === v);
     case 'boolean':
       return typeof v === 'boolean';
+    case 'text':
+      return typeof v === 'string' && s.check(v) === null;
   }
 }
 
 /** The problem with a value, in the person's words ("Generations must be … (got 0)"), or null. */
 export function settingProblem(s: Setting, v: unknown): string | null {
-  return isAllowed(s, v) ? null : `${s.label} must be ${allowedText(s)} (got ${show(v)})`;
+  if (isAllowed(s, v)) return null;
+  const problem = `${s.label} must be ${allowedText(s)} (got ${show(v)})`;
+  // Text has a grammar: say where it went wrong too.
+  return s.kind === 'text' && typeof v === 'string' ? `${problem}: ${s.check(v)}` : problem;
 }
 
 export type Parsed = { ok: true; value: number | string | boolean | null } | { ok: false; reason: string };
 
 /**
  * Text (a URL value, a CLI argument) → a value of the setting's kind. Only the form is checked
- * here (a number is a number); the bounds are validation's job, which names the setting.
+ * here (a number is a number); the bounds (and a text setting's grammar) are validation's job,
+ * which names the setting.
  */
 export function parseSettingText(s: Setting, raw: string): Parsed {
   const text = raw.trim();
@@ -178,10 +199,12 @@ export function parseSettingText(s: Setting, raw: string): Parsed {
       ];
       return b === undefined ? { ok: false, reason: 'must be true or false (or 1 or 0)' } : { ok: true, value: b };
     }
+    case 'text':
+      return { ok: true, value: text };
   }
 }
 
-/** A value as short text that parseSettingText reads back: 6 significant digits, "all", 1/0. */
+/** A value as short text that parseSettingText reads back: 6 significant digits, "all", 1/0, text as it is. */
 export function settingText(value: unknown): string {
   if (value === null) return 'all';
   if (typeof value === 'number') return String(Number(value.toPrecision(6)));

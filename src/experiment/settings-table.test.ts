@@ -74,7 +74,8 @@ describe('the settings table', () => {
     for (const s of ALL_SETTINGS) {
       const partial = {};
       setPath(partial, s.path, badValue(s));
-      if (s.path.startsWith('mating.'))
+      // A mating weight is checked with its whole list: give the other parent's weight too.
+      if (/^mating\..*\.\d$/.test(s.path))
         setPath(partial, s.path.replace(/\d+$/, String(1 - Number(s.path.at(-1)))), 0.5);
       let error: unknown;
       try {

@@ -18,6 +18,8 @@ export function otherValue(s: Setting, current: unknown): unknown {
       return s.choices.find((c) => c.value !== current)!.value;
     case 'boolean':
       return !current;
+    case 'text':
+      return current === s.example ? '' : s.example;
   }
 }
 
@@ -32,6 +34,8 @@ export function badValue(s: Setting): unknown {
       return 'nonsense';
     case 'boolean':
       return 'maybe';
+    case 'text':
+      return 'nonsense';
   }
 }
 

@@ -186,6 +186,43 @@ export function NumberField(props: {
   );
 }
 
+/**
+ * Short text with a grammar of its own (a ρ schedule): kept as typed until it reads, with the
+ * reason it does not read meanwhile. Empty text is a value too ("off").
+ */
+export function TextField(props: {
+  label: string;
+  value: string;
+  /** What is wrong with the text, or null. */
+  problem: (text: string) => string | null;
+  disabled?: boolean;
+  hint?: ReactNode;
+  testId?: string;
+  onChange: (v: string) => void;
+}) {
+  const id = useId();
+  const [text, setText] = useDraft(props.value);
+  const problem = props.problem(text.trim());
+  return (
+    <Field id={id} label={props.label} hint={problem ? <span className="invalid">{problem}</span> : props.hint}>
+      <input
+        id={id}
+        data-testid={props.testId}
+        type="text"
+        spellCheck={false}
+        value={text}
+        disabled={props.disabled}
+        aria-invalid={problem !== null}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (props.problem(e.target.value.trim()) === null) props.onChange(e.target.value.trim());
+        }}
+        onBlur={() => setText(props.value)}
+      />
+    </Field>
+  );
+}
+
 export function CheckField(props: {
   label: string;
   value: boolean;

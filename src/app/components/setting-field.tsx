@@ -6,7 +6,7 @@ import { createContext, useContext, type ReactNode } from 'react';
 import { allowedText, isAllowed, type Setting } from '../../experiment/setting';
 import { settingById, type LabSettingId } from '../../experiment/settings-table';
 import { labValue, withLabValue, type LabSetup } from '../setup';
-import { CheckField, IntegerField, NumberField, SelectField, SliderField } from './fields';
+import { CheckField, IntegerField, NumberField, SelectField, SliderField, TextField } from './fields';
 
 /** What a field needs of the lab: the setup, a way to change it, and whether runs hold it fixed. */
 export interface SetupBinding {
@@ -77,6 +77,8 @@ export function SettingField(props: {
       return <SelectField {...common} value={value as string} options={[...s.choices]} onChange={set} />;
     case 'boolean':
       return <CheckField {...common} value={value as boolean} onChange={set} />;
+    case 'text':
+      return <TextField {...common} value={value as string} problem={s.check} onChange={set} />;
   }
 }
 

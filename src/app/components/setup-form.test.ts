@@ -55,6 +55,14 @@ describe('the setup form', () => {
       'add-run',
     ])
       expect(tagOf(html, id), id).toBeDefined();
+    // The run types: the paper's modes and the pruning baselines.
+    for (const [value, label] of [
+      ['asexual', 'asexual'],
+      ['magnitude', 'magnitude pruning'],
+      ['magnitude-layerwise', 'layer-wise magnitude pruning'],
+      ['random', 'random pruning'],
+    ])
+      expect(html).toContain(`<option value="${value}">${label}</option>`);
   });
 
   it('draws each field from its row: label, kind, bounds, step and choices', () => {
@@ -74,6 +82,7 @@ describe('the setup form', () => {
         expect(options, s.id).toEqual(s.choices.map((c) => [c.value, c.label]));
       }
       if (s.kind === 'boolean') expect(tag, s.id).toMatch(/type="checkbox"/);
+      if (s.kind === 'text') expect(tag, s.id).toMatch(/^<input[^>]*type="text"/);
     }
   });
 

@@ -7,14 +7,38 @@ import { useState } from 'react';
 import { labSubsets, type AncestorMeta } from '../../experiment/ancestor';
 import type { DatasetName } from '../../experiment/config';
 import { settingById, type LabSettingId } from '../../experiment/settings-table';
-import { runColours, runLabel, type LabSetup, type MatingSliders, type RunMode, type RunVariant } from '../setup';
+import {
+  RUN_MODES,
+  runColours,
+  runLabel,
+  type LabSetup,
+  type MatingSliders,
+  type RunMode,
+  type RunVariant,
+} from '../setup';
 import { SelectField, SliderField } from './fields';
 import { SettingField, SettingFields, useSetupBinding } from './setting-field';
 
 /** The environment's settings, in order; advanced ones go under its "Advanced". */
-export const ENVIRONMENT_FIELDS: readonly LabSettingId[] = ['rho', 'budgetMode', 'clusterFactor'];
+export const ENVIRONMENT_FIELDS: readonly LabSettingId[] = [
+  'rho',
+  'budgetMode',
+  'clusterFactor',
+  'rhoSchedule',
+  'budgetScope',
+  'layerFloor',
+  'minFilters',
+];
 /** Under the mating weights' "Advanced", after the separate-levels switch. */
-export const MATING_ADVANCED_FIELDS: readonly LabSettingId[] = ['batchSize'];
+export const MATING_ADVANCED_FIELDS: readonly LabSettingId[] = ['fitnessTemperature', 'batchSize'];
+/** Who mates with whom (issue 19): under "Data and networks"' "Advanced". */
+export const POPULATION_ADVANCED_FIELDS: readonly LabSettingId[] = [
+  'parentSelection',
+  'tournamentSize',
+  'ancestors',
+  'islands',
+  'migrationInterval',
+];
 
 export interface ShippedAncestor {
   shipped: 'unknown' | 'present' | 'absent';
@@ -80,6 +104,7 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
           />
           <SettingField id="ancestorEpochs" />
         </div>
+        <SettingFields ids={POPULATION_ADVANCED_FIELDS} />
       </fieldset>
 
       <fieldset>
@@ -181,10 +206,10 @@ function RunList() {
             label="Mode"
             testId="add-mode"
             value={mode}
-            options={[
-              { value: 'sexual', label: 'sexual' },
-              { value: 'asexual', label: 'asexual' },
-            ]}
+            options={[...RUN_MODES]}
+            hint={
+              mode === 'sexual' || mode === 'asexual' ? undefined : 'a baseline: prunes to exactly ρ each generation'
+            }
             onChange={setMode}
           />
           {mode === 'sexual' ? (
