@@ -89,6 +89,25 @@ describe('sweep points', () => {
     ]);
   });
 
+  it('shares one ancestor between points that differ only in issue 19’s offspring settings', () => {
+    const p = plan({
+      base: { generations: 4 },
+      points: [
+        { seed: 1, mode: 'asexual' },
+        { seed: 1, mode: 'asexual', rhoSchedule: '0.5@3' },
+        { seed: 1, mode: 'sexual', population: 4, parentSelection: 'tournament', tournamentSize: 3 },
+        { seed: 1, mode: 'sexual', population: 4, islands: 2, migrationInterval: 2 },
+        { seed: 1, mode: 'magnitude' },
+        { seed: 1, mode: 'sexual', ancestors: 2 },
+      ],
+      dataDir: 'd',
+    });
+    // Only the number of ancestors shapes generation 1: it trains a second network there.
+    expect(p.ancestors.map((a) => a.id)).toEqual(['seed=1', 'seed=1,ancestors=2']);
+    expect(p.points.map((x) => x.ancestor)).toEqual([...Array(5).fill('seed=1'), 'seed=1,ancestors=2']);
+    expect(p.ancestors[1].config.ancestors).toBe(2);
+  });
+
   it('adds explicit points after the grid, with their own data folder and a shared ancestor', () => {
     const p = plan(
       {
@@ -107,7 +126,7 @@ describe('sweep points', () => {
     ]);
     expect(p.points[4]).toMatchObject({ dataDir: '/tmp/other data', ancestor: 'seed=2' });
     expect(p.points[3].dataDir).toBe('/data');
-    expect(p.points[5].config.mating).toEqual({ cluster: [0.8, 0.5], synapse: [0.8, 0.5] });
+    expect(p.points[5].config.mating).toEqual({ cluster: [0.8, 0.5], synapse: [0.8, 0.5], fitnessTemperature: 0 });
     expect(p.ancestors.map((a) => a.id)).toEqual(['seed=1', 'seed=2', 'seed=3']);
     // Without axes or points the sweep is the base alone.
     expect(plan({ base: { seed: 4 } }, '/d').points.map((x) => [x.id, x.config.seed])).toEqual([['base', 4]]);
