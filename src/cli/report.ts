@@ -6,6 +6,9 @@
  * points below the ancestor, plots in the style of the paper's Figures 4–5, and the paper's
  * numbers beside ours. results/NOTES.md (hand-written: what was calibrated and why) opens the report.
  * The same seed summaries go to public/reproduced.json, which the lab overlays on its charts.
+ * Sweep folders under results/ (with a sweep.json) make the "Beyond the paper" section
+ * (beyond-report.ts), opened by results/BEYOND.md; each of their groups of settings is also an
+ * experiment of public/reproduced.json.
  *
  * Usage: npm run report -- [resultsDir] [docsDir] [publicDir]
  *        npm run report -- SWEEPDIR [outDir]   (a folder made by npm run sweep: see sweep-report.ts)
@@ -25,6 +28,7 @@ import {
   type SeedSummaryPoint,
   type Stat,
 } from '../experiment/summary';
+import { beyondSection, writeBeyondFigures } from './beyond-report';
 import { svgPlot, type PlotSeries } from './svg-plot';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,8 +40,9 @@ export interface Experiment {
   modes: Map<string, { seeds: number[]; runs: RunReport[] }>;
 }
 
+/** Run files of the reproduction's layout; sweep folders (with a sweep.json) are the "Beyond the paper" section's. */
 async function findRuns(dir: string): Promise<string[]> {
-  if (!existsSync(dir)) return [];
+  if (!existsSync(dir) || existsSync(path.join(dir, 'sweep.json'))) return [];
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => findRuns(path.join(dir, e.name))));
   return [...(entries.some((e) => e.name === 'run.json') ? [path.join(dir, 'run.json')] : []), ...nested.flat()];
@@ -275,6 +280,13 @@ export async function writeReport(
       '',
       generationTable(modes),
     );
+  }
+  const beyondNotes = path.join(resultsDir, 'BEYOND.md');
+  const beyond = await beyondSection(resultsDir, existsSync(beyondNotes) ? await readFile(beyondNotes, 'utf8') : '');
+  if (beyond.experiments.length) {
+    await writeBeyondFigures(beyond, figuresDir);
+    reproduced.experiments.push(...beyond.experiments);
+    sections.push('', beyond.markdown);
   }
   const markdown = sections.join('\n') + '\n';
   await writeFile(path.join(docsDir, 'RESULTS.md'), markdown);

@@ -12,6 +12,8 @@ export interface PlotSeries {
   points: PlotPoint[];
   /** Drawn as isolated markers (e.g. the paper's reported points) instead of a line. */
   markersOnly?: boolean;
+  /** A dashed line (e.g. to tell asexual variants from sexual ones of the same colour). */
+  dashed?: boolean;
 }
 
 export interface PlotOptions {
@@ -19,6 +21,8 @@ export interface PlotOptions {
   xLabel: string;
   yLabel: string;
   logY?: boolean;
+  /** A log x axis with ticks at 1, 2, 5 × each power of ten (e.g. efficiencies). */
+  logX?: boolean;
   width?: number;
   height?: number;
 }
@@ -35,16 +39,30 @@ function niceTicks(min: number, max: number, count: number): number[] {
   return ticks;
 }
 
+/** 1, 2, 5 × each power of ten between 10^lo and 10^hi (log10 bounds). */
+export function logTicks(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++)
+    for (const m of [1, 2, 5]) {
+      const t = Number((m * 10 ** e).toPrecision(12));
+      if (Math.log10(t) >= lo - 1e-9 && Math.log10(t) <= hi + 1e-9) ticks.push(t);
+    }
+  return ticks;
+}
+
 export function svgPlot(series: readonly PlotSeries[], o: PlotOptions): string {
   const width = o.width ?? 640;
-  const height = o.height ?? 400;
-  const m = { left: 70, right: 20, top: 40, bottom: 80 };
+  // Two legend entries per row; rows beyond two make the figure taller, not the plot smaller.
+  const extra = Math.max(0, Math.ceil(series.length / 2) - 2) * 18;
+  const height = (o.height ?? 400) + extra;
+  const m = { left: 70, right: 20, top: 40, bottom: 80 + extra };
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p.x);
   const lows = all.map((p) => p.y - (p.err ?? 0));
   const highs = all.map((p) => p.y + (p.err ?? 0));
-  const xMin = Math.min(...xs);
-  const xMax = Math.max(...xs);
+  const tx = (v: number) => (o.logX ? Math.log10(Math.max(v, 1e-6)) : v);
+  const xMin = tx(Math.min(...xs));
+  const xMax = tx(Math.max(...xs));
   const tf = (v: number) => (o.logY ? Math.log10(Math.max(v, 1e-6)) : v);
   let yMin = tf(Math.min(...lows.filter((v) => !o.logY || v > 0)));
   let yMax = tf(Math.max(...highs));
@@ -56,7 +74,7 @@ export function svgPlot(series: readonly PlotSeries[], o: PlotOptions): string {
     yMin -= pad;
     yMax += pad;
   }
-  const px = (x: number) => m.left + ((x - xMin) / (xMax - xMin || 1)) * (width - m.left - m.right);
+  const px = (x: number) => m.left + ((tx(x) - xMin) / (xMax - xMin || 1)) * (width - m.left - m.right);
   const py = (y: number) => height - m.bottom - ((tf(y) - yMin) / (yMax - yMin || 1)) * (height - m.top - m.bottom);
   const parts: string[] = [];
   parts.push(
@@ -76,8 +94,12 @@ export function svgPlot(series: readonly PlotSeries[], o: PlotOptions): string {
       `<text x="${m.left - 6}" y="${y + 4}" text-anchor="end">${o.logY ? `${t}×` : Number(t.toPrecision(4))}</text>`,
     );
   }
-  for (const t of niceTicks(xMin, xMax, Math.min(12, xMax - xMin || 1)).filter(Number.isInteger)) {
-    parts.push(`<text x="${px(t)}" y="${height - m.bottom + 18}" text-anchor="middle">${t}</text>`);
+  const xTicks = o.logX
+    ? logTicks(xMin, xMax)
+    : niceTicks(xMin, xMax, Math.min(12, xMax - xMin || 1)).filter(Number.isInteger);
+  for (const t of xTicks) {
+    if (o.logX) parts.push(`<line x1="${px(t)}" x2="${px(t)}" y1="${m.top}" y2="${height - m.bottom}" stroke="#eee"/>`);
+    parts.push(`<text x="${px(t)}" y="${height - m.bottom + 18}" text-anchor="middle">${o.logX ? `${t}×` : t}</text>`);
   }
   parts.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${height - m.bottom}" stroke="#333"/>`);
   parts.push(
@@ -106,18 +128,18 @@ export function svgPlot(series: readonly PlotSeries[], o: PlotOptions): string {
       );
     }
     parts.push(
-      `<polyline points="${pts.map((p) => `${px(p.x)},${py(p.y)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="2.5"/>`,
+      `<polyline points="${pts.map((p) => `${px(p.x)},${py(p.y)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="7 4"' : ''}/>`,
     );
     for (const p of pts) parts.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3.5" fill="${s.color}"/>`);
   }
   series.forEach((s, i) => {
     // Two legend entries per row: the labels ("sexual (mean ± std, 3 seeds)") are long.
     const x = m.left + (i % 2) * ((width - m.left - m.right) / 2);
-    const y = height - 30 + Math.floor(i / 2) * 18;
+    const y = height - 30 - extra + Math.floor(i / 2) * 18;
     parts.push(
       s.markersOnly
         ? `<path d="M${x + 10} ${y - 6} l6 6 l-6 6 l-6 -6 z" fill="${s.color}" stroke="black"/>`
-        : `<line x1="${x}" x2="${x + 20}" y1="${y}" y2="${y}" stroke="${s.color}" stroke-width="3"/>`,
+        : `<line x1="${x}" x2="${x + 20}" y1="${y}" y2="${y}" stroke="${s.color}" stroke-width="3"${s.dashed ? ' stroke-dasharray="7 4"' : ''}/>`,
     );
     parts.push(`<text x="${x + 26}" y="${y + 4}">${esc(s.label)}</text>`);
   });
