@@ -6,7 +6,8 @@ import type { Setting } from '../../experiment/setting';
 import type { LabSettingId } from '../../experiment/settings-table';
 import { defaultSetup, LAB_SETTINGS, type LabSetup } from '../setup';
 import { LIVE_HINT, SettingField, SetupContext, type SetupBinding } from './setting-field';
-import { SetupForm } from './setup-form';
+import { PRESETS } from '../presets';
+import { PresetPicker, SetupForm } from './setup-form';
 
 function render(node: ReactElement, setup: LabSetup, state: Partial<SetupBinding> = {}): string {
   const binding: SetupBinding = { setup, update: () => {}, locked: false, running: false, ...state };
@@ -103,5 +104,17 @@ describe('the setup form', () => {
     expect(render(createElement(SettingField, { id: 'rho' }), setup)).toContain(
       'share of the parents’ synapses an offspring may keep',
     );
+  });
+
+  it('opens with the named presets: one choice each, applied by a button, held fixed with the runs', () => {
+    const html = render(createElement(PresetPicker), defaultSetup());
+    for (const p of PRESETS) expect(html).toContain(`<option value="${p.id}"`);
+    expect(html).toContain(PRESETS[0].description);
+    expect(tagOf(html, 'apply-preset')).not.toContain('disabled');
+    const locked = render(createElement(PresetPicker), defaultSetup(), { locked: true });
+    expect(tagOf(locked, 'preset')).toContain('disabled=""');
+    expect(tagOf(locked, 'apply-preset')).toContain('disabled=""');
+    const form = render(createElement(SetupForm, { shipped: 'present', meta: null }), defaultSetup());
+    expect(form.indexOf('data-testid="preset"')).toBeLessThan(form.indexOf('data-testid="dataset"'));
   });
 });

@@ -16,6 +16,7 @@ import {
   type RunMode,
   type RunVariant,
 } from '../setup';
+import { applyPreset, PRESETS } from '../presets';
 import { SelectField, SliderField } from './fields';
 import { SettingField, SettingFields, useSetupBinding } from './setting-field';
 
@@ -45,6 +46,34 @@ export interface ShippedAncestor {
   meta: AncestorMeta | null;
 }
 
+/** The named presets (presets.ts): pick one, apply it; it replaces the setup's settings and runs. */
+export function PresetPicker() {
+  const { update, locked } = useSetupBinding();
+  const [id, setId] = useState(PRESETS[0].id);
+  const preset = PRESETS.find((p) => p.id === id) ?? PRESETS[0];
+  return (
+    <div className="row2">
+      <SelectField
+        label="Preset"
+        testId="preset"
+        value={id}
+        disabled={locked}
+        options={PRESETS.map((p) => ({ value: p.id, label: p.name }))}
+        hint={preset.description}
+        onChange={setId}
+      />
+      <button
+        type="button"
+        data-testid="apply-preset"
+        disabled={locked}
+        onClick={() => update((s) => applyPreset(s, preset))}
+      >
+        Apply preset
+      </button>
+    </div>
+  );
+}
+
 export function SetupForm({ shipped, meta }: ShippedAncestor) {
   const { setup, update, locked, running } = useSetupBinding();
   const m = setup.mating;
@@ -56,6 +85,7 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
   return (
     <section className="panel controls" aria-labelledby="controls-title">
       <h2 id="controls-title">Setup</h2>
+      <PresetPicker />
       {locked ? (
         <p className="hint">
           Dataset, sizes, seed and runs are fixed for this comparison (Reset to change them). Sliders still act, from
