@@ -361,7 +361,6 @@ export async function beyondSection(resultsDir: string, narrative: string): Prom
   const parts: string[] = ['## Beyond the paper', '', narrative.trim()];
   for (const sweep of sweeps) {
     if (!sweep.methods.length) continue;
-    const first = sweep.methods[0].runs[0];
     const asExperiment = (name: string, methods: Method[]): Experiment => ({
       name,
       dataset: sweep.dataset,
@@ -371,7 +370,7 @@ export async function beyondSection(resultsDir: string, narrative: string): Prom
       '',
       `### ${sweep.name}`,
       '',
-      `${describeExperiment(asExperiment(sweep.name, [{ ...sweep.methods[0], runs: [first] }])).replace(/, changed: .*$/, '')}; ${sweep.methods.length} methods, seeds ${[...new Set(sweep.methods.flatMap((m) => m.runs.map((r) => r.config.seed)))].sort((a, b) => a - b).join(', ')}. Raw runs: \`results/${sweep.name}/points/\`; spec: \`results/${sweep.name}/spec.json\`.`,
+      `${describeExperiment(asExperiment(sweep.name, sweep.methods)).replace(/, (changed: .*|defaults)$/, '')}; ${sweep.methods.length} methods, seeds ${[...new Set(sweep.methods.flatMap((m) => m.runs.map((r) => r.config.seed)))].sort((a, b) => a - b).join(', ')}. Raw runs: \`results/${sweep.name}/points/\`; spec: \`results/${sweep.name}/spec.json\`.`,
       ...(sweep.unfinished.length ? ['', `Not finished, so left out: ${sweep.unfinished.join('; ')}.`] : []),
       '',
       '#### At the last generation',
@@ -398,6 +397,8 @@ export async function beyondSection(resultsDir: string, narrative: string): Prom
     parts.push(
       '',
       '#### What the steps removed (summed over the generations, mean over seeds)',
+      '',
+      'A synapse, kernel or filter counts as removed when some parent had it and the offspring has not (so a sexual step counts against both parents). "With whole kernels": the share of the removed synapses whose kernel died with them, the removals the cluster efficiency counts; the rest were removed singly. The last columns: filters alive in each layer at the last generation.',
       '',
       removalTable(sweep.methods),
     );
