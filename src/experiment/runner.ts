@@ -226,7 +226,7 @@ export class ExperimentRunner {
     const genomes: Genome[] = [];
     const records: NetworkRecord[] = [];
     for (let individual = from; individual < this.config.ancestors; individual++) {
-      await this.whilePaused();
+      // trainAndEvaluate starts at a batch boundary, where a pause holds.
       const seedGenome = initialiseGenome(
         lenetSpecs(job.input.channels),
         LENET_CLASSES,

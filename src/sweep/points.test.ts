@@ -107,7 +107,7 @@ describe('sweep points', () => {
     ]);
     expect(p.points[4]).toMatchObject({ dataDir: '/tmp/other data', ancestor: 'seed=2' });
     expect(p.points[3].dataDir).toBe('/data');
-    expect(p.points[5].config.mating).toEqual({ cluster: [0.8, 0.5], synapse: [0.8, 0.5] });
+    expect(p.points[5].config.mating).toEqual({ cluster: [0.8, 0.5], synapse: [0.8, 0.5], fitnessTemperature: 0 });
     expect(p.ancestors.map((a) => a.id)).toEqual(['seed=1', 'seed=2', 'seed=3']);
     // Without axes or points the sweep is the base alone.
     expect(plan({ base: { seed: 4 } }, '/d').points.map((x) => [x.id, x.config.seed])).toEqual([['base', 4]]);
