@@ -127,6 +127,7 @@ export class ExperimentRunner {
         parents: [],
         epochs: config.ancestorEpochs,
         synthesis: null,
+        mating: null,
         ancestor,
         trainIndices,
         testIndices,
@@ -152,9 +153,10 @@ export class ExperimentRunner {
             ? new Array<number>(cfg.parents).fill(0)
             : chooseParents(cfg, previous, generation, individual);
         this.progress(generation, individual, 'synthesise', 0, 0, 0, 0, null);
+        const mating = matingWeights(cfg, parentIndices.length);
         const { child, stats } = synthesiseOffspring(
           parentIndices.map((p) => population[p]),
-          matingWeights(cfg, parentIndices.length),
+          mating,
           cfg.synthesis,
           Rng.derive(cfg.seed, `synthesis/g${generation}/i${individual}`),
           Rng.derive(cfg.seed, `reinit/g${generation}/i${individual}`),
@@ -165,6 +167,7 @@ export class ExperimentRunner {
           parents: parentIndices,
           epochs: cfg.epochsPerGeneration,
           synthesis: stats,
+          mating,
           ancestor,
           trainIndices,
           testIndices,
@@ -197,6 +200,7 @@ export class ExperimentRunner {
       parents: number[];
       epochs: number;
       synthesis: SynthesisStats | null;
+      mating: { cluster: number[]; synapse: number[] } | null;
       ancestor: { synapses: number; kernels: number };
       trainIndices: Int32Array;
       testIndices: Int32Array;
@@ -248,7 +252,8 @@ export class ExperimentRunner {
         imagesPerSecond: trained.seconds > 0 ? trained.images / trained.seconds : 0,
         epochLosses: trained.epochLosses,
         synthesis: job.synthesis ? (synthesis as Omit<SynthesisStats, 'perLayer'>) : null,
-        kernelMasks: summariseKernelMasks(trainedGenome),
+        mating: job.mating,
+        kernelMasks: summariseKernelMasks(trainedGenome, cfg.synthesis.truncation),
       };
       return { genome: trainedGenome, record };
     } finally {
