@@ -166,7 +166,8 @@ function paperText(dataset: DatasetName): string | null {
   return `The paper (Chung et al. 2017) reports sexual synthesis ahead: ${at(s)}, against asexual synthesis’s ${at(a)}. Its sexual run kept about ${impliedRetention(s.synapticEfficiency, s.generation).toFixed(2)} of the synapses per generation, its asexual run ${impliedRetention(a.synapticEfficiency, a.generation).toFixed(2)}.`;
 }
 
-function reproducedSummary(e: ReproducedExperiment): { name: string; text: string; lead: Lead } | null {
+/** Our reproduction's seed means compared the same way as the runs on the page. */
+export function reproducedSummary(e: ReproducedExperiment): { name: string; text: string; lead: Lead } | null {
   const curve = (mode: string) =>
     (e.modes[mode]?.points ?? []).map((p) => ({
       generation: p.generation,

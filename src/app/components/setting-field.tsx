@@ -48,6 +48,7 @@ export function SettingField(props: {
     testId: lab.testId ?? s.cli ?? s.id,
     disabled: locked && !s.live,
     hint: props.hint ?? (running && s.live ? LIVE_HINT : lab.hint),
+    help: s.help,
   };
   switch (s.kind) {
     case 'integer':

@@ -8,6 +8,7 @@ import { labSubsets, type AncestorMeta } from '../../experiment/ancestor';
 import type { DatasetName } from '../../experiment/config';
 import { settingById, type LabSettingId } from '../../experiment/settings-table';
 import { runColours, runLabel, type LabSetup, type MatingSliders, type RunMode, type RunVariant } from '../setup';
+import { Explain } from './explain';
 import { SelectField, SliderField } from './fields';
 import { SettingField, SettingFields, useSetupBinding } from './setting-field';
 
@@ -61,6 +62,8 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
           <SelectField<LabSetup['ancestor']>
             label="Ancestor"
             testId="ancestor"
+            help="Where generation 1 comes from: a network trained in advance and shipped with the lab (evolution starts at once), or one trained here first, on the training images and epochs chosen above."
+
             value={setup.ancestor}
             disabled={locked}
             options={[
@@ -125,6 +128,10 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
                 />
                 Separate cluster- and synapse-level weights
               </label>
+              <Explain
+                label="separate levels"
+                text="α and β blend the parents twice: their filters’ strengths (the cluster level, which filters survive) and each synapse’s weight (the synapse level, which connections survive inside them). Linked, one α and one β set both levels."
+              />
               {!m.linked ? (
                 <>
                   <SettingField id="alphaSynapse" />
@@ -180,6 +187,7 @@ function RunList() {
           <SelectField<RunMode>
             label="Mode"
             testId="add-mode"
+            help={settingById('mode').help}
             value={mode}
             options={[
               { value: 'sexual', label: 'sexual' },
@@ -189,11 +197,23 @@ function RunList() {
           />
           {mode === 'sexual' ? (
             <div className="row2">
-              <SliderField label="α" value={alpha} {...weightRange} onChange={setAlpha} />
-              <SliderField label="β" value={beta} {...weightRange} onChange={setBeta} />
+              <SliderField
+                label="α"
+                value={alpha}
+                {...weightRange}
+                help={settingById('alphaCluster').help}
+                onChange={setAlpha}
+              />
+              <SliderField
+                label="β"
+                value={beta}
+                {...weightRange}
+                help={settingById('betaCluster').help}
+                onChange={setBeta}
+              />
             </div>
           ) : null}
-          <SliderField label="ρ" value={rho} {...rhoRange} onChange={setRho} />
+          <SliderField label="ρ" value={rho} {...rhoRange} help={settingById('rho').help} onChange={setRho} />
           <button type="button" onClick={add} data-testid="add-run">
             Add this run
           </button>
