@@ -230,7 +230,10 @@ function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; ta
         </div>
       </figcaption>
       {showTable ? (
-        <div className="table-box">{props.table}</div>
+        // Focusable, so that a keyboard can scroll a long table (axe: scrollable-region-focusable).
+        <div className="table-box" tabIndex={0} role="region" aria-label={`${props.title}, as a table`}>
+          {props.table}
+        </div>
       ) : (
         <>
           <div ref={ref} className="chart-box">

@@ -117,7 +117,7 @@ export function HowItWorks() {
               : ''}
           . Each later generation is made from the one before.
         </p>
-        <div className="table-box">
+        <div className="teach-table-box">
           <table data-testid="architecture">
             <caption>The ancestor’s evolved layers ({name})</caption>
             <thead>
@@ -193,9 +193,10 @@ export function HowItWorks() {
           Two networks of the previous generation are blended before sampling: a filter’s strength becomes{' '}
           <span className="formula">α·S_A(c) + β·S_B(c)</span> (the cluster level) and a synapse’s{' '}
           <span className="formula">α·|w_A| + β·|w_B|</span> (the synapse level). α and β need not add up to 1: only
-          their ratio matters here. A synapse alive in only one parent gets a weaker blend and survives less often. A
-          sexual run has two networks a generation, both parents of both offspring; generation 2 mates the ancestor with
-          itself, so real mating starts at generation 3. The mating view below shows it, kernel by kernel.
+          their ratio matters with the default normalisers. A synapse alive in only one parent gets a weaker blend and
+          survives less often. A sexual run has two networks a generation, both parents of both offspring; generation 2
+          mates the ancestor with itself, so real mating starts at generation 3. The mating view below shows it, kernel
+          by kernel.
         </p>
 
         <h3>7. Retraining</h3>
@@ -235,7 +236,7 @@ export function HowItWorks() {
         </p>
 
         <h3>Every number, explained</h3>
-        <div className="table-box">
+        <div className="teach-table-box">
           <table data-testid="metrics-table">
             <caption>What the lab reports</caption>
             <thead>

@@ -36,7 +36,7 @@ function BlockView({ block, figureUrl }: { block: Block; figureUrl: (src: string
       return <List items={block.items} render={inl} />;
     case 'table':
       return (
-        <div className="table-box">
+        <div className="teach-table-box">
           <table>
             <thead>
               <tr>

@@ -105,7 +105,7 @@ function Cells({ run, at, field }: { run: RunVerdict; at: PointSummary | null; f
 
 function VerdictTable({ runs, equal }: { runs: RunVerdict[]; equal: number | null }) {
   return (
-    <div className="table-box">
+    <div className="teach-table-box">
       <table data-testid="verdict-table">
         <caption>
           Each run at its first {DROP_POINTS}-point drop, and at generation {equal ?? '—'} (the newest all runs have
