@@ -161,10 +161,13 @@ let firstVerdict: Record<string, number | null> | null = null;
 
 describe('teaching the mating ritual', () => {
   it('explains the method with its citation, every control and metric from the keyboard, and classifies a drawn MNIST digit with the ancestor', async () => {
-    const { context, page, errors } = await open(RUN);
+    // What a first-time visitor sees: the lab with its defaults.
+    const { context, page, errors } = await open('');
     try {
       expect(await axeViolations(page), 'axe on the first load').toEqual([]);
       await shotOf(page, null, 'teach-first-view');
+      await page.goto(`${baseUrl()}/?${RUN}`);
+      await page.getByTestId('data-ok').waitFor({ timeout: 30_000 });
 
       // The explanation: the paper cited and linked, our report linked and served.
       const how = page.getByTestId('how-it-works');
@@ -264,7 +267,9 @@ describe('teaching the mating ritual', () => {
       // The charts by training work: the axis says so.
       await page.getByTestId('x-axis').selectOption('images');
       await expect
-        .poll(() => page.getByTestId('chart-synapticEfficiency').locator('svg text').allTextContents(), { timeout: 5000 })
+        .poll(() => page.getByTestId('chart-synapticEfficiency').locator('svg text').allTextContents(), {
+          timeout: 5000,
+        })
         .toContain('images trained since the ancestor');
       await page.getByTestId('x-axis').selectOption('generation');
 
@@ -311,6 +316,7 @@ describe('teaching the mating ritual', () => {
       const lean = page.getByTestId('mating-lean');
       await expect.poll(() => lean.innerText()).toContain('closer to parent A');
       expect(Number(await lean.getAttribute('data-gap-a'))).toBeLessThan(Number(await lean.getAttribute('data-gap-b')));
+      await page.getByTestId('mating-layer').selectOption('fc1');
       await shotOf(page, 'mating-section', 'teach-mating-view');
       // Generation 2 says plainly that both parents are the ancestor.
       await page.getByTestId('mating-generation').selectOption('2');

@@ -73,16 +73,19 @@ describe('the verdict', () => {
     expect(v.reproduced!.lead).not.toBe('other');
     expect(v.meaning).toContain('did not do what the paper reports');
     expect(v.meaning).toContain('It agrees with our reproduction');
-    expect(v.meaning).toContain('asexual 0.70, sexual 0.69');
+    expect(v.meaning).toContain(
+      'Both kept about the same share of their parents’ synapses each generation (asexual 0.70, sexual 0.69)',
+    );
     expect(v.partial).toBe(false);
   });
 
   it('changes with the runs: a sexual run far more compact at its drop leads', () => {
-    const compact = records(2, [0.97, 0.965, 0.955, 0.935], [1, 3, 9, 27]);
+    const compact = records(2, [0.97, 0.965, 0.955, 0.935], [1, 3, 9, 27], 0.45);
     const v = computeVerdict([run('a', 'asexual', asexual), run('s', 'sexual', compact, true)], 'mnist', mnistRepro);
     expect(v.pairs[0].atDrop.lead).toBe('other');
     expect(v.headline).toBe('Sexual compacted faster than asexual so far, at the first 3-point drop in accuracy.');
     expect(v.meaning).toContain('Our reproduction over seeds found otherwise');
+    expect(v.meaning).toContain('Sexual kept 0.45 of its parents’ synapses each generation, asexual 0.70.');
     expect(v.partial).toBe(true);
   });
 

@@ -121,7 +121,7 @@ function compareAtDrop(ref: RunVerdict, other: RunVerdict): PairVerdict['atDrop'
     r.drop
       ? `${r.label} first ${lost} at generation ${r.drop.generation}, with ${describePoint(r.drop, r.ancestorAccuracy)}`
       : `${r.label} has not ${lost} in ${r.lastGeneration} generations`;
-  const both = `${where(ref)}; ${where(other)}.`;
+  const both = `${cap(where(ref))}; ${where(other)}.`;
   if (ref.drop && other.drop) {
     const ratio = other.drop.synapticEfficiency / ref.drop.synapticEfficiency;
     return { lead: leadOf(ratio), ratio, text: both };
@@ -202,7 +202,7 @@ export function reproducedSummary(e: ReproducedExperiment): { name: string; text
   return {
     name: e.name,
     lead: cmp.lead,
-    text: `Our reproduction (${e.description || e.name}; means of ${seeds} seed${seeds === 1 ? '' : 's'}): ${cmp.text.replace(/\.$/, '')}; ${outcome}.`,
+    text: `Our reproduction (${e.description || e.name}; means of ${seeds} seed${seeds === 1 ? '' : 's'}): ${lowerFirst(cmp.text.replace(/\.$/, ''))}; ${outcome}.`,
   };
 }
 
@@ -237,28 +237,25 @@ function headlineOf(pair: PairVerdict | undefined, partial: boolean): string {
 }
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
-function meaningOf(
-  pair: PairVerdict | undefined,
-  dataset: DatasetName,
-  reproduced: Verdict['reproduced'],
-  runs: RunVerdict[],
-): string {
+function meaningOf(pair: PairVerdict | undefined, dataset: DatasetName, reproduced: Verdict['reproduced']): string {
   if (!pair) return '';
   const lead = pair.atDrop.lead !== 'undecided' ? pair.atDrop.lead : pair.atEqual.lead;
   if (lead === 'undecided')
-    return 'Come back when both runs have lost a few points of accuracy: that is where the paper compares them.';
-  const isModes = pair.reference.mode === 'asexual' && pair.other.mode === 'sexual';
-  const retentions = runs
-    .filter((r) => r.retention !== null)
-    .map((r) => `${r.label} ${r.retention!.toFixed(2)}`)
-    .join(', ');
-  const kept = retentions
-    ? ` Here the offspring kept these shares of their parents’ synapses per generation: ${retentions}.`
-    : '';
-  const pair_ = paperPair(dataset);
-  const paperKept = pair_
-    ? ` The paper’s sexual run kept about ${impliedRetention(pair_.sexual.synapticEfficiency, pair_.sexual.generation).toFixed(2)}.`
+    return `Come back when both runs have lost a few points of accuracy: that is where the paper compares them.`;
+  const { reference: ref, other } = pair;
+  const isModes = ref.mode === 'asexual' && other.mode === 'sexual';
+  // How fast each shrank: the share of its parents' synapses an offspring kept, on average.
+  const kept =
+    ref.retention !== null && other.retention !== null
+      ? Math.abs(ref.retention - other.retention) < 0.03
+        ? ` Both kept about the same share of their parents’ synapses each generation (${ref.label} ${ref.retention.toFixed(2)}, ${other.label} ${other.retention.toFixed(2)}), so neither shrank faster.`
+        : ` ${cap(other.label)} kept ${other.retention.toFixed(2)} of its parents’ synapses each generation, ${ref.label} ${ref.retention.toFixed(2)}.`
+      : '';
+  const pp = paperPair(dataset);
+  const paperKept = pp
+    ? ` The paper’s sexual run kept about ${impliedRetention(pp.sexual.synapticEfficiency, pp.sexual.generation).toFixed(2)}.`
     : '';
   if (!isModes)
     return `This compares two of your own runs; the paper’s claim is about asexual against sexual synthesis.${kept}`;
@@ -269,7 +266,7 @@ function meaningOf(
         ? ' It agrees with our reproduction over seeds.'
         : ' Our reproduction over seeds found otherwise: one short run is not a verdict; try more generations or another seed.';
   if (ahead(lead)) return `Here sexual synthesis did what the paper reports.${withRepro}${kept}${paperKept}`;
-  return `Here sexual synthesis did not do what the paper reports.${withRepro} With the 70 % budget of the defaults, both modes keep about the same share of synapses each generation, so neither shrinks faster.${kept}${paperKept} Our report says why this may be.`;
+  return `Here sexual synthesis did not do what the paper reports.${withRepro}${kept}${paperKept}`;
 }
 
 export function computeVerdict(
@@ -302,7 +299,7 @@ export function computeVerdict(
     headline: headlineOf(main, partial),
     paper: paperText(dataset),
     reproduced: repro,
-    meaning: meaningOf(main, dataset, repro, runs),
+    meaning: meaningOf(main, dataset, repro),
     partial,
   };
 }

@@ -6,12 +6,15 @@
  */
 import { useMemo, useState } from 'react';
 import { ancestorArchitecture } from '../../experiment/architecture';
+import { hexToFlags } from '../../experiment/kernel-masks';
 import { METRIC_ROWS } from '../../experiment/metrics-table';
 import { PAPER_POINTS } from '../../experiment/paper';
 import { experimentsFor, pickExperiment } from '../reproduced';
 import { bestPerGeneration } from '../series';
 import { reproducedSummary } from '../verdict';
 import { useLab } from '../store';
+import { MaskCanvas } from './mask-canvas';
+import { ORIGIN_COLOURS } from './mating-view';
 import { useRunFacts } from './run-facts';
 
 export const PAPER_URL = 'https://arxiv.org/abs/1709.02043';
@@ -69,6 +72,19 @@ export function HowItWorks() {
     .map((r) => ({ run: r, rec: bestPerGeneration(r.records).at(-1) }))
     .filter((x) => x.rec && x.rec.generation > 1);
   const sexual = newest.find((x) => x.run.mode === 'sexual') ?? newest[0];
+  // A live picture for the kernels: conv2 of the newest network of the first run with offspring.
+  const liveRecord = newest[0]?.rec ?? null;
+  const liveLabel = newest[0]?.run.label ?? '';
+  const live = useMemo(() => {
+    const mask = liveRecord?.kernelMasks.find((m) => m.layer === 'conv2');
+    if (!liveRecord || !mask) return null;
+    return {
+      label: liveLabel,
+      generation: liveRecord.generation,
+      mask,
+      flags: hexToFlags(mask.aliveHex, mask.filters * mask.inChannels),
+    };
+  }, [liveRecord, liveLabel]);
   const paper = PAPER_POINTS[dataset];
   const paperSexual = paper.find((p) => p.mode === 'sexual');
   const paperAsexual = paper.find((p) => p.mode === 'asexual');
@@ -158,6 +174,23 @@ export function HowItWorks() {
           filter a <strong>cluster</strong>, because synthesis keeps or drops it as a whole before it looks at its
           synapses. The kernel masks below draw each layer as a grid: a column per filter, a row per kernel.
         </p>
+        {live ? (
+          <figure className="live-figure" data-testid="how-live-mask">
+            <MaskCanvas
+              states={live.flags}
+              filters={live.mask.filters}
+              inChannels={live.mask.inChannels}
+              palette={[ORIGIN_COLOURS.dead, ORIGIN_COLOURS.both]}
+              maxWidth={160}
+              label={`conv2 of ${live.label}, generation ${live.generation}: ${live.mask.aliveKernels} of ${live.mask.filters * live.mask.inChannels} kernels alive`}
+            />
+            <figcaption className="muted">
+              Live from this lab: conv2 of {live.label}’s newest network (generation {live.generation}),{' '}
+              {n(live.mask.aliveKernels)} of {n(live.mask.filters * live.mask.inChannels)} kernels alive (dark) in{' '}
+              {live.mask.aliveFilters} of {live.mask.filters} filters.
+            </figcaption>
+          </figure>
+        ) : null}
 
         <h3>3. Strong synapses are likely to survive</h3>
         <div className="with-figure">
@@ -197,6 +230,9 @@ export function HowItWorks() {
           survives less often. A sexual run has two networks a generation, both parents of both offspring; generation 2
           mates the ancestor with itself, so real mating starts at generation 3. The mating view below shows it, kernel
           by kernel.
+          {sexual?.rec?.synthesis && sexual.run.mode === 'sexual' && sexual.rec.generation >= 3
+            ? ` In this lab, ${(100 * sexual.rec.synthesis.aliveInAllParents).toFixed(0)} % of the synapses that ${sexual.run.label}’s newest offspring kept were alive in both its parents.`
+            : ''}
         </p>
 
         <h3>7. Retraining</h3>

@@ -14,7 +14,7 @@ export function MaskCanvas({
   filters,
   inChannels,
   palette,
-  maxWidth = 256,
+  maxWidth = 192,
   label,
   testId,
   data,
@@ -72,7 +72,7 @@ export function MaskCanvas({
 export function FilterBars({
   values,
   colour,
-  maxWidth = 256,
+  maxWidth = 192,
   height = 44,
   label,
   testId,

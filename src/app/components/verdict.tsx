@@ -105,7 +105,7 @@ function Cells({ run, at, field }: { run: RunVerdict; at: PointSummary | null; f
 
 function VerdictTable({ runs, equal }: { runs: RunVerdict[]; equal: number | null }) {
   return (
-    <div className="teach-table-box">
+    <div className="teach-table-box" tabIndex={0} role="region" aria-label="The verdict's numbers">
       <table data-testid="verdict-table">
         <caption>
           Each run at its first {DROP_POINTS}-point drop, and at generation {equal ?? '—'} (the newest all runs have
