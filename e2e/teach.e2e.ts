@@ -12,10 +12,12 @@ import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkRecord, RunReport } from '../src/experiment/records';
-import { artifacts, baseUrl, launch, root, waitForStatuses } from './browser';
+import { artifacts, baseUrl, launch, root, waitForGeneration, waitForStatuses } from './browser';
 
-/** The shipped MNIST ancestor, 300 training and 200 test images, offspring trained one epoch: 3 generations in seconds. */
-const RUN = 'generations=3&epochs=1&train=300&test=200&backend=wasm&rho=0.5';
+/** The shipped MNIST ancestor, 300 training and 200 test images, offspring trained one epoch: 4 generations in seconds. */
+const RUN = 'generations=4&epochs=1&train=300&test=200&backend=wasm&rho=0.5';
+/** The newest generation of both runs when they finish. */
+const LAST = 4;
 const VIEW = { width: 1280, height: 800 };
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -241,6 +243,14 @@ describe('teaching the mating ritual', () => {
       await page.getByTestId('primary').click();
       await page.getByTestId('progress').filter({ hasText: 'Generation 2' }).first().waitFor({ timeout: 120_000 });
       expect(await axeViolations(page), 'axe mid-run').toEqual([]);
+      // On demand mid-run: once both runs have offspring, paused (still going), the verdict so far.
+      await waitForGeneration(page, 2, 2, 120_000);
+      await page.getByTestId('primary').click();
+      expect(await page.getByTestId('primary').innerText()).toBe('Continue');
+      await page.getByTestId('verdict-toggle').click();
+      expect(await page.getByTestId('verdict').getAttribute('data-partial')).toBe('true');
+      expect(await page.getByTestId('verdict-headline').innerText()).toMatch(/^So far: /);
+      await page.getByTestId('primary').click();
       await waitForStatuses(page, 'completed', 240_000);
       const asexual = await exported(page, 'asexual');
       const sexual = await exported(page, 'sexual');
@@ -248,8 +258,8 @@ describe('teaching the mating ritual', () => {
       // The verdict: shown once the runs finish, with the records' numbers.
       await page.getByTestId('verdict').waitFor();
       const [a, s] = [await verdictCells(page, 'asexual'), await verdictCells(page, 'sexual')];
-      checkVerdict(a, asexual.records, 3);
-      checkVerdict(s, sexual.records, 3);
+      checkVerdict(a, asexual.records, LAST);
+      checkVerdict(s, sexual.records, LAST);
       firstVerdict = s;
       expect(await page.getByTestId('verdict-headline').innerText()).toMatch(/sexual/i);
       expect(await page.getByTestId('verdict-paper').innerText()).toContain('258×');
@@ -330,7 +340,7 @@ describe('teaching the mating ritual', () => {
       await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(3);
       const best = (rs: NetworkRecord[]) =>
         rs
-          .filter((r) => r.generation === 3)
+          .filter((r) => r.generation === LAST)
           .sort((x, y) => y.testAccuracy - x.testAccuracy || x.individual - y.individual)[0];
       for (const [name, report] of [
         ['asexual', asexual],
@@ -359,8 +369,8 @@ describe('teaching the mating ritual', () => {
       );
       await page.getByTestId('verdict').waitFor();
       const cells = await verdictCells(page, 'sexual');
-      checkVerdict(cells, sexual.records, 3);
-      checkVerdict(await verdictCells(page, 'asexual'), (await exported(page, 'asexual')).records, 3);
+      checkVerdict(cells, sexual.records, LAST);
+      checkVerdict(await verdictCells(page, 'asexual'), (await exported(page, 'asexual')).records, LAST);
       // Other records, other numbers: the verdict is computed, not written in advance.
       expect(firstVerdict).not.toBeNull();
       expect(cells['equal-synaptic']).not.toBe(firstVerdict!['equal-synaptic']);
