@@ -17,6 +17,10 @@ export const ENVIRONMENT_FIELDS: readonly LabSettingId[] = ['rho', 'budgetMode',
 /** Under the mating weights' "Advanced", after the separate-levels switch. */
 export const MATING_ADVANCED_FIELDS: readonly LabSettingId[] = ['batchSize'];
 
+/** What a linked α or β does besides its cluster level (its row in the table describes that level only). */
+const LINKED_HELP =
+  'While the two levels are linked (see Advanced), the same weight also blends the parents’ weights of each synapse: its chance of surviving and its starting weight.';
+
 export interface ShippedAncestor {
   shipped: 'unknown' | 'present' | 'absent';
   meta: AncestorMeta | null;
@@ -95,6 +99,7 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
         <SettingField
           id="alphaCluster"
           label={m.linked ? 'α (parent A)' : undefined}
+          help={m.linked ? `${settingById('alphaCluster').help} ${LINKED_HELP}` : undefined}
           onChange={(s, v: number) =>
             setMating(s, s.mating.linked ? { alphaCluster: v, alphaSynapse: v } : { alphaCluster: v })
           }
@@ -102,6 +107,7 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
         <SettingField
           id="betaCluster"
           label={m.linked ? 'β (parent B)' : undefined}
+          help={m.linked ? `${settingById('betaCluster').help} ${LINKED_HELP}` : undefined}
           onChange={(s, v: number) =>
             setMating(s, s.mating.linked ? { betaCluster: v, betaSynapse: v } : { betaCluster: v })
           }

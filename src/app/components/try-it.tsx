@@ -161,7 +161,7 @@ export function TryIt() {
               <p className="muted" data-testid="try-input">
                 {input.from.kind === 'drawn'
                   ? 'What the networks see: your drawing, scaled to fit 20×20 and centred in 28×28 as MNIST’s digits are.'
-                  : `Test image ${input.from.index} of ${input.from.count}: a “${classNames[input.from.label]}”.`}
+                  : `Test image ${input.from.index} of ${input.from.count}, labelled “${classNames[input.from.label]}”.`}
               </p>
             </div>
           ) : null}
