@@ -41,6 +41,10 @@ describe('training compute per generation', () => {
     );
     expect(behindNote(s, [a, s], 'images')).not.toContain('x-axis');
     expect(behindNote(a, [a, s], 'generation')).toBeNull();
+    // Before its first offspring generation: the reason, without the work (not recorded yet).
+    expect(behindNote({ ...s, records: sexual.slice(0, 1) }, [a], 'images')).toBe(
+      'Behind because it trains 2 networks a generation where asexual trains 1 network.',
+    );
     // Level in generations: nothing to explain.
     expect(behindNote(s, [{ ...a, records: asexual.slice(0, 2) }], 'generation')).toBeNull();
   });

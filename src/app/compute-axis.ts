@@ -73,9 +73,10 @@ export function behindNote(run: RunLike, others: readonly RunLike[], axis: XAxis
   const o = ahead[0];
   const n = (k: number) => `${k} network${k === 1 ? '' : 's'}`;
   const fmt = (x: number) => x.toLocaleString('en');
+  // Before its first offspring generation is finished, the work it has done is not in its records yet.
+  const work = mine >= 2 ? `: so far ${fmt(imagesTrained(run))} images trained against ${fmt(imagesTrained(o))}` : '';
   return (
-    `Behind because it trains ${n(run.population)} a generation where ${o.label} trains ${n(o.population)}: ` +
-    `so far ${fmt(imagesTrained(run))} images trained against ${fmt(imagesTrained(o))}.` +
+    `Behind because it trains ${n(run.population)} a generation where ${o.label} trains ${n(o.population)}${work}.` +
     (axis === 'generation' ? ' Set the charts’ x-axis to “Images trained” to compare at equal work.' : '')
   );
 }
