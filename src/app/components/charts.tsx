@@ -162,7 +162,7 @@ export function Charts() {
           ? ` The x-axis is the ${X_AXES.find((a) => a.kind === xAxis)!.title} (every network of the run counted): runs compared at equal work. The paper’s points and our reproduced runs are drawn on the generation axis only.`
           : ''}
         {reproduced && xAxis === 'generation'
-          ? ` Faint dashed lines = our reproduced runs “${reproduced.name}”${reproduced.description ? ` (${reproduced.description})` : ''}: each generation’s population mean, averaged over seeds.`
+          ? ` Faint dashed lines = our reproduced runs “${experimentTitle(reproduced).title}”${reproduced.description ? ` (${reproduced.description})` : ''}: each generation’s population mean, averaged over seeds.`
           : ''}
       </p>
       <div className="chart-grid">
@@ -410,7 +410,7 @@ const MetricChart = memo(function MetricChart(props: {
       {props.reproduced && ours.length ? (
         <table data-testid={`table-reproduced-${metric}`}>
           <caption>
-            Our reproduced runs “{props.reproduced.name}”
+            Our reproduced runs “{experimentTitle(props.reproduced).title}”
             {props.reproduced.description ? ` (${props.reproduced.description})` : ''}: each generation’s population
             mean, then mean ± std over seeds
           </caption>
