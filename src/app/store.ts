@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { ReproducedCurves } from '../experiment/summary';
 import type { AncestorMeta, FileCheck } from '../worker/protocol';
+import type { XAxisKind } from './compute-axis';
 import type { RunState } from './state';
 import { defaultSetup, type LabSetup } from './setup';
 
@@ -36,6 +37,8 @@ export interface ViewState {
   reproduced: boolean;
   /** The reproduction experiment overlaid, by name; null = the dataset's default one. */
   reproducedExperiment: string | null;
+  /** The charts' x-axis: generations, or the training work done (a fair comparison of runs). */
+  xAxis: XAxisKind;
 }
 
 export interface LabState {
@@ -66,7 +69,15 @@ export const initialState = (): LabState => ({
   shippedMeta: null,
   reproduced: null,
   data: { served: 'checking', notServed: [], missing: [], dropped: [], checks: [], checking: false },
-  view: { generation: null, individual: {}, tables: {}, paper: true, reproduced: false, reproducedExperiment: null },
+  view: {
+    generation: null,
+    individual: {},
+    tables: {},
+    paper: true,
+    reproduced: false,
+    reproducedExperiment: null,
+    xAxis: 'generation',
+  },
   notices: [],
   restoring: true,
   paused: false,

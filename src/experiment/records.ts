@@ -14,6 +14,12 @@ export interface KernelMaskSummary {
   aliveHex: string;
   aliveKernels: number;
   aliveFilters: number;
+  /**
+   * Per filter: its truncated strength S(c) as a parent (ALGORITHM.md §1.4), 5 significant
+   * digits; the page blends parents' strengths into the mated cluster probabilities with them.
+   * Absent in runs recorded before it existed.
+   */
+  clusterStrength?: number[];
 }
 
 export interface NetworkRecord {

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, type ImageDataset } from '../data';
+import { clusterStrengths } from '../evolution';
 import { folderSource } from '../data/node-source';
 import { resolveConfig, type DeepPartial, type RunConfig } from './config';
 import type { Checkpoint, RunEvent } from './records';
@@ -102,6 +103,17 @@ describe('experiment runner', () => {
     expect(events.at(-1)).toEqual({ type: 'finished', reason: 'completed', generations: 3 });
     expect(checkpoints.map((c) => c.generation)).toEqual([1, 2, 3]);
     expect(checkpoints[2].population).toHaveLength(2);
+    // Each record carries its filters' strengths as a parent, and each offspring its mating weights.
+    checkpoints[2].population.forEach((genome, i) => {
+      const rec = report.records.find((x) => x.generation === 3 && x.individual === i)!;
+      expect(rec.synthesis!.matingWeights).toEqual({ cluster: [0.5, 0.5], synapse: [0.5, 0.5] });
+      genome.layers.forEach((layer, l) =>
+        expect(rec.kernelMasks[l].clusterStrength).toEqual(
+          Array.from(clusterStrengths(layer, { kind: 'mean' }), (x) => Number(x.toPrecision(5))),
+        ),
+      );
+    });
+    expect(ancestor.synthesis).toBeNull();
   });
 
   const tiny: DeepPartial<RunConfig> = {

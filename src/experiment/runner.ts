@@ -306,7 +306,7 @@ export class ExperimentRunner {
         imagesPerSecond: trained.seconds > 0 ? trained.images / trained.seconds : 0,
         epochLosses: trained.epochLosses,
         synthesis: job.synthesis ? (synthesis as Omit<SynthesisStats, 'perLayer'>) : null,
-        kernelMasks: summariseKernelMasks(trainedGenome),
+        kernelMasks: summariseKernelMasks(trainedGenome, cfg.synthesis.truncation),
       };
       return { genome: trainedGenome, record };
     } finally {

@@ -101,3 +101,68 @@ export type { AncestorMeta } from '../experiment/ancestor';
 /** IndexedDB keys shared by the page and the Worker. */
 export const checkpointKey = (runId: string) => `checkpoint:${runId}`;
 export const ancestorKey = (sessionId: string) => `ancestor:${sessionId}`;
+
+/**
+ * The "try it" panel's Worker (classify.worker.ts): classifies one image with the ancestor and
+ * each run's newest network, read from their checkpoints, and hands out test images. Plain
+ * arrays both ways; the page never sees a genome.
+ */
+export type NetworkSource =
+  /** A serialised checkpoint served as a file (the shipped ancestor). */
+  | { kind: 'url'; url: string }
+  /** A checkpoint in IndexedDB (the shared ancestor, or a run's newest generation). */
+  | { kind: 'stored'; key: string };
+
+export interface NetworkToClassify {
+  /** The page's name for it ("ancestor", or a run's id). */
+  id: string;
+  source: NetworkSource;
+  /** The checkpoint's generation the page knows of: a stored checkpoint is read again once it moves on. */
+  generation: number;
+  /** The checkpoint's generation-1 network (it must be an ancestor's), or the most accurate of its newest generation. */
+  pick: 'ancestor' | 'best';
+}
+
+export interface ImageShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export type ClassifyCommand =
+  /** `image` is NHWC in [0, 1]. */
+  | { type: 'classify'; requestId: number; image: Float32Array; shape: ImageShape; networks: NetworkToClassify[] }
+  | { type: 'test-image'; requestId: number; dataset: DatasetName; data: DataSpec; index: number };
+
+export interface NetworkClassification {
+  id: string;
+  generation: number;
+  individual: number;
+  /** Its test accuracy as recorded, when the checkpoint holds its record. */
+  testAccuracy: number | null;
+  probabilities: number[];
+  predicted: number;
+  synapses: number;
+  kernels: number;
+}
+
+export type ClassifyEvent =
+  | {
+      type: 'classified';
+      requestId: number;
+      results: NetworkClassification[];
+      /** Networks that could not be read, and why. */
+      problems: { id: string; message: string }[];
+    }
+  | {
+      type: 'test-image';
+      requestId: number;
+      /** The index actually shown (wrapped into the test set). */
+      index: number;
+      count: number;
+      label: number;
+      classNames: string[];
+      image: Float32Array;
+      shape: ImageShape;
+    }
+  | { type: 'classify-error'; requestId: number; message: string };

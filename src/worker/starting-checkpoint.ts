@@ -4,6 +4,7 @@
  */
 import type { RunConfig } from '../experiment/config';
 import type { Checkpoint } from '../experiment/records';
+import { withClusterStrengths } from '../experiment/kernel-masks';
 import { deserialiseCheckpoint } from '../experiment/serialise';
 import type { AncestorSource, ErrorKind } from './protocol';
 import type { RunControllerDeps } from './run-controller';
@@ -41,6 +42,8 @@ export async function startingCheckpoint(
     throw ancestorError(
       `the ancestor was trained on ${checkpoint.config.dataset}, but this run uses ${config.dataset}`,
     );
+  // Older checkpoints (the shipped ancestors) lack what the page's mating view draws.
+  checkpoint = withClusterStrengths(checkpoint);
   if (checkpoint.config.mode === config.mode) return checkpoint;
   // Generation 1 is the same network whatever the mode; only the label of its record differs.
   if (checkpoint.generation !== 1)

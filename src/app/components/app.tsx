@@ -6,6 +6,10 @@ import { Controls } from './controls';
 import { DataPanel } from './data-panel';
 import { Header } from './header';
 import { Heatmaps } from './heatmaps';
+import { HowItWorks } from './how-it-works';
+import { MatingView } from './mating-view';
+import { TryIt } from './try-it';
+import { Verdict } from './verdict';
 import { Notices } from './notices';
 import { RunCards } from './run-cards';
 import { RunsExport } from './runs-export';
@@ -39,10 +43,15 @@ export function App() {
           {dataFirst ? null : <DataPanel />}
         </aside>
         <main className="main">
+          {/* Teaching panels (issue 15): the explanation first, the verdict under the runs, then mating and try-it. */}
+          <HowItWorks />
           <RunCards />
           <RunsExport />
+          <Verdict />
           <Charts />
           <Heatmaps />
+          <MatingView />
+          <TryIt />
         </main>
       </div>
     </div>

@@ -45,6 +45,16 @@ import {
 import { ASEXUAL_RED, runColours, runLabel, SEXUAL_BLUE } from '../setup';
 import { useLab, type ViewState } from '../store';
 import { notify } from '../lab';
+import type { MetricId } from '../../experiment/metrics-table';
+import { computeByGeneration, formatCompute, xOf, X_AXES, type XAxisKind } from '../compute-axis';
+import { experimentTitle } from '../plain-words';
+import { MetricExplain } from './explain';
+
+/** The smallest of 1, 2, 2.5, 5 × 10^k at or above x: a round end for a compute axis. */
+function niceCeiling(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  return ([1, 2, 2.5, 5, 10].find((m) => m * p >= x) ?? 10) * p;
+}
 
 interface RunLine {
   label: string;
@@ -77,6 +87,7 @@ export function Charts() {
   const experiments = useMemo(() => experimentsFor(curves, dataset), [curves, dataset]);
   const experiment = useMemo(() => pickExperiment(experiments, chosen), [experiments, chosen]);
   const reproduced = showReproduced ? experiment : null;
+  const xAxis = useLab((s) => s.view.xAxis);
   const setView = (change: Partial<ViewState>) => useLab.setState((s) => ({ view: { ...s.view, ...change } }));
   return (
     <section className="charts" aria-labelledby="charts-title">
@@ -109,23 +120,49 @@ export function Charts() {
               <select
                 data-testid="reproduced-experiment"
                 value={experiment.name}
+                aria-describedby="reproduced-description"
                 onChange={(e) => setView({ reproducedExperiment: e.target.value })}
               >
                 {experiments.map((x) => (
                   <option key={x.name} value={x.name}>
-                    {x.name}
+                    {experimentTitle(x).title}
                   </option>
                 ))}
               </select>
+              <span id="reproduced-description" className="muted" data-testid="reproduced-description">
+                {experimentTitle(experiment).description}
+              </span>
             </label>
           ) : null}
+          <label className="check">
+            X-axis
+            <select
+              data-testid="x-axis"
+              value={xAxis}
+              aria-describedby="x-axis-help"
+              onChange={(e) => setView({ xAxis: e.target.value as XAxisKind })}
+            >
+              {X_AXES.map((a) => (
+                <option key={a.kind} value={a.kind}>
+                  {a.label}
+                </option>
+              ))}
+            </select>
+            <span id="x-axis-help" className="visually-hidden">
+              Generation, or the training work each run has done since the ancestor: a sexual run trains two networks a
+              generation, so at equal work it has fewer generations.
+            </span>
+          </label>
         </div>
       </div>
       <p className="muted small-print">
         Lines follow the most accurate network of each generation (the tables list every network). ★ = the paper’s
         reported points; dashed vertical lines = settings changed from that generation.
-        {reproduced
-          ? ` Faint dashed lines = our reproduced runs “${reproduced.name}”${reproduced.description ? ` (${reproduced.description})` : ''}: each generation’s population mean, averaged over seeds.`
+        {xAxis !== 'generation'
+          ? ` The x-axis is the ${X_AXES.find((a) => a.kind === xAxis)!.title} (every network of the run counted): runs compared at equal work. The paper’s points and our reproduced runs are drawn on the generation axis only.`
+          : ''}
+        {reproduced && xAxis === 'generation'
+          ? ` Faint dashed lines = our reproduced runs “${experimentTitle(reproduced).title}”${reproduced.description ? ` (${reproduced.description})` : ''}: each generation’s population mean, averaged over seeds.`
           : ''}
       </p>
       <div className="chart-grid">
@@ -139,8 +176,9 @@ export function Charts() {
             lines={lines}
             dataset={dataset}
             generations={generations}
-            paper={paper}
-            reproduced={reproduced}
+            paper={paper && xAxis === 'generation'}
+            reproduced={xAxis === 'generation' ? reproduced : null}
+            xAxis={xAxis}
           />
         ))}
         <LossChart />
@@ -164,7 +202,9 @@ function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; ta
   return (
     <figure className="card chart-card" data-testid={`chart-${props.id}`}>
       <figcaption>
-        <h3>{props.title}</h3>
+        <h3>
+          {props.title} <MetricExplain metric={props.id as MetricId} label={props.title} />
+        </h3>
         <div className="card-actions">
           <button
             type="button"
@@ -190,7 +230,10 @@ function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; ta
         </div>
       </figcaption>
       {showTable ? (
-        <div className="table-box">{props.table}</div>
+        // Focusable, so that a keyboard can scroll a long table (axe: scrollable-region-focusable).
+        <div className="table-box" tabIndex={0} role="region" aria-label={`${props.title}, as a table`}>
+          {props.table}
+        </div>
       ) : (
         <>
           <div ref={ref} className="chart-box">
@@ -235,23 +278,47 @@ const MetricChart = memo(function MetricChart(props: {
   paper: boolean;
   /** Our reproduction experiment to overlay, or null. */
   reproduced: ReproducedExperiment | null;
+  xAxis: XAxisKind;
 }) {
-  const { metric, lines, log } = props;
-  const data = useMemo(() => lines.map((l) => ({ ...l, points: series(l.records, metric) })), [lines, metric]);
+  const { metric, lines, log, xAxis } = props;
+  const data = useMemo(
+    () =>
+      lines.map((l) => {
+        const compute = xAxis === 'generation' ? null : computeByGeneration(l.records, xAxis);
+        const x = (g: number) => xOf(xAxis, g, compute) ?? g;
+        return {
+          ...l,
+          x,
+          points: series(l.records, metric).map((p) => ({ ...p, x: x(p.generation) })),
+        };
+      }),
+    [lines, metric, xAxis],
+  );
   const ours = useMemo(
-    () => (props.reproduced ? reproducedSeries(props.reproduced, metric) : []),
+    () =>
+      props.reproduced
+        ? reproducedSeries(props.reproduced, metric).map((o) => ({
+            ...o,
+            points: o.points.map((p) => ({ ...p, x: p.generation })),
+          }))
+        : [],
     [props.reproduced, metric],
   );
   const paperPoints = props.paper ? PAPER_POINTS[props.dataset] : [];
-  const xMax = Math.max(
-    props.generations,
-    ...data.flatMap((d) => d.points.map((p) => p.generation)),
-    ...paperPoints.map((p) => p.generation),
-    ...ours.flatMap((o) => o.points.map((p) => p.generation)),
-    2,
-  );
+  const byGeneration = xAxis === 'generation';
+  const xMax = byGeneration
+    ? Math.max(
+        props.generations,
+        ...data.flatMap((d) => d.points.map((p) => p.generation)),
+        ...paperPoints.map((p) => p.generation),
+        ...ours.flatMap((o) => o.points.map((p) => p.generation)),
+        2,
+      )
+    : niceCeiling(Math.max(1, ...data.flatMap((d) => d.points.map((p) => p.x))));
   const xStep = Math.ceil(xMax / 14);
-  const xTicks = Array.from({ length: Math.floor((xMax - 1) / xStep) + 1 }, (_, i) => 1 + i * xStep);
+  const xTicks = byGeneration
+    ? Array.from({ length: Math.floor((xMax - 1) / xStep) + 1 }, (_, i) => 1 + i * xStep)
+    : Array.from({ length: 5 }, (_, i) => (xMax * i) / 4);
   const values = [
     ...data.flatMap((d) => d.points.map((p) => p.value)),
     ...paperPoints.map((p) => p[metric]),
@@ -264,7 +331,9 @@ const MetricChart = memo(function MetricChart(props: {
     .map((mode) => ({
       mode,
       colour: mode === 'asexual' ? ASEXUAL_RED : mode === 'sexual' ? SEXUAL_BLUE : '#444',
-      points: paperPoints.filter((p) => p.mode === mode).map((p) => ({ generation: p.generation, value: p[metric] })),
+      points: paperPoints
+        .filter((p) => p.mode === mode)
+        .map((p) => ({ generation: p.generation, x: p.generation, value: p[metric] })),
     }))
     .filter((p) => p.points.length);
   const legend: LegendEntry[] = [
@@ -341,7 +410,7 @@ const MetricChart = memo(function MetricChart(props: {
       {props.reproduced && ours.length ? (
         <table data-testid={`table-reproduced-${metric}`}>
           <caption>
-            Our reproduced runs “{props.reproduced.name}”
+            Our reproduced runs “{experimentTitle(props.reproduced).title}”
             {props.reproduced.description ? ` (${props.reproduced.description})` : ''}: each generation’s population
             mean, then mean ± std over seeds
           </caption>
@@ -382,13 +451,13 @@ const MetricChart = memo(function MetricChart(props: {
           <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
           <XAxis
             type="number"
-            dataKey="generation"
-            domain={[1, xMax]}
+            dataKey="x"
+            domain={[byGeneration ? 1 : 0, xMax]}
             ticks={xTicks}
             interval={0}
-            allowDecimals={false}
-            tick={plainTick('middle')}
-            label={axisTitle('generation')}
+            allowDecimals={!byGeneration}
+            tick={plainTick('middle', (v) => formatCompute(xAxis, v))}
+            label={axisTitle(X_AXES.find((a) => a.kind === xAxis)!.title)}
           />
           <YAxis
             type="number"
@@ -403,7 +472,7 @@ const MetricChart = memo(function MetricChart(props: {
           />
           <Tooltip
             formatter={(v) => formatMetric(metric, Number(v))}
-            labelFormatter={(g) => `generation ${g}`}
+            labelFormatter={(x) => (byGeneration ? `generation ${x}` : formatCompute(xAxis, Number(x)))}
             isAnimationActive={false}
           />
           {ours.map((o) => (
@@ -452,7 +521,7 @@ const MetricChart = memo(function MetricChart(props: {
             d.changes.map((c) => (
               <ReferenceLine
                 key={`${d.label}-${c.generation}`}
-                x={c.generation}
+                x={d.x(c.generation)}
                 stroke={d.colour}
                 strokeDasharray="6 4"
                 strokeWidth={2}

@@ -1,6 +1,7 @@
 /** The header: the big Start/Pause/Resume button, stop and reset, and which backend runs and why. */
 import { useShallow } from 'zustand/react/shallow';
 import { continueAll, pauseAll, resetLab, resumeComparison, startComparison, stopAfterGeneration } from '../lab';
+import { backendSummary } from '../backend-status';
 import { setupProblems } from '../setup';
 import { isActive, resumable } from '../state';
 import { useLab } from '../store';
@@ -108,16 +109,30 @@ function BackendStatus() {
     <div className="backend" data-testid="backend-status" aria-live="polite">
       {distinct.length === 0 ? (
         <span>
-          <strong>Backend:</strong> chosen when a run starts (
-          {preference === 'auto' ? 'automatic' : `${preference} requested`})
+          <strong>Compute:</strong> chosen when a run starts (
+          {preference === 'auto' ? 'the fastest that works here' : `${preference} requested`})
         </span>
       ) : (
-        distinct.map((r) => (
-          <span key={r.id}>
-            <strong data-testid="backend-name">{r.backend!.backend}</strong>
-            {distinct.length > 1 ? ` (${r.label})` : ''}: {r.backend!.reason}
-          </span>
-        ))
+        distinct.map((r) => {
+          // Plain words first; what was tried, and why, on expand (backend-status.ts).
+          const { headline, details } = backendSummary(r.backend!);
+          return (
+            <details key={r.id} className="backend-details">
+              <summary>
+                {headline}
+                {distinct.length > 1 ? ` (${r.label})` : ''}{' '}
+                <span className="visually-hidden">
+                  backend <span data-testid="backend-name">{r.backend!.backend}</span>
+                </span>
+              </summary>
+              <ul>
+                {details.map((d) => (
+                  <li key={d}>{d}</li>
+                ))}
+              </ul>
+            </details>
+          );
+        })
       )}
     </div>
   );

@@ -59,7 +59,7 @@ describe('lab controller', () => {
     h.lab.updateSetup((s) => ({ ...s, seed: seed + 1, dataset: 'cifar10', rho: 0.2 }));
     expect(h.state().setup).toMatchObject({ seed, dataset: 'mnist', rho: 0.2 });
     expect(h.notices()).toEqual([
-      'info: dataset, seed cannot change once runs have results; press Reset to start a new comparison',
+      'info: Dataset and Seed cannot change once runs have results; press Reset to start a new comparison',
     ]);
   });
 

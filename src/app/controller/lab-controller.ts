@@ -3,6 +3,7 @@
  * and the saved session in step; the parts live beside it (run-workers, persistence,
  * data-checks, address, notices). Nothing here touches tensors.
  */
+import { fieldLabel, listInWords } from '../plain-words';
 import { FROZEN_DURING_RUN, type LabSetup } from '../setup';
 import { isActive } from '../state';
 import type { LabState } from '../store';
@@ -67,7 +68,7 @@ export function createLab(deps: LabDeps) {
         if (frozen.length) {
           notify(
             'info',
-            `${frozen.join(', ')} cannot change once runs have results; press Reset to start a new comparison`,
+            `${listInWords(frozen.map(fieldLabel))} cannot change once runs have results; press Reset to start a new comparison`,
           );
           for (const k of frozen) (after as unknown as Record<string, unknown>)[k] = before[k];
         }
