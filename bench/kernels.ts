@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { convBiasMaxPoolRelu } from '../src/nn/conv-pool';
-import { convBiasRelu, convBiasReluAvgPool } from '../src/nn/conv-relu';
-import { conv2DBackpropFilterWasm, registerWasmTrainingKernels } from '../src/nn/wasm-kernels';
+import { convBiasMaxPoolRelu } from '../src/nn/kernels/conv-pool';
+import { convBiasRelu, convBiasReluAvgPool } from '../src/nn/kernels/conv-relu';
+import { conv2DBackpropFilterWasm, registerWasmTrainingKernels } from '../src/nn/kernels/wasm-kernels';
 
 export interface KernelComparison {
   kernel: string;

@@ -17,7 +17,7 @@ import { defaultConfig, resolveConfig, type DatasetName } from '../experiment/co
 import { environmentInfo, startBackend } from '../experiment/environment';
 import type { Checkpoint } from '../experiment/records';
 import { ExperimentRunner } from '../experiment/runner';
-import { ThreadPeer } from '../nn/thread-peer';
+import { ThreadPeer } from '../nn/parallel/thread-peer';
 import { serialiseCheckpoint } from '../experiment/serialise';
 import { labSubsets, type AncestorMeta } from '../experiment/ancestor';
 

@@ -14,8 +14,8 @@ import { folderSource } from '../data/node-source';
 import { ConfigError, MODES, resolveConfig, type DeepPartial, type RunConfig } from '../experiment/config';
 import { recordsToCsv, type Checkpoint, type RunEvent, type RunReport } from '../experiment/records';
 import { ExperimentRunner } from '../experiment/runner';
-import type { BackendPreference } from '../nn/backend';
-import { ThreadPeer } from '../nn/thread-peer';
+import type { BackendPreference } from '../nn/model/backend';
+import { ThreadPeer } from '../nn/parallel/thread-peer';
 import { deserialiseCheckpoint, serialiseCheckpoint } from '../experiment/serialise';
 import { environmentInfo, startBackend } from '../experiment/environment';
 

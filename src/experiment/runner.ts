@@ -15,8 +15,8 @@ import {
   type SynthesisStats,
 } from '../evolution';
 import { stratifiedSubset, type ImageDataset } from '../data';
-import type { GradientPeer } from '../nn/gradient-peer';
-import { MaskedNetwork } from '../nn/network';
+import type { GradientPeer } from '../nn/model/gradient-peer';
+import { MaskedNetwork } from '../nn/model/network';
 import { matingWeights, resolveConfig, type DeepPartial, type RunConfig } from './config';
 import { summariseKernelMasks } from './kernel-masks';
 import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunPhase, RunReport } from './records';

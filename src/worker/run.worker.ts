@@ -15,7 +15,7 @@ import { idbGet, idbPut } from './idb';
 import { checkpointKey, type AncestorSource, type ErrorKind, type WorkerCommand, type WorkerEvent } from './protocol';
 import { ProgressThrottle } from './throttle';
 import { startWorkerPeers } from './worker-peer';
-import type { GradientPeer } from '../nn/gradient-peer';
+import type { GradientPeer } from '../nn/model/gradient-peer';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -1,6 +1,6 @@
 /** Training settings, their validation, and the tfjs optimizer they describe. */
 import * as tf from '@tensorflow/tfjs';
-import { FusedAdam } from './fused-adam';
+import { FusedAdam } from '../kernels/fused-adam';
 
 /** tfjs' optimizers, or our one-pass Adam on wasm (the same arithmetic). */
 export type Optimizer = tf.Optimizer | FusedAdam;

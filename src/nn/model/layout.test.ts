@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emptyGenome, lenetSpecs, LENET_CLASSES, type LayerGenes } from '../evolution/genome';
-import { liveFilters } from '../evolution/metrics';
+import { emptyGenome, lenetSpecs, LENET_CLASSES, type LayerGenes } from '../../evolution/genome';
+import { liveFilters } from '../../evolution/metrics';
 import { compactKeep, fromTfKernel, fullKeep, range, toTfKernel } from './layout';
-import { glorotGenome, killFilters } from '../testing/genomes';
+import { glorotGenome, killFilters } from '../../testing/genomes';
 
 const f32 = (n: number) => new Float32Array(n);
 

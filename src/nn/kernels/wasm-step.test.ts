@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeBatch } from '../data/dataset';
-import type { Genome } from '../evolution/genome';
-import { selectBackend } from './backend';
-import { range } from './layout';
-import { MaskedNetwork } from './network';
+import { makeBatch } from '../../data/dataset';
+import type { Genome } from '../../evolution/genome';
+import { selectBackend } from '../model/backend';
+import { range } from '../model/layout';
+import { MaskedNetwork } from '../model/network';
 import { WasmStep } from './wasm-step';
-import { syntheticDataset } from '../testing/data';
-import { glorotGenome, killFilters, randomlyMasked } from '../testing/genomes';
+import { syntheticDataset } from '../../testing/data';
+import { glorotGenome, killFilters, randomlyMasked } from '../../testing/genomes';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 const backendWithIds = () => tf.backend() as tf.KernelBackend & { numDataIds(): number };

@@ -6,8 +6,8 @@
  * NHWC flatten of the 4×4×64 map, whose index is (ky·kw + kx)·inC + c: the same numbers as a
  * conv kernel of the same shape, so one conversion serves both.
  */
-import type { LayerGenes } from '../evolution/genome';
-import { liveFilters } from '../evolution/metrics';
+import type { LayerGenes } from '../../evolution/genome';
+import { liveFilters } from '../../evolution/metrics';
 
 /**
  * Which filters of each evolved layer the tfjs network holds. `out[l]` lists kept filters of

@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cloneGenome, type Genome } from '../evolution/genome';
-import { Rng } from '../evolution/rng';
-import { makeBatch } from '../data/dataset';
+import { cloneGenome, type Genome } from '../../evolution/genome';
+import { Rng } from '../../evolution/rng';
+import { makeBatch } from '../../data/dataset';
 import { selectBackend } from './backend';
-import { liveFilters } from '../evolution/metrics';
+import { liveFilters } from '../../evolution/metrics';
 import { range, toTfKernel } from './layout';
 import { MaskedNetwork, type BatchProgress, type TrainSettings } from './network';
 import { referenceLogits } from './reference-forward';
-import { mnistSlice, syntheticDataset } from '../testing/data';
-import { glorotGenome, killFilters, randomlyMasked } from '../testing/genomes';
+import { mnistSlice, syntheticDataset } from '../../testing/data';
+import { glorotGenome, killFilters, randomlyMasked } from '../../testing/genomes';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 const ADAM: TrainSettings = {

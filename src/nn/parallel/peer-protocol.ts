@@ -1,6 +1,6 @@
 /** Messages between a PortPeer and the thread or Worker serving it (serveGradientRequests). */
-import type { Batch } from '../data/dataset';
-import type { NetworkBlueprint } from './gradient-peer';
+import type { Batch } from '../../data/dataset';
+import type { NetworkBlueprint } from '../model/gradient-peer';
 
 export type PeerRequest =
   | { type: 'load'; key: string; blueprint: NetworkBlueprint }

@@ -3,7 +3,7 @@
  * instance) holding a replica of the network being trained.
  */
 import { Worker } from 'node:worker_threads';
-import type { BackendPreference } from './backend';
+import type { BackendPreference } from '../model/backend';
 import type { PeerReply } from './peer-protocol';
 import { PortPeer, startPeers } from './port-peer';
 

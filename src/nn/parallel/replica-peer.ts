@@ -2,9 +2,9 @@
  * A gradient peer that holds its replica in this thread: the servant inside a gradient thread
  * (thread-peer.ts), and a deterministic peer for tests.
  */
-import type { Batch } from '../data/dataset';
-import type { GradientPeer, NetworkBlueprint, PartGradients } from './gradient-peer';
-import { MaskedNetwork } from './network';
+import type { Batch } from '../../data/dataset';
+import type { GradientPeer, NetworkBlueprint, PartGradients } from '../model/gradient-peer';
+import { MaskedNetwork } from '../model/network';
 
 export class ReplicaPeer implements GradientPeer {
   private replica: MaskedNetwork | null = null;

@@ -6,8 +6,8 @@
  * is the single-core step up to floating-point summation order. Evaluation splits its batches
  * the same way.
  */
-import type { Batch } from '../data/dataset';
-import type { Genome } from '../evolution/genome';
+import type { Batch } from '../../data/dataset';
+import type { Genome } from '../../evolution/genome';
 
 export interface InputShape {
   height: number;

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convBiasRelu, convBiasReluAvgPool, convReluApplies } from './conv-relu';
 import { registerWasmTrainingKernels } from './wasm-kernels';
-import { random, relErr } from '../testing/numeric';
+import { random, relErr } from '../../testing/numeric';
 
 type Shape4 = [number, number, number, number];
 

@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../evolution/rng';
+import { Rng } from '../../evolution/rng';
 import { product, simdModuleBytes, specialisedTransform, WINOGRAD, type SimdKernels } from './simd/simd-kernels';
 import { encodeModule, Code } from './simd/wasm-encoder';
 import { winogradMatrices } from './simd/winograd';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { simdKernelsOf } from './wasm-heap';
 import { matrixSpacing, winogradApplies, winogradConv2D, winogradFilterGradient } from './winograd-conv';
-import { random, relErr } from '../testing/numeric';
+import { random, relErr } from '../../testing/numeric';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 

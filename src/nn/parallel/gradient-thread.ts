@@ -1,6 +1,6 @@
 /** Entry of a Node worker thread serving a ThreadPeer (thread-peer.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { selectBackend, type BackendPreference } from './backend';
+import { selectBackend, type BackendPreference } from '../model/backend';
 import { serveGradientRequests } from './gradient-server';
 import type { PeerReply, PeerRequest } from './peer-protocol';
 

@@ -3,7 +3,7 @@
  * (ALGORITHM.md §3). Slow and simple: tests compare the tfjs network against it, which checks
  * every layout conversion, the pooling semantics and the fc1 mapping at once.
  */
-import type { Genome, LayerGenes } from '../evolution/genome';
+import type { Genome, LayerGenes } from '../../evolution/genome';
 
 interface Map3 {
   h: number;

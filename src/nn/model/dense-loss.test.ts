@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '../evolution/rng';
+import { Rng } from '../../evolution/rng';
 import { denseHeadLoss } from './dense-loss';
-import { relErr } from '../testing/numeric';
+import { relErr } from '../../testing/numeric';
 
 type Inputs = [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
 

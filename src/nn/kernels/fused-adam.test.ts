@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FusedAdam, type MaskedVariable } from './fused-adam';
 import { registerWasmTrainingKernels } from './wasm-kernels';
-import { random } from '../testing/numeric';
+import { random } from '../../testing/numeric';
 
 /** Shapes as in LeNet, plus sizes that are not multiples of 4 (the scalar tail). */
 const SHAPES = [[5, 5, 3, 8], [8], [10], [3, 5], [1]];

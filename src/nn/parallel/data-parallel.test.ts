@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../evolution/rng';
-import { makeBatch } from '../data/dataset';
-import type { Genome } from '../evolution/genome';
-import { selectBackend } from './backend';
-import { splitBatch, type GradientPeer } from './gradient-peer';
-import { range } from './layout';
-import { MaskedNetwork, type TrainSettings } from './network';
+import { Rng } from '../../evolution/rng';
+import { makeBatch } from '../../data/dataset';
+import type { Genome } from '../../evolution/genome';
+import { selectBackend } from '../model/backend';
+import { splitBatch, type GradientPeer } from '../model/gradient-peer';
+import { range } from '../model/layout';
+import { MaskedNetwork, type TrainSettings } from '../model/network';
 import { ReplicaPeer } from './replica-peer';
 import type { PortPeer } from './port-peer';
 import { ThreadPeer } from './thread-peer';
-import { syntheticDataset } from '../testing/data';
-import { glorotGenome, killFilters, randomlyMasked } from '../testing/genomes';
+import { syntheticDataset } from '../../testing/data';
+import { glorotGenome, killFilters, randomlyMasked } from '../../testing/genomes';
 
 const MNIST = { height: 28, width: 28, channels: 1 };
 const ADAM: TrainSettings = {

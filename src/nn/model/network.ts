@@ -10,10 +10,10 @@
  * layout.compactKeep) are left out of the tensors, so evolved networks train faster.
  */
 import * as tf from '@tensorflow/tfjs';
-import { cloneGenome, synapseCount, type Genome, type LayerGenes } from '../evolution/genome';
-import { liveFilters } from '../evolution/metrics';
-import type { Rng } from '../evolution/rng';
-import { makeBatch, makeByteBatch, type Batch, type ByteBatch, type ImageDataset } from '../data/dataset';
+import { cloneGenome, synapseCount, type Genome, type LayerGenes } from '../../evolution/genome';
+import { liveFilters } from '../../evolution/metrics';
+import type { Rng } from '../../evolution/rng';
+import { makeBatch, makeByteBatch, type Batch, type ByteBatch, type ImageDataset } from '../../data/dataset';
 import {
   compactKeep,
   fromTfKernel,
@@ -33,10 +33,10 @@ import {
   type Optimizer,
   type TrainSettings,
 } from './train-settings';
-import { convBiasMaxPoolRelu } from './conv-pool';
-import { convBiasRelu, convBiasReluAvgPool } from './conv-relu';
+import { convBiasMaxPoolRelu } from '../kernels/conv-pool';
+import { convBiasRelu, convBiasReluAvgPool } from '../kernels/conv-relu';
 import { denseHeadLoss } from './dense-loss';
-import { FusedAdam } from './fused-adam';
+import { FusedAdam } from '../kernels/fused-adam';
 import {
   splitBatch,
   type GradientPeer,
@@ -44,8 +44,8 @@ import {
   type NetworkBlueprint,
   type PartGradients,
 } from './gradient-peer';
-import { registerWasmTrainingKernels } from './wasm-kernels';
-import { WasmStep } from './wasm-step';
+import { registerWasmTrainingKernels } from '../kernels/wasm-kernels';
+import { WasmStep } from '../kernels/wasm-step';
 
 // Whoever activates 'wasm' (selectBackend or tf.setBackend directly), training must work.
 registerWasmTrainingKernels();

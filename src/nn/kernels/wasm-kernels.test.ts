@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../evolution/rng';
+import { Rng } from '../../evolution/rng';
 import { conv2DBackpropFilterWasm, registerWasmTrainingKernels } from './wasm-kernels';
-import { relErr } from '../testing/numeric';
+import { relErr } from '../../testing/numeric';
 
 const originalMaxPoolGrad = tf.getKernel(tf.MaxPoolGrad, 'wasm')!;
 

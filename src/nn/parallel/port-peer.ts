@@ -2,8 +2,8 @@
  * A gradient peer on another core, reached by messages: a Node worker thread (thread-peer.ts) or
  * a Web Worker (worker/worker-peer.ts), each with its own tfjs and a replica of the network.
  */
-import type { Batch } from '../data/dataset';
-import type { GradientPeer, NetworkBlueprint, PartGradients } from './gradient-peer';
+import type { Batch } from '../../data/dataset';
+import type { GradientPeer, NetworkBlueprint, PartGradients } from '../model/gradient-peer';
 import type { PeerChannel, PeerReply, PeerRequest } from './peer-protocol';
 
 export interface PeerPort extends PeerChannel<PeerRequest, PeerReply> {
