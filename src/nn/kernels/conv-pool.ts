@@ -120,16 +120,6 @@ function kernelShape(g: Geometry): KernelShape {
 
 const directConv = (simd: SimdKernels, vectors: number) =>
   [simd.directConv2x1, simd.directConv2x2, simd.directConv2x3, simd.directConv2x4][vectors - 1];
-type MaxPoolArgmax = (s: number, out: number, arg: number, bias: number, windows: number, xBase: number) => void;
-type ConvPoolGradients = (
-  dy: number,
-  y: number,
-  arg: number,
-  dw: number,
-  db: number,
-  windows: number,
-  xBase: number,
-) => void;
 
 /** Chunks of 4-channel vectors for the direct kernels: as few calls as fit in registers, balanced (5 → 3 + 2). */
 function vectorChunks(groups: number): Array<{ first: number; vectors: number }> {
@@ -164,9 +154,7 @@ function forward(
     const taps = heap.alloc([shape.taps.length], 'int32');
     heap.i32().set(shape.taps, heap.address(taps) / 4);
     const tapsAt = heap.address(taps);
-    const maxPoolArgmax = specialisedKernel<MaxPoolArgmax>(memory, `maxPoolArgmax ${key}`, () =>
-      maxPoolArgmaxFixed(shape),
-    );
+    const maxPoolArgmax = specialisedKernel(memory, `maxPoolArgmax ${key}`, () => maxPoolArgmaxFixed(shape));
     const sAt = heap.address(scratch);
     heap.fill(scratch, -Infinity);
     const f32 = heap.f32();
@@ -225,7 +213,7 @@ function backward(
     const db = heap.alloc([g.K]);
     heap.fill(dW, 0);
     heap.fill(db, 0);
-    const gradients = specialisedKernel<ConvPoolGradients>(wasmMemoryOf(backend)!, `convPoolGradients ${key}`, () =>
+    const gradients = specialisedKernel(wasmMemoryOf(backend)!, `convPoolGradients ${key}`, () =>
       convPoolGradientsFixed(shape),
     );
     const windows = g.B * g.pool.outHeight * g.pool.outWidth;

@@ -3,22 +3,7 @@
  * vector: the first layer's block, conv (few input channels) + bias + max-pool + ReLU (its
  * pooling and gradients specialised per shape), and the gradient of a conv + bias + ReLU layer.
  */
-import { Code, type FuncSpec } from './wasm-encoder';
-
-type DirectConvArgs = [
-  x: number,
-  w: number,
-  out: number,
-  table: number,
-  taps: number,
-  blocks: number,
-  rows: number,
-  xRowStep: number,
-  outRowStep: number,
-  pixelIn: number,
-  pixelOut: number,
-  wStride: number,
-];
+import { repeat, wasmFunction, type Code } from './wasm-encoder';
 
 /**
  * Output pixels per block of the direct convolution. With up to 4 vectors of filters, 2 pixels
@@ -29,75 +14,24 @@ export const DIRECT_PIXELS = 2;
 /** The most filter vectors per direct-convolution call. */
 export const DIRECT_MAX_VECTORS = 4;
 
-export interface LayerKernels {
-  /**
-   * Direct convolution of `rows` rows of `blocks` blocks of DIRECT_PIXELS output pixels, V vectors
-   * (4·V output channels) each: out[p] = Σₜ x[p + table[t]] · w[t] over `taps` entries, the
-   * scalar x times the vectors of filter row t (w + t·wStride). Pixel p of a block is at
-   * x + p·pixelIn and out + p·pixelOut; blocks follow each other, rows are xRowStep / outRowStep apart.
-   */
-  directConv2x1(...args: DirectConvArgs): void;
-  directConv2x2(...args: DirectConvArgs): void;
-  directConv2x3(...args: DirectConvArgs): void;
-  directConv2x4(...args: DirectConvArgs): void;
-  /**
-   * The gradient through average pooling, then ReLU, and the bias gradient's partial sums, for
-   * `images` images of `pixels` pixels of `groups` vectors: per pixel, with its table entry of
-   * AVG_POOL_TAPS byte offsets into the image's dp and as many f32 weights (0 for unused
-   * entries), g = (Σₑ dp[offsetₑ] · weightₑ, added from 0 in entry order) where y > 0, else 0;
-   * sums[image] = Σ over its pixels of g. Images are dpImage / yImage bytes apart in dp / y and g.
-   */
-  avgPoolReluGradSums(
-    dp: number,
-    y: number,
-    g: number,
-    sums: number,
-    table: number,
-    images: number,
-    pixels: number,
-    groups: number,
-    dpImage: number,
-    yImage: number,
-  ): void;
-  /**
-   * ReLU's gradient and the bias gradient's partial sums: g = dy where y > 0 (else 0) over
-   * `images` × `rows` rows of `groups` vectors, and sums[image] = Σ over its rows of g.
-   */
-  reluGradSums(dy: number, y: number, g: number, sums: number, images: number, rows: number, groups: number): void;
-  /**
-   * Copies `rows` rows of `rowBytes` bytes (a multiple of 4) of each of `images` images from src
-   * to dst. Rows are srcRowStride / dstRowStride bytes apart; after each image's last row,
-   * srcImageSkip / dstImageSkip more bytes are skipped.
-   */
-  copyWindow(
-    src: number,
-    dst: number,
-    images: number,
-    rows: number,
-    rowBytes: number,
-    srcRowStride: number,
-    dstRowStride: number,
-    srcImageSkip: number,
-    dstImageSkip: number,
-  ): void;
-  /** dst[i] = float32(src[i] / 255) for `count` bytes (a multiple of 4): pixel bytes to [0, 1]. */
-  bytesToUnit(src: number, dst: number, count: number): void;
-}
-
-/** directConv{pixels}x{vectors} — see LayerKernels (as shipped, pixels = DIRECT_PIXELS). */
-export function directConv(pixels: number, vectors: number): FuncSpec {
-  const [x, w, out, table, taps, blocks, rows, xRowStep, outRowStep, pixelIn, pixelOut, wStride] = Array.from(
-    { length: 12 },
-    (_, i) => i,
-  );
-  const [xRow, outRow, left, t, wp, tp, off] = [12, 13, 14, 15, 16, 17, 18];
-  const xp = Array.from({ length: pixels }, (_, p) => 19 + p); // the block's pixels in x
-  const op = 19 + pixels;
-  const firstV128 = op + 1;
-  const acc = Array.from({ length: pixels * vectors }, (_, k) => firstV128 + k);
-  const wv = Array.from({ length: vectors }, (_, k) => firstV128 + pixels * vectors + k);
-  const splat = firstV128 + (pixels + 1) * vectors;
-  const code = new Code();
+/**
+ * directConv{pixels}x{vectors}(x, w, out, table, taps, blocks, rows, xRowStep, outRowStep,
+ * pixelIn, pixelOut, wStride): direct convolution of `rows` rows of `blocks` blocks of `pixels`
+ * output pixels, `vectors` vectors (4·vectors output channels) each: out[p] = Σₜ x[p + table[t]]
+ * · w[t] over `taps` entries, the scalar x times the vectors of filter row t (w + t·wStride).
+ * Pixel p of a block is at x + p·pixelIn and out + p·pixelOut; blocks follow each other, rows
+ * are xRowStep / outRowStep apart. As shipped, pixels = DIRECT_PIXELS.
+ */
+export function directConv<const P extends number, const V extends number>(pixels: P, vectors: V) {
+  const f = wasmFunction(`directConv${pixels}x${vectors}` as `directConv${P}x${V}`, repeat('i32', 12));
+  const [x, w, out, table, taps, blocks, rows, xRowStep, outRowStep, pixelIn, pixelOut, wStride] = f.params;
+  const [xRow, outRow, left, t, wp, tp, off] = f.locals('i32', 7);
+  const xp = f.locals('i32', pixels); // the block's pixels in x
+  const op = f.local('i32');
+  const acc = f.locals('v128', pixels * vectors);
+  const wv = f.locals('v128', vectors);
+  const splat = f.local('v128');
+  const code = f.code;
   code.get(x).set(xRow).get(out).set(outRow);
   code.countdown(rows, () => {
     code.get(xRow).set(xp[0]).get(outRow).set(op).get(blocks).set(left);
@@ -145,26 +79,28 @@ export function directConv(pixels: number, vectors: number): FuncSpec {
     code.advance(xRow, xRowStep);
     code.advance(outRow, outRowStep);
   });
-  return {
-    name: `directConv${pixels}x${vectors}`,
-    params: Array(12).fill('i32'),
-    locals: [...Array(firstV128 - 12).fill('i32'), ...Array((pixels + 1) * vectors + 1).fill('v128')],
-    body: code,
-  };
+  return f.finish();
 }
 
 /** Windows per pixel in avgPoolReluGradSums' table: 3×3 pools at stride 2 reach a pixel from 2 × 2 windows. */
 export const AVG_POOL_TAPS = 4;
 
-/** avgPoolReluGradSums — see LayerKernels. */
-export function avgPoolReluGradSums(): FuncSpec {
-  const [dp, y, g, sums, table, images, pixels, groups, dpImage, yImage] = Array.from({ length: 10 }, (_, i) => i);
-  const [p, entry, v, yAt, groupBytes, off] = [10, 11, 12, 13, 14, 15];
-  const offsets = Array.from({ length: AVG_POOL_TAPS }, (_, e) => 16 + e);
-  const firstV = 16 + AVG_POOL_TAPS;
-  const weights = Array.from({ length: AVG_POOL_TAPS }, (_, e) => firstV + e);
-  const [acc, mask] = [firstV + AVG_POOL_TAPS, firstV + AVG_POOL_TAPS + 1];
-  const code = new Code();
+/**
+ * avgPoolReluGradSums(dp, y, g, sums, table, images, pixels, groups, dpImage, yImage): the
+ * gradient through average pooling, then ReLU, and the bias gradient's partial sums, for
+ * `images` images of `pixels` pixels of `groups` vectors: per pixel, with its table entry of
+ * AVG_POOL_TAPS byte offsets into the image's dp and as many f32 weights (0 for unused
+ * entries), g = (Σₑ dp[offsetₑ] · weightₑ, added from 0 in entry order) where y > 0, else 0;
+ * sums[image] = Σ over its pixels of g. Images are dpImage / yImage bytes apart in dp / y and g.
+ */
+export function avgPoolReluGradSums() {
+  const f = wasmFunction('avgPoolReluGradSums', repeat('i32', 10));
+  const [dp, y, g, sums, table, images, pixels, groups, dpImage, yImage] = f.params;
+  const [p, entry, v, yAt, groupBytes, off] = f.locals('i32', 6);
+  const offsets = f.locals('i32', AVG_POOL_TAPS);
+  const weights = f.locals('v128', AVG_POOL_TAPS);
+  const [acc, mask] = f.locals('v128', 2);
+  const code = f.code;
   code.get(groups).i32(16).i32Mul().set(groupBytes);
   code.countdown(images, () => {
     code.i32(0).set(v);
@@ -200,20 +136,20 @@ export function avgPoolReluGradSums(): FuncSpec {
     });
     code.advance(dp, dpImage).advance(y, yImage).advance(g, yImage).advance(sums, groupBytes);
   });
-  return {
-    name: 'avgPoolReluGradSums',
-    params: Array(10).fill('i32'),
-    locals: [...Array(6 + AVG_POOL_TAPS).fill('i32'), ...Array(AVG_POOL_TAPS + 2).fill('v128')],
-    body: code,
-  };
+  return f.finish();
 }
 
-/** reluGradSums — see LayerKernels. */
-export function reluGradSums(): FuncSpec {
-  const [dy, y, g, sums, images, rows, groups] = Array.from({ length: 7 }, (_, i) => i);
-  const [row, v, at, sumAt] = [7, 8, 9, 10];
-  const gv = 11;
-  const code = new Code();
+/**
+ * reluGradSums(dy, y, g, sums, images, rows, groups): ReLU's gradient and the bias gradient's
+ * partial sums: g = dy where y > 0 (else 0) over `images` × `rows` rows of `groups` vectors, and
+ * sums[image] = Σ over its rows of g.
+ */
+export function reluGradSums() {
+  const f = wasmFunction('reluGradSums', repeat('i32', 7));
+  const [dy, y, g, sums, images, rows, groups] = f.params;
+  const [row, v, at, sumAt] = f.locals('i32', 4);
+  const gv = f.local('v128');
+  const code = f.code;
   code.i32(0).set(at);
   code.countdown(images, () => {
     code.get(groups).set(v).get(sums).set(sumAt);
@@ -235,22 +171,21 @@ export function reluGradSums(): FuncSpec {
     });
     code.get(sums).get(groups).i32(16).i32Mul().i32Add().set(sums);
   });
-  return {
-    name: 'reluGradSums',
-    params: Array(7).fill('i32'),
-    locals: ['i32', 'i32', 'i32', 'i32', 'v128'],
-    body: code,
-  };
+  return f.finish();
 }
 
-/** copyWindow — see LayerKernels: padding on the way into a kernel, cropping on the way out. */
-export function copyWindow(): FuncSpec {
-  const [src, dst, images, rows, rowBytes, srcRowStride, dstRowStride, srcImageSkip, dstImageSkip] = Array.from(
-    { length: 9 },
-    (_, i) => i,
-  );
-  const [s, d, row, at, vectorBytes] = [9, 10, 11, 12, 13];
-  const code = new Code();
+/**
+ * copyWindow(src, dst, images, rows, rowBytes, srcRowStride, dstRowStride, srcImageSkip,
+ * dstImageSkip): copies `rows` rows of `rowBytes` bytes (a multiple of 4) of each of `images`
+ * images from src to dst. Rows are srcRowStride / dstRowStride bytes apart; after each image's
+ * last row, srcImageSkip / dstImageSkip more bytes are skipped. Padding on the way into a
+ * kernel, cropping on the way out.
+ */
+export function copyWindow() {
+  const f = wasmFunction('copyWindow', repeat('i32', 9));
+  const [src, dst, images, rows, rowBytes, srcRowStride, dstRowStride, srcImageSkip, dstImageSkip] = f.params;
+  const [s, d, row, at, vectorBytes] = f.locals('i32', 5);
+  const code = f.code;
   code.get(src).set(s).get(dst).set(d);
   code.get(rowBytes).i32(-16).i32And().set(vectorBytes);
   code.countdown(images, () => {
@@ -269,7 +204,7 @@ export function copyWindow(): FuncSpec {
     code.advance(s, srcImageSkip);
     code.advance(d, dstImageSkip);
   });
-  return { name: 'copyWindow', params: Array(9).fill('i32'), locals: Array(5).fill('i32'), body: code };
+  return f.finish();
 }
 
 /**
@@ -300,11 +235,12 @@ export interface ConvPoolShape {
  * and records per lane where the first maximum's input starts: xBase + windowInInput[e] (i32,
  * at arg). The next window is sStep / xStep / outStep bytes on.
  */
-export function maxPoolArgmaxFixed(shape: ConvPoolShape): FuncSpec {
-  const [s, out, arg, bias, windows, xBase] = Array.from({ length: 6 }, (_, i) => i);
-  const [m, a, v, gt] = [6, 7, 8, 9];
+export function maxPoolArgmaxFixed(shape: ConvPoolShape) {
+  const f = wasmFunction('maxPoolArgmax', repeat('i32', 6));
+  const [s, out, arg, bias, windows, xBase] = f.params;
+  const [m, a, v, gt] = f.locals('v128', 4);
   const candidate = (code: Code, e: number) => code.get(xBase).i32(shape.windowInInput[e]).i32Add().i32x4Splat();
-  const code = new Code();
+  const code = f.code;
   code.countdown(windows, () => {
     for (let g = 0; g < shape.groups; g++) {
       code
@@ -338,7 +274,7 @@ export function maxPoolArgmaxFixed(shape: ConvPoolShape): FuncSpec {
     }
     code.bump(s, shape.sStep).bump(xBase, shape.xStep).bump(out, shape.outStep).bump(arg, shape.outStep);
   });
-  return { name: 'maxPoolArgmax', params: Array(6).fill('i32'), locals: ['v128', 'v128', 'v128', 'v128'], body: code };
+  return f.finish();
 }
 
 /**
@@ -347,11 +283,12 @@ export function maxPoolArgmaxFixed(shape: ConvPoolShape): FuncSpec {
  * vectors each): g = dy where y > 0; db += g; dw[t] += g · x[xBase + arg + taps[t]] per lane,
  * filter rows wStride bytes apart.
  */
-export function convPoolGradientsFixed(shape: ConvPoolShape): FuncSpec {
-  const [dy, y, arg, dw, db, windows, xBase] = Array.from({ length: 7 }, (_, i) => i);
-  const lanes = [7, 8, 9, 10];
-  const [gv, xv, av] = [11, 12, 13];
-  const code = new Code();
+export function convPoolGradientsFixed(shape: ConvPoolShape) {
+  const f = wasmFunction('convPoolGradients', repeat('i32', 7));
+  const [dy, y, arg, dw, db, windows, xBase] = f.params;
+  const lanes = f.locals('i32', 4);
+  const [gv, xv, av] = f.locals('v128', 3);
+  const code = f.code;
   code.countdown(windows, () => {
     for (let g = 0; g < shape.groups; g++) {
       code.get(dy).v128Load(16 * g);
@@ -389,24 +326,24 @@ export function convPoolGradientsFixed(shape: ConvPoolShape): FuncSpec {
       .bump(y, 16 * shape.groups)
       .bump(arg, 16 * shape.groups);
   });
-  return {
-    name: 'convPoolGradients',
-    params: Array(7).fill('i32'),
-    locals: [...Array(4).fill('i32'), 'v128', 'v128', 'v128'],
-    body: code,
-  };
+  return f.finish();
 }
 
-/** bytesToUnit — see LayerKernels. f32x4.div by 255 gives, for every byte, the float32 that JavaScript's v / 255 rounds to (tested). */
-export function bytesToUnit(): FuncSpec {
-  const [src, dst, count] = [0, 1, 2];
-  const at = 3;
-  const code = new Code();
+/**
+ * bytesToUnit(src, dst, count): dst[i] = float32(src[i] / 255) for `count` bytes (a multiple of
+ * 4): pixel bytes to [0, 1]. f32x4.div by 255 gives, for every byte, the float32 that
+ * JavaScript's v / 255 rounds to (tested).
+ */
+export function bytesToUnit() {
+  const f = wasmFunction('bytesToUnit', repeat('i32', 3));
+  const [src, dst, count] = f.params;
+  const at = f.local('i32');
+  const code = f.code;
   code.i32(0).set(at);
   code.whileBelow(at, count, 4, () => {
     code.get(at).i32(4).i32Mul().get(dst).i32Add();
     code.get(src).get(at).i32Add().v128Load32Zero().i16x8ExtendLowI8x16U().i32x4ExtendLowI16x8U().f32x4ConvertI32x4U();
     code.f32x4Const(255).f32x4Div().v128Store();
   });
-  return { name: 'bytesToUnit', params: ['i32', 'i32', 'i32'], locals: ['i32'], body: code };
+  return f.finish();
 }

@@ -5,21 +5,29 @@
  * Addresses are byte addresses in that memory. A "table" is a run of i32 byte offsets in
  * memory: element e of a matrix lives at base + table[e] (+ the vector's step), which lets one
  * function read tiles of an NHWC image, rows of 64 separate matrices, or a filter alike.
+ *
+ * Each generator below documents its function's parameters in order; the TypeScript signature
+ * of every export (SimdKernels) follows from the parameters the generator declares.
  */
-import { Code, encodeModule, type FuncSpec } from './wasm-encoder';
-import { balanced, transpose, winogradMatrices } from './winograd';
 import {
-  avgPoolReluGradSums,
-  bytesToUnit,
-  copyWindow,
-  DIRECT_PIXELS,
-  directConv,
-  reluGradSums,
-  type LayerKernels,
-} from './layer-kernels';
+  Code,
+  encodeModule,
+  repeat,
+  wasmFunction,
+  type FuncSpec,
+  type Local,
+  type ModuleExports,
+  type ParamType,
+  type Repeat,
+  type Signature,
+} from './wasm-encoder';
+import { balanced, transpose, winogradMatrices } from './winograd';
+import { avgPoolReluGradSums, bytesToUnit, copyWindow, DIRECT_PIXELS, directConv, reluGradSums } from './layer-kernels';
 
 /** inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles. */
-export type TransformArgs = [number, number, number, number, number, number, number, number, number, number];
+type TransformParams = Repeat<'i32', 10>;
+/** The same, then bias (i32 address) and floor (f32). */
+type TransformBiasParams = readonly [...Repeat<'i32', 11>, 'f32'];
 
 /**
  * OUT = L · X · R for each of `n` vectors (four channels each) of each of `tiles` tiles: tile τ's
@@ -27,59 +35,9 @@ export type TransformArgs = [number, number, number, number, number, number, num
  * element o written at outBase + outTiles[τ] + outTable[o] + v·outStep (i32 tables; built in
  * as constants in the specialised transforms, which ignore inTable and outTable).
  */
-export type Transform = (...args: TransformArgs) => void;
+export type Transform = Signature<TransformParams>;
 /** A transform, then + bias (K floats at `bias`, four per vector) and max with `floor` (0: ReLU; −∞: none). */
-export type TransformWithBias = (...args: [...TransformArgs, bias: number, floor: number]) => void;
-
-export interface SimdKernels extends LayerKernels {
-  /** Once per call, with tables: the filter's transform U = G · g · Gᵀ, and the filter gradient's dW = Gᵀ · dU · G (8×8 → 5×5). */
-  winogradFilter: Transform;
-  winogradFilterGrad: Transform;
-  /**
-   * Blocks of C = Aᵀ · B over `rows` rows: C[i][j] = Σₜ A[t][i] · B[t][j], for `blocks` blocks of
-   * R rows (i) by `width` columns (j), gemm{R}x{width}. In a block, A[t][i] is at a + i·aLane + t·aStride
-   * (so A as stored is Aᵀ when aLane is a row and aStride 4), B[t][j] at b + t·bStride + 4j and
-   * C[i][j] at c + i·cStride + 4j; the next block is the next R values of i. Overwrites C, or
-   * adds to it where `accumulate` is 1.
-   */
-  gemm4x8(...args: GemmArgs): void;
-  gemm4x4(...args: GemmArgs): void;
-  gemm2x12(...args: GemmArgs): void;
-  /**
-   * One max-pool window, `n` vectors of channels: window input i (of `count`) is at
-   * x + table[i] + v·16; the gradient dy goes to the first input equal to y, per lane.
-   */
-  maxPoolGradWindow(x: number, y: number, dy: number, dx: number, table: number, count: number, n: number): void;
-  /** One average-pool window: dx[x + table[i] + v·16] += dy·weight for each of `count` inputs. */
-  avgPoolGradWindow(dy: number, dx: number, table: number, count: number, n: number, weight: number): void;
-  /**
-   * One Adam step over `bytes` of float32 (a multiple of 16), in exactly tfjs' AdamOptimizer
-   * order of operations: g' = (g + w·wd if hasDecay) · mask if hasMask; m' = m·β1 + g'·(1−β1);
-   * v' = v·β2 + g'²·(1−β2); w' = (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + ε) · (−lr) + w, then w' · mask.
-   */
-  adam(
-    w: number,
-    m: number,
-    v: number,
-    g: number,
-    mask: number,
-    wOut: number,
-    mOut: number,
-    vOut: number,
-    bytes: number,
-    beta1: number,
-    oneMinusBeta1: number,
-    beta2: number,
-    oneMinusBeta2: number,
-    oneMinusAcc1: number,
-    oneMinusAcc2: number,
-    epsilon: number,
-    negLearningRate: number,
-    weightDecay: number,
-    hasMask: number,
-    hasDecay: number,
-  ): void;
-}
+export type TransformWithBias = Signature<TransformBiasParams>;
 
 /**
  * Winograd F(4×4, 5×5): 8×8 input tiles, 4×4 output tiles, at the usual points 0, ±1, ±2, ±½.
@@ -87,8 +45,10 @@ export interface SimdKernels extends LayerKernels {
  */
 export const WINOGRAD = balanced(winogradMatrices(4, 5, [0, 1, -1, 2, -2, 0.5, -0.5]));
 
+type V128 = Local<'v128'>;
+
 /** Emits Σ coef·local over the non-zero terms as one v128 on the stack. */
-function combination(code: Code, terms: Array<[number, number]>): void {
+function combination(code: Code, terms: Array<[number, V128]>): void {
   const live = terms.filter(([c]) => Math.fround(c) !== 0);
   if (live.length === 0) {
     code.f32x4Const(0);
@@ -118,9 +78,9 @@ function combination(code: Code, terms: Array<[number, number]>): void {
 function applyMatrix(
   code: Code,
   M: number[][],
-  x: number[],
+  x: readonly V128[],
   sink: (i: number, value: () => void) => void,
-  temps: number[],
+  temps: readonly V128[],
 ): void {
   const q = x.length;
   let free = 0;
@@ -129,7 +89,7 @@ function applyMatrix(
     return temps[free++];
   };
   // Variables: the inputs, with paired columns replaced by their sum and difference.
-  const vars: Array<{ local: number; coef: number[] }> = [];
+  const vars: Array<{ local: V128; coef: number[] }> = [];
   const paired = new Set<number>();
   for (let j = 0; j < q; j++) {
     if (paired.has(j)) continue;
@@ -150,8 +110,8 @@ function applyMatrix(
     vars.push({ local: sum, coef: M.map((row) => (row[partner] === row[j] ? row[j] : 0)) });
     vars.push({ local: diff, coef: M.map((row) => (row[partner] === row[j] ? 0 : row[j])) });
   }
-  const terms = (i: number, keep: (v: number) => boolean): Array<[number, number]> =>
-    vars.flatMap((v, k): Array<[number, number]> => (keep(k) && v.coef[i] !== 0 ? [[v.coef[i], v.local]] : []));
+  const terms = (i: number, keep: (v: number) => boolean): Array<[number, V128]> =>
+    vars.flatMap((v, k): Array<[number, V128]> => (keep(k) && v.coef[i] !== 0 ? [[v.coef[i], v.local]] : []));
   const done = new Set<number>();
   const [even, odd] = [temp(), temp()];
   for (let i = 0; i < M.length; i++) {
@@ -188,44 +148,51 @@ function applyMatrix(
   }
 }
 
+/** Tile element offsets built into a specialised transform (instead of its in/out tables). */
+interface ConstantOffsets {
+  inputs: ArrayLike<number>;
+  outputs: ArrayLike<number>;
+}
+
+/** The locals a transform's code needs: its ten parameters, and the epilogue's if it has one. */
+interface TransformFunction {
+  code: Code;
+  local<T extends 'i32' | 'v128'>(type: T): Local<T>;
+  locals<T extends 'i32' | 'v128'>(type: T, count: number): Array<Local<T>>;
+}
+
 /**
  * A function computing OUT = L · X · R (L: p×q, X: q×s, R: s×t), unrolled, for `n` vectors of
  * each of `tiles` tiles: tile τ reads at inBase + inTiles[τ] and writes at outBase + outTiles[τ]
  * (i32 tables), so that one call covers a block of tiles. Element e of a tile is at inTable[e]
  * from its base, or, given `constant` offsets, at those, built into the loads and stores.
+ * Parameters: see Transform (and TransformWithBias with `epilogue`).
  */
-function linearTransform(
-  fname: string,
+function emitTransform(
+  f: TransformFunction,
+  [inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles]: ReadonlyArray<Local<'i32'>>,
   L: number[][],
   R: number[][],
-  withBias = false,
-  constant?: { inputs: ArrayLike<number>; outputs: ArrayLike<number> },
-): FuncSpec {
+  epilogue: { bias: Local<'i32'>; floor: Local<'f32'> } | null,
+  constant?: ConstantOffsets,
+): void {
   const staticIn = constant?.inputs;
   const staticOut = constant?.outputs;
   const p = L.length;
   const q = L[0].length;
   const s = R.length;
   const t = R[0].length;
-  const [inBase, inTable, outBase, outTable, n, inStep, outStep, tiles, inTiles, outTiles, bias, floor] = Array.from(
-    { length: 12 },
-    (_, i) => i,
-  );
-  const paramCount = withBias ? 12 : 10;
-  let next = paramCount;
-  const [vin, vout, left, biasAt] = [next++, next++, next++, next++];
+  const [vin, vout, left, biasAt] = f.locals('i32', 4);
   // Element addresses from the tables, only where they are not built in.
-  const inAddr = staticIn ? [] : Array.from({ length: q * s }, () => next++);
-  const outAddr = staticOut ? [] : Array.from({ length: p * t }, () => next++);
-  const i32Count = next - paramCount;
-  const x = Array.from({ length: q * s }, () => next++);
-  const tmp = Array.from({ length: q * t }, () => next++);
-  const temps = Array.from({ length: Math.max(q, s) + 2 }, () => next++);
-  const [biasV, floorV] = [next++, next++];
-  const v128Count = next - paramCount - i32Count;
+  const inAddr = staticIn ? [] : f.locals('i32', q * s);
+  const outAddr = staticOut ? [] : f.locals('i32', p * t);
+  const x = f.locals('v128', q * s);
+  const tmp = f.locals('v128', q * t);
+  const temps = f.locals('v128', Math.max(q, s) + 2);
+  const [biasV, floorV] = f.locals('v128', 2);
   const RT = transpose(R);
 
-  const code = new Code();
+  const code = f.code;
   inAddr.forEach((local, e) =>
     code
       .get(inTable)
@@ -242,11 +209,11 @@ function linearTransform(
     code.get(inBase).get(inTiles).i32Load().i32Add().set(vin);
     code.get(outBase).get(outTiles).i32Load().i32Add().set(vout);
     code.get(n).set(left);
-    if (withBias) code.get(bias).set(biasAt).get(floor).f32x4Splat().set(floorV);
+    if (epilogue) code.get(epilogue.bias).set(biasAt).get(epilogue.floor).f32x4Splat().set(floorV);
     code.countdown(left, () => {
       if (staticIn) x.forEach((local, e) => code.get(vin).v128Load(staticIn[e]).set(local));
       else inAddr.forEach((a, e) => code.get(a).get(vin).i32Add().v128Load().set(x[e]));
-      if (withBias) code.get(biasAt).v128Load().set(biasV);
+      if (epilogue) code.get(biasAt).v128Load().set(biasV);
       // Rows first: TMP = X · R (q × t), then OUT = L · TMP (p × t), stored as it is made.
       for (let row = 0; row < q; row++) {
         const xRow = x.slice(row * s, (row + 1) * s);
@@ -276,49 +243,62 @@ function linearTransform(
                 .i32Add();
             value();
             // The epilogue: + bias, then max with the floor (0 for ReLU, −∞ for none).
-            if (withBias) code.get(biasV).f32x4Add().get(floorV).f32x4Max();
+            if (epilogue) code.get(biasV).f32x4Add().get(floorV).f32x4Max();
             code.v128Store(staticOut ? staticOut[i * t + j] : 0);
           },
           temps,
         );
       }
       code.advance(vin, inStep).advance(vout, outStep);
-      if (withBias) code.bump(biasAt, 16);
+      if (epilogue) code.bump(biasAt, 16);
     });
     code.bump(inTiles, 4);
     code.bump(outTiles, 4);
   });
-  return {
-    name: fname,
-    params: withBias ? [...Array(11).fill('i32'), 'f32'] : Array(paramCount).fill('i32'),
-    locals: [...Array(i32Count).fill('i32'), ...Array(v128Count).fill('v128')],
-    body: code,
-  };
 }
 
-type GemmArgs = [
-  a: number,
-  b: number,
-  c: number,
-  rows: number,
-  aLane: number,
-  aStride: number,
-  bStride: number,
-  cStride: number,
-  blocks: number,
-  accumulate: number,
-];
+/** OUT = L · X · R per tile (see Transform). */
+function linearTransform<const Name extends string>(
+  name: Name,
+  L: number[][],
+  R: number[][],
+  constant?: ConstantOffsets,
+): FuncSpec<Name, TransformParams> {
+  const f = wasmFunction(name, repeat('i32', 10));
+  emitTransform(f, f.params, L, R, null, constant);
+  return f.finish();
+}
 
-/** gemm{R}x{4·vectors} — see SimdKernels: blocks of R rows by `vectors` vectors. */
-function gemm(fname: string, vectors: number, R = 4): FuncSpec {
-  const [a, b, c, rows, aLane, aStride, bStride, cStride, blocks, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const aRow = Array.from({ length: R }, (_, i) => 10 + i); // the block's A pointers
-  const [bp, cp, left] = [10 + R, 11 + R, 12 + R];
-  const firstV = 13 + R;
-  const acc = Array.from({ length: R * vectors }, (_, k) => firstV + k);
-  const bv = Array.from({ length: vectors }, (_, k) => firstV + R * vectors + k);
-  const splat = firstV + (R + 1) * vectors;
-  const code = new Code();
+/** OUT = max(L · X · R + bias, floor) per tile (see TransformWithBias). */
+function linearTransformWithBias<const Name extends string>(
+  name: Name,
+  L: number[][],
+  R: number[][],
+  constant?: ConstantOffsets,
+): FuncSpec<Name, TransformBiasParams> {
+  const f = wasmFunction(name, [...repeat('i32', 11), 'f32']);
+  const [bias, floor] = [f.params[10], f.params[11]];
+  emitTransform(f, f.params.slice(0, 10) as Array<Local<'i32'>>, L, R, { bias, floor }, constant);
+  return f.finish();
+}
+
+/**
+ * gemm{R}x{4·vectors}(a, b, c, rows, aLane, aStride, bStride, cStride, blocks, accumulate):
+ * blocks of C = Aᵀ · B over `rows` rows: C[i][j] = Σₜ A[t][i] · B[t][j], for `blocks` blocks of
+ * R rows (i) by 4·vectors columns (j). In a block, A[t][i] is at a + i·aLane + t·aStride (so A as
+ * stored is Aᵀ when aLane is a row and aStride 4), B[t][j] at b + t·bStride + 4j and C[i][j] at
+ * c + i·cStride + 4j; the next block is the next R values of i. Overwrites C, or adds to it where
+ * `accumulate` is 1.
+ */
+function gemm<const Name extends string>(name: Name, vectors: number, R = 4): FuncSpec<Name, Repeat<'i32', 10>> {
+  const f = wasmFunction(name, repeat('i32', 10));
+  const [a, b, c, rows, aLane, aStride, bStride, cStride, blocks, accumulate] = f.params;
+  const aRow = f.locals('i32', R); // the block's A pointers
+  const [bp, cp, left] = f.locals('i32', 3);
+  const acc = f.locals('v128', R * vectors);
+  const bv = f.locals('v128', vectors);
+  const splat = f.local('v128');
+  const code = f.code;
   code.countdown(blocks, () => {
     code.get(a).set(aRow[0]);
     for (let i = 1; i < R; i++)
@@ -369,20 +349,20 @@ function gemm(fname: string, vectors: number, R = 4): FuncSpec {
     code.get(a).get(aLane).i32(R).i32Mul().i32Add().set(a);
     code.get(cp).set(c);
   });
-  return {
-    name: fname,
-    params: Array(10).fill('i32'),
-    locals: [...Array(3 + R).fill('i32'), ...Array((R + 1) * vectors + 1).fill('v128')],
-    body: code,
-  };
+  return f.finish();
 }
 
-/** maxPoolGradWindow(x, y, dy, dx, table, count, n) — see SimdKernels. */
-function maxPoolGradWindow(): FuncSpec {
-  const [x, y, dy, dx, table, count, n] = [0, 1, 2, 3, 4, 5, 6];
-  const [v, i, off] = [7, 8, 9];
-  const [m, g, found, hit] = [10, 11, 12, 13];
-  const code = new Code();
+/**
+ * maxPoolGradWindow(x, y, dy, dx, table, count, n): one max-pool window, `n` bytes of channel
+ * vectors: window input i (of `count`) is at x + table[i] + v (v = 0, 16, …); the gradient dy
+ * goes to the first input equal to y, per lane.
+ */
+function maxPoolGradWindow() {
+  const f = wasmFunction('maxPoolGradWindow', repeat('i32', 7));
+  const [x, y, dy, dx, table, count, n] = f.params;
+  const [v, i, off] = f.locals('i32', 3);
+  const [m, g, found, hit] = f.locals('v128', 4);
+  const code = f.code;
   code.whileBelow(v, n, 16, () => {
     code.get(y).get(v).i32Add().v128Load().set(m);
     code.get(dy).get(v).i32Add().v128Load().set(g);
@@ -398,20 +378,19 @@ function maxPoolGradWindow(): FuncSpec {
       code.get(found).get(hit).v128Or().set(found);
     });
   });
-  return {
-    name: 'maxPoolGradWindow',
-    params: Array(7).fill('i32'),
-    locals: ['i32', 'i32', 'i32', 'v128', 'v128', 'v128', 'v128'],
-    body: code,
-  };
+  return f.finish();
 }
 
-/** avgPoolGradWindow(dy, dx, table, count, n, weight) — see SimdKernels. */
-function avgPoolGradWindow(): FuncSpec {
-  const [dy, dx, table, count, n, weight] = [0, 1, 2, 3, 4, 5];
-  const [v, i, off] = [6, 7, 8];
-  const g = 9;
-  const code = new Code();
+/**
+ * avgPoolGradWindow(dy, dx, table, count, n, weight): one average-pool window, `n` bytes of
+ * channel vectors: dx[table[i] + v] += dy[v]·weight for each of `count` inputs (v = 0, 16, …).
+ */
+function avgPoolGradWindow() {
+  const f = wasmFunction('avgPoolGradWindow', [...repeat('i32', 5), 'f32']);
+  const [dy, dx, table, count, n, weight] = f.params;
+  const [v, i, off] = f.locals('i32', 3);
+  const g = f.local('v128');
+  const code = f.code;
   code.whileBelow(v, n, 16, () => {
     code.get(dy).get(v).i32Add().v128Load().get(weight).f32x4Splat().f32x4Mul().set(g);
     code.i32(0).set(i);
@@ -420,23 +399,24 @@ function avgPoolGradWindow(): FuncSpec {
       code.get(off).get(off).v128Load().get(g).f32x4Add().v128Store();
     });
   });
-  return {
-    name: 'avgPoolGradWindow',
-    params: ['i32', 'i32', 'i32', 'i32', 'i32', 'f32'],
-    locals: ['i32', 'i32', 'i32', 'v128'],
-    body: code,
-  };
+  return f.finish();
 }
 
-/** adam(...) — see SimdKernels. */
-function adam(): FuncSpec {
-  const [w, m, v, g, mask, wOut, mOut, vOut, bytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [beta1, omb1, beta2, omb2, oma1, oma2, eps, negLr, wd] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const [hasMask, hasDecay] = [18, 19];
-  const off = 20;
-  const [gv, mv, vv, wv] = [21, 22, 23, 24];
-  const splat = (local: number) => (c: Code) => c.get(local).f32x4Splat();
-  const code = new Code();
+/**
+ * adam(w, m, v, g, mask, wOut, mOut, vOut, bytes, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+ * oneMinusAcc1, oneMinusAcc2, epsilon, negLearningRate, weightDecay, hasMask, hasDecay): one
+ * Adam step over `bytes` of float32 (a multiple of 16), in exactly tfjs' AdamOptimizer order of
+ * operations: g' = (g + w·wd if hasDecay) · mask if hasMask; m' = m·β1 + g'·(1−β1);
+ * v' = v·β2 + g'²·(1−β2); w' = (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + ε) · (−lr) + w, then w' · mask.
+ */
+function adam() {
+  const f = wasmFunction('adam', [...repeat('i32', 9), ...repeat('f32', 9), 'i32', 'i32']);
+  const [w, m, v, g, mask, wOut, mOut, vOut, bytes] = f.params;
+  const [, , , , , , , , , beta1, omb1, beta2, omb2, oma1, oma2, eps, negLr, wd, hasMask, hasDecay] = f.params;
+  const off = f.local('i32');
+  const [gv, mv, vv, wv] = f.locals('v128', 4);
+  const splat = (local: Local<'f32'>) => (c: Code) => c.get(local).f32x4Splat();
+  const code = f.code;
   code.whileBelow(off, bytes, 16, () => {
     code.get(g).get(off).i32Add().v128Load().set(gv);
     code.get(w).get(off).i32Add().v128Load().set(wv);
@@ -463,17 +443,12 @@ function adam(): FuncSpec {
     code.end();
     code.get(wOut).get(off).i32Add().get(wv).v128Store();
   });
-  return {
-    name: 'adam',
-    params: [...Array(9).fill('i32'), ...Array(9).fill('f32'), 'i32', 'i32'],
-    locals: ['i32', 'v128', 'v128', 'v128', 'v128'],
-    body: code,
-  };
+  return f.finish();
 }
 
 const { AT, G, BT } = WINOGRAD;
 /**
- * The transforms' matrices L and R (OUT = L · X · R), and whether bias and floor follow. Per
+ * The transforms' matrices L and R (OUT = L · X · R); winogradOutputBias adds bias and floor. Per
  * tile: the input's V = Bᵀ · d · B, the output's Y = Aᵀ · M · A, and the filter gradient's
  * Z = A · dY · Aᵀ (4×4 → 8×8), all specialised per shape; once per call: the filter's and
  * the filter gradient's, in our module.
@@ -485,34 +460,44 @@ export type TransformName =
   | 'winogradOutputBias'
   | 'winogradOutputGrad'
   | 'winogradFilterGrad';
-const TRANSFORMS: Record<TransformName, [L: number[][], R: number[][], withBias: boolean]> = {
-  winogradInput: [BT, transpose(BT), false],
-  winogradFilter: [G, transpose(G), false],
-  winogradOutput: [AT, transpose(AT), false],
-  winogradOutputBias: [AT, transpose(AT), true],
-  winogradOutputGrad: [transpose(AT), AT, false],
-  winogradFilterGrad: [transpose(G), G, false],
+const TRANSFORMS: Record<TransformName, [L: number[][], R: number[][]]> = {
+  winogradInput: [BT, transpose(BT)],
+  winogradFilter: [G, transpose(G)],
+  winogradOutput: [AT, transpose(AT)],
+  winogradOutputBias: [AT, transpose(AT)],
+  winogradOutputGrad: [transpose(AT), AT],
+  winogradFilterGrad: [transpose(G), G],
 };
 
+/** The functions of our module, in export order. */
+function simdFunctions() {
+  return [
+    // Once per call, with tables: the filter's transform U = G · g · Gᵀ, and the filter
+    // gradient's dW = Gᵀ · dU · G (8×8 → 5×5).
+    linearTransform('winogradFilter', ...TRANSFORMS.winogradFilter),
+    linearTransform('winogradFilterGrad', ...TRANSFORMS.winogradFilterGrad),
+    gemm('gemm4x8', 2),
+    gemm('gemm4x4', 1),
+    maxPoolGradWindow(),
+    avgPoolGradWindow(),
+    adam(),
+    directConv(DIRECT_PIXELS, 1),
+    directConv(DIRECT_PIXELS, 2),
+    directConv(DIRECT_PIXELS, 3),
+    directConv(DIRECT_PIXELS, 4),
+    reluGradSums(),
+    copyWindow(),
+    gemm('gemm2x12', 3, 2),
+    avgPoolReluGradSums(),
+    bytesToUnit(),
+  ] as const;
+}
+
+/** Our kernels as JavaScript sees them: one function per generated export, typed by its parameters. */
+export type SimdKernels = ModuleExports<ReturnType<typeof simdFunctions>>;
+
 export function simdModuleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
-  return encodeModule(
-    [
-      linearTransform('winogradFilter', ...TRANSFORMS.winogradFilter),
-      linearTransform('winogradFilterGrad', ...TRANSFORMS.winogradFilterGrad),
-      gemm('gemm4x8', 2),
-      gemm('gemm4x4', 1),
-      maxPoolGradWindow(),
-      avgPoolGradWindow(),
-      adam(),
-      ...[1, 2, 3, 4].map((vectors) => directConv(DIRECT_PIXELS, vectors)),
-      reluGradSums(),
-      copyWindow(),
-      gemm('gemm2x12', 3, 2),
-      avgPoolReluGradSums(),
-      bytesToUnit(),
-    ],
-    sharedMemory,
-  );
+  return encodeModule(simdFunctions(), sharedMemory);
 }
 
 /**
@@ -582,9 +567,11 @@ export function specialisedTransform(
   inputs: ElementOffsets,
   outputs: ElementOffsets,
 ): Transform | TransformWithBias {
-  return specialisedKernel(memory, `${name} ${inputs.key} ${outputs.key}`, () =>
-    linearTransform(name, ...TRANSFORMS[name], { inputs: inputs.bytes, outputs: outputs.bytes }),
-  );
+  const constant = { inputs: inputs.bytes, outputs: outputs.bytes };
+  const key = `${name} ${inputs.key} ${outputs.key}`;
+  return name === 'winogradOutputBias'
+    ? specialisedKernel(memory, key, () => linearTransformWithBias(name, ...TRANSFORMS[name], constant))
+    : specialisedKernel(memory, key, () => linearTransform(name, ...TRANSFORMS[name], constant));
 }
 
 /**
@@ -592,7 +579,11 @@ export function specialisedTransform(
  * memory and `key` (which must name everything the function builds in). Bounded: evolution
  * keeps making new layer shapes.
  */
-export function specialisedKernel<F>(memory: WebAssembly.Memory, key: string, make: () => FuncSpec): F {
+export function specialisedKernel<P extends readonly ParamType[]>(
+  memory: WebAssembly.Memory,
+  key: string,
+  make: () => FuncSpec<string, P>,
+): Signature<P> {
   let cache = specialised.get(memory);
   if (!cache) specialised.set(memory, (cache = new Map()));
   let kernel = cache.get(key);
@@ -602,7 +593,7 @@ export function specialisedKernel<F>(memory: WebAssembly.Memory, key: string, ma
     kernel = instantiate(encodeModule([spec], isShared(memory)), memory)[spec.name];
     cache.set(key, kernel);
   }
-  return kernel as F;
+  return kernel as Signature<P>;
 }
 const specialised = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
 
@@ -617,14 +608,48 @@ const instantiate = (bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory)
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
 /**
+ * A one-function module that uses a SIMD instruction (v128.const, then drop): whether this
+ * WebAssembly has SIMD at all, apart from anything our generator emits.
+ */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0a,
+  0x17, 0x01, 0x15, 0x00, 0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x1a, 0x0b,
+]);
+
+/** Whether WebAssembly here validates SIMD instructions. */
+export const simdSupported = (): boolean => WebAssembly.validate(SIMD_PROBE);
+
+/**
+ * The exports of our generated module `bytes` on `memory`, or null where WebAssembly has no
+ * SIMD (`simd` says whether it has). A module that fails to validate where SIMD exists is a bug
+ * in the generator, not a missing feature: it throws, with the engine's reason.
+ */
+export function instantiateKernels<K>(
+  bytes: Uint8Array<ArrayBuffer>,
+  memory: WebAssembly.Memory,
+  simd: boolean = simdSupported(),
+): K | null {
+  if (WebAssembly.validate(bytes)) return instantiate(bytes, memory) as K;
+  if (!simd) return null;
+  let reason = 'no reason given';
+  try {
+    new WebAssembly.Module(bytes);
+  } catch (e) {
+    reason = (e as Error).message;
+  }
+  throw new Error(
+    `EvoLab's generated wasm SIMD module does not validate although this WebAssembly supports SIMD ` +
+      `(a bug in src/nn/kernels/simd): ${reason}`,
+  );
+}
+
+/**
  * The kernels bound to `memory`, or null where wasm SIMD is unavailable (they are an
  * optimisation: callers fall back to tfjs' kernels). Compiled once per memory.
  */
 export function simdKernelsFor(memory: WebAssembly.Memory): SimdKernels | null {
   if (instances.has(memory)) return instances.get(memory)!;
-  const bytes = simdModuleBytes(isShared(memory));
-  // Invalid here means no SIMD support (tests check that Node and Chromium validate it).
-  const kernels = WebAssembly.validate(bytes) ? (instantiate(bytes, memory) as unknown as SimdKernels) : null;
+  const kernels = instantiateKernels<SimdKernels>(simdModuleBytes(isShared(memory)), memory);
   instances.set(memory, kernels);
   return kernels;
 }

@@ -6,7 +6,32 @@
  */
 
 export type ValType = 'i32' | 'f32' | 'v128';
+/** What JavaScript can pass to an exported function (a v128 parameter cannot be called from JS). */
+export type ParamType = 'i32' | 'f32';
 const TYPE_CODE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+
+/** A parameter or local variable of a function being generated: its index, typed for the checker. */
+export interface Local<T extends ValType = ValType> {
+  readonly index: number;
+  readonly type: T;
+}
+
+/** `count` copies of T as a tuple type (for parameter lists). */
+export type Repeat<T, N extends number, Acc extends T[] = []> = Acc['length'] extends N
+  ? Acc
+  : Repeat<T, N, [...Acc, T]>;
+
+/** `count` copies of `type` as a tuple: `[...repeat('i32', 9), 'f32']` is a parameter list. */
+export function repeat<T extends ParamType, N extends number>(type: T, count: N): Repeat<T, N> {
+  return Array.from({ length: count }, () => type) as Repeat<T, N>;
+}
+
+/**
+ * The JavaScript signature of a generated function with parameters P: wasm's i32 and f32 are
+ * both JS numbers, so the checker catches a wrong number of arguments (and non-numbers), not an
+ * i32 passed for an f32.
+ */
+export type Signature<P extends readonly ParamType[]> = (...args: { -readonly [K in keyof P]: number }) => void;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -62,14 +87,14 @@ export class Code {
     emit(this);
     return this;
   }
-  get(local: number): this {
-    return this.emit(0x20, ...uleb(local));
+  get(local: Local): this {
+    return this.emit(0x20, ...uleb(local.index));
   }
-  set(local: number): this {
-    return this.emit(0x21, ...uleb(local));
+  set(local: Local): this {
+    return this.emit(0x21, ...uleb(local.index));
   }
-  tee(local: number): this {
-    return this.emit(0x22, ...uleb(local));
+  tee(local: Local): this {
+    return this.emit(0x22, ...uleb(local.index));
   }
   i32(n: number): this {
     return this.emit(0x41, ...sleb(n | 0));
@@ -114,7 +139,7 @@ export class Code {
     return this.emit(0x0b);
   }
   /** while (counter ≠ 0) { body; counter −= 1 }, for an i32 local that `body` leaves alone. */
-  countdown(counter: number, body: () => void): this {
+  countdown(counter: Local<'i32'>, body: () => void): this {
     this.block().loop();
     this.get(counter).i32Eqz().brIf(1);
     body();
@@ -122,7 +147,7 @@ export class Code {
     return this.br(0).end().end();
   }
   /** while (i < limit) { body; i += step }, i32 locals (signed), i set by the caller. */
-  whileBelow(i: number, limit: number, step: number, body: () => void): this {
+  whileBelow(i: Local<'i32'>, limit: Local<'i32'>, step: number, body: () => void): this {
     this.block().loop();
     this.get(i).get(limit).i32GeS().brIf(1);
     body();
@@ -130,11 +155,11 @@ export class Code {
     return this.br(0).end().end();
   }
   /** local += by (i32 locals). */
-  advance(local: number, by: number): this {
+  advance(local: Local<'i32'>, by: Local<'i32'>): this {
     return this.get(local).get(by).i32Add().set(local);
   }
   /** local += a constant (an i32 local; e.g. a byte pointer by one vector). */
-  bump(local: number, constant: number): this {
+  bump(local: Local<'i32'>, constant: number): this {
     return this.get(local).i32(constant).i32Add().set(local);
   }
   br(depth: number): this {
@@ -232,15 +257,70 @@ export class Code {
   }
 }
 
-export interface FuncSpec {
-  name: string;
-  params: ValType[];
-  locals: ValType[];
-  body: Code;
+/** A generated function: its export name, parameter and local types, and body. */
+export interface FuncSpec<Name extends string = string, P extends readonly ParamType[] = readonly ParamType[]> {
+  readonly name: Name;
+  readonly params: P;
+  readonly locals: readonly ValType[];
+  readonly body: Code;
+}
+
+/** The exports of a module of `S`'s functions, each typed by its declared parameters. */
+export type ModuleExports<S extends readonly FuncSpec[]> = {
+  [F in S[number] as F['name']]: Signature<F['params']>;
+};
+
+/**
+ * Builds one function: its parameters are declared up front (so that its signature follows from
+ * them), its locals as they are needed; both come back as handles that the Code methods take.
+ *
+ *   const f = wasmFunction('scale', ['i32', 'i32', 'f32']);
+ *   const [src, count, factor] = f.params;
+ *   const at = f.local('i32');
+ *   f.code.get(src)…;
+ *   return f.finish(); // FuncSpec<'scale', ['i32', 'i32', 'f32']>
+ */
+export class FunctionBuilder<Name extends string, P extends readonly ParamType[]> {
+  readonly code = new Code();
+  readonly params: { readonly [K in keyof P]: Local<P[K]> };
+  private readonly localTypes: ValType[] = [];
+
+  constructor(
+    readonly name: Name,
+    private readonly paramTypes: P,
+  ) {
+    this.params = paramTypes.map((type, index) => ({ index, type })) as unknown as {
+      readonly [K in keyof P]: Local<P[K]>;
+    };
+  }
+
+  /** A new local of `type` (wasm zero-initialises it). */
+  local<T extends ValType>(type: T): Local<T> {
+    const index = this.paramTypes.length + this.localTypes.length;
+    this.localTypes.push(type);
+    return { index, type };
+  }
+
+  /** `count` new locals of `type`. */
+  locals<T extends ValType>(type: T, count: number): Array<Local<T>> {
+    return Array.from({ length: count }, () => this.local(type));
+  }
+
+  finish(): FuncSpec<Name, P> {
+    return { name: this.name, params: this.paramTypes, locals: [...this.localTypes], body: this.code };
+  }
+}
+
+/** Starts a function named `name` (its export name) with parameters of `params`' types. */
+export function wasmFunction<const Name extends string, const P extends readonly ParamType[]>(
+  name: Name,
+  params: P,
+): FunctionBuilder<Name, P> {
+  return new FunctionBuilder(name, params);
 }
 
 /** Encodes a module of void functions over an imported memory (shared if the heap is). */
-export function encodeModule(funcs: FuncSpec[], sharedMemory: boolean): Uint8Array<ArrayBuffer> {
+export function encodeModule(funcs: readonly FuncSpec[], sharedMemory: boolean): Uint8Array<ArrayBuffer> {
   const types = funcs.map((f) => [0x60, ...vec(f.params.map((p) => [TYPE_CODE[p]])), 0]);
   // Limits: shared memories need a maximum (65536 pages = 4 GiB, the wasm32 limit).
   const limits = sharedMemory ? [0x03, 0, ...uleb(65536)] : [0x00, 0];

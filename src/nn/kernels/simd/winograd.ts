@@ -69,11 +69,6 @@ export function winogradMatrices(m: number, r: number, points: number[] = [0, 1,
   return { m, r, alpha, AT: transpose(A), G, BT: transpose(C) };
 }
 
-/** a · b for small dense matrices. */
-export function matmul(a: number[][], b: number[][]): number[][] {
-  return a.map((row) => b[0].map((_, j) => row.reduce((s, x, k) => s + x * b[k][j], 0)));
-}
-
 /** Rounds away float64 noise (e.g. 4.249999999999999 → 4.25) so that equal coefficients compare equal. */
 const clean = (v: number): number => (v === 0 ? 0 : Number(v.toPrecision(12)));
 
