@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FusedAdam, type MaskedVariable } from './fused-adam';
-import { registerWasmTrainingKernels } from './wasm-kernels';
+import { registerWasmTrainingKernels } from './register';
 import { random } from '../../testing/numeric';
 
 /** Shapes as in LeNet, plus sizes that are not multiples of 4 (the scalar tail). */

@@ -24,6 +24,8 @@ export class FusedAdam {
   private acc2: number;
 
   private constructor(
+    /** The backend whose memory `simd` runs on (tensors of any other are not on its heap). */
+    private readonly backend: tf.KernelBackend,
     private readonly simd: SimdKernels,
     readonly learningRate: number,
     readonly beta1: number,
@@ -34,16 +36,17 @@ export class FusedAdam {
     this.acc2 = f(beta2);
   }
 
-  /** On the wasm backend with our SIMD kernels; null elsewhere (use tf.train.adam). */
+  /** For the active backend where it has our SIMD kernels (wasm); null elsewhere (use tf.train.adam). */
   static create(learningRate: number, beta1 = 0.9, beta2 = 0.999): FusedAdam | null {
-    if (tf.getBackend() !== 'wasm') return null;
-    const simd = simdKernelsOf(tf.backend());
-    return simd ? new FusedAdam(simd, learningRate, beta1, beta2, tf.backend().epsilon()) : null;
+    const backend = tf.backend();
+    const simd = simdKernelsOf(backend);
+    return simd ? new FusedAdam(backend, simd, learningRate, beta1, beta2, backend.epsilon()) : null;
   }
 
   /** One step: every variable with a gradient in `grads` is updated in place. */
   step(params: readonly MaskedVariable[], grads: tf.NamedTensorMap, weightDecay: number): void {
-    if (tf.getBackend() !== 'wasm') throw new Error('FusedAdam runs on the wasm backend only');
+    if (tf.backend() !== this.backend)
+      throw new Error(`FusedAdam runs on the backend it was made for, not on '${tf.getBackend()}'`);
     const k = {
       beta1: f(this.beta1),
       oneMinusBeta1: f(1 - this.beta1),
@@ -63,7 +66,7 @@ export class FusedAdam {
         state = { m: tf.keep(tf.zerosLike(variable)), v: tf.keep(tf.zerosLike(variable)) };
         this.moments.set(variable.name, state);
       }
-      const heap = new HeapScratch(tf.backend());
+      const heap = new HeapScratch(this.backend);
       let outputs: tf.TensorInfo[];
       try {
         const [wOut, mOut, vOut] = [0, 1, 2].map(() => heap.alloc(variable.shape));

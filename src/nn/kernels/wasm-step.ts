@@ -1,8 +1,9 @@
 /**
  * A training step's mean loss and its gradients on tfjs' wasm backend, through the same kernels
- * as the network's ops (conv-pool.ts, conv-relu.ts, tfjs' matrix products) but without tfjs'
- * engine and tape: no Tensor objects, no recorded ops, no tidy scopes, and the image bytes
- * scaled on the heap in one SIMD pass. The head (fc1, the logits, softmax cross-entropy) is two
+ * as the network's ops (the fused layers' forward and gradient kernels in fused/, tfjs' matrix
+ * products) but without tfjs' engine and tape: their implementations are called directly, with
+ * each layer's shapes worked out once per batch size; no Tensor objects, no recorded ops, no
+ * tidy scopes, and the image bytes scaled on the heap in one SIMD pass. The head (fc1, the logits, softmax cross-entropy) is two
  * fused products forward and four backward, with the small element-wise parts in JavaScript.
  * That JavaScript cost about the same at every network size, so small evolved networks felt it
  * most (bench/README.md, fifth pass).
@@ -11,8 +12,8 @@
  * two); MaskedNetwork uses it wherever create() finds every part on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConvPoolBlock, convPoolApplies } from './conv-pool';
-import { ConvReluAvgPool } from './conv-relu';
+import { ConvPoolBlock, convPoolApplies } from './fused/conv-bias-max-pool-relu';
+import { ConvReluAvgPool } from './fused/conv-bias-relu-avg-pool';
 import { columnSums, HeapScratch, simdKernelsOf } from './wasm-heap';
 
 /** A TensorInfo with only a shape: what the blocks' shape checks read. */
@@ -31,19 +32,25 @@ export class WasmStep {
 
   /**
    * For batches of shape `input` ([B, H, W, C]) and parameters shaped like `params` (conv1–3
-   * and fc1 kernel and bias, then the output layer's), pooling `poolSize` with stride 2; null
-   * where any part would not run on wasm through our kernels.
+   * and fc1 kernel and bias, then the output layer's), pooling `poolSize` with stride 2, on
+   * `backend`; null where any part would not run there through our kernels (any backend but
+   * wasm, and shapes our fused layers do not take).
    */
-  static create(input: number[], params: readonly tf.TensorInfo[], poolSize: number): WasmStep | null {
-    if (tf.getBackend() !== 'wasm' || params.length !== 10) return null;
+  static create(
+    input: number[],
+    params: readonly tf.TensorInfo[],
+    poolSize: number,
+    backend: tf.KernelBackend = tf.backend(),
+  ): WasmStep | null {
+    if (params.length !== 10) return null;
     const [w1, , w2, , w3] = params;
     const x = shaped(input);
-    if (!convPoolApplies(x, w1)) return null;
+    if (!convPoolApplies(x, w1, backend)) return null;
     const [B, H, W] = input;
     const h1 = shaped([B, pooled(H), pooled(W), w1.shape[3]]);
-    const conv2 = ConvReluAvgPool.create(h1, w2, poolSize, 2);
+    const conv2 = ConvReluAvgPool.create(h1, w2, poolSize, 2, backend);
     const h2 = shaped([B, pooled(pooled(H)), pooled(pooled(W)), w2.shape[3]]);
-    const conv3 = ConvReluAvgPool.create(h2, w3, poolSize, 2);
+    const conv3 = ConvReluAvgPool.create(h2, w3, poolSize, 2, backend);
     if (!conv2 || !conv3) return null;
     return new WasmStep(input, new ConvPoolBlock(x, w1, poolSize, 2), conv2, conv3);
   }

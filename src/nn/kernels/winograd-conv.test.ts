@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from './wasm-kernels';
+import { registerWasmTrainingKernels } from './register';
 import { simdKernelsOf } from './wasm-heap';
 import { matrixSpacing, winogradApplies, winogradConv2D, winogradFilterGradient } from './winograd-conv';
 import { random, relErr } from '../../testing/numeric';

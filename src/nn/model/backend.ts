@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../kernels/wasm-kernels';
+import { registerWasmTrainingKernels } from '../kernels/register';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
 export type BackendName = Exclude<BackendPreference, 'auto'>;

@@ -33,8 +33,8 @@ import {
   type Optimizer,
   type TrainSettings,
 } from './train-settings';
-import { convBiasMaxPoolRelu } from '../kernels/conv-pool';
-import { convBiasRelu, convBiasReluAvgPool } from '../kernels/conv-relu';
+import { convBiasMaxPoolRelu } from '../kernels/fused/conv-bias-max-pool-relu';
+import { convBiasReluAvgPool } from '../kernels/fused/conv-bias-relu-avg-pool';
 import { denseHeadLoss } from './dense-loss';
 import { FusedAdam } from '../kernels/fused-adam';
 import {
@@ -44,7 +44,7 @@ import {
   type NetworkBlueprint,
   type PartGradients,
 } from './gradient-peer';
-import { registerWasmTrainingKernels } from '../kernels/wasm-kernels';
+import { registerWasmTrainingKernels } from '../kernels/register';
 import { WasmStep } from '../kernels/wasm-step';
 
 // Whoever activates 'wasm' (selectBackend or tf.setBackend directly), training must work.
@@ -167,7 +167,7 @@ function normalised(genome: Genome): Genome {
 
 export class MaskedNetwork {
   private optimizer: Optimizer | null = null;
-  private readonly wasmSteps = new Map<string, WasmStep | null>();
+  private readonly tapeFreeSteps = new Map<string, WasmStep | null>();
   private optimizerFor = '';
   private disposed = false;
   private training = false;
@@ -251,23 +251,16 @@ export class MaskedNetwork {
     if (this.disposed) throw new Error('MaskedNetwork: used after dispose()');
   }
 
-  /** The flattened features of an NHWC batch in [0, 1]: everything before fc1. */
+  /**
+   * The flattened features of an NHWC batch in [0, 1]: everything before fc1, one op per layer
+   * (each a fused kernel where the backend has one: kernels/fused/).
+   */
   private features(x: tf.Tensor4D): tf.Tensor2D {
     const [w1, b1, w2, b2, w3, b3] = this.params.map((p) => p.v);
     const p = this.poolSize;
-    const convRelu = (h: tf.Tensor4D, w: tf.Variable, b: tf.Variable) =>
-      convBiasRelu(h, w as tf.Tensor4D, b as tf.Tensor1D) ??
-      tf.fused.conv2d({ x: h, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' });
-    // One op on wasm (conv-pool.ts). Elsewhere unfused: tfjs' fused conv's gradient would also
-    // compute the unused gradient of the input image.
-    let h =
-      convBiasMaxPoolRelu(x, w1 as tf.Tensor4D, b1 as tf.Tensor1D, p, 2) ??
-      tf.relu(tf.maxPool(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), b1) as tf.Tensor4D, p, 2, 'same'));
-    // conv → ReLU → avgpool as one op on wasm (conv-relu.ts), else as separate ops.
-    const convReluPool = (input: tf.Tensor4D, w: tf.Variable, b: tf.Variable) =>
-      convBiasReluAvgPool(input, w as tf.Tensor4D, b as tf.Tensor1D, p, 2) ??
-      tf.avgPool(convRelu(input, w, b), p, 2, 'same');
-    h = convReluPool(convReluPool(h, w2, b2), w3, b3);
+    let h = convBiasMaxPoolRelu(x, w1 as tf.Tensor4D, b1 as tf.Tensor1D, p, 2);
+    h = convBiasReluAvgPool(h, w2 as tf.Tensor4D, b2 as tf.Tensor1D, p, 2);
+    h = convBiasReluAvgPool(h, w3 as tf.Tensor4D, b3 as tf.Tensor1D, p, 2);
     return tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
   }
 
@@ -308,7 +301,7 @@ export class MaskedNetwork {
 
   /** Mean loss over `batch` and its gradients at the current weights. Call inside tidy. */
   private lossAndGradients(batch: Batch): LossAndGradients {
-    const direct = this.wasmStep(batch.size);
+    const direct = this.tapeFreeStep(batch.size);
     if (direct) return this.tapeFreeLossAndGradients(direct, batch.x, batch.labels);
     const x = this.batchTensor(batch);
     const y = this.labelsTensor(batch);
@@ -337,11 +330,11 @@ export class MaskedNetwork {
   }
 
   /** The tape-free step for batches of `size` on the current backend, or null where it does not apply. */
-  private wasmStep(size: number): WasmStep | null {
+  private tapeFreeStep(size: number): WasmStep | null {
     const key = `${tf.getBackend()} ${size}`;
-    if (!this.wasmSteps.has(key)) {
+    if (!this.tapeFreeSteps.has(key)) {
       const { height, width, channels } = this.input;
-      this.wasmSteps.set(
+      this.tapeFreeSteps.set(
         key,
         this.tapeFree
           ? WasmStep.create(
@@ -352,7 +345,7 @@ export class MaskedNetwork {
           : null,
       );
     }
-    return this.wasmSteps.get(key)!;
+    return this.tapeFreeSteps.get(key)!;
   }
 
   private labelsTensor(b: Batch): tf.Tensor2D {
@@ -557,7 +550,7 @@ export class MaskedNetwork {
           const [start, end] = [b * settings.batchSize, Math.min(n, (b + 1) * settings.batchSize)];
           const size = end - start;
           // The tape-free step scales the image bytes itself, in one SIMD pass.
-          const direct = peers.length === 0 ? this.wasmStep(size) : null;
+          const direct = peers.length === 0 ? this.tapeFreeStep(size) : null;
           const loss = direct
             ? this.byteStep(direct, makeByteBatch(data, order, start, end), optimizer, settings.weightDecay)
             : peers.length > 0

@@ -1,6 +1,8 @@
 /**
- * The first layer's block, relu(maxPool(conv2d(x, w) + b)), as one op on tfjs' wasm backend
- * for inputs with few channels (the image: 1 for MNIST, 3 for CIFAR-10).
+ * The first layer's block, relu(maxPool(conv2d(x, w, 1, 'same') + b, 'same')), as one op: the
+ * kernel ConvBiasMaxPoolRelu on tfjs' wasm backend for inputs with few channels (the image: 1
+ * for MNIST, 3 for CIFAR-10) and filters in fours, its gradient ConvBiasMaxPoolReluGrad; tfjs'
+ * ops elsewhere.
  *
  * Unfused, the block wrote and re-read the full-resolution conv output [B, 28, 28, K] about ten
  * times a step (bias add, pool, the tape's copies, pool gradient, bias gradient, im2col filter
@@ -21,10 +23,19 @@ import {
   DIRECT_PIXELS,
   maxPoolArgmaxFixed,
   type ConvPoolShape,
-} from './simd/layer-kernels';
-import { specialisedKernel, type SimdKernels } from './simd/simd-kernels';
-import { HeapScratch, simdKernelsOf, wasmMemoryOf } from './wasm-heap';
-import { padInto } from './winograd-conv';
+} from '../simd/layer-kernels';
+import { specialisedKernel, type SimdKernels } from '../simd/simd-kernels';
+import { HeapScratch, simdKernelsOf, wasmMemoryOf } from '../wasm-heap';
+import { padInto } from '../winograd-conv';
+import { registerFusedGradient, registerFusedKernel, runFusedKernel, type FusedKernelConfig } from './fused-kernel';
+
+export const ConvBiasMaxPoolRelu = 'EvoLabConvBiasMaxPoolRelu';
+/** dW and db from dy, x, the filter, the block's output y and its argmax offsets (no dx: x is the image). */
+export const ConvBiasMaxPoolReluGrad = 'EvoLabConvBiasMaxPoolReluGrad';
+export interface ConvBiasMaxPoolReluAttrs {
+  poolSize: number;
+  poolStride: number;
+}
 
 /** Inputs with more channels go to the Winograd path (the direct kernel does no channel blocking). */
 export const MAX_DIRECT_CHANNELS = 4;
@@ -76,14 +87,15 @@ function geometry(x: tf.TensorInfo, filter: tf.TensorInfo, poolSize: number, poo
   };
 }
 
-/** Whether the fused block runs here: the wasm backend with our SIMD kernels, few input channels, filters in fours. */
-export function convPoolApplies(x: tf.TensorInfo, filter: tf.TensorInfo): boolean {
+/** Whether the block's kernels take these: our SIMD kernels on `backend`, few input channels, filters in fours. */
+export function convPoolApplies(x: tf.TensorInfo, filter: tf.TensorInfo, backend: tf.KernelBackend): boolean {
   return (
-    tf.getBackend() === 'wasm' &&
     x.dtype === 'float32' &&
+    x.shape.length === 4 &&
+    filter.shape.length === 4 &&
     x.shape[3] <= MAX_DIRECT_CHANNELS &&
     filter.shape[3] % 4 === 0 &&
-    simdKernelsOf(tf.backend()) !== null
+    simdKernelsOf(backend) !== null
   );
 }
 
@@ -130,6 +142,19 @@ function vectorChunks(groups: number): Array<{ first: number; vectors: number }>
   });
 }
 
+/** x zero-padded for the block's convolution: [B, Hp, Wq, C]. */
+function padInput(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo, g: Geometry): tf.TensorInfo {
+  const heap = new HeapScratch(backend);
+  try {
+    const padded = heap.alloc([g.B, g.Hp, g.Wq, g.C]);
+    padInto(simd, heap, x, padded, g.convTop, g.convLeft);
+    return heap.finish(padded);
+  } catch (e) {
+    heap.abort();
+    throw e;
+  }
+}
+
 /** y = relu(maxPool(conv(x, w)) + b), the argmax offsets into the padded input, and that input. */
 function forward(
   backend: tf.KernelBackend,
@@ -147,9 +172,8 @@ function forward(
   try {
     const y = heap.alloc([B, OH, OW, K]);
     const arg = heap.alloc([B, OH, OW, K], 'int32');
-    const padded = heap.alloc([B, Hp, Wq, C]);
+    const padded = heap.adopt(padInput(backend, simd, x, g));
     const scratch = heap.alloc([SH, SW, K]);
-    padInto(simd, heap, x, padded, g.convTop, g.convLeft);
     const memory = wasmMemoryOf(backend)!;
     const taps = heap.alloc([shape.taps.length], 'int32');
     heap.i32().set(shape.taps, heap.address(taps) / 4);
@@ -248,6 +272,10 @@ export class ConvPoolBlock {
   forward(backend: tf.KernelBackend, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo[] {
     return forward(backend, simdKernelsOf(backend)!, x, w, b, this.g, this.kernels);
   }
+  /** x zero-padded as forward pads it (for backward, where forward's copy was not kept). */
+  pad(backend: tf.KernelBackend, x: tf.TensorInfo): tf.TensorInfo {
+    return padInput(backend, simdKernelsOf(backend)!, x, this.g);
+  }
   /** [dW, db]. */
   backward(
     backend: tf.KernelBackend,
@@ -260,9 +288,73 @@ export class ConvPoolBlock {
   }
 }
 
+/** The block's shapes, from a kernel's attributes. */
+function blockOf(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.NamedAttrMap): ConvPoolBlock {
+  const { poolSize, poolStride } = attrs as unknown as ConvBiasMaxPoolReluAttrs;
+  return new ConvPoolBlock(x, filter, poolSize, poolStride);
+}
+
+type Inputs = Record<string, tf.TensorInfo>;
+
+/** Forward on wasm: [y, argmax offsets] (the padded input is freed, and padded again for the gradient). */
+const convBiasMaxPoolReluWasm: FusedKernelConfig = {
+  kernelName: ConvBiasMaxPoolRelu,
+  backendName: 'wasm',
+  applies: ({ x, filter }, _attrs, backend) => convPoolApplies(x!, filter!, backend),
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, filter, bias } = inputs as Inputs;
+    const [y, arg, padded] = blockOf(x, filter, attrs!).forward(backend as tf.KernelBackend, x, filter, bias);
+    (backend as tf.KernelBackend).disposeData(padded.dataId);
+    return [y, arg];
+  },
+};
+
+/** Its gradient on wasm: [dW, db]. */
+const convBiasMaxPoolReluGradWasm: tf.KernelConfig = {
+  kernelName: ConvBiasMaxPoolReluGrad,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { dy, x, filter, y, arg } = inputs as Inputs;
+    const kernelBackend = backend as tf.KernelBackend;
+    const block = blockOf(x, filter, attrs!);
+    const padded = block.pad(kernelBackend, x);
+    try {
+      return block.backward(kernelBackend, dy, y, arg, padded);
+    } finally {
+      kernelBackend.disposeData(padded.dataId);
+    }
+  },
+};
+
+const convBiasMaxPoolReluGradient: tf.GradConfig = {
+  kernelName: ConvBiasMaxPoolRelu,
+  inputsToSave: ['x', 'filter'],
+  outputsToSave: [true, true],
+  gradFunc: (dys, saved, attrs) => {
+    const [dy] = dys as tf.Tensor[];
+    const [x, filter, y, arg] = saved;
+    const [dw, db] = tf.engine().runKernel(ConvBiasMaxPoolReluGrad, { dy, x, filter, y, arg }, attrs) as tf.Tensor[];
+    return {
+      x: () => {
+        throw new Error('convBiasMaxPoolRelu has no gradient for its input x (the first layer reads the images)');
+      },
+      filter: () => dw,
+      bias: () => db,
+    };
+  },
+};
+
+/** Registers the block's kernels for wasm and its gradient (idempotent). */
+export function registerConvBiasMaxPoolRelu(): void {
+  registerFusedKernel(convBiasMaxPoolReluWasm);
+  registerFusedKernel(convBiasMaxPoolReluGradWasm);
+  registerFusedGradient(convBiasMaxPoolReluGradient);
+}
+
 /**
  * relu(maxPool(conv2d(x, filter, 1, 'same') + bias, poolSize, poolStride, 'same')) with
- * gradients for the filter and the bias (none for x), where convPoolApplies; else null.
+ * gradients for the filter and the bias: one kernel where the backend has it for these shapes
+ * (wasm: none for x), else tfjs' ops.
  */
 export function convBiasMaxPoolRelu(
   x: tf.Tensor4D,
@@ -270,22 +362,14 @@ export function convBiasMaxPoolRelu(
   bias: tf.Tensor1D,
   poolSize: number,
   poolStride: number,
-): tf.Tensor4D | null {
-  if (!convPoolApplies(x, filter)) return null;
-  const backend = tf.backend();
-  const block = new ConvPoolBlock(x, filter, poolSize, poolStride);
-  const tensor = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t);
-  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [w, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [y, arg, padded] = block.forward(backend, x, w, b).map(tensor);
-    save([y, arg, padded]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [ys, args, paddeds] = saved;
-        return block.backward(backend, dy, ys, args, paddeds).map(tensor);
-      },
-    };
-  });
-  return op(filter, bias) as tf.Tensor4D;
+): tf.Tensor4D {
+  const attrs: ConvBiasMaxPoolReluAttrs = { poolSize, poolStride };
+  const fused = runFusedKernel(ConvBiasMaxPoolRelu, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap);
+  if (fused) {
+    fused[1].dispose(); // the argmax offsets: the tape keeps its own reference for the gradient
+    return fused[0] as tf.Tensor4D;
+  }
+  return tf.relu(
+    tf.maxPool(tf.add(tf.conv2d(x, filter, 1, 'same'), bias) as tf.Tensor4D, poolSize, poolStride, 'same'),
+  );
 }

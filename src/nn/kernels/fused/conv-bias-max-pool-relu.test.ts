@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convBiasMaxPoolRelu, convPoolApplies } from './conv-pool';
-import { registerWasmTrainingKernels } from './wasm-kernels';
-import { random, relErr } from '../../testing/numeric';
+import { ConvBiasMaxPoolRelu, convBiasMaxPoolRelu, convPoolApplies } from './conv-bias-max-pool-relu';
+import { fusedKernelApplies } from './fused-kernel';
+import { registerWasmTrainingKernels } from '../register';
+import { random, relErr } from '../../../testing/numeric';
 
 type Shape4 = [number, number, number, number];
 
@@ -30,9 +31,10 @@ function block(backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, pool: number, st
     const b = tf.tensor1d(random(ws[3], seed + 2, 0.5));
     const f = (wv: tf.Tensor, bv: tf.Tensor) => {
       if (backend === 'wasm') {
-        const y = convBiasMaxPoolRelu(x, wv as tf.Tensor4D, bv as tf.Tensor1D, pool, stride);
-        if (!y) throw new Error('the fused block did not apply');
-        return y;
+        const attrs = { poolSize: pool, poolStride: stride };
+        if (!fusedKernelApplies(ConvBiasMaxPoolRelu, { x, filter: wv }, attrs))
+          throw new Error('the fused block did not apply');
+        return convBiasMaxPoolRelu(x, wv as tf.Tensor4D, bv as tf.Tensor1D, pool, stride);
       }
       return tf.relu(
         tf.maxPool(tf.add(tf.conv2d(x, wv as tf.Tensor4D, 1, 'same'), bv) as tf.Tensor4D, pool, stride, 'same'),
@@ -85,7 +87,7 @@ describe('the fused conv + bias + max-pool + ReLU block on wasm equals the unfus
     const w = tf.tensor4d([2, 2, 2, 2], [1, 1, 1, 4]);
     const b = tf.tensor1d([-3, -3, -20, 0]);
     const dy = tf.tensor4d([1, 1, 1, 1, 10, 10, 10, 10], [1, 1, 2, 4]);
-    const f = (wv: tf.Tensor, bv: tf.Tensor) => convBiasMaxPoolRelu(x, wv as tf.Tensor4D, bv as tf.Tensor1D, 2, 2)!;
+    const f = (wv: tf.Tensor, bv: tf.Tensor) => convBiasMaxPoolRelu(x, wv as tf.Tensor4D, bv as tf.Tensor1D, 2, 2);
     // Maxima 2·5 = 10 and 2·7 = 14; + b, ReLU: channel 2 (b = −20) is dead.
     expect(Array.from(f(w, b).dataSync())).toEqual([7, 7, 0, 10, 11, 11, 0, 14]);
     const [dw, db] = tf.grads((wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(f(wv, bv), dy)))([w, b]);
@@ -105,7 +107,7 @@ describe('the fused conv + bias + max-pool + ReLU block on wasm equals the unfus
     for (let i = 0; i < 3; i++) {
       tf.tidy(() => {
         const { grads } = tf.variableGrads(
-          () => tf.sum(convBiasMaxPoolRelu(x, w as tf.Tensor4D, b as tf.Tensor1D, 3, 2)!),
+          () => tf.sum(convBiasMaxPoolRelu(x, w as tf.Tensor4D, b as tf.Tensor1D, 3, 2)),
           [w, b],
         );
         expect(Object.keys(grads).length).toBe(2);
@@ -119,16 +121,27 @@ describe('the fused conv + bias + max-pool + ReLU block on wasm equals the unfus
     tf.dispose([x, w, b]);
   });
 
-  it('applies on wasm only, to few input channels and filters in fours', async () => {
+  it("applies on wasm only, to few input channels and filters in fours; tfjs' ops elsewhere", async () => {
+    await tf.setBackend('wasm');
     const x = (c: number) => tf.zeros([1, 8, 8, c]) as tf.Tensor4D;
     const w = (c: number, k: number) => tf.zeros([5, 5, c, k]) as tf.Tensor4D;
-    expect(convPoolApplies(x(1), w(1, 12))).toBe(true);
-    expect(convPoolApplies(x(3), w(3, 4))).toBe(true);
-    expect(convPoolApplies(x(8), w(8, 4))).toBe(false);
-    expect(convPoolApplies(x(1), w(1, 10))).toBe(false);
+    const attrs = { poolSize: 3, poolStride: 2 };
+    const backend = tf.backend();
+    expect(convPoolApplies(x(1), w(1, 12), backend)).toBe(true);
+    expect(convPoolApplies(x(3), w(3, 4), backend)).toBe(true);
+    expect(convPoolApplies(x(8), w(8, 4), backend)).toBe(false);
+    expect(convPoolApplies(x(1), w(1, 10), backend)).toBe(false);
+    expect(fusedKernelApplies(ConvBiasMaxPoolRelu, { x: x(1), filter: w(1, 12) }, attrs)).toBe(true);
     await tf.setBackend('cpu');
-    expect(convPoolApplies(x(1), w(1, 12))).toBe(false);
-    expect(convBiasMaxPoolRelu(x(1), w(1, 12), tf.zeros([12]), 3, 2)).toBeNull();
+    expect(fusedKernelApplies(ConvBiasMaxPoolRelu, { x: x(1), filter: w(1, 12) }, attrs)).toBe(false);
+    // On cpu the op is tfjs' ops: the same values bit for bit.
+    const [xs, ws, bs] = [
+      tf.tensor4d(random(64, 1), [1, 8, 8, 1]),
+      tf.tensor4d(random(100, 2), [5, 5, 1, 4]),
+      tf.tensor1d(random(4, 3)),
+    ];
+    const unfused = tf.relu(tf.maxPool(tf.add(tf.conv2d(xs, ws, 1, 'same'), bs) as tf.Tensor4D, 3, 2, 'same'));
+    expect(Array.from(convBiasMaxPoolRelu(xs, ws, bs, 3, 2).dataSync())).toEqual(Array.from(unfused.dataSync()));
     await tf.setBackend('wasm');
   });
 });

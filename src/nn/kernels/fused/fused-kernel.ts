@@ -1,0 +1,42 @@
+/**
+ * Our fused layers as named tfjs kernels. Each op (one file per op) runs its kernel through
+ * tfjs' engine, which records it on the tape with the gradient registered for it, where the
+ * active backend has registered that kernel (wasm) and the kernel takes these inputs; elsewhere
+ * the op is a plain composite of standard tfjs ops, differentiated by the tape as usual.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** A kernel that serves some of its op's inputs: tfjs' KernelConfig and which ones. */
+export interface FusedKernelConfig extends tf.KernelConfig {
+  /** Whether kernelFunc takes these inputs and attributes on `backend` (shapes, dtypes, our SIMD kernels). */
+  applies(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap, backend: tf.KernelBackend): boolean;
+}
+
+/** Registers `kernel` unless its backend already has one of that name (idempotent). */
+export function registerFusedKernel(kernel: FusedKernelConfig | tf.KernelConfig): void {
+  if (!tf.getKernel(kernel.kernelName, kernel.backendName)) tf.registerKernel(kernel);
+}
+
+/** Registers the gradient of a kernel unless one is registered (idempotent). */
+export function registerFusedGradient(gradient: tf.GradConfig): void {
+  if (!tf.getGradient(gradient.kernelName)) tf.registerGradient(gradient);
+}
+
+/** Whether kernel `name` is registered for the active backend and takes these inputs. */
+export function fusedKernelApplies(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): boolean {
+  const kernel = tf.getKernel(name, tf.getBackend()) as Partial<FusedKernelConfig> | undefined;
+  return kernel?.applies?.(inputs, attrs, tf.backend()) === true;
+}
+
+/** Kernel `name`'s outputs, run through the engine where fusedKernelApplies; else null. */
+export function runFusedKernel(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor[] | null {
+  if (!fusedKernelApplies(name, inputs, attrs)) return null;
+  const out = tf.engine().runKernel(name, inputs, attrs);
+  return Array.isArray(out) ? out : [out];
+}
+
+/** A kernel's TensorInfo outputs as tensors owned by the engine (inside a gradient function). */
+export function runKernelTensors(name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor[] {
+  const out = tf.engine().runKernel(name, inputs, attrs);
+  return Array.isArray(out) ? out : [out];
+}
