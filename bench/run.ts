@@ -598,7 +598,7 @@ async function main() {
   );
   out.push(
     '',
-    `Training step on Node wasm: ${fmt(profile.stepMs, 1)} ms, of which in tfjs kernels ${fmt(profile.kernelMs, 1)} ms (the rest: conv1's fused block, which is not a kernel, the tape, JS); top kernels (ms/step):`,
+    `Training step on Node wasm: ${fmt(profile.stepMs, 1)} ms, of which in tfjs kernels ${fmt(profile.kernelMs, 1)} ms (the rest: our fused layers, which the tape-free step calls directly rather than as kernels, and JS); top kernels (ms/step):`,
   );
   out.push(
     ...profile.kernels
