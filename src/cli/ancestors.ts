@@ -59,7 +59,7 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
     );
   const source = folderSource(dataDir);
   const backend = await startBackend(config.backend);
-  // Every core shares each step (src/nn/gradient-peer.ts).
+  // Every core shares each step (src/nn/model/gradient-peer.ts).
   const threads = availableParallelism();
   const peers = await ThreadPeer.startMany(threads - 1, 'wasm');
   process.stderr.write(

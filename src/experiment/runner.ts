@@ -32,7 +32,7 @@ export interface RunnerOptions {
   yieldToHost?: () => Promise<void>;
   /** Resume from here instead of training a new ancestor. */
   checkpoint?: Checkpoint;
-  /** Replicas on other cores that share every training step and evaluation (nn/gradient-peer.ts). */
+  /** Replicas on other cores that share every training step and evaluation (nn/model/gradient-peer.ts). */
   peers?: readonly GradientPeer[];
 }
 

@@ -1,6 +1,6 @@
 /**
  * Gradient peers of a run Worker: nested module Workers (gradient.worker.ts) that share every
- * training step and evaluation of the run (nn/gradient-peer.ts), where the machine has cores
+ * training step and evaluation of the run (nn/model/gradient-peer.ts), where the machine has cores
  * to spare (app/cpu.ts decides how many).
  */
 import type { BackendPreference } from '../nn/model/backend';
