@@ -8,6 +8,8 @@ import { liveFilters } from '../../evolution/metrics';
 import { range, toTfKernel } from './layout';
 import { MaskedNetwork, type BatchProgress, type TrainSettings } from './network';
 import { referenceLogits } from './reference-forward';
+import { ConvBiasMaxPoolRelu, ConvBiasMaxPoolReluGrad } from '../kernels/fused/conv-bias-max-pool-relu';
+import { ConvBiasReluAvgPool, ConvBiasReluAvgPoolGrad } from '../kernels/fused/conv-bias-relu-avg-pool';
 import { mnistSlice, syntheticDataset } from '../../testing/data';
 import { glorotGenome, killFilters, randomlyMasked } from '../../testing/genomes';
 
@@ -154,6 +156,30 @@ describe('forward pass equals a plain-JS forward on the genome', () => {
       net.dispose();
     });
   }
+});
+
+describe('one op per layer', () => {
+  it('on wasm, the three conv layers run as three fused kernels, forward and in a tape step', async () => {
+    const net = MaskedNetwork.fromGenome(glorotGenome(1, 40), MNIST, { tapeFreeStep: false });
+    const batch = makeBatch(syntheticDataset(4, 41), range(4), 0, 4);
+    const forward = (await tf.profile(() => void net.logits(batch))).kernels.map((k) => k.name);
+    expect(forward.filter((n) => n.startsWith('EvoLab'))).toEqual([
+      ConvBiasMaxPoolRelu,
+      ConvBiasReluAvgPool,
+      ConvBiasReluAvgPool,
+    ]);
+    expect(forward.filter((n) => /Conv2D|Pool|Relu/.test(n) && !n.startsWith('EvoLab'))).toEqual([]);
+    const step = (await tf.profile(() => void net.partGradients(batch))).kernels.map((k) => k.name);
+    expect(step.filter((n) => n.startsWith('EvoLab'))).toEqual([
+      ConvBiasMaxPoolRelu,
+      ConvBiasReluAvgPool,
+      ConvBiasReluAvgPool,
+      ConvBiasReluAvgPoolGrad,
+      ConvBiasReluAvgPoolGrad,
+      ConvBiasMaxPoolReluGrad,
+    ]);
+    net.dispose();
+  });
 });
 
 describe('masked training', () => {

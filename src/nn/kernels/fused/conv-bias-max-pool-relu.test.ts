@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConvBiasMaxPoolRelu, convBiasMaxPoolRelu, convPoolApplies } from './conv-bias-max-pool-relu';
+import {
+  ConvBiasMaxPoolRelu,
+  convBiasMaxPoolRelu,
+  ConvBiasMaxPoolReluGrad,
+  convPoolApplies,
+} from './conv-bias-max-pool-relu';
 import { fusedKernelApplies } from './fused-kernel';
 import { registerWasmTrainingKernels } from '../register';
 import { random, relErr } from '../../../testing/numeric';
@@ -118,6 +123,19 @@ describe('the fused conv + bias + max-pool + ReLU block on wasm equals the unfus
     }
     expect(tf.memory().numTensors).toBe(before.tensors);
     expect(backend.numDataIds()).toBe(before.buffers);
+    tf.dispose([x, w, b]);
+  });
+
+  it('runs on wasm as one kernel, and its gradient as one', async () => {
+    tf.setBackend('wasm');
+    const x = tf.tensor4d(random(2 * 28 * 28, 4), [2, 28, 28, 1]);
+    const [w, b] = [tf.variable(tf.tensor4d(random(25 * 8, 5), [5, 5, 1, 8])), tf.variable(tf.zeros([8]))];
+    const step = () => tf.variableGrads(() => tf.sum(convBiasMaxPoolRelu(x, w as tf.Tensor4D, b as tf.Tensor1D, 3, 2)));
+    const profile = await tf.profile(() => tf.dispose(Object.values(step().grads)));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names.filter((n) => n === ConvBiasMaxPoolRelu)).toHaveLength(1);
+    expect(names.filter((n) => n === ConvBiasMaxPoolReluGrad)).toHaveLength(1);
+    expect(names.filter((n) => ['Conv2D', 'MaxPool', 'Relu', 'Add', 'MaxPoolGrad'].includes(n))).toEqual([]);
     tf.dispose([x, w, b]);
   });
 

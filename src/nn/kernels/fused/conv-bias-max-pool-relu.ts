@@ -296,16 +296,14 @@ function blockOf(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.NamedAttrMap
 
 type Inputs = Record<string, tf.TensorInfo>;
 
-/** Forward on wasm: [y, argmax offsets] (the padded input is freed, and padded again for the gradient). */
+/** Forward on wasm: [y, argmax offsets, the padded input] (the last two for the gradient). */
 const convBiasMaxPoolReluWasm: FusedKernelConfig = {
   kernelName: ConvBiasMaxPoolRelu,
   backendName: 'wasm',
   applies: ({ x, filter }, _attrs, backend) => convPoolApplies(x!, filter!, backend),
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, filter, bias } = inputs as Inputs;
-    const [y, arg, padded] = blockOf(x, filter, attrs!).forward(backend as tf.KernelBackend, x, filter, bias);
-    (backend as tf.KernelBackend).disposeData(padded.dataId);
-    return [y, arg];
+    return blockOf(x, filter, attrs!).forward(backend as tf.KernelBackend, x, filter, bias);
   },
 };
 
@@ -314,26 +312,20 @@ const convBiasMaxPoolReluGradWasm: tf.KernelConfig = {
   kernelName: ConvBiasMaxPoolReluGrad,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, x, filter, y, arg } = inputs as Inputs;
-    const kernelBackend = backend as tf.KernelBackend;
-    const block = blockOf(x, filter, attrs!);
-    const padded = block.pad(kernelBackend, x);
-    try {
-      return block.backward(kernelBackend, dy, y, arg, padded);
-    } finally {
-      kernelBackend.disposeData(padded.dataId);
-    }
+    const { dy, x, filter, y, arg, padded } = inputs as Inputs;
+    return blockOf(x, filter, attrs!).backward(backend as tf.KernelBackend, dy, y, arg, padded);
   },
 };
 
 const convBiasMaxPoolReluGradient: tf.GradConfig = {
   kernelName: ConvBiasMaxPoolRelu,
   inputsToSave: ['x', 'filter'],
-  outputsToSave: [true, true],
+  outputsToSave: [true, true, true],
   gradFunc: (dys, saved, attrs) => {
     const [dy] = dys as tf.Tensor[];
-    const [x, filter, y, arg] = saved;
-    const [dw, db] = tf.engine().runKernel(ConvBiasMaxPoolReluGrad, { dy, x, filter, y, arg }, attrs) as tf.Tensor[];
+    const [x, filter, y, arg, padded] = saved;
+    const inputs = { dy, x, filter, y, arg, padded };
+    const [dw, db] = tf.engine().runKernel(ConvBiasMaxPoolReluGrad, inputs, attrs) as tf.Tensor[];
     return {
       x: () => {
         throw new Error('convBiasMaxPoolRelu has no gradient for its input x (the first layer reads the images)');
@@ -366,7 +358,8 @@ export function convBiasMaxPoolRelu(
   const attrs: ConvBiasMaxPoolReluAttrs = { poolSize, poolStride };
   const fused = runFusedKernel(ConvBiasMaxPoolRelu, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap);
   if (fused) {
-    fused[1].dispose(); // the argmax offsets: the tape keeps its own reference for the gradient
+    // The argmax offsets and the padded input: the tape keeps its own references for the gradient.
+    tf.dispose(fused.slice(1));
     return fused[0] as tf.Tensor4D;
   }
   return tf.relu(

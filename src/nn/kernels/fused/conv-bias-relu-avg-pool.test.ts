@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { relErr } from '../../../testing/numeric';
 import { registerWasmTrainingKernels } from '../register';
-import { ConvBiasReluAvgPool, convBiasReluAvgPool } from './conv-bias-relu-avg-pool';
+import { ConvBiasReluAvgPool, convBiasReluAvgPool, ConvBiasReluAvgPoolGrad } from './conv-bias-relu-avg-pool';
 import { fusedKernelApplies } from './fused-kernel';
 import { cpuConvRelu, expectFused, fusedConvRelu, gradients, type Layer, type Shape4 } from './layer-gradients';
 
@@ -46,6 +46,20 @@ describe('conv + bias + ReLU + average pooling as one op on wasm', () => {
       }
     });
   }
+
+  it('runs on wasm as one kernel, and its gradient as one', async () => {
+    tf.setBackend('wasm');
+    const [x, w, b] = [tf.randomNormal([2, 8, 8, 4]), tf.randomNormal([5, 5, 4, 8]), tf.zeros([8])].map((t) =>
+      tf.variable(t),
+    );
+    const layer = () => convBiasReluAvgPool(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D, 3, 2);
+    const profile = await tf.profile(() => tf.dispose(Object.values(tf.variableGrads(() => tf.sum(layer())).grads)));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names.filter((n) => n === ConvBiasReluAvgPool)).toHaveLength(1);
+    expect(names.filter((n) => n === ConvBiasReluAvgPoolGrad)).toHaveLength(1);
+    expect(names.filter((n) => /Conv2D|Pool|Relu/.test(n) && !n.startsWith('EvoLab'))).toEqual([]);
+    tf.dispose([x, w, b]);
+  });
 
   it('declines pools that reach a pixel from more than 4 windows (5×5 at stride 2), and other backends', async () => {
     tf.setBackend('wasm');

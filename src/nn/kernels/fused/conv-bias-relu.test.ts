@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { relErr } from '../../../testing/numeric';
 import { registerWasmTrainingKernels } from '../register';
-import { ConvBiasRelu, convBiasRelu } from './conv-bias-relu';
+import { ConvBiasRelu, convBiasRelu, ConvBiasReluGrad } from './conv-bias-relu';
 import { convReluApplies } from './conv-gradients';
 import { fusedKernelApplies } from './fused-kernel';
 import { cpuConvRelu, fusedConvRelu, gradients, type Shape4 } from './layer-gradients';
@@ -49,6 +49,20 @@ describe('the fused conv + bias + ReLU layer on wasm equals the unfused ops on c
     close(dx, [2, 0, 0, 2]);
     expect(Array.from(db.dataSync())).toEqual([1, 0, 0, 1]);
     tf.dispose([x, w, b, dx, db]);
+  });
+
+  it('runs on wasm as one kernel, and its gradient as one', async () => {
+    tf.setBackend('wasm');
+    const [x, w, b] = [tf.randomNormal([2, 8, 8, 4]), tf.randomNormal([5, 5, 4, 8]), tf.zeros([8])].map((t) =>
+      tf.variable(t),
+    );
+    const layer = () => convBiasRelu(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D);
+    const profile = await tf.profile(() => tf.dispose(Object.values(tf.variableGrads(() => tf.sum(layer())).grads)));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names.filter((n) => n === ConvBiasRelu)).toHaveLength(1);
+    expect(names.filter((n) => n === ConvBiasReluGrad)).toHaveLength(1);
+    expect(names.filter((n) => /Conv2D|Relu|Step/.test(n) && !n.startsWith('EvoLab'))).toEqual([]);
+    tf.dispose([x, w, b]);
   });
 
   it("applies on wasm to convolutions Winograd takes only; tfjs' fused conv elsewhere", async () => {
