@@ -27,7 +27,13 @@ import {
 import { specialisedKernel, type SimdKernels } from '../simd/simd-kernels';
 import { HeapScratch, simdKernelsOf, wasmMemoryOf } from '../wasm-heap';
 import { padInto } from '../winograd-conv';
-import { registerFusedGradient, registerFusedKernel, runFusedKernel, type FusedKernelConfig } from './fused-kernel';
+import {
+  gradientState,
+  registerFusedGradient,
+  registerFusedKernel,
+  runFusedKernel,
+  type FusedKernelConfig,
+} from './fused-kernel';
 
 export const ConvBiasMaxPoolRelu = 'EvoLabConvBiasMaxPoolRelu';
 /** dW and db from dy, x, the filter, the block's output y and its argmax offsets (no dx: x is the image). */
@@ -296,14 +302,15 @@ function blockOf(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.NamedAttrMap
 
 type Inputs = Record<string, tf.TensorInfo>;
 
-/** Forward on wasm: [y, argmax offsets, the padded input] (the last two for the gradient). */
+/** Forward on wasm: [y, the argmax offsets and the padded input as gradientState]. */
 const convBiasMaxPoolReluWasm: FusedKernelConfig = {
   kernelName: ConvBiasMaxPoolRelu,
   backendName: 'wasm',
   applies: ({ x, filter }, _attrs, backend) => convPoolApplies(x!, filter!, backend),
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, filter, bias } = inputs as Inputs;
-    return blockOf(x, filter, attrs!).forward(backend as tf.KernelBackend, x, filter, bias);
+    const [y, arg, padded] = blockOf(x, filter, attrs!).forward(backend as tf.KernelBackend, x, filter, bias);
+    return [y, gradientState(arg), gradientState(padded)];
   },
 };
 
@@ -312,6 +319,7 @@ const convBiasMaxPoolReluGradWasm: tf.KernelConfig = {
   kernelName: ConvBiasMaxPoolReluGrad,
   backendName: 'wasm',
   kernelFunc: ({ inputs, backend, attrs }) => {
+    // arg and padded came as gradientState: the block reads them by address only.
     const { dy, x, filter, y, arg, padded } = inputs as Inputs;
     return blockOf(x, filter, attrs!).backward(backend as tf.KernelBackend, dy, y, arg, padded);
   },

@@ -11,7 +11,13 @@ import { AVG_POOL_TAPS } from '../simd/layer-kernels';
 import { HeapScratch, simdKernelsOf } from '../wasm-heap';
 import { convGradients, convReluApplies, gradientAndBias, SAME_CONV } from './conv-gradients';
 import { convBiasRelu } from './conv-bias-relu';
-import { registerFusedGradient, registerFusedKernel, runFusedKernel, type FusedKernelConfig } from './fused-kernel';
+import {
+  gradientState,
+  registerFusedGradient,
+  registerFusedKernel,
+  runFusedKernel,
+  type FusedKernelConfig,
+} from './fused-kernel';
 
 export const ConvBiasReluAvgPool = 'EvoLabConvBiasReluAvgPool';
 /** [dx, dw, db] from the pooled output's gradient, x, the filter and the ReLU output y. */
@@ -161,7 +167,7 @@ function layerOf(x: tf.TensorInfo, filter: tf.TensorInfo, attrs: tf.NamedAttrMap
   return ConvReluAvgPool.create(x, filter, poolSize, poolStride, backend);
 }
 
-/** Forward on wasm: [pooled, y] (y, the ReLU output, is what the gradient needs). */
+/** Forward on wasm: [pooled, the ReLU output y as gradientState] (y is what the gradient needs). */
 const convBiasReluAvgPoolWasm: FusedKernelConfig = {
   kernelName: ConvBiasReluAvgPool,
   backendName: 'wasm',
@@ -169,7 +175,8 @@ const convBiasReluAvgPoolWasm: FusedKernelConfig = {
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, filter, bias } = inputs as Inputs;
     const kernelBackend = backend as tf.KernelBackend;
-    return layerOf(x, filter, attrs!, kernelBackend)!.forward(kernelBackend, x, filter, bias);
+    const [pooled, y] = layerOf(x, filter, attrs!, kernelBackend)!.forward(kernelBackend, x, filter, bias);
+    return [pooled, gradientState(y)];
   },
 };
 
@@ -180,7 +187,9 @@ const convBiasReluAvgPoolGradWasm: tf.KernelConfig = {
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { dy, x, filter, y } = inputs as Inputs;
     const kernelBackend = backend as tf.KernelBackend;
-    return layerOf(x, filter, attrs!, kernelBackend)!.backward(kernelBackend, dy, x, filter, y);
+    // y came as gradientState: its shape is the 'same' convolution's.
+    const relu = { ...y, shape: [...x.shape.slice(0, 3), filter.shape[3]] };
+    return layerOf(x, filter, attrs!, kernelBackend)!.backward(kernelBackend, dy, x, filter, relu);
   },
 };
 
