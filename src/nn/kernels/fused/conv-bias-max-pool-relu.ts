@@ -148,19 +148,6 @@ function vectorChunks(groups: number): Array<{ first: number; vectors: number }>
   });
 }
 
-/** x zero-padded for the block's convolution: [B, Hp, Wq, C]. */
-function padInput(backend: tf.KernelBackend, simd: SimdKernels, x: tf.TensorInfo, g: Geometry): tf.TensorInfo {
-  const heap = new HeapScratch(backend);
-  try {
-    const padded = heap.alloc([g.B, g.Hp, g.Wq, g.C]);
-    padInto(simd, heap, x, padded, g.convTop, g.convLeft);
-    return heap.finish(padded);
-  } catch (e) {
-    heap.abort();
-    throw e;
-  }
-}
-
 /** y = relu(maxPool(conv(x, w)) + b), the argmax offsets into the padded input, and that input. */
 function forward(
   backend: tf.KernelBackend,
@@ -178,8 +165,9 @@ function forward(
   try {
     const y = heap.alloc([B, OH, OW, K]);
     const arg = heap.alloc([B, OH, OW, K], 'int32');
-    const padded = heap.adopt(padInput(backend, simd, x, g));
+    const padded = heap.alloc([B, Hp, Wq, C]);
     const scratch = heap.alloc([SH, SW, K]);
+    padInto(simd, heap, x, padded, g.convTop, g.convLeft);
     const memory = wasmMemoryOf(backend)!;
     const taps = heap.alloc([shape.taps.length], 'int32');
     heap.i32().set(shape.taps, heap.address(taps) / 4);
@@ -277,10 +265,6 @@ export class ConvPoolBlock {
   /** [y, arg, padded]. */
   forward(backend: tf.KernelBackend, x: tf.TensorInfo, w: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo[] {
     return forward(backend, simdKernelsOf(backend)!, x, w, b, this.g, this.kernels);
-  }
-  /** x zero-padded as forward pads it (for backward, where forward's copy was not kept). */
-  pad(backend: tf.KernelBackend, x: tf.TensorInfo): tf.TensorInfo {
-    return padInput(backend, simdKernelsOf(backend)!, x, this.g);
   }
   /** [dW, db]. */
   backward(
