@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from './register';
-import { randomOfShape } from './replaced/cpu-reference';
+import { randomOfShape } from '../../testing/cpu-reference';
 
 beforeAll(async () => {
   registerWasmTrainingKernels();

@@ -5,7 +5,14 @@ import { relErr } from '../../../testing/numeric';
 import { registerWasmTrainingKernels } from '../register';
 import { ConvBiasReluAvgPool, convBiasReluAvgPool, ConvBiasReluAvgPoolGrad } from './conv-bias-relu-avg-pool';
 import { fusedKernelApplies } from './fused-kernel';
-import { cpuConvRelu, expectFused, fusedConvRelu, gradients, type Layer, type Shape4 } from './layer-gradients';
+import {
+  cpuConvRelu,
+  expectFused,
+  fusedConvRelu,
+  gradients,
+  type Layer,
+  type Shape4,
+} from '../../../testing/layer-gradients';
 
 /** avgPool(relu(conv + b)): fused, or as the separate ops (on wasm: our fused conv, then tfjs' pool). */
 function pooledLayer(backend: 'cpu' | 'wasm', fused: boolean, xs: Shape4, ws: Shape4, pool: number, seed: number) {

@@ -6,7 +6,7 @@ import { registerWasmTrainingKernels } from '../register';
 import { ConvBiasRelu, convBiasRelu, ConvBiasReluGrad } from './conv-bias-relu';
 import { convReluApplies } from './conv-gradients';
 import { fusedKernelApplies } from './fused-kernel';
-import { cpuConvRelu, fusedConvRelu, gradients, type Shape4 } from './layer-gradients';
+import { cpuConvRelu, fusedConvRelu, gradients, type Shape4 } from '../../../testing/layer-gradients';
 
 /** relu(conv + b): the fused op on wasm, tfjs' ops on cpu. */
 const layer = (backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, seed: number) =>

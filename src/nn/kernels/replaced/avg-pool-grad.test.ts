@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../register';
-import { expectSameAsCpu } from './cpu-reference';
+import { expectSameAsCpu } from '../../../testing/cpu-reference';
 
 beforeAll(async () => {
   registerWasmTrainingKernels();

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { relErr } from '../../../testing/numeric';
 import { registerWasmTrainingKernels } from '../register';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter';
-import { randomOfShape } from './cpu-reference';
+import { randomOfShape } from '../../../testing/cpu-reference';
 
 beforeAll(async () => {
   registerWasmTrainingKernels();

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../register';
-import { expectSameAsCpu, randomOfShape } from './cpu-reference';
+import { expectSameAsCpu, randomOfShape } from '../../../testing/cpu-reference';
 
 const originalMaxPoolGrad = tf.getKernel(tf.MaxPoolGrad, 'wasm')!;
 

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { relErr } from '../../../testing/numeric';
 import { registerWasmTrainingKernels } from '../register';
-import { randomOfShape } from './cpu-reference';
+import { randomOfShape } from '../../../testing/cpu-reference';
 
 beforeAll(async () => {
   registerWasmTrainingKernels();

@@ -8,7 +8,7 @@ import {
   maxPoolArgmaxFixed,
   type ConvPoolShape,
 } from './layer-kernels';
-import { bits, TestHeap } from './test-heap';
+import { bits, TestHeap } from '../../../testing/simd-heap';
 
 const f = Math.fround;
 

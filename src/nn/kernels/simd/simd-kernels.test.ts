@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../evolution/rng';
 import { random, relErr } from '../../../testing/numeric';
 import { product, specialisedTransform, WINOGRAD, type TransformName } from './simd-kernels';
-import { bits, TestHeap } from './test-heap';
+import { bits, TestHeap } from '../../../testing/simd-heap';
 import { transpose } from './winograd';
 
 const { AT, G, BT } = WINOGRAD;

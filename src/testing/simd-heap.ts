@@ -1,5 +1,5 @@
 /** For the kernels' tests: a fresh wasm memory with our module on it, and a bump allocator. */
-import { simdModuleBytes, type SimdKernels } from './simd-kernels';
+import { simdModuleBytes, type SimdKernels } from '../nn/kernels/simd/simd-kernels';
 
 export class TestHeap {
   readonly memory: WebAssembly.Memory;

@@ -1,8 +1,8 @@
 /** For the replaced kernels' tests: random tensors, and gradients on wasm against the cpu backend. */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import { Rng } from '../../../evolution/rng';
-import { relErr } from '../../../testing/numeric';
+import { Rng } from '../evolution/rng';
+import { relErr } from './numeric';
 
 /** Uniform in [−1, 1) + offset; offset NaN gives ties: values in {0, 1}. */
 export function randomOfShape(shape: number[], seed: number, offset = 0): Float32Array {

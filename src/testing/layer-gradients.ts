@@ -1,9 +1,9 @@
 /** For the fused conv layers' tests: a layer's output and gradients on a backend. */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { random } from '../../../testing/numeric';
-import { ConvBiasRelu, convBiasRelu } from './conv-bias-relu';
-import { fusedKernelApplies } from './fused-kernel';
+import { random } from './numeric';
+import { ConvBiasRelu, convBiasRelu } from '../nn/kernels/fused/conv-bias-relu';
+import { fusedKernelApplies } from '../nn/kernels/fused/fused-kernel';
 
 export type Shape4 = [number, number, number, number];
 
