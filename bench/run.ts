@@ -23,11 +23,11 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type Genome } from '../src/evolution';
 import type { KernelMaskSummary } from '../src/experiment/records';
-import { selectBackend } from '../src/nn/backend';
-import { compactKeep, range } from '../src/nn/layout';
-import type { GradientPeer } from '../src/nn/gradient-peer';
-import { MaskedNetwork } from '../src/nn/network';
-import { ThreadPeer } from '../src/nn/thread-peer';
+import { selectBackend } from '../src/nn/model/backend';
+import { compactKeep, range } from '../src/nn/model/layout';
+import type { GradientPeer } from '../src/nn/model/gradient-peer';
+import { MaskedNetwork } from '../src/nn/model/network';
+import { ThreadPeer } from '../src/nn/parallel/thread-peer';
 import { runBrowserBench, type BrowserCase, type BrowserResult } from './browser';
 import { KernelProfiler, type KernelStat } from './kernel-profile';
 import type { KernelComparison } from './kernels';
@@ -598,7 +598,7 @@ async function main() {
   );
   out.push(
     '',
-    `Training step on Node wasm: ${fmt(profile.stepMs, 1)} ms, of which in tfjs kernels ${fmt(profile.kernelMs, 1)} ms (the rest: conv1's fused block, which is not a kernel, the tape, JS); top kernels (ms/step):`,
+    `Training step on Node wasm: ${fmt(profile.stepMs, 1)} ms, of which in tfjs kernels ${fmt(profile.kernelMs, 1)} ms (the rest: our fused layers, which the tape-free step calls directly rather than as kernels, and JS); top kernels (ms/step):`,
   );
   out.push(
     ...profile.kernels

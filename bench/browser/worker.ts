@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /** The browser side of `npm run bench`: one backend, measured in a dedicated module Worker. */
-import { configureWasmPaths, selectBackend, type BackendPreference } from '../../src/nn/backend';
+import { configureWasmPaths, selectBackend, type BackendPreference } from '../../src/nn/model/backend';
 import { startWorkerPeers } from '../../src/worker/worker-peer';
 import { ancestorGenome, throughput, type Throughput } from '../lenet';
 

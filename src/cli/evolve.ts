@@ -15,8 +15,8 @@ import { ConfigError, MODES, resolveConfig, type DeepPartial, type RunConfig } f
 import { CLI_OPTIONS, configFromFlags, helpText, parseThreads, UsageError, type CliFlags } from './flags';
 import { recordsToCsv, type Checkpoint, type RunEvent, type RunReport } from '../experiment/records';
 import { ExperimentRunner } from '../experiment/runner';
-import type { BackendPreference } from '../nn/backend';
-import { ThreadPeer } from '../nn/thread-peer';
+import type { BackendPreference } from '../nn/model/backend';
+import { ThreadPeer } from '../nn/parallel/thread-peer';
 import { deserialiseCheckpoint, serialiseCheckpoint } from '../experiment/serialise';
 import { environmentInfo, startBackend } from '../experiment/environment';
 import { AncestorMismatchError, checkpointFromAncestor } from '../experiment/ancestor-from';

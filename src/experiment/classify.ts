@@ -1,10 +1,10 @@
 /**
- * One image through one network, in plain JavaScript (nn/reference-forward.ts, which the
+ * One image through one network, in plain JavaScript (nn/model/reference-forward.ts, which the
  * network tests hold equal to the tfjs forward pass): class probabilities for the lab's "try it"
  * panel. A single image needs no tensors; the page gets plain arrays from a Worker.
  */
 import { countNetwork, type Genome } from '../evolution';
-import { referenceLogits } from '../nn/reference-forward';
+import { referenceLogits } from '../nn/model/reference-forward';
 import type { Checkpoint, NetworkRecord } from './records';
 
 export interface Classification {

@@ -1,7 +1,7 @@
 /** Starting the compute backend and describing where a run ran, for run.json and the page. */
 import * as tf from '@tensorflow/tfjs';
-import { configureWasmPaths, selectBackend } from '../nn/backend';
-import { simdKernelsOf } from '../nn/wasm-heap';
+import { configureWasmPaths, selectBackend } from '../nn/model/backend';
+import { simdKernelsOf } from '../nn/kernels/wasm-heap';
 import type { BackendPreference } from './config';
 import type { EnvironmentInfo } from './records';
 

@@ -19,8 +19,8 @@ import {
   type SynthesisStats,
 } from '../evolution';
 import { stratifiedSubset, type ImageDataset } from '../data';
-import type { GradientPeer } from '../nn/gradient-peer';
-import { MaskedNetwork } from '../nn/network';
+import type { GradientPeer } from '../nn/model/gradient-peer';
+import { MaskedNetwork } from '../nn/model/network';
 import {
   isPruningMode,
   matingWeights,
@@ -43,7 +43,7 @@ export interface RunnerOptions {
   yieldToHost?: () => Promise<void>;
   /** Resume from here instead of training a new ancestor. */
   checkpoint?: Checkpoint;
-  /** Replicas on other cores that share every training step and evaluation (nn/gradient-peer.ts). */
+  /** Replicas on other cores that share every training step and evaluation (nn/model/gradient-peer.ts). */
   peers?: readonly GradientPeer[];
 }
 

@@ -10,7 +10,7 @@ import type { Checkpoint, EnvironmentInfo, RunEvent, RunReport } from '../experi
 import type { LiveSettings, RunnerOptions } from '../experiment/runner';
 import type { DataSource, ImageDataset, LoadProgress, Split } from '../data';
 import { DatasetError } from '../data/errors';
-import type { GradientPeer } from '../nn/gradient-peer';
+import type { GradientPeer } from '../nn/model/gradient-peer';
 import type { KeyValueStorage } from '../storage/idb';
 import {
   checkpointKey,
