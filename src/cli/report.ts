@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseJsonText, parseRunReport } from '../experiment/artefacts';
 import { defaultConfig } from '../experiment/config';
 import { PAPER_POINTS } from '../experiment/paper';
 import type { RunReport } from '../experiment/records';
@@ -45,7 +46,9 @@ async function findRuns(dir: string): Promise<string[]> {
 export async function loadExperiments(resultsDir: string): Promise<Experiment[]> {
   const experiments = new Map<string, Experiment>();
   for (const file of (await findRuns(resultsDir)).sort()) {
-    const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
+    // Through the artefact gate: a damaged run.json is named, with the field, instead of skewing a table.
+    const shown = path.relative(process.cwd(), file) || file;
+    const report = parseRunReport(parseJsonText(await readFile(file, 'utf8'), shown), { name: shown });
     const rel = path.relative(resultsDir, path.dirname(file)).split(path.sep);
     if (rel.length < 3) throw new Error(`${file}: expected results/<experiment>/<mode>/seed<N>/run.json`);
     const name = rel.slice(0, -2).join('/');
