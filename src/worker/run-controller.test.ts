@@ -10,6 +10,7 @@ import type { LiveSettings, RunnerOptions } from '../experiment/runner';
 import { serialiseCheckpoint } from '../experiment/serialise';
 import type { ImageDataset } from '../data';
 import { DatasetError, MissingFileError } from '../data/errors';
+import { validCheckpoint } from '../testing/checkpoints';
 import { MemoryStorage } from '../testing/fake-storage';
 import { ancestorKey, checkpointKey, type AncestorSource, type WorkerCommand, type WorkerEvent } from './protocol';
 import { RunController, type ControllableRunner, type RunControllerDeps } from './run-controller';
@@ -71,17 +72,9 @@ const dataset = (split: 'train' | 'test'): ImageDataset => ({
   classNames: [],
 });
 
+/** A valid checkpoint (stored and shipped ones pass the artefact gate). */
 function checkpointOf(config: RunConfig, generation: number): Checkpoint {
-  return {
-    version: 1,
-    config,
-    environment: environment('wasm', 1),
-    ancestor: { synapses: 143_136, kernels: 7_200 },
-    generation,
-    population: [],
-    records: Array.from({ length: generation }, (_, g) => ({ generation: g + 1, mode: config.mode }) as never),
-    configChanges: [],
-  };
+  return validCheckpoint(config, generation, environment('wasm', 1));
 }
 
 const config = resolveConfig({ mode: 'sexual', generations: 4, seed: 3 });
@@ -429,7 +422,8 @@ describe('RunController', () => {
     expect((await failed).message).toBe('the ancestor was trained on cifar10, but this run uses mnist');
 
     const h2 = harness();
-    await h2.storage.put('checkpoints', 'late', checkpointOf({ ...config, mode: 'asexual' }, 2));
+    const asexual = resolveConfig({ mode: 'asexual', generations: 4, seed: 3 });
+    await h2.storage.put('checkpoints', 'late', checkpointOf(asexual, 2));
     const failed2 = h2.next('error');
     h2.controller.handle(startCommand({ ancestor: { kind: 'stored', key: 'late' } }));
     expect(await failed2).toMatchObject({

@@ -7,6 +7,7 @@ import { DataPanel } from './data-panel';
 import { Header } from './header';
 import { Heatmaps } from './heatmaps';
 import { Notices } from './notices';
+import { DamagedSession, PanelBoundary } from './panel-boundary';
 import { RunCards } from './run-cards';
 import { RunsExport } from './runs-export';
 import { useLab } from '../store';
@@ -28,21 +29,40 @@ export function App() {
   }, []);
   // Missing data is the first thing to fix: then the Data panel comes first.
   const dataFirst = useLab((s) => s.data.missing.length > 0);
+  const data = (
+    <PanelBoundary name="data panel">
+      <DataPanel />
+    </PanelBoundary>
+  );
   return (
     <div className="app">
-      <Header />
-      <Notices />
+      {/* Each panel fails alone: a damaged run shows a message in its place, never a blank page. */}
+      <PanelBoundary name="header">
+        <Header />
+      </PanelBoundary>
+      <PanelBoundary name="messages">
+        <Notices />
+      </PanelBoundary>
       <div className="layout">
         <aside className="sidebar">
-          {dataFirst ? <DataPanel /> : null}
-          <Controls />
-          {dataFirst ? null : <DataPanel />}
+          {dataFirst ? data : null}
+          <PanelBoundary name="settings">
+            <Controls />
+          </PanelBoundary>
+          {dataFirst ? null : data}
         </aside>
         <main className="main">
-          <RunCards />
-          <RunsExport />
-          <Charts />
-          <Heatmaps />
+          <DamagedSession />
+          <PanelBoundary name="runs">
+            <RunCards />
+            <RunsExport />
+          </PanelBoundary>
+          <PanelBoundary name="charts">
+            <Charts />
+          </PanelBoundary>
+          <PanelBoundary name="heatmaps">
+            <Heatmaps />
+          </PanelBoundary>
         </main>
       </div>
     </div>
