@@ -217,7 +217,8 @@ export async function evolve(argv: string[], io: CliIo = processIo()): Promise<n
 }
 
 async function main(argv: string[], io: CliIo): Promise<number> {
-  const { flags, positionals } = parseCliArgs(argv);
+  const { flags, positionals, warnings } = parseCliArgs(argv);
+  for (const w of warnings) io.stderr(`warning: ${w}\n`);
   if (flags.help) {
     io.stdout(helpText());
     return 0;
@@ -272,7 +273,11 @@ async function main(argv: string[], io: CliIo): Promise<number> {
         `${outDir} is complete at generation ${checkpoint.generation}: give --generations N to evolve it further with the changed settings`,
       );
     const out = await prepareOutDir(outDir, { resume: true });
-    await writeOutputs(out.dir, reportOf(checkpoint, config, true));
+    try {
+      await writeOutputs(out.dir, reportOf(checkpoint, config, true));
+    } finally {
+      await out.release();
+    }
     io.stderr(
       `${outDir} is already complete at generation ${checkpoint.generation}; give --generations N to evolve it further\n`,
     );
@@ -301,6 +306,7 @@ async function main(argv: string[], io: CliIo): Promise<number> {
     if (!wrote && !checkpoint) await out.cleanUp();
     throw e;
   } finally {
+    await out.release();
     stop.dispose();
   }
 }

@@ -139,12 +139,13 @@ const NUMBER = /^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**
  * argv → the flags and positionals, or a UsageError that names the option: unknown options get
- * the nearest known one, a boolean given a value, a missing value, an option given twice with
- * two values. (node:util's parseArgs says the same in longer words with advice about '--'.)
+ * the nearest known one, a boolean given a value, a missing value; an option given twice with
+ * two values is a warning. (node:util's parseArgs says less, with advice about '--'.)
  */
-export function parseCliArgs(argv: readonly string[]): { flags: CliFlags; positionals: string[] } {
+export function parseCliArgs(argv: readonly string[]): { flags: CliFlags; positionals: string[]; warnings: string[] } {
   const flags: CliFlags = {};
   const positionals: string[] = [];
+  const warnings: string[] = [];
   const names = Object.keys(CLI_OPTIONS);
   const unknown = (option: string) => {
     const bare = option.replace(/^-+/, '').split('=')[0];
@@ -185,11 +186,12 @@ export function parseCliArgs(argv: readonly string[]): { flags: CliFlags; positi
     }
     if (typeof value === 'string' && !value.trim()) throw new UsageError(`--${name} needs a value (got an empty one)`);
     const before = flags[name];
+    // The last one wins (scripts add overrides after a base), but a person is told.
     if (before !== undefined && before !== value)
-      throw new UsageError(`--${name} is given twice (${String(before)}, then ${String(value)}); give it once`);
+      warnings.push(`--${name} is given twice (${String(before)}, then ${String(value)}): using ${String(value)}`);
     flags[name] = value;
   }
-  return { flags, positionals };
+  return { flags, positionals, warnings };
 }
 
 const wrap = (text: string, width: number, indent: string): string => {

@@ -51,19 +51,24 @@ export function reasonOf(e: unknown): string {
  * but refuses children with ENOENT (/proc, a dangling symbolic link). Returns the folders it
  * created, outermost first, so that a run failing before its first write can remove them.
  */
-async function makeFolders(dir: string, flag: string): Promise<string[]> {
+async function makeFolders(dir: string, flag: string, target = dir): Promise<string[]> {
+  const where = dir === target ? `${flag} ${target}` : `${flag} ${target}: ${dir}`;
   const info = await stat(dir).catch((e: unknown) => {
     if (code(e) === 'ENOENT') return null;
-    if (code(e) === 'ENOTDIR') throw new CliError(`${flag} ${dir}: a part of the path is a file, not a folder`);
-    throw new CliError(`${flag} ${dir}: cannot use it (${reasonOf(e)})`);
+    if (code(e) === 'ENOTDIR') throw new CliError(`${flag} ${target}: a part of the path is a file, not a folder`);
+    throw new CliError(`${where}: cannot use it (${reasonOf(e)})`);
   });
   if (info) {
     if (!info.isDirectory())
-      throw new CliError(`${flag} ${dir} is a file, not a folder; give a folder for the results`);
+      throw new CliError(
+        dir === target
+          ? `${flag} ${target} is a file, not a folder; give a folder for the results`
+          : `${flag} ${target}: a part of the path is a file, not a folder`,
+      );
     return [];
   }
   const parent = path.dirname(dir);
-  const created = parent === dir ? [] : await makeFolders(parent, flag);
+  const created = parent === dir ? [] : await makeFolders(parent, flag, target);
   try {
     await mkdir(dir);
   } catch (e) {
@@ -75,29 +80,66 @@ async function makeFolders(dir: string, flag: string): Promise<string[]> {
       ))
     )
       return created;
-    const dangling =
-      code(e) === 'ENOENT' &&
-      (await lstat(dir).then(
-        (s) => s.isSymbolicLink(),
-        () => false,
-      ));
-    const why =
-      code(e) === 'ENOENT'
-        ? dangling
-          ? 'it is a symbolic link to a folder that does not exist'
-          : `${parent} does not accept new folders`
+    const link = await lstat(dir).then(
+      (s) => s.isSymbolicLink(),
+      () => false,
+    );
+    const why = link
+      ? 'it is a symbolic link to a folder that does not exist'
+      : code(e) === 'ENOENT'
+        ? `${parent} does not accept new folders`
         : code(e) === 'EEXIST'
           ? 'a file of that name is in the way'
           : reasonOf(e);
-    throw new CliError(`${flag} ${dir}: cannot create the folder (${why}); give a folder you can write to`);
+    throw new CliError(
+      `${flag} ${target}: cannot create ${dir === target ? 'the folder' : dir} (${why}); give a folder you can write to`,
+    );
   }
   return [...created, dir];
 }
 
 export interface PreparedOutDir {
   dir: string;
-  /** Removes the folders this run created, if they are still empty (a run that failed before writing). */
+  /** Lets another run use the folder (removes the lock). */
+  release(): Promise<void>;
+  /** release(), and removes the folders this run created if they are still empty (it failed before writing). */
   cleanUp(): Promise<void>;
+}
+
+const LOCK = '.evolab-run.lock';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return code(e) === 'EPERM';
+  }
+};
+
+/**
+ * One run at a time per OUTDIR: two (the same command started twice, a resume beside the run)
+ * would replace each other's files. A lock left by a run that was killed is taken over.
+ */
+async function lock(dir: string, flag: string): Promise<string> {
+  const file = path.join(dir, LOCK);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      return file;
+    } catch (e) {
+      if (code(e) !== 'EEXIST') throw new CliError(`${flag} ${dir}: cannot write there (${reasonOf(e)})`);
+      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+        throw new CliError(
+          `${dir} is in use by another EvoLab run (process ${pid}); wait for it to finish or stop it first`,
+        );
+      await unlink(file).catch(() => {});
+    }
+  }
+  throw new CliError(`${dir} is in use by another EvoLab run that is just starting; try again`);
 }
 
 /**
@@ -107,7 +149,7 @@ export interface PreparedOutDir {
 export async function prepareOutDir(dir: string, { resume }: { resume: boolean }): Promise<PreparedOutDir> {
   const flag = resume ? '--resume' : '--out';
   const created = await makeFolders(dir, flag);
-  for (const name of OUTPUT_FILES) {
+  for (const name of [...OUTPUT_FILES, ...OUTPUT_FILES.map((f) => `${f}.tmp`)]) {
     const file = path.join(dir, name);
     const info = await lstat(file).catch(() => null);
     if (!info) continue;
@@ -127,9 +169,13 @@ export async function prepareOutDir(dir: string, { resume }: { resume: boolean }
     await unlink(probe).catch(() => {});
     throw new CliError(`${flag} ${dir}: cannot write there (${reasonOf(e)}); give a folder you can write to`);
   }
+  const lockFile = await lock(dir, flag);
+  const release = () => unlink(lockFile).catch(() => {});
   return {
     dir,
+    release,
     async cleanUp() {
+      await release();
       for (const d of [...created].reverse()) await rmdir(d).catch(() => {});
     },
   };

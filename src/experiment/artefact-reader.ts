@@ -129,9 +129,9 @@ export function parseJsonText(text: string, source: string): unknown {
     return JSON.parse(body);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (/end of (JSON )?input|Unterminated|Unexpected end/i.test(message))
-      throw new ArtefactError(source, '', 'is not complete JSON: it ends too early', 'Was the file cut short?');
     const at = /position (\d+)/.exec(message);
+    if (/end of (JSON )?input|Unterminated|Unexpected end/i.test(message) || (at && Number(at[1]) >= body.trimEnd().length))
+      throw new ArtefactError(source, '', 'is not complete JSON: it ends too early', 'Was the file cut short?');
     const where = at ? ` at ${lineAndColumn(body, Number(at[1]))}` : '';
     throw new ArtefactError(source, '', `is not valid JSON${where}`, 'Is this the right file?');
   }
@@ -160,13 +160,14 @@ export function closest(name: string, names: readonly string[]): string | null {
   return stem ?? null;
 }
 
+/** Edits (insert, delete, replace, swap two neighbours) that turn a into b: "roh" is one from "rho". */
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = row;
-  }
-  return previous[b.length];
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.length][b.length];
 }

@@ -101,7 +101,9 @@ export function openArtefact(json: unknown, kind: ArtefactKind, name: string): J
 
 /** A document to write: the body with its format name and schema version first. */
 export function stamped<T extends object>(kind: ArtefactKind, body: T): { format: string; version: number } & T {
-  return { format: ARTEFACTS[kind].format, version: ARTEFACTS[kind].version, ...body };
+  // A header the body carries (a checkpoint's version) is replaced, never kept over this one.
+  const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !HEADER_KEYS.includes(k))) as T;
+  return { format: ARTEFACTS[kind].format, version: ARTEFACTS[kind].version, ...rest };
 }
 
 interface Named {
