@@ -59,9 +59,16 @@ const MIGRATIONS: { [K in ArtefactKind]: Record<number, (doc: Json) => Json> } =
 
 const HEADER_KEYS = ['format', 'version'];
 
+/** Fields a document of the kind always has: one without any of them is something else. */
+const KEY_FIELDS: Partial<Record<ArtefactKind, string[]>> = {
+  run: ['config', 'records'],
+  comparison: ['runs'],
+  session: ['id', 'setup', 'runs'],
+};
+
 /** What a document without a format name looks like it is, for "is X, not Y". */
 function sniff(doc: Json): ArtefactKind | null {
-  if ('population' in doc && 'config' in doc) return 'checkpoint';
+  if (('population' in doc || 'generation' in doc) && 'config' in doc) return 'checkpoint';
   if ('setup' in doc && Array.isArray(doc.runs)) return 'session';
   if (Array.isArray(doc.runs)) return 'comparison';
   if ('records' in doc && 'config' in doc) return 'run';
@@ -84,6 +91,9 @@ export function openArtefact(json: unknown, kind: ArtefactKind, name: string): J
     const looks = sniff(doc);
     if (looks && looks !== kind) r.fail('', `is ${ARTEFACTS[looks].title}, not ${want.title}`);
   }
+  const keys = KEY_FIELDS[kind];
+  if (doc.format === undefined && keys && !keys.some((k) => k in doc))
+    r.fail('', `is not ${want.title} (it has none of its fields: ${keys.join(', ')})`);
   if (doc.version === undefined) version = 0;
   else version = r.number(doc.version, 'version', { integer: true, min: 0 });
   if (version > want.version)
