@@ -259,12 +259,40 @@ async function main(argv: string[], io: CliIo): Promise<number> {
   if (!outDir)
     throw new UsageError('say where to write the results: --out OUTDIR (or --resume OUTDIR to continue a run)');
   const { threads, warning } = parseThreads(flags.threads, io.cores);
+  // Listening from before the first thing written: a Ctrl-C at any moment from here is handled.
+  const stop = new StopSignals(io, { unit: 'the generation in progress' });
+  try {
+    return await run({ flags, io, stop, outDir, threads, warning });
+  } finally {
+    stop.dispose();
+  }
+}
 
+async function run({
+  flags,
+  io,
+  stop,
+  outDir,
+  threads,
+  warning,
+}: {
+  flags: CliFlags;
+  io: CliIo;
+  stop: StopSignals;
+  outDir: string;
+  threads: number;
+  warning: string | null;
+}): Promise<number> {
   let checkpoint: Checkpoint | undefined;
   let plan: ResumePlan | undefined;
   let config: RunConfig;
   if (flags.resume) ({ checkpoint, config, plan } = await planResumeOf(flags.resume, flags));
   else config = await newRunConfig(flags);
+  const stoppedBeforeStart = () => {
+    io.stderr('stopped before training: nothing was written\n');
+    return 128 + SIGNAL_NUMBERS[stop.stopped!];
+  };
+  if (stop.stopped) return stoppedBeforeStart();
 
   // A complete run asked for no more generations: its files are rewritten from its checkpoint.
   if (checkpoint && checkpoint.generation >= config.generations) {
@@ -274,7 +302,7 @@ async function main(argv: string[], io: CliIo): Promise<number> {
       );
     const out = await prepareOutDir(outDir, { resume: true });
     try {
-      await writeOutputs(out.dir, reportOf(checkpoint, config, true));
+      await stop.write(() => writeOutputs(out.dir, reportOf(checkpoint, config, true)));
     } finally {
       await out.release();
     }
@@ -287,7 +315,6 @@ async function main(argv: string[], io: CliIo): Promise<number> {
   const dataDir = await checkDataDir(flags['data-dir']);
   if (warning) io.stderr(`warning: ${warning}\n`);
   const out = await prepareOutDir(outDir, { resume: !!checkpoint });
-  const stop = new StopSignals(io, { unit: 'the generation in progress' });
   let wrote = false;
   try {
     return await train({
@@ -307,7 +334,6 @@ async function main(argv: string[], io: CliIo): Promise<number> {
     throw e;
   } finally {
     await out.release();
-    stop.dispose();
   }
 }
 
@@ -336,12 +362,15 @@ async function train(job: {
 }): Promise<number> {
   const { config, plan, out, threads, io, stop } = job;
   const quiet = job.flags.quiet ?? false;
-  const stoppedEarly = () => {
+  const stoppedEarly = async () => {
+    // A new run leaves no trace (its OUTDIR goes again if it made it); a resumed one is as it was.
+    if (!job.checkpoint) await out.cleanUp();
     io.stderr(
       `stopped before training: nothing was written${job.checkpoint ? ' (the run can be resumed as before)' : ''}\n`,
     );
     return 128 + SIGNAL_NUMBERS[stop.stopped!];
   };
+  if (stop.stopped) return stoppedEarly();
   const { train: trainSet, test } = await loadSplits(config, job.dataDir, io, quiet);
   if (stop.stopped) return stoppedEarly();
   // tfjs and the thread peers load only now: a problem with the input is reported before they start.

@@ -130,7 +130,10 @@ export function parseJsonText(text: string, source: string): unknown {
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const at = /position (\d+)/.exec(message);
-    if (/end of (JSON )?input|Unterminated|Unexpected end/i.test(message) || (at && Number(at[1]) >= body.trimEnd().length))
+    if (
+      /end of (JSON )?input|Unterminated|Unexpected end/i.test(message) ||
+      (at && Number(at[1]) >= body.trimEnd().length)
+    )
       throw new ArtefactError(source, '', 'is not complete JSON: it ends too early', 'Was the file cut short?');
     const where = at ? ` at ${lineAndColumn(body, Number(at[1]))}` : '';
     throw new ArtefactError(source, '', `is not valid JSON${where}`, 'Is this the right file?');
@@ -167,7 +170,8 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) {
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   return d[a.length][b.length];
 }
