@@ -8,6 +8,7 @@
  * line on stderr and status 2; Ctrl-C finishes the generation in progress (stop-signals.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,10 +62,20 @@ function progressPrinter(io: CliIo, quiet: boolean) {
  * The children have their own process group, so a Ctrl-C reaches each once, through this parent,
  * which forwards every stop signal and waits for all of them. Returns the worst exit code.
  */
-async function runModesInParallel(argv: string[], modes: string[], outDir: string, io: CliIo): Promise<number> {
+async function runModesInParallel(
+  argv: string[],
+  flags: CliFlags,
+  modes: string[],
+  outDir: string,
+  io: CliIo,
+): Promise<number> {
   const bad = modes.filter((m) => !(MODES as readonly string[]).includes(m));
   if (bad.length || new Set(modes).size !== modes.length)
     throw new UsageError(`--mode takes distinct modes among ${MODES.join(', ')} (got ${modes.join(',')})`);
+  // What each process would refuse, refused here once, before anything starts.
+  for (const mode of modes) await newRunConfig({ ...flags, mode });
+  await checkDataDir(flags['data-dir']);
+  for (const mode of modes) await (await prepareOutDir(path.join(outDir, mode), { resume: false })).cleanUp();
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -134,10 +145,17 @@ async function planResumeOf(
   if (!info) throw new CliError(`cannot resume ${dir}: it does not exist`);
   if (!info.isDirectory()) throw new CliError(`cannot resume ${dir}: it is a file; give the run's folder (its OUTDIR)`);
   const file = path.join(dir, 'checkpoint.json');
-  if (!(await stat(file).catch(() => null)))
+  if (!(await stat(file).catch(() => null))) {
+    // The OUTDIR of --mode a,b holds one run per mode.
+    const modes = MODES.filter((m) => existsSync(path.join(dir, m, 'checkpoint.json')));
+    if (modes.length)
+      throw new CliError(
+        `cannot resume ${dir}: it holds one run per mode (${modes.join(', ')}); resume each: ${modes.map((m) => `--resume ${path.join(dir, m)}`).join(', ')}`,
+      );
     throw new CliError(
       `cannot resume ${dir}: it holds no checkpoint.json (a run writes it after its first generation); start the run with --out ${dir}`,
     );
+  }
   let checkpoint: Checkpoint;
   try {
     checkpoint = parseCheckpoint(await readJsonFile(file, 'checkpoint'), { name: file });
@@ -235,6 +253,7 @@ async function main(argv: string[], io: CliIo): Promise<number> {
     parseThreads(flags.threads, io.cores);
     return runModesInParallel(
       argv,
+      flags,
       flags.mode.split(',').map((m) => m.trim()),
       flags.out,
       io,

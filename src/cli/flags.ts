@@ -122,7 +122,7 @@ export function parseThreads(
   value: string | undefined,
   cores = availableParallelism(),
 ): { threads: number; warning: string | null } {
-  if (value === undefined || value.trim() === 'auto') return { threads: cores, warning: null };
+  if (value === undefined || value.trim().toLowerCase() === 'auto') return { threads: cores, warning: null };
   const n = Number(value.trim());
   if (!value.trim() || !Number.isInteger(n) || n < 1)
     throw new UsageError(`--threads must be a positive whole number or auto (got ${JSON.stringify(value)})`);

@@ -222,6 +222,9 @@ export async function writeReport(
   publicDir = path.join(REPO_ROOT, 'public'),
 ): Promise<string> {
   const experiments = await loadExperiments(resultsDir);
+  // A mistyped folder must not replace the report (and its figures) with an empty one.
+  if (!experiments.length)
+    throw new Error(`${resultsDir} holds no runs (results/<experiment>/<mode>/seed<N>/run.json); nothing was written`);
   const reproduced: ReproducedCurves = { generatedAt: new Date().toISOString(), experiments: [] };
   const figuresDir = path.join(docsDir, 'figures');
   await mkdir(figuresDir, { recursive: true });
@@ -296,7 +299,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       ),
     (e: Error) => {
       process.stderr.write(`error: ${e.message}\n`);
-      process.exit(1);
+      process.exit(2);
     },
   );
 }

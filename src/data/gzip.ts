@@ -13,12 +13,30 @@ export function plainBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : bytes.slice();
 }
 
+/**
+ * More than any dataset file holds once decompressed (EMNIST digits' largest is 188 MB): a
+ * "gzip bomb" (a small file of zeros that inflates to gigabytes) stops here instead of using up
+ * the memory.
+ */
+export const MAX_GUNZIPPED_BYTES = 256 * 2 ** 20;
+
+class TooLargeError extends Error {}
+
 /** Decompresses one gzip stream with the platform's DecompressionStream. */
-async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
+async function inflate(bytes: Uint8Array, limit = MAX_GUNZIPPED_BYTES): Promise<Uint8Array> {
   // Read the stream directly: wrapping it in a Response would replace the decoder's error
   // with a generic "Failed to fetch" in Chrome.
   const reader = new Blob([plainBytes(bytes)]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
-  return readAllBytes(reader);
+  let size = 0;
+  return readAllBytes(reader, async (step) => {
+    const result = await step;
+    size += (result as ReadableStreamReadResult<Uint8Array>).value?.length ?? 0;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new TooLargeError(`it decompresses to more than ${Math.round(limit / 2 ** 20)} MB`);
+    }
+    return result;
+  });
 }
 
 export type Inflate = (bytes: Uint8Array) => Promise<Uint8Array>;
@@ -70,6 +88,8 @@ export async function gunzip(bytes: Uint8Array, file: string, decode: Inflate = 
   try {
     return await decode(bytes);
   } catch (err) {
+    if (err instanceof TooLargeError)
+      throw new DatasetError(file, `${err.message}, more than any dataset file`, 'Is this the right file?');
     const members = await inflateMembers(bytes, decode).catch(() => null);
     if (members) return members;
     // Node says "unexpected end of file", Chrome "Junk found after end of compressed data", etc.

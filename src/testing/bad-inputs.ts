@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { MAX_GUNZIPPED_BYTES } from '../data/gzip';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC } from '../data/idx';
 import { serialiseRunReport } from '../experiment/artefacts';
 import { resolveConfig, type RunConfig } from '../experiment/config';
@@ -199,6 +200,16 @@ export async function cliCorpus(root: string, realData: string): Promise<CliCase
   flag('modes repeated', ['--mode', 'asexual,asexual', '--out', out], /--mode takes distinct modes/);
   flag('modes with an empty one', ['--mode', 'asexual,', '--out', out], /--mode takes distinct modes/);
   flag('modes without --out', ['--mode', 'asexual,sexual'], /--out OUTDIR \(each mode writes OUTDIR\/<mode>\)/);
+  flag(
+    'modes with a bad setting',
+    ['--mode', 'asexual,sexual', '--data-dir', realData, '--out', out, '--generations', '0'],
+    /invalid run configuration: Generations must be a whole number from 1 to 200 \(got 0\)/,
+  );
+  flag(
+    'modes without data',
+    ['--mode', 'asexual,sexual', '--data-dir', path.join(root, 'no-data'), '--out', out],
+    /--data-dir .*no-data does not exist/,
+  );
   flag('describe an unknown dataset', ['--describe', '--dataset', 'svhn'], /--dataset must be mnist or cifar10/);
 
   // ---- output folders -------------------------------------------------------------------------
@@ -206,6 +217,13 @@ export async function cliCorpus(root: string, realData: string): Promise<CliCase
     add('outdir', name, ['--data-dir', realData, '--out', dir, ...TINY, ...TINY_TEST], message, { unchanged: keep });
   const aFile = path.join(root, 'a-file.txt');
   await writeFile(aFile, 'not a folder\n');
+  add(
+    'outdir',
+    'modes into a file',
+    ['--mode', 'asexual,sexual', '--data-dir', realData, '--out', aFile, ...TINY],
+    /--out .*a-file\.txt\/asexual: a part of the path is a file, not a folder/,
+    { unchanged: [aFile] },
+  );
   outCase('--out is a file', aFile, /--out .*a-file\.txt is a file, not a folder/, [aFile]);
   outCase('--out under a file', path.join(aFile, 'run'), /a part of the path is a file, not a folder/, [aFile]);
   outCase(
@@ -426,6 +444,18 @@ export async function cliCorpus(root: string, realData: string): Promise<CliCase
     /cannot resume .*a-file\.txt: it is a file/,
     { unchanged: [aFile] },
   );
+  const multi = path.join(root, 'runs', 'multi');
+  for (const mode of ['asexual', 'sexual']) {
+    await mkdir(path.join(multi, mode), { recursive: true });
+    await writeFile(path.join(multi, mode, 'checkpoint.json'), goodJson);
+  }
+  add(
+    'checkpoints',
+    'resume the folder of several modes',
+    ['--resume', multi, '--data-dir', realData],
+    /cannot resume .*multi: it holds one run per mode \(asexual, sexual\); resume each: --resume .*multi\/asexual, --resume .*multi\/sexual/,
+    { unchanged: [multi] },
+  );
   const busy = path.join(root, 'runs', 'busy');
   await mkdir(busy, { recursive: true });
   await writeFile(path.join(busy, 'checkpoint.json'), goodJson);
@@ -538,6 +568,12 @@ export async function cliCorpus(root: string, realData: string): Promise<CliCase
     'truncated gzip',
     { [`${images}.gz`]: gz(idxImages(100)).subarray(0, 500) },
     /train-images-idx3-ubyte\.gz: corrupt or truncated gzip data/,
+  );
+  // Zeros compress a thousandfold: 300 KB that would fill 270 MB of memory, and more with more zeros.
+  await dataCase(
+    'a gzip bomb',
+    { [`${images}.gz`]: gz(new Uint8Array(MAX_GUNZIPPED_BYTES + 2 ** 20)) },
+    /train-images-idx3-ubyte\.gz: it decompresses to more than 256 MB, more than any dataset file/,
   );
   await dataCase(
     'gzip with junk after it',
@@ -658,7 +694,14 @@ export async function reportCorpus(root: string): Promise<{ name: string; dir: s
       message: /run\.json: was made by a newer EvoLab \(run version 4/,
     },
   ];
-  const out: { name: string; dir: string; message: RegExp }[] = [];
+  const out: { name: string; dir: string; message: RegExp }[] = [
+    // A mistyped folder used to replace the report and delete its figures.
+    {
+      name: 'a results folder with no runs',
+      dir: path.join(root, 'results', 'empty'),
+      message: /holds no runs .*nothing was written/,
+    },
+  ];
   for (const [i, c] of cases.entries()) {
     const dir = path.join(root, 'results', `r${i}`);
     await mkdir(path.join(dir, 'exp', 'asexual', 'seed1'), { recursive: true });
