@@ -250,7 +250,12 @@ const USAGE = `EvoLab headless runner
       Several modes at once, one process each, splitting the cores: OUTDIR/asexual/, OUTDIR/sexual/.
 
   npm run evolve -- --resume OUTDIR [--data-dir DIR] [--generations N]
-      Continue a run from OUTDIR/checkpoint.json.
+      Continue a run from OUTDIR/checkpoint.json. It keeps its settings: only Generations and the
+      live settings (e.g. --rho, --epochs) may change, recorded from the next generation.
+
+  Ctrl-C (or SIGTERM) finishes the generation in progress, saves it and stops (exit status 130);
+  pressed twice more, it quits once the file being written is complete. Every problem with the
+  input is one line on stderr and exit status 2.
 `;
 
 /** --help: the usage, the runner's flags, then every setting's flag with its label, range and default. */
