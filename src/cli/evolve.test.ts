@@ -3,6 +3,7 @@
  * is tested in-process by bad-inputs.test.ts, Ctrl-C under npm by signals.test.ts.)
  */
 import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../experiment/records';
 import { datasetsDir } from '../testing/data';
+import type { CliIo } from './cli-io';
+import { evolve as runEvolve } from './evolve';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // As the npm script runs it: node with tsx's loader, no wrapper process in between.
@@ -216,5 +219,50 @@ describe('npm run evolve', () => {
     expect(missingFiles.code).toBe(2);
     expect(missingFiles.stderr).toMatch(/^error: .*train-images-idx3-ubyte/);
     expect(missingFiles.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('npm run evolve, in-process', () => {
+  it('when a write fails mid-run (a full disk, a folder in the way), keeps the last generation’s files and resumes from them', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'evolab-cli-write-'));
+    const argv = ['--data-dir', datasetsDir(), '--mode', 'asexual', '--generations', '3', '--epochs', '1'];
+    const tiny = [
+      '--ancestor-epochs',
+      '1',
+      '--train-subset',
+      '100',
+      '--test-subset',
+      '50',
+      '--seed',
+      '8',
+      '--threads',
+      '1',
+    ];
+    const lines: string[] = [];
+    const io: CliIo = {
+      stdout: () => {},
+      stderr: (text) => {
+        lines.push(text);
+        // Generation 2 is done and about to be written: put a folder where its checkpoint goes.
+        if (text.startsWith('generation 2 net 0')) mkdirSync(path.join(out, 'checkpoint.json.tmp'));
+      },
+      isTTY: false,
+      cores: 1,
+      onSignal: () => () => {},
+      exit: () => {},
+      now: () => 0,
+    };
+    expect(await runEvolve([...argv, ...tiny, '--out', out], io)).toBe(2);
+    expect(lines.at(-1)).toMatch(
+      /^error: could not write .*checkpoint\.json\.tmp \(it is a folder\); the files of the last finished generation are intact: fix this, then continue with --resume /,
+    );
+    const first = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as RunReport;
+    expect(first.records.map((r) => r.generation)).toEqual([1]);
+    expect(JSON.parse(await readFile(path.join(out, 'checkpoint.json'), 'utf8')).generation).toBe(1);
+    rmdirSync(path.join(out, 'checkpoint.json.tmp'));
+    expect(await runEvolve(['--resume', out, '--data-dir', datasetsDir(), '--threads', '1', '--quiet'], io)).toBe(0);
+    const done = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as RunReport;
+    expect(done.records.map((r) => r.generation)).toEqual([1, 2, 3]);
+    expect(done.finished).toBe(true);
   });
 });

@@ -195,8 +195,10 @@ async function replaceFile(file: string, text: string): Promise<void> {
     await rename(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => {});
+    // The path that failed: the file beside it (a folder in its way, a full disk) or the file itself.
+    const where = (e as NodeJS.ErrnoException).path ?? file;
     throw new CliError(
-      `could not write ${file} (${reasonOf(e)}); the files of the previous generation are intact, so the run can be resumed once this is fixed`,
+      `could not write ${where} (${reasonOf(e)}); the files of the last finished generation are intact: fix this, then continue with --resume ${path.dirname(file)}`,
     );
   }
 }
