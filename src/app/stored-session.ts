@@ -49,8 +49,10 @@ function readSetup(r: Reader, v: unknown, field: string): LabSetup {
     ]),
   );
   const linked = m.linked === undefined ? true : r.boolean(m.linked, at(at(field, 'mating'), 'linked'));
+  // Fields this gate does not know (a newer part of the page's setup) are kept as they were stored.
   return {
     ...defaults,
+    ...o,
     ...top,
     mating: { ...(mating as Omit<LabSetup['mating'], 'linked'>), linked },
     ancestor: r.oneOf(o.ancestor ?? 'shipped', at(field, 'ancestor'), ['shipped', 'train'] as const),
@@ -78,6 +80,7 @@ function readRun(r: Reader, v: unknown, field: string): StoredRun {
     x === null || x === undefined ? null : read(x);
   const generation = (key: string) => r.number(o[key] ?? 0, f(key), { integer: true, min: 0 });
   return {
+    ...(o as Partial<StoredRun>),
     id: r.string(o.id, f('id'), { nonEmpty: true, max: 200 }),
     variant: readVariant(r, o.variant, f('variant')),
     label: r.string(o.label, f('label'), { max: 200 }),
@@ -129,6 +132,7 @@ export function parseStoredSession(json: unknown, id: string): StoredSession {
     ids.add(run.id);
   });
   return {
+    ...(doc as Partial<StoredSession>),
     id: r.string(doc.id, 'id', { nonEmpty: true, max: 200 }),
     setup: readSetup(r, doc.setup, 'setup'),
     runs,
