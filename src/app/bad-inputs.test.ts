@@ -55,6 +55,18 @@ describe('a damaged saved session', () => {
     },
   );
 
+  it('exports what a damaged session holds in full: shared values twice, a cycle as a note', async () => {
+    const h = labHarness({ search: '?session=bad' });
+    const session = savedSession('bad') as unknown as { runs: { records: Record<string, unknown>[] }[] };
+    session.runs[0].records[0].perLayer = session.runs[0].records[0];
+    await h.storage.put('sessions', 'bad', session);
+    await h.lab.initLab();
+    const exported = JSON.parse((await h.lab.exportSession('bad'))!.text);
+    expect(exported.runs[0].records[0].perLayer).toBe('(a reference to a field that contains it)');
+    // The run's variant and the setup's share one object in the store; both are written out.
+    expect(exported.runs[1].variant).toEqual(exported.setup.runs[1]);
+  });
+
   it('a session saved before schema versions restores as it was, and is saved back with its version', async () => {
     const h = labHarness({ search: '?session=old' });
     const old = savedSession('old');

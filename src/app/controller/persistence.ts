@@ -8,21 +8,23 @@ import { restoreRun, toStored, type StoredSession } from '../state';
 import { parseStoredSession, sessionToStore } from '../stored-session';
 import type { LabDeps, Notify } from './ports';
 
-/** JSON of whatever a damaged store holds: cycles and binary data are written as notes, never thrown on. */
+/**
+ * JSON of whatever a damaged store holds: binary data and cycles become notes (a value shared by
+ * two fields, which IndexedDB keeps, is written twice), so exporting never fails.
+ */
 function safeJson(value: unknown): string {
-  const seen = new WeakSet<object>();
-  return JSON.stringify(
-    value,
-    (_key, v: unknown) => {
-      if (ArrayBuffer.isView(v)) return `(binary data, ${v.byteLength} bytes)`;
-      if (v && typeof v === 'object') {
-        if (seen.has(v)) return '(a repeated reference)';
-        seen.add(v);
-      }
-      return typeof v === 'bigint' ? String(v) : v;
-    },
-    1,
-  );
+  const inside = new Set<object>();
+  const plain = (v: unknown): unknown => {
+    if (typeof v === 'bigint') return String(v);
+    if (!v || typeof v !== 'object') return v;
+    if (ArrayBuffer.isView(v)) return `(binary data, ${v.byteLength} bytes)`;
+    if (inside.has(v)) return '(a reference to a field that contains it)';
+    inside.add(v);
+    const out = Array.isArray(v) ? v.map(plain) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+    inside.delete(v);
+    return out;
+  };
+  return JSON.stringify(plain(value), null, 1);
 }
 
 /** The run ids of a session, read as far as it can be (to delete their checkpoints with it). */
