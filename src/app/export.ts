@@ -1,4 +1,5 @@
 /** Exports: a run's report as JSON (the headless runner's run.json) and CSV, charts as PNG. */
+import { serialiseComparison, serialiseRunReport } from '../experiment/artefacts';
 import { recordsToCsv, type RunReport } from '../experiment/records';
 import type { RunState } from './state';
 
@@ -42,7 +43,8 @@ export function download(filename: string, data: Blob) {
 }
 
 export function downloadJson(run: RunState) {
-  download(`${fileStem(run)}.json`, new Blob([JSON.stringify(reportOf(run), null, 1)], { type: 'application/json' }));
+  const json = JSON.stringify(serialiseRunReport(reportOf(run)), null, 1);
+  download(`${fileStem(run)}.json`, new Blob([json], { type: 'application/json' }));
 }
 
 export function downloadCsv(run: RunState) {
@@ -51,7 +53,7 @@ export function downloadCsv(run: RunState) {
 
 /** Every run of the comparison in one JSON file: a list of run.json documents with their labels. */
 export function downloadAllJson(runs: RunState[]) {
-  const doc = { runs: runs.map((r) => ({ label: r.label, colour: r.colour, report: reportOf(r) })) };
+  const doc = serialiseComparison(runs.map((r) => ({ label: r.label, colour: r.colour, report: reportOf(r) })));
   download(`evolab-comparison.json`, new Blob([JSON.stringify(doc, null, 1)], { type: 'application/json' }));
 }
 

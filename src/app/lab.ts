@@ -38,5 +38,7 @@ export const {
   addDroppedFiles,
   checkData,
   loadReproduced,
+  exportSession,
+  deleteDamagedSession,
 } = lab;
 export { setupLocked } from './controller/lab-controller';

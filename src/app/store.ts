@@ -58,6 +58,8 @@ export interface LabState {
   restoring: boolean;
   /** The person paused the runs (Workers still starting pause as soon as they can). */
   paused: boolean;
+  /** The saved session the link names could not be read (it is kept, untouched, until deleted). */
+  damagedSession: { id: string; problem: string } | null;
 }
 
 export const initialState = (): LabState => ({
@@ -81,6 +83,7 @@ export const initialState = (): LabState => ({
   notices: [],
   restoring: true,
   paused: false,
+  damagedSession: null,
 });
 
 export const useLab = create<LabState>()(() => initialState());

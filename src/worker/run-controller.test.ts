@@ -10,6 +10,8 @@ import type { LiveSettings, RunnerOptions } from '../experiment/runner';
 import { serialiseCheckpoint } from '../experiment/serialise';
 import type { ImageDataset } from '../data';
 import { DatasetError, MissingFileError } from '../data/errors';
+import { storedCheckpointCorpus } from '../testing/bad-artefacts';
+import { validCheckpoint } from '../testing/checkpoints';
 import { MemoryStorage } from '../testing/fake-storage';
 import { ancestorKey, checkpointKey, type AncestorSource, type WorkerCommand, type WorkerEvent } from './protocol';
 import { RunController, type ControllableRunner, type RunControllerDeps } from './run-controller';
@@ -71,17 +73,9 @@ const dataset = (split: 'train' | 'test'): ImageDataset => ({
   classNames: [],
 });
 
+/** A valid checkpoint (stored and shipped ones pass the artefact gate). */
 function checkpointOf(config: RunConfig, generation: number): Checkpoint {
-  return {
-    version: 1,
-    config,
-    environment: environment('wasm', 1),
-    ancestor: { synapses: 143_136, kernels: 7_200 },
-    generation,
-    population: [],
-    records: Array.from({ length: generation }, (_, g) => ({ generation: g + 1, mode: config.mode }) as never),
-    configChanges: [],
-  };
+  return validCheckpoint(config, generation, environment('wasm', 1));
 }
 
 const config = resolveConfig({ mode: 'sexual', generations: 4, seed: 3 });
@@ -429,12 +423,46 @@ describe('RunController', () => {
     expect((await failed).message).toBe('the ancestor was trained on cifar10, but this run uses mnist');
 
     const h2 = harness();
-    await h2.storage.put('checkpoints', 'late', checkpointOf({ ...config, mode: 'asexual' }, 2));
+    const asexual = resolveConfig({ mode: 'asexual', generations: 4, seed: 3 });
+    await h2.storage.put('checkpoints', 'late', checkpointOf(asexual, 2));
     const failed2 = h2.next('error');
     h2.controller.handle(startCommand({ ancestor: { kind: 'stored', key: 'late' } }));
     expect(await failed2).toMatchObject({
       kind: 'ancestor',
       message: expect.stringMatching(/asexual run at generation 2, not an ancestor/),
+    });
+  });
+
+  // The corpus of damaged stored checkpoints (testing/bad-artefacts.ts): Resume used to fail with
+  // "Cannot read properties of undefined (reading 'dataset')"; each is now named with its field.
+  it.each(storedCheckpointCorpus().map((c) => [c.name, c] as const))(
+    'refuses a damaged stored checkpoint (%s), naming it and the field, and stores nothing',
+    async (_, c) => {
+      const h = harness();
+      await h.storage.put('checkpoints', checkpointKey('run-1'), c.value);
+      const failed = h.next('error');
+      h.controller.handle(startCommand({ ancestor: { kind: 'stored', key: checkpointKey('run-1') } }));
+      const error = await failed;
+      expect(error).toMatchObject({ kind: 'ancestor' });
+      expect((error as { message: string }).message).toMatch(c.message);
+      expect((error as { message: string }).message).toMatch(
+        /^the stored checkpoint checkpoint:run-1: .*This run cannot continue from it: export its results/,
+      );
+      expect(h.storage.keys('checkpoints')).toEqual([checkpointKey('run-1')]);
+    },
+  );
+
+  it('refuses a shipped ancestor that is not JSON, naming the address', async () => {
+    const h = harness({
+      fetch: async () =>
+        new Response('{"version": 1, "config": {', { headers: { 'content-type': 'application/json' } }),
+    });
+    const failed = h.next('error');
+    h.controller.handle(startCommand({ ancestor: { kind: 'url', url: 'http://lab/ancestors/mnist.json' } }));
+    expect(await failed).toMatchObject({
+      kind: 'ancestor',
+      message:
+        'the shipped ancestor http://lab/ancestors/mnist.json cannot be read: http://lab/ancestors/mnist.json: is not complete JSON: it ends too early. Was the file cut short?',
     });
   });
 

@@ -11,6 +11,7 @@ import { MatingView } from './mating-view';
 import { TryIt } from './try-it';
 import { Verdict } from './verdict';
 import { Notices } from './notices';
+import { DamagedSession, PanelBoundary } from './panel-boundary';
 import { RunCards } from './run-cards';
 import { RunsExport } from './runs-export';
 import { useLab } from '../store';
@@ -32,26 +33,53 @@ export function App() {
   }, []);
   // Missing data is the first thing to fix: then the Data panel comes first.
   const dataFirst = useLab((s) => s.data.missing.length > 0);
+  const data = (
+    <PanelBoundary name="data panel">
+      <DataPanel />
+    </PanelBoundary>
+  );
   return (
     <div className="app">
-      <Header />
-      <Notices />
+      {/* Each panel fails alone: a damaged run shows a message in its place, never a blank page. */}
+      <PanelBoundary name="header">
+        <Header />
+      </PanelBoundary>
+      <PanelBoundary name="messages">
+        <Notices />
+      </PanelBoundary>
       <div className="layout">
         <aside className="sidebar">
-          {dataFirst ? <DataPanel /> : null}
-          <Controls />
-          {dataFirst ? null : <DataPanel />}
+          {dataFirst ? data : null}
+          <PanelBoundary name="settings">
+            <Controls />
+          </PanelBoundary>
+          {dataFirst ? null : data}
         </aside>
         <main className="main">
           {/* Teaching panels (issue 15): the explanation first, the verdict under the runs, then mating and try-it. */}
-          <HowItWorks />
-          <RunCards />
-          <RunsExport />
-          <Verdict />
-          <Charts />
-          <Heatmaps />
-          <MatingView />
-          <TryIt />
+          <DamagedSession />
+          <PanelBoundary name="how it works">
+            <HowItWorks />
+          </PanelBoundary>
+          <PanelBoundary name="runs">
+            <RunCards />
+            <RunsExport />
+          </PanelBoundary>
+          <PanelBoundary name="verdict">
+            <Verdict />
+          </PanelBoundary>
+          <PanelBoundary name="charts">
+            <Charts />
+          </PanelBoundary>
+          <PanelBoundary name="heatmaps">
+            <Heatmaps />
+          </PanelBoundary>
+          <PanelBoundary name="mating view">
+            <MatingView />
+          </PanelBoundary>
+          <PanelBoundary name="try it">
+            <TryIt />
+          </PanelBoundary>
         </main>
       </div>
     </div>

@@ -12,8 +12,9 @@ export function createAddress({ store, location, history }: Pick<LabDeps, 'store
     write(): void {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        const { setup, sessionId } = store.getState();
-        const query = setupToQuery(setup, sessionId);
+        const { setup, sessionId, damagedSession } = store.getState();
+        // A damaged session keeps its place in the link until it is deleted (it is not this session).
+        const query = setupToQuery(setup, sessionId ?? damagedSession?.id ?? null);
         const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
         if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
       }, ADDRESS_DELAY_MS);

@@ -46,6 +46,13 @@ export function createLab(deps: LabDeps) {
     pauseAll: runs.pauseAll,
     continueAll: runs.continueAll,
     stopAfterGeneration: runs.stopAfterGeneration,
+    /** The stored session (this one, or the damaged one the link names) as JSON text to download. */
+    exportSession: (sessionId: string) => persistence.exportSession(sessionId),
+    /** Deletes the saved session that could not be read; the lab goes on with a new one. */
+    async deleteDamagedSession(): Promise<void> {
+      await persistence.deleteDamaged();
+      address.write();
+    },
 
     /** Start-up: the setup from the address, the saved session it names, and what the site serves. */
     async initLab(): Promise<void> {
