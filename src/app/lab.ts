@@ -32,6 +32,7 @@ export const {
   startComparison,
   resumeComparison,
   pauseAll,
+  stepGeneration,
   continueAll,
   stopAfterGeneration,
   resetLab,

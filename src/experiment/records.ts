@@ -78,10 +78,22 @@ export type RunEvent =
       loss: number | null;
     }
   | { type: 'generation'; generation: number; records: NetworkRecord[] }
-  | { type: 'config-changed'; generation: number; config: RunConfig; changed: string[] }
+  | ({ type: 'config-changed'; config: RunConfig } & ConfigChange)
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'finished'; reason: 'completed' | 'stopped'; generations: number };
+
+/**
+ * Settings changed while a run went, applying from `generation`: the dotted paths in RunConfig,
+ * with each one's value before and after (`from`/`to` are absent in runs recorded before they
+ * were kept; such a change says what changed but not from what).
+ */
+export interface ConfigChange {
+  generation: number;
+  changed: string[];
+  from?: Record<string, unknown>;
+  to?: Record<string, unknown>;
+}
 
 /** The state from which a run can resume: the last finished generation and its networks. */
 export interface Checkpoint {
@@ -93,7 +105,7 @@ export interface Checkpoint {
   generation: number;
   population: Genome[];
   records: NetworkRecord[];
-  configChanges: { generation: number; changed: string[] }[];
+  configChanges: ConfigChange[];
 }
 
 /** The contents of run.json. */
@@ -102,7 +114,7 @@ export interface RunReport {
   environment: EnvironmentInfo;
   ancestor: { synapses: number; kernels: number };
   records: NetworkRecord[];
-  configChanges: { generation: number; changed: string[] }[];
+  configChanges: ConfigChange[];
   finished: boolean;
 }
 

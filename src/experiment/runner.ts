@@ -19,7 +19,16 @@ import type { GradientPeer } from '../nn/gradient-peer';
 import { MaskedNetwork } from '../nn/network';
 import { matingWeights, resolveConfig, type DeepPartial, type LiveSettings, type RunConfig } from './config';
 import { summariseKernelMasks } from './kernel-masks';
-import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunPhase, RunReport } from './records';
+import { getPath } from './setting';
+import type {
+  Checkpoint,
+  ConfigChange,
+  EnvironmentInfo,
+  NetworkRecord,
+  RunEvent,
+  RunPhase,
+  RunReport,
+} from './records';
 
 export interface RunnerOptions {
   train: ImageDataset;
@@ -44,8 +53,10 @@ export class ExperimentRunner {
   private readonly emit: (event: RunEvent) => void;
   private resumeGate: { promise: Promise<void>; release: () => void } | null = null;
   private stopRequested = false;
+  /** "Next generation": pause once the generation in progress has finished. */
+  private pauseAfterGeneration = false;
   private pendingChange: LiveSettings | null = null;
-  private readonly configChanges: { generation: number; changed: string[] }[];
+  private readonly configChanges: ConfigChange[];
   private readonly records: NetworkRecord[];
 
   constructor(
@@ -89,6 +100,16 @@ export class ExperimentRunner {
   /** Finish the generation in progress, then stop; the run can be resumed from its checkpoint. */
   stopAfterGeneration(): void {
     this.stopRequested = true;
+    this.resume();
+  }
+
+  /**
+   * Runs exactly one more generation, then pauses: the one in progress when asked during a
+   * generation, else (paused between generations) the next one. Asking twice before it ends
+   * still runs one; at the last generation the run simply completes.
+   */
+  step(): void {
+    this.pauseAfterGeneration = true;
     this.resume();
   }
 
@@ -138,6 +159,9 @@ export class ExperimentRunner {
     }
 
     while (generation < this.config.generations && !this.stopRequested) {
+      // A pause between generations (after a step) holds here, before the next one's settings apply.
+      await this.whilePaused();
+      if (this.stopRequested) break;
       generation++;
       this.applyPendingChange(generation);
       const cfg = this.config;
@@ -262,7 +286,10 @@ export class ExperimentRunner {
   }
 
   private async whilePaused(): Promise<void> {
+    if (!this.resumeGate) return;
     while (this.resumeGate) await this.resumeGate.promise;
+    // A paused Worker gives its core back: wait for a turn again before any work.
+    if (this.options.yieldToHost) await this.options.yieldToHost();
   }
 
   private async finishGeneration(
@@ -283,6 +310,10 @@ export class ExperimentRunner {
       records: this.records.slice(),
       configChanges: this.configChanges.slice(),
     });
+    if (this.pauseAfterGeneration) {
+      this.pauseAfterGeneration = false;
+      if (generation < this.config.generations && !this.stopRequested) this.pause();
+    }
   }
 
   private applyPendingChange(generation: number) {
@@ -294,8 +325,10 @@ export class ExperimentRunner {
     const changed = changedPaths(before, after);
     if (changed.length === 0) return;
     this.config = after;
-    this.configChanges.push({ generation, changed });
-    this.emit({ type: 'config-changed', generation, config: after, changed });
+    const values = (c: RunConfig) => Object.fromEntries(changed.map((p) => [p, getPath(c, p)]));
+    const change: ConfigChange = { generation, changed, from: values(before), to: values(after) };
+    this.configChanges.push(change);
+    this.emit({ type: 'config-changed', config: after, ...change });
   }
 
   private progress(

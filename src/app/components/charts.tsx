@@ -19,7 +19,7 @@ import {
   YAxis,
 } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
-import type { NetworkRecord } from '../../experiment/records';
+import type { ConfigChange, NetworkRecord } from '../../experiment/records';
 import type { LossPoint } from '../../worker/protocol';
 import { downloadChartPng } from '../export';
 import { PAPER_POINTS } from '../../experiment/paper';
@@ -50,7 +50,7 @@ interface RunLine {
   label: string;
   colour: string;
   records: NetworkRecord[];
-  changes: { generation: number; changed: string[] }[];
+  changes: ConfigChange[];
 }
 
 /** The runs to draw, as stable references so that charts re-render only when their data change. */

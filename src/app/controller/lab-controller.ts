@@ -43,6 +43,7 @@ export function createLab(deps: LabDeps) {
     startComparison: runs.startComparison,
     resumeComparison: runs.resumeComparison,
     pauseAll: runs.pauseAll,
+    stepGeneration: runs.stepGeneration,
     continueAll: runs.continueAll,
     stopAfterGeneration: runs.stopAfterGeneration,
 
