@@ -110,7 +110,13 @@ export interface Checkpoint {
 
 /** The contents of run.json. */
 export interface RunReport {
+  /** The configuration at the end (after every change in configChanges). */
   config: RunConfig;
+  /**
+   * The configuration the run started with, where it differs from `config` by mid-run changes
+   * (the lab's exports write it; absent: the same as `config`).
+   */
+  startingConfig?: RunConfig;
   environment: EnvironmentInfo;
   ancestor: { synapses: number; kernels: number };
   records: NetworkRecord[];
