@@ -29,6 +29,7 @@ export const {
   notify,
   dismissNotice,
   updateSetup,
+  setPresenting,
   startComparison,
   resumeComparison,
   pauseAll,

@@ -36,6 +36,8 @@ export interface ViewState {
   reproduced: boolean;
   /** The reproduction experiment overlaid, by name; null = the dataset's default one. */
   reproducedExperiment: string | null;
+  /** Presenter mode (`?present=1`): large type, one chart per row, big heatmaps, no advanced settings. */
+  present: boolean;
 }
 
 export interface LabState {
@@ -66,7 +68,15 @@ export const initialState = (): LabState => ({
   shippedMeta: null,
   reproduced: null,
   data: { served: 'checking', notServed: [], missing: [], dropped: [], checks: [], checking: false },
-  view: { generation: null, individual: {}, tables: {}, paper: true, reproduced: false, reproducedExperiment: null },
+  view: {
+    generation: null,
+    individual: {},
+    tables: {},
+    paper: true,
+    reproduced: false,
+    reproducedExperiment: null,
+    present: false,
+  },
   notices: [],
   restoring: true,
   paused: false,

@@ -1,4 +1,8 @@
-/** The lab page: header, controls and data on the left, runs, charts and heatmaps on the right. */
+/**
+ * The lab page: header, controls and data on the left, runs, charts and heatmaps on the right; on
+ * narrow screens one column. In presenter mode (`?present=1`) the results take the full width and
+ * the setup follows them, without its advanced settings.
+ */
 import { useEffect } from 'react';
 import { addDroppedFiles } from '../lab';
 import { Charts } from './charts';
@@ -26,24 +30,38 @@ export function App() {
       window.removeEventListener('drop', drop);
     };
   }, []);
+  const present = useLab((s) => s.view.present);
+  // The root font size is set on <html>, so presenter mode scales every rem with it.
+  useEffect(() => {
+    document.documentElement.classList.toggle('present', present);
+  }, [present]);
   // Missing data is the first thing to fix: then the Data panel comes first.
   const dataFirst = useLab((s) => s.data.missing.length > 0);
+  const sidebar = (
+    <aside className="sidebar" key="sidebar">
+      {dataFirst ? <DataPanel /> : null}
+      <Controls />
+      {dataFirst || present ? null : <DataPanel />}
+    </aside>
+  );
   return (
-    <div className="app">
+    <div className={present ? 'app present' : 'app'}>
       <Header />
       <Notices />
       <div className="layout">
-        <aside className="sidebar">
-          {dataFirst ? <DataPanel /> : null}
-          <Controls />
-          {dataFirst ? null : <DataPanel />}
-        </aside>
-        <main className="main">
+        {present ? null : sidebar}
+        <main className="main" key="main">
+          {/* Issue 16, part 2: the replay bar (speed, scrubber over generations) goes here, in a .replay-bar. */}
           <RunCards />
           <RunsExport />
           <Charts />
+          {/*
+            Issue 15: the verdict and the mating view go here, between the charts and the heatmaps,
+            each a full-width block (.verdict, .mating-view); presenter mode enlarges both.
+          */}
           <Heatmaps />
         </main>
+        {present ? sidebar : null}
       </div>
     </div>
   );

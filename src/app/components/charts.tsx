@@ -5,7 +5,7 @@
  * environment (settings) changed. The paper's reported points and our own reproduction runs
  * (seed means from /reproduced.json, faint dashed lines) can be overlaid.
  */
-import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useStaggered } from './hooks';
 import {
   CartesianGrid,
@@ -77,6 +77,7 @@ export function Charts() {
   const experiments = useMemo(() => experimentsFor(curves, dataset), [curves, dataset]);
   const experiment = useMemo(() => pickExperiment(experiments, chosen), [experiments, chosen]);
   const reproduced = showReproduced ? experiment : null;
+  const present = useLab((s) => s.view.present);
   const setView = (change: Partial<ViewState>) => useLab.setState((s) => ({ view: { ...s.view, ...change } }));
   return (
     <section className="charts" aria-labelledby="charts-title">
@@ -141,9 +142,10 @@ export function Charts() {
             generations={generations}
             paper={paper}
             reproduced={reproduced}
+            present={present}
           />
         ))}
-        <LossChart />
+        <LossChart present={present} />
       </div>
     </section>
   );
@@ -156,44 +158,102 @@ interface LegendEntry {
   dashed?: boolean;
 }
 
-function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; table: ReactNode; children: ReactNode }) {
+/**
+ * One chart: a single Tab stop (the chart, named by its title and its newest values); T or Enter
+ * shows the table of the same numbers and focuses it (T or Esc goes back), P saves a PNG.
+ */
+function ChartCard(props: {
+  id: string;
+  title: string;
+  /** The newest values in words: with the title, the chart's accessible name. */
+  summary: string;
+  legend: LegendEntry[];
+  table: ReactNode;
+  children: ReactNode;
+}) {
   const showTable = useLab((s) => !!s.view.tables[props.id]);
   const ref = useRef<HTMLDivElement>(null);
-  const toggle = () =>
+  const tableRef = useRef<HTMLDivElement>(null);
+  const focusAfterToggle = useRef(false);
+  const hintId = useId();
+  const toggle = (fromKeyboard: boolean) => {
+    focusAfterToggle.current = fromKeyboard;
     useLab.setState((s) => ({ view: { ...s.view, tables: { ...s.view.tables, [props.id]: !showTable } } }));
+  };
+  useEffect(() => {
+    if (!focusAfterToggle.current) return;
+    focusAfterToggle.current = false;
+    (showTable ? tableRef : ref).current?.focus();
+  }, [showTable]);
+  const png = () =>
+    downloadChartPng(ref.current!, props.title, props.legend, `evolab-${props.id}.png`).catch((e) =>
+      notify('error', `PNG export: ${(e as Error).message}`),
+    );
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.target !== e.currentTarget) return;
+    const key = e.key.toLowerCase();
+    if (key === 't' || (key === 'enter' && !showTable) || (key === 'escape' && showTable)) {
+      e.preventDefault();
+      toggle(true);
+    } else if (key === 'p' && !showTable) {
+      e.preventDefault();
+      void png();
+    }
+  };
   return (
     <figure className="card chart-card" data-testid={`chart-${props.id}`}>
       <figcaption>
         <h3>{props.title}</h3>
+        {/* Out of the Tab order: the chart itself takes T and P (its description says so). */}
         <div className="card-actions">
           <button
             type="button"
             className="small"
+            tabIndex={-1}
+            aria-keyshortcuts="T"
             data-testid={`table-toggle-${props.id}`}
             aria-pressed={showTable}
-            onClick={toggle}
+            onClick={() => toggle(false)}
           >
-            {showTable ? 'Chart' : 'Table'}
+            Table
           </button>
           <button
             type="button"
             className="small"
+            tabIndex={-1}
+            aria-keyshortcuts="P"
             disabled={showTable}
-            onClick={() =>
-              downloadChartPng(ref.current!, props.title, props.legend, `evolab-${props.id}.png`).catch((e) =>
-                notify('error', `PNG export: ${(e as Error).message}`),
-              )
-            }
+            onClick={() => void png()}
           >
             PNG
           </button>
         </div>
       </figcaption>
       {showTable ? (
-        <div className="table-box">{props.table}</div>
+        <div
+          ref={tableRef}
+          className="table-box"
+          data-testid={`table-box-${props.id}`}
+          tabIndex={0}
+          role="region"
+          aria-label={`${props.title}, as a table`}
+          aria-describedby={hintId}
+          onKeyDown={onKeyDown}
+        >
+          {props.table}
+        </div>
       ) : (
         <>
-          <div ref={ref} className="chart-box">
+          <div
+            ref={ref}
+            className="chart-box"
+            data-testid={`chart-box-${props.id}`}
+            tabIndex={0}
+            role="img"
+            aria-label={`${props.title}. ${props.summary}`}
+            aria-describedby={hintId}
+            onKeyDown={onKeyDown}
+          >
             {props.children}
           </div>
           <ul className="legend">
@@ -210,6 +270,9 @@ function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; ta
           </ul>
         </>
       )}
+      <p id={hintId} className="key-hint">
+        {showTable ? 'T or Esc: back to the chart' : 'T: the numbers as a table · P: save as PNG'}
+      </p>
     </figure>
   );
 }
@@ -235,8 +298,10 @@ const MetricChart = memo(function MetricChart(props: {
   paper: boolean;
   /** Our reproduction experiment to overlay, or null. */
   reproduced: ReproducedExperiment | null;
+  present: boolean;
 }) {
   const { metric, lines, log } = props;
+  const type = typeFor(props.present);
   const data = useMemo(() => lines.map((l) => ({ ...l, points: series(l.records, metric) })), [lines, metric]);
   const ours = useMemo(
     () => (props.reproduced ? reproducedSeries(props.reproduced, metric) : []),
@@ -375,10 +440,25 @@ const MetricChart = memo(function MetricChart(props: {
     </>
   );
 
+  const summary = data
+    .map((d) => {
+      const last = d.points.at(-1);
+      return last
+        ? `${d.label}: ${formatMetric(metric, last.value)} at generation ${last.generation}`
+        : `${d.label}: no generation yet`;
+    })
+    .join('; ');
+
   return (
-    <ChartCard id={metric} title={props.title + (log ? ' (log scale)' : '')} legend={legend} table={table}>
-      <ResponsiveContainer width="100%" height={260}>
-        <ComposedChart margin={{ top: 22, right: 20, bottom: 18, left: 4 }}>
+    <ChartCard
+      id={metric}
+      title={props.title + (log ? ' (log scale)' : '')}
+      summary={summary}
+      legend={legend}
+      table={table}
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart accessibilityLayer={false} margin={type.margin}>
           <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
           <XAxis
             type="number"
@@ -387,8 +467,8 @@ const MetricChart = memo(function MetricChart(props: {
             ticks={xTicks}
             interval={0}
             allowDecimals={false}
-            tick={plainTick('middle')}
-            label={axisTitle('generation')}
+            tick={plainTick('middle', type.size)}
+            label={axisTitle('generation', type.size)}
           />
           <YAxis
             type="number"
@@ -398,8 +478,8 @@ const MetricChart = memo(function MetricChart(props: {
             ticks={yTicks}
             allowDataOverflow
             interval={0}
-            tick={plainTick('end', format)}
-            width={62}
+            tick={plainTick('end', type.size, format)}
+            width={type.yAxisWidth}
           />
           <Tooltip
             formatter={(v) => formatMetric(metric, Number(v))}
@@ -456,7 +536,7 @@ const MetricChart = memo(function MetricChart(props: {
                 stroke={d.colour}
                 strokeDasharray="6 4"
                 strokeWidth={2}
-                label={{ value: 'Δ', position: 'top', fill: d.colour, fontSize: 16 }}
+                label={{ value: 'Δ', position: 'top', fill: d.colour, fontSize: type.size + 1 }}
               />
             )),
           )}
@@ -468,20 +548,26 @@ const MetricChart = memo(function MetricChart(props: {
 
 const LOSS_POINTS_SHOWN = 120;
 
+/** Axis type and margins: 15 px on a screen, 22 px in presenter mode (the chart box grows with it in CSS). */
+function typeFor(present: boolean) {
+  const size = present ? 22 : 15;
+  return { size, yAxisWidth: present ? 96 : 62, margin: { top: 22, right: 20, bottom: size + 4, left: 4 } };
+}
+
 /**
  * Axis ticks as plain SVG text: recharts' own tick labels measure every string in the DOM
  * (forced layouts), which costs tens of milliseconds per chart on a busy 2-core machine.
  */
-function plainTick(anchor: 'middle' | 'end', format: (v: number) => string = String) {
+function plainTick(anchor: 'middle' | 'end', size: number, format: (v: number) => string = String) {
   return function PlainTick(props: { x?: number | string; y?: number | string; payload?: { value: number } }) {
     return (
       <text
         x={Number(props.x)}
         y={Number(props.y)}
-        dy={anchor === 'middle' ? 14 : 5}
+        dy={anchor === 'middle' ? size - 1 : size / 3}
         dx={anchor === 'end' ? -3 : 0}
         textAnchor={anchor}
-        fontSize={15}
+        fontSize={size}
         fill="#111"
       >
         {format(props.payload?.value ?? 0)}
@@ -491,15 +577,15 @@ function plainTick(anchor: 'middle' | 'end', format: (v: number) => string = Str
 }
 
 /** An axis title as plain SVG text, placed from the axis' view box. */
-function axisTitle(text: string) {
+function axisTitle(text: string, size: number) {
   return function AxisTitle(props: { viewBox?: { x?: number; y?: number; width?: number; height?: number } }) {
     const v = props.viewBox ?? {};
     return (
       <text
         x={(v.x ?? 0) + (v.width ?? 0) / 2}
-        y={(v.y ?? 0) + (v.height ?? 0) + 14}
+        y={(v.y ?? 0) + (v.height ?? 0) + size - 1}
         textAnchor="middle"
-        fontSize={15}
+        fontSize={size}
         fill="#111"
       >
         {text}
@@ -508,23 +594,26 @@ function axisTitle(text: string) {
   };
 }
 
-function LossChart() {
+function LossChart({ present }: { present: boolean }) {
   // The loss changes with every progress message: redraw it at most twice a second.
   const losses = useStaggered(useLab(useShallow((s) => s.runs.map((r) => r.loss))), 0, 500);
   const labels = useLab(useShallow((s) => s.runs.map((r) => r.label)));
   const colours = useLab(useShallow((s) => s.runs.map((r) => r.colour)));
-  return <LossChartView losses={losses} labels={labels} colours={colours} />;
+  return <LossChartView losses={losses} labels={labels} colours={colours} present={present} />;
 }
 
 const LossChartView = memo(function LossChartView({
   losses,
   labels,
   colours,
+  present,
 }: {
   losses: { key: string; points: LossPoint[] }[];
   labels: string[];
   colours: string[];
+  present: boolean;
 }) {
+  const type = typeFor(present);
   const lines = losses.map((l, i) => {
     const [gen, net] = l.key.split('/');
     return {
@@ -571,11 +660,17 @@ const LossChartView = memo(function LossChartView({
     <ChartCard
       id="loss"
       title="Training loss, current networks"
+      summary={
+        lines
+          .filter((l) => l.points.length)
+          .map((l) => `${l.name}: ${l.points.at(-1)!.loss.toFixed(3)} after ${l.points.at(-1)!.x.toFixed(2)} epochs`)
+          .join('; ') || 'no network in training'
+      }
       legend={lines.map((l) => ({ label: l.name, colour: l.colour }))}
       table={table}
     >
-      <ResponsiveContainer width="100%" height={260}>
-        <ComposedChart margin={{ top: 22, right: 20, bottom: 18, left: 4 }}>
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart accessibilityLayer={false} margin={type.margin}>
           <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
           <XAxis
             type="number"
@@ -583,8 +678,8 @@ const LossChartView = memo(function LossChartView({
             domain={[0, xMax]}
             ticks={Array.from({ length: 2 * xMax + 1 }, (_, i) => i / 2)}
             interval={0}
-            tick={plainTick('middle')}
-            label={axisTitle('epoch')}
+            tick={plainTick('middle', type.size)}
+            label={axisTitle('epoch', type.size)}
           />
           <YAxis
             type="number"
@@ -592,8 +687,8 @@ const LossChartView = memo(function LossChartView({
             domain={[0, lossMax]}
             ticks={lossTicks}
             interval={0}
-            tick={plainTick('end', (v) => v.toFixed(2))}
-            width={62}
+            tick={plainTick('end', type.size, (v) => v.toFixed(2))}
+            width={type.yAxisWidth}
           />
           {lines.map((l) => (
             <Line

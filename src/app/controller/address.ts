@@ -12,8 +12,8 @@ export function createAddress({ store, location, history }: Pick<LabDeps, 'store
     write(): void {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        const { setup, sessionId } = store.getState();
-        const query = setupToQuery(setup, sessionId);
+        const { setup, sessionId, view } = store.getState();
+        const query = [setupToQuery(setup, sessionId), view.present ? 'present=1' : ''].filter(Boolean).join('&');
         const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
         if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
       }, ADDRESS_DELAY_MS);
