@@ -232,6 +232,20 @@ describe('RunController', () => {
     expect(runner.calls).toHaveLength(6);
   });
 
+  it('counts a handed ancestor as the generation a "Next generation" asked for before the start, but not its own checkpoint', async () => {
+    const shared = harness();
+    await shared.storage.put('checkpoints', ancestorKey('s'), checkpointOf(config, 1));
+    shared.controller.handle(startCommand({ ancestor: { kind: 'stored', key: ancestorKey('s') } }));
+    shared.controller.handle({ type: 'step' });
+    expect((await shared.started()).calls).toEqual(['pause']);
+
+    const own = harness();
+    await own.storage.put('checkpoints', checkpointKey('run-1'), checkpointOf(config, 2));
+    own.controller.handle(startCommand({ ancestor: { kind: 'stored', key: checkpointKey('run-1') } }));
+    own.controller.handle({ type: 'step' });
+    expect((await own.started()).calls).toEqual(['step']);
+  });
+
   it('refuses a second start', async () => {
     const h = harness();
     h.controller.handle(startCommand());

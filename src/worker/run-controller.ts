@@ -187,7 +187,10 @@ export class RunController {
     });
     this.runner = runner;
     if (cmd.live) runner.changeSettings(cmd.live);
-    for (const c of this.pending) control(runner, c);
+    // A run handed its ancestor (shipped, or trained by another run) has that as its generation 1:
+    // a "Next generation" asked for before it began is that one, so it pauses before generation 2.
+    const handed = !!checkpoint && !own;
+    for (const c of this.pending) control(runner, handed && c.type === 'step' ? { type: 'pause' } : c);
     this.pending = [];
     const report = await runner.run();
     post({ type: 'done', report });

@@ -185,6 +185,7 @@ function ChartCard(props: {
     focusAfterToggle.current = false;
     (showTable ? tableRef : ref).current?.focus();
   }, [showTable]);
+  useUntabbablePortals(ref, showTable);
   const png = () =>
     downloadChartPng(ref.current!, props.title, props.legend, `evolab-${props.id}.png`).catch((e) =>
       notify('error', `PNG export: ${(e as Error).message}`),
@@ -275,6 +276,26 @@ function ChartCard(props: {
       </p>
     </figure>
   );
+}
+
+/**
+ * recharts draws its layers into <g> elements through React portals, and React listens for focus
+ * events on every portal container; Chromium makes an SVG element with focus listeners a Tab stop.
+ * Taking them out of the Tab order keeps each chart one Tab stop.
+ */
+function useUntabbablePortals(ref: React.RefObject<HTMLDivElement | null>, showTable: boolean) {
+  useEffect(() => {
+    const box = ref.current;
+    if (!box) return;
+    const fix = () => {
+      for (const g of box.querySelectorAll('svg g[class*="recharts-zIndex-layer"]:not([tabindex])'))
+        g.setAttribute('tabindex', '-1');
+    };
+    fix();
+    const observer = new MutationObserver(fix);
+    observer.observe(box, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [ref, showTable]);
 }
 
 /**

@@ -27,7 +27,8 @@ export function RunCards() {
   if (planned) {
     const colours = runColours(planned);
     return (
-      <section className="run-cards" aria-label="Runs">
+      <section className="run-cards" aria-labelledby="runs-title">
+        <RunsTitle />
         {planned.map((v, i) => (
           <div className="card run-card" key={i} style={{ borderTopColor: colours[i] }}>
             <h3>
@@ -40,13 +41,21 @@ export function RunCards() {
     );
   }
   return (
-    <section className="run-cards" aria-label="Runs">
+    <section className="run-cards" aria-labelledby="runs-title">
+      <RunsTitle />
       {runs.map((r) => (
         <RunCard key={r.id} run={r} />
       ))}
     </section>
   );
 }
+
+/** Heading levels go h1 → h2 → h3 even where the setup (the first h2) follows the runs (presenter mode). */
+const RunsTitle = () => (
+  <h2 id="runs-title" className="visually-hidden">
+    Runs
+  </h2>
+);
 
 const RunCard = memo(function RunCard({ run }: { run: RunState }) {
   const p = run.progress;
