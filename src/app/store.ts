@@ -50,6 +50,8 @@ export interface LabState {
   shippedMeta: AncestorMeta | null;
   /** Our reproduction runs' seed means (/reproduced.json), when the site serves them. */
   reproduced: ReproducedCurves | null;
+  /** Whether /reproduced.json was asked for and answered (or failed): until then its controls keep their place. */
+  reproducedSettled: boolean;
   data: DataState;
   view: ViewState;
   notices: Notice[];
@@ -67,6 +69,7 @@ export const initialState = (): LabState => ({
   shippedAncestor: 'unknown',
   shippedMeta: null,
   reproduced: null,
+  reproducedSettled: false,
   data: { served: 'checking', notServed: [], missing: [], dropped: [], checks: [], checking: false },
   view: {
     generation: null,

@@ -72,6 +72,7 @@ export function Charts() {
   const generations = useLab((s) => s.setup.generations);
   const paper = useLab((s) => s.view.paper);
   const curves = useLab((s) => s.reproduced);
+  const settled = useLab((s) => s.reproducedSettled);
   const showReproduced = useLab((s) => s.view.reproduced);
   const chosen = useLab((s) => s.view.reproducedExperiment);
   const experiments = useMemo(() => experimentsFor(curves, dataset), [curves, dataset]);
@@ -93,6 +94,14 @@ export function Charts() {
             />
             Show the paper’s reported points ({dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'})
           </label>
+          {!experiment && !settled ? (
+            // Holds the place of the reproduction's controls while /reproduced.json loads: the
+            // charts below do not move when they appear.
+            <span className="check overlay-placeholder" aria-hidden="true">
+              <input type="checkbox" disabled tabIndex={-1} /> Show our reproduced runs (mean over 3 seeds) Reproduction
+              mnist-10pct-defaults
+            </span>
+          ) : null}
           {experiment ? (
             <label className="check">
               <input

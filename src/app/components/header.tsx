@@ -120,11 +120,10 @@ export function Header() {
             Reset
           </button>
         </div>
-        {primary.why ? (
-          <span id="primary-why" className="why">
-            {primary.why}
-          </span>
-        ) : null}
+        {/* Always there (empty when there is nothing to say), so the page does not move when it changes. */}
+        <span id="primary-why" className="why">
+          {primary.why}
+        </span>
       </div>
       <div className="tools">
         <PresentButton />
