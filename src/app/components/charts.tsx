@@ -5,19 +5,19 @@
  * environment (settings) changed. The paper's reported points and our own reproduction runs
  * (seed means from /reproduced.json, faint dashed lines) can be overlaid.
  */
-import { memo, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { useStaggered } from './hooks';
 import {
-  CartesianGrid,
-  ComposedChart,
-  Line,
-  ReferenceLine,
-  ResponsiveContainer,
-  Scatter,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+  lazy,
+  memo,
+  Suspense,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
+import { useAfter, useStaggered } from './hooks';
 import { useShallow } from 'zustand/react/shallow';
 import type { ConfigChange, NetworkRecord } from '../../experiment/records';
 import type { LossPoint } from '../../worker/protocol';
@@ -45,6 +45,13 @@ import {
 import { ASEXUAL_RED, runColours, runLabel, SEXUAL_BLUE } from '../setup';
 import { useLab, type ViewState } from '../store';
 import { notify } from '../lab';
+
+// recharts is most of the page's code: it loads after the first paint, in a chunk of its own.
+const plots = () => import('./chart-plots');
+// Fetched while the page first renders, not when the first chart asks for it.
+void plots();
+const MetricPlot = lazy(() => plots().then((m) => ({ default: m.MetricPlot })));
+const LossPlot = lazy(() => plots().then((m) => ({ default: m.LossPlot })));
 
 interface RunLine {
   label: string;
@@ -312,10 +319,12 @@ function useUntabbablePortals(ref: React.RefObject<HTMLDivElement | null>, showT
  * end then never blocks the page for the sum of all redraws (no main-thread task over 50 ms).
  * Ticking the reproduced-runs overlay is staggered the same way.
  */
-function StaggeredMetricChart(props: Parameters<typeof MetricChart>[0] & { delay: number }) {
+function StaggeredMetricChart(props: Omit<Parameters<typeof MetricChart>[0], 'drawn'> & { delay: number }) {
   const lines = useStaggered(props.lines, props.delay);
   const reproduced = useStaggered(props.reproduced, props.delay);
-  return <MetricChart {...props} lines={lines} reproduced={reproduced} />;
+  // The first drawing is staggered too: four charts drawn at once made one long task at load.
+  const drawn = useAfter(props.delay);
+  return <MetricChart {...props} lines={lines} reproduced={reproduced} drawn={drawn} />;
 }
 
 const MetricChart = memo(function MetricChart(props: {
@@ -329,6 +338,8 @@ const MetricChart = memo(function MetricChart(props: {
   /** Our reproduction experiment to overlay, or null. */
   reproduced: ReproducedExperiment | null;
   present: boolean;
+  /** False until its turn to draw (the card, legend and table are there before). */
+  drawn: boolean;
 }) {
   const { metric, lines, log } = props;
   const type = typeFor(props.present);
@@ -354,7 +365,6 @@ const MetricChart = memo(function MetricChart(props: {
   ];
   const domain = log ? logDomain(values) : accuracyDomain(values);
   const yTicks = log ? logTicks(domain[0], domain[1]) : accuracyTicks(domain);
-  const format = (v: number) => (log ? `${Number(v.toPrecision(3))}×` : `${Math.round(v * 100)}%`);
   const paperByMode = (['ancestor', 'asexual', 'sexual'] as const)
     .map((mode) => ({
       mode,
@@ -487,91 +497,22 @@ const MetricChart = memo(function MetricChart(props: {
       legend={legend}
       table={table}
     >
-      <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart accessibilityLayer={false} margin={type.margin}>
-          <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="generation"
-            domain={[1, xMax]}
-            ticks={xTicks}
-            interval={0}
-            allowDecimals={false}
-            tick={plainTick('middle', type.size)}
-            label={axisTitle('generation', type.size)}
-          />
-          <YAxis
-            type="number"
-            dataKey="value"
-            scale={log ? 'log' : 'linear'}
+      {props.drawn ? (
+        <Suspense fallback={null}>
+          <MetricPlot
+            metric={metric}
+            log={log}
+            type={type}
+            xMax={xMax}
+            xTicks={xTicks}
             domain={domain}
-            ticks={yTicks}
-            allowDataOverflow
-            interval={0}
-            tick={plainTick('end', type.size, format)}
-            width={type.yAxisWidth}
+            yTicks={yTicks}
+            data={data}
+            ours={ours}
+            paperByMode={paperByMode}
           />
-          <Tooltip
-            formatter={(v) => formatMetric(metric, Number(v))}
-            labelFormatter={(g) => `generation ${g}`}
-            isAnimationActive={false}
-          />
-          {ours.map((o) => (
-            <Line
-              key={`ours-${o.mode}`}
-              className="reproduced-line"
-              data={o.points}
-              dataKey="value"
-              name={o.label}
-              stroke={o.colour}
-              strokeOpacity={0.6}
-              strokeWidth={2.5}
-              strokeDasharray="8 5"
-              dot={false}
-              activeDot={false}
-              isAnimationActive={false}
-              type="linear"
-            />
-          ))}
-          {data.map((d) => (
-            <Line
-              key={d.label}
-              data={d.points}
-              dataKey="value"
-              name={d.label}
-              stroke={d.colour}
-              strokeWidth={3}
-              dot={{ r: 5, fill: d.colour }}
-              isAnimationActive={false}
-              type="linear"
-            />
-          ))}
-          {paperByMode.map((p) => (
-            <Scatter
-              key={p.mode}
-              data={p.points}
-              dataKey="value"
-              name={`paper, ${p.mode}`}
-              fill={p.colour}
-              shape="star"
-              isAnimationActive={false}
-              legendType="star"
-            />
-          ))}
-          {data.flatMap((d) =>
-            d.changes.map((c) => (
-              <ReferenceLine
-                key={`${d.label}-${c.generation}`}
-                x={c.generation}
-                stroke={d.colour}
-                strokeDasharray="6 4"
-                strokeWidth={2}
-                label={{ value: 'Δ', position: 'top', fill: d.colour, fontSize: type.size + 1 }}
-              />
-            )),
-          )}
-        </ComposedChart>
-      </ResponsiveContainer>
+        </Suspense>
+      ) : null}
     </ChartCard>
   );
 });
@@ -584,52 +525,13 @@ function typeFor(present: boolean) {
   return { size, yAxisWidth: present ? 96 : 62, margin: { top: 22, right: 20, bottom: size + 4, left: 4 } };
 }
 
-/**
- * Axis ticks as plain SVG text: recharts' own tick labels measure every string in the DOM
- * (forced layouts), which costs tens of milliseconds per chart on a busy 2-core machine.
- */
-function plainTick(anchor: 'middle' | 'end', size: number, format: (v: number) => string = String) {
-  return function PlainTick(props: { x?: number | string; y?: number | string; payload?: { value: number } }) {
-    return (
-      <text
-        x={Number(props.x)}
-        y={Number(props.y)}
-        dy={anchor === 'middle' ? size - 1 : size / 3}
-        dx={anchor === 'end' ? -3 : 0}
-        textAnchor={anchor}
-        fontSize={size}
-        fill="#111"
-      >
-        {format(props.payload?.value ?? 0)}
-      </text>
-    );
-  };
-}
-
-/** An axis title as plain SVG text, placed from the axis' view box. */
-function axisTitle(text: string, size: number) {
-  return function AxisTitle(props: { viewBox?: { x?: number; y?: number; width?: number; height?: number } }) {
-    const v = props.viewBox ?? {};
-    return (
-      <text
-        x={(v.x ?? 0) + (v.width ?? 0) / 2}
-        y={(v.y ?? 0) + (v.height ?? 0) + size - 1}
-        textAnchor="middle"
-        fontSize={size}
-        fill="#111"
-      >
-        {text}
-      </text>
-    );
-  };
-}
-
 function LossChart({ present }: { present: boolean }) {
   // The loss changes with every progress message: redraw it at most twice a second.
   const losses = useStaggered(useLab(useShallow((s) => s.runs.map((r) => r.loss))), 0, 500);
   const labels = useLab(useShallow((s) => s.runs.map((r) => r.label)));
   const colours = useLab(useShallow((s) => s.runs.map((r) => r.colour)));
-  return <LossChartView losses={losses} labels={labels} colours={colours} present={present} />;
+  const drawn = useAfter(60 + 90 * METRICS.length);
+  return <LossChartView losses={losses} labels={labels} colours={colours} present={present} drawn={drawn} />;
 }
 
 const LossChartView = memo(function LossChartView({
@@ -637,11 +539,13 @@ const LossChartView = memo(function LossChartView({
   labels,
   colours,
   present,
+  drawn,
 }: {
   losses: { key: string; points: LossPoint[] }[];
   labels: string[];
   colours: string[];
   present: boolean;
+  drawn: boolean;
 }) {
   const type = typeFor(present);
   const lines = losses.map((l, i) => {
@@ -699,42 +603,11 @@ const LossChartView = memo(function LossChartView({
       legend={lines.map((l) => ({ label: l.name, colour: l.colour }))}
       table={table}
     >
-      <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart accessibilityLayer={false} margin={type.margin}>
-          <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="x"
-            domain={[0, xMax]}
-            ticks={Array.from({ length: 2 * xMax + 1 }, (_, i) => i / 2)}
-            interval={0}
-            tick={plainTick('middle', type.size)}
-            label={axisTitle('epoch', type.size)}
-          />
-          <YAxis
-            type="number"
-            dataKey="loss"
-            domain={[0, lossMax]}
-            ticks={lossTicks}
-            interval={0}
-            tick={plainTick('end', type.size, (v) => v.toFixed(2))}
-            width={type.yAxisWidth}
-          />
-          {lines.map((l) => (
-            <Line
-              key={l.label}
-              data={l.points}
-              dataKey="loss"
-              name={l.name}
-              stroke={l.colour}
-              strokeWidth={2.5}
-              dot={false}
-              isAnimationActive={false}
-              type="linear"
-            />
-          ))}
-        </ComposedChart>
-      </ResponsiveContainer>
+      {drawn ? (
+        <Suspense fallback={null}>
+          <LossPlot type={type} xMax={xMax} lossMax={lossMax} lossTicks={lossTicks} lines={lines} />
+        </Suspense>
+      ) : null}
     </ChartCard>
   );
 });
