@@ -173,6 +173,7 @@ describe('the lab in a classroom', () => {
       await page.keyboard.press('ArrowDown');
       expect(await readout.innerText()).toMatch(/^conv2: filter 2 of 32, kernel 2 of 32/);
       await page.screenshot({ path: path.join(artifacts, 'classroom-keyboard-heatmap.png') });
+      expect(await axeViolations(page)).toEqual([]);
 
       // Presenter mode: large type, one chart per row, big heatmap cells, no advanced settings.
       await page.getByTestId('present').click();
