@@ -1,9 +1,9 @@
 /**
  * The lab page: header, controls and data on the left, runs, charts and heatmaps on the right; on
- * narrow screens one column. In presenter mode (`?present=1`) the results take the full width and
- * the setup follows them, without its advanced settings.
+ * narrow screens one column, the results first once runs exist. In presenter mode (`?present=1`)
+ * the results take the full width and the setup follows them, without its advanced settings.
  */
-import { useEffect } from 'react';
+import { useEffect, useSyncExternalStore } from 'react';
 import { addDroppedFiles } from '../lab';
 import { Charts } from './charts';
 import { Controls } from './controls';
@@ -37,6 +37,10 @@ export function App() {
   }, [present]);
   // Missing data is the first thing to fix: then the Data panel comes first.
   const dataFirst = useLab((s) => s.data.missing.length > 0);
+  // In one column (phones, narrow windows) the results come before the setup once runs exist.
+  const narrow = useMediaQuery('(max-width: 1000px)');
+  const hasRuns = useLab((s) => s.runs.length > 0);
+  const resultsFirst = present || (narrow && hasRuns);
   const sidebar = (
     <aside className="sidebar" key="sidebar">
       {dataFirst ? <DataPanel /> : null}
@@ -49,7 +53,7 @@ export function App() {
       <Header />
       <Notices />
       <div className="layout">
-        {present ? null : sidebar}
+        {resultsFirst ? null : sidebar}
         <main className="main" key="main">
           {/* Issue 16, part 2: the replay bar (speed, scrubber over generations) goes here, in a .replay-bar. */}
           <RunCards />
@@ -61,8 +65,20 @@ export function App() {
           */}
           <Heatmaps />
         </main>
-        {present ? sidebar : null}
+        {resultsFirst ? sidebar : null}
       </div>
     </div>
+  );
+}
+
+/** Whether a CSS media query matches now (and re-renders when that changes). */
+function useMediaQuery(query: string): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      const list = window.matchMedia(query);
+      list.addEventListener('change', changed);
+      return () => list.removeEventListener('change', changed);
+    },
+    () => window.matchMedia(query).matches,
   );
 }

@@ -97,9 +97,12 @@ const RunCard = memo(function RunCard({ run }: { run: RunState }) {
             <strong>
               Generation {p.generation} of {gens}
             </strong>
-            {p.population > 1 ? ` · network ${p.individual + 1} of ${p.population}` : ''}
-            {' · '}
-            {p.phase === 'train' ? 'training' : p.phase === 'evaluate' ? 'testing' : 'synthesising offspring'}
+            {/* Paused after a step: its progress is the generation it finished. */}
+            {latest?.generation === p.generation
+              ? ' · done'
+              : `${p.population > 1 ? ` · network ${p.individual + 1} of ${p.population}` : ''} · ${
+                  p.phase === 'train' ? 'training' : p.phase === 'evaluate' ? 'testing' : 'synthesising offspring'
+                }`}
           </div>
           <progress max={gens} value={p.generation - 1 + generationFraction(p)} aria-label="run progress" />
           {p.phase === 'train' ? (
