@@ -60,6 +60,8 @@ export interface LayerBox {
 
 export interface HeatmapLayout {
   cell: number;
+  /** Type size of the labels above the grids. */
+  fontSize: number;
   width: number;
   height: number;
   boxes: LayerBox[];
@@ -67,6 +69,8 @@ export interface HeatmapLayout {
 
 /** Two lines of label above each grid: the layer, then its counts. */
 export const LABEL_HEIGHT = 44;
+/** The labels' type size (px) on a screen; presenter mode scales the label space with its own. */
+export const LABEL_FONT = 16;
 /** A grid narrower than its label still reserves the label's width. */
 export const MIN_LABEL_WIDTH = 170;
 export const GAP = 20;
@@ -80,6 +84,8 @@ export interface HeatmapOptions {
   maxRows?: number;
   /** A grid of few rows is drawn at least this tall, so that conv1 (32×1) is a row of visible cells. */
   minGridHeight?: number;
+  /** Type size of the two label lines above each grid (their height and width follow from it). */
+  fontSize?: number;
 }
 
 /** On a screen: comparable at a glance. */
@@ -87,7 +93,13 @@ export const SCREEN_HEATMAP: HeatmapOptions = {};
 /** On a phone: as many lines as it takes for cells that can still be seen. */
 export const NARROW_HEATMAP: HeatmapOptions = { maxRows: 4, minCellOneLine: 5 };
 /** In presenter mode: cells big enough to read from the back of a room. */
-export const PRESENTER_HEATMAP: HeatmapOptions = { maxCell: 24, minCellOneLine: 9, maxRows: 3, minGridHeight: 28 };
+export const PRESENTER_HEATMAP: HeatmapOptions = {
+  maxCell: 24,
+  minCellOneLine: 9,
+  maxRows: 3,
+  minGridHeight: 28,
+  fontSize: 22,
+};
 
 /**
  * Places the layer grids in columns (a narrow, short layer such as conv1 stacks above the next
@@ -99,18 +111,30 @@ export const PRESENTER_HEATMAP: HeatmapOptions = { maxCell: 24, minCellOneLine: 
 export function layoutHeatmap(
   layers: readonly LayerShape[],
   availableWidth: number,
-  { maxCell = 14, minCellOneLine = 5, minCell = 2, maxRows = 2, minGridHeight = 12 }: HeatmapOptions = {},
+  {
+    maxCell = 14,
+    minCellOneLine = 5,
+    minCell = 2,
+    maxRows = 2,
+    minGridHeight = 12,
+    fontSize = LABEL_FONT,
+  }: HeatmapOptions = {},
 ): HeatmapLayout {
+  const label = {
+    height: Math.round((LABEL_HEIGHT * fontSize) / LABEL_FONT),
+    width: Math.round((MIN_LABEL_WIDTH * fontSize) / LABEL_FONT),
+  };
+  const packed = (cell: number) => ({ ...pack(layers, availableWidth, cell, minGridHeight, label), fontSize });
   for (const [rows, smallest] of [
     [1, minCellOneLine],
     [maxRows, minCell],
   ] as const) {
     for (let cell = maxCell; cell >= smallest; cell--) {
-      const layout = pack(layers, availableWidth, cell, minGridHeight);
+      const layout = packed(cell);
       if (layout.rowsUsed <= rows && layout.width <= availableWidth) return strip(layout);
     }
   }
-  return strip(pack(layers, availableWidth, minCell, minGridHeight));
+  return strip(packed(minCell));
 }
 
 const strip = ({ rowsUsed: _r, ...layout }: HeatmapLayout & { rowsUsed: number }): HeatmapLayout => layout;
@@ -120,14 +144,15 @@ function pack(
   width: number,
   cell: number,
   minGridHeight: number,
-): HeatmapLayout & { rowsUsed: number } {
+  label: { height: number; width: number },
+): Omit<HeatmapLayout, 'fontSize'> & { rowsUsed: number } {
   const cellHeight = (l: LayerShape) => Math.max(cell, Math.ceil(minGridHeight / l.inChannels));
-  const tallest = Math.max(0, ...layers.map((l) => LABEL_HEIGHT + l.inChannels * cellHeight(l)));
+  const tallest = Math.max(0, ...layers.map((l) => label.height + l.inChannels * cellHeight(l)));
   // 1. Columns: stack a layer under the previous one when it is no wider and the column stays within the tallest grid.
   const columns: { items: { l: LayerShape; dy: number }[]; width: number; height: number }[] = [];
   for (const l of layers) {
-    const w = Math.max(MIN_LABEL_WIDTH, l.filters * cell);
-    const h = LABEL_HEIGHT + l.inChannels * cellHeight(l);
+    const w = Math.max(label.width, l.filters * cell);
+    const h = label.height + l.inChannels * cellHeight(l);
     const col = columns[columns.length - 1];
     if (col && w <= col.width && col.height + GAP / 2 + h <= tallest) {
       col.items.push({ l, dy: col.height + GAP / 2 });
@@ -152,7 +177,7 @@ function pack(
       boxes.push({
         layer: l.layer,
         x,
-        y: top + dy + LABEL_HEIGHT,
+        y: top + dy + label.height,
         cols: l.filters,
         rows: l.inChannels,
         width: l.filters * cell,

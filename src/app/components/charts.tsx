@@ -227,21 +227,13 @@ function ChartCard(props: {
             type="button"
             className="small"
             tabIndex={-1}
-            aria-keyshortcuts="T"
             data-testid={`table-toggle-${props.id}`}
             aria-pressed={showTable}
             onClick={() => toggle(false)}
           >
             Table
           </button>
-          <button
-            type="button"
-            className="small"
-            tabIndex={-1}
-            aria-keyshortcuts="P"
-            disabled={showTable}
-            onClick={() => void png()}
-          >
+          <button type="button" className="small" tabIndex={-1} disabled={showTable} onClick={() => void png()}>
             PNG
           </button>
         </div>

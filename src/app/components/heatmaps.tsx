@@ -199,10 +199,11 @@ const RunHeatmap = memo(function RunHeatmap({
       const box = layout.boxes[i];
       const c = countStates(l.states);
       ctx.fillStyle = '#111';
-      ctx.font = 'bold 16px system-ui, sans-serif';
-      ctx.fillText(`${l.mask.layer}  ${l.mask.filters}×${l.mask.inChannels}`, box.x, box.y - 26);
-      ctx.font = '15px system-ui, sans-serif';
-      ctx.fillText(`${c.alive} alive${c.died ? ` · ${c.died} died` : ''}`, box.x, box.y - 7);
+      const size = layout.fontSize;
+      ctx.font = `bold ${size}px system-ui, sans-serif`;
+      ctx.fillText(`${l.mask.layer}  ${l.mask.filters}×${l.mask.inChannels}`, box.x, box.y - 1.6 * size);
+      ctx.font = `${size - 1}px system-ui, sans-serif`;
+      ctx.fillText(`${c.alive} alive${c.died ? ` · ${c.died} died` : ''}`, box.x, box.y - 0.45 * size);
       scratch.width = l.mask.filters;
       scratch.height = l.mask.inChannels;
       const sctx = scratch.getContext('2d')!;
