@@ -44,15 +44,27 @@ async function axeViolations(page: Page): Promise<string[]> {
 const settled = (page: Page) =>
   page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
-/** At each size: no horizontal overflow, a screenshot, no axe violation. */
+/** The ends of the range the layout is made for: checked for overflow only. */
+const EDGES = [
+  [360, 740],
+  [2560, 1440],
+] as const;
+
+const overflow = (page: Page) =>
+  page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth] as const);
+
+/** At each size: no horizontal overflow, a screenshot, no axe violation (and no overflow at 360 and 2560 px). */
 async function checkSizes(page: Page, phase: string) {
+  for (const [width, height] of EDGES) {
+    await page.setViewportSize({ width, height });
+    await settled(page);
+    const [scrollWidth, innerWidth] = await overflow(page);
+    expect(scrollWidth, `${phase} at ${width}×${height}`).toBeLessThanOrEqual(innerWidth);
+  }
   for (const [width, height] of SIZES) {
     await page.setViewportSize({ width, height });
     await settled(page);
-    const [scrollWidth, innerWidth] = await page.evaluate(() => [
-      document.documentElement.scrollWidth,
-      window.innerWidth,
-    ]);
+    const [scrollWidth, innerWidth] = await overflow(page);
     expect(scrollWidth, `${phase} at ${width}×${height}: the page is wider than the window`).toBeLessThanOrEqual(
       innerWidth,
     );
