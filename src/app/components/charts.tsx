@@ -46,6 +46,9 @@ import { ASEXUAL_RED, runColours, runLabel, SEXUAL_BLUE } from '../setup';
 import { useLab, type ViewState } from '../store';
 import { notify } from '../lab';
 
+/** When the charts are first drawn, after the page appears (ms). */
+const FIRST_DRAWING_MS = 600;
+
 // recharts is most of the page's code: it loads after the first paint, in a chunk of its own.
 const plots = () => import('./chart-plots');
 // Fetched while the page first renders, not when the first chart asks for it.
@@ -314,8 +317,10 @@ function useUntabbablePortals(ref: React.RefObject<HTMLDivElement | null>, showT
 function StaggeredMetricChart(props: Omit<Parameters<typeof MetricChart>[0], 'drawn'> & { delay: number }) {
   const lines = useStaggered(props.lines, props.delay);
   const reproduced = useStaggered(props.reproduced, props.delay);
-  // The first drawing is staggered too: four charts drawn at once made one long task at load.
-  const drawn = useAfter(props.delay);
+  // The first drawing waits until what the page fetches at start (the data check, the shipped
+  // ancestor) has been shown, then goes one chart at a time: drawn at once, the four charts made
+  // one long task at load and held back everything else.
+  const drawn = useAfter(FIRST_DRAWING_MS + props.delay);
   return <MetricChart {...props} lines={lines} reproduced={reproduced} drawn={drawn} />;
 }
 
@@ -522,7 +527,7 @@ function LossChart({ present }: { present: boolean }) {
   const losses = useStaggered(useLab(useShallow((s) => s.runs.map((r) => r.loss))), 0, 500);
   const labels = useLab(useShallow((s) => s.runs.map((r) => r.label)));
   const colours = useLab(useShallow((s) => s.runs.map((r) => r.colour)));
-  const drawn = useAfter(60 + 90 * METRICS.length);
+  const drawn = useAfter(FIRST_DRAWING_MS + 60 + 90 * METRICS.length);
   return <LossChartView losses={losses} labels={labels} colours={colours} present={present} drawn={drawn} />;
 }
 
