@@ -21,8 +21,9 @@ import { useLab } from '../store';
 type Primary = { label: string; action: () => void; disabled: boolean; why?: string };
 
 export function Header() {
-  const { runs, sessionId, missing, served, restoring, setup, paused } = useLab(
+  const { runs, sessionId, missing, served, restoring, setup, paused, shipped } = useLab(
     useShallow((s) => ({
+      shipped: s.shippedAncestor,
       runs: s.runs,
       sessionId: s.sessionId,
       missing: s.data.missing,
@@ -32,6 +33,7 @@ export function Header() {
       paused: s.paused,
     })),
   );
+  const lookingForAncestor = setup.ancestor === 'shipped' && shipped === 'unknown';
   const active = runs.filter((r) => isActive(r.status));
   const running = active.length > 0 && !paused;
   const allPaused = active.length > 0 && paused;
@@ -44,14 +46,17 @@ export function Header() {
     primary = {
       label: 'Start',
       action: startComparison,
-      disabled: problems.length > 0 || missing.length > 0 || served === 'checking',
+      // A start before the shipped ancestor is found would train one instead of using it.
+      disabled: problems.length > 0 || missing.length > 0 || served === 'checking' || lookingForAncestor,
       why:
         problems[0] ??
         (missing.length
           ? 'dataset files missing: see Data'
           : served === 'checking'
             ? 'checking the dataset files…'
-            : undefined),
+            : lookingForAncestor
+              ? 'looking for the shipped ancestor…'
+              : undefined),
     };
   else if (running) primary = { label: 'Pause', action: pauseAll, disabled: false };
   else if (allPaused) primary = { label: 'Continue', action: continueAll, disabled: false };
