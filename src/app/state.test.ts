@@ -49,10 +49,28 @@ describe('run reducer', () => {
     expect(run.loss.points).toHaveLength(1);
     run = reduceRun(
       run,
-      { type: 'run', event: { type: 'config-changed', generation: 3, config, changed: ['synthesis.budget.rho'] } },
+      {
+        type: 'run',
+        event: {
+          type: 'config-changed',
+          generation: 3,
+          config,
+          changed: ['synthesis.budget.rho'],
+          from: { 'synthesis.budget.rho': 0.7 },
+          to: { 'synthesis.budget.rho': 0.5 },
+        },
+      },
       0,
     );
-    expect(run.configChanges).toEqual([{ generation: 3, changed: ['synthesis.budget.rho'] }]);
+    // Kept with the values before and after (the exports rebuild the starting configuration from them).
+    expect(run.configChanges).toEqual([
+      {
+        generation: 3,
+        changed: ['synthesis.budget.rho'],
+        from: { 'synthesis.budget.rho': 0.7 },
+        to: { 'synthesis.budget.rho': 0.5 },
+      },
+    ]);
     const report = {
       config,
       records: [record(1, 0), record(2, 0), record(2, 1)],

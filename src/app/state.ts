@@ -3,7 +3,7 @@
  * (store.ts) holds this; keeping the reducers pure makes them testable without a browser.
  */
 import type { RunConfig } from '../experiment/config';
-import type { EnvironmentInfo, NetworkRecord } from '../experiment/records';
+import type { ConfigChange, EnvironmentInfo, NetworkRecord } from '../experiment/records';
 import type { AncestorSource, LossPoint, ProgressEvent, Stage, WorkerEvent } from '../worker/protocol';
 import { ancestorKey, checkpointKey } from '../worker/protocol';
 import { secondsLeft, totalUnits, unitsDone, type RateSample } from './eta';
@@ -34,7 +34,7 @@ export interface RunState {
   environment: EnvironmentInfo | null;
   ancestor: { synapses: number; kernels: number } | null;
   records: NetworkRecord[];
-  configChanges: { generation: number; changed: string[] }[];
+  configChanges: ConfigChange[];
   /** Highest generation whose checkpoint is stored (0 = none): resume starts after it. */
   storedGeneration: number;
   /** Highest generation whose records are saved in this browser's session store (survives a reload). */
@@ -180,16 +180,16 @@ function reduceRunEvent(
     }
     case 'generation':
       return { ...run, records: mergeRecords(run.records, event.records) };
-    case 'config-changed':
+    case 'config-changed': {
+      const { type: _t, config, ...change } = event;
       return {
         ...run,
-        config: event.config,
-        configChanges: run.configChanges.some((c) => c.generation === event.generation)
-          ? run.configChanges.map((c) =>
-              c.generation === event.generation ? { generation: c.generation, changed: event.changed } : c,
-            )
-          : [...run.configChanges, { generation: event.generation, changed: event.changed }],
+        config,
+        configChanges: run.configChanges.some((c) => c.generation === change.generation)
+          ? run.configChanges.map((c) => (c.generation === change.generation ? change : c))
+          : [...run.configChanges, change],
       };
+    }
     case 'paused':
       return { ...run, status: 'paused' };
     case 'resumed':

@@ -39,6 +39,8 @@ export interface ViewState {
   reproducedExperiment: string | null;
   /** The charts' x-axis: generations, or the training work done (a fair comparison of runs). */
   xAxis: XAxisKind;
+  /** Presenter mode (`?present=1`): large type, one chart per row, big heatmaps, no advanced settings. */
+  present: boolean;
 }
 
 export interface LabState {
@@ -51,6 +53,8 @@ export interface LabState {
   shippedMeta: AncestorMeta | null;
   /** Our reproduction runs' seed means (/reproduced.json), when the site serves them. */
   reproduced: ReproducedCurves | null;
+  /** Whether /reproduced.json was asked for and answered (or failed): until then its controls keep their place. */
+  reproducedSettled: boolean;
   data: DataState;
   view: ViewState;
   notices: Notice[];
@@ -70,6 +74,7 @@ export const initialState = (): LabState => ({
   shippedAncestor: 'unknown',
   shippedMeta: null,
   reproduced: null,
+  reproducedSettled: false,
   data: { served: 'checking', notServed: [], missing: [], dropped: [], checks: [], checking: false },
   view: {
     generation: null,
@@ -79,6 +84,7 @@ export const initialState = (): LabState => ({
     reproduced: false,
     reproducedExperiment: null,
     xAxis: 'generation',
+    present: false,
   },
   notices: [],
   restoring: true,

@@ -51,6 +51,8 @@ export type WorkerCommand =
   | { type: 'ancestor'; source: AncestorSource }
   | { type: 'pause' }
   | { type: 'resume' }
+  /** "Next generation": run exactly one more generation (finish the one in progress), then pause. */
+  | { type: 'step' }
   | { type: 'stop-after-generation' }
   | { type: 'change-settings'; patch: LiveSettings }
   /** Check dropped files without running anything; answered by `files-checked`. */

@@ -41,6 +41,9 @@ class FakeRunner implements ControllableRunner {
   resume() {
     this.calls.push('resume');
   }
+  step() {
+    this.calls.push('step');
+  }
   stopAfterGeneration() {
     this.calls.push('stop');
   }
@@ -210,16 +213,31 @@ describe('RunController', () => {
     h.controller.handle({ type: 'pause' });
     h.controller.handle({ type: 'change-settings', patch });
     h.controller.handle({ type: 'resume' });
+    h.controller.handle({ type: 'step' });
     h.controller.handle({ type: 'stop-after-generation' });
     await h.quiet();
     expect(h.runners).toEqual([]);
     loading.resolve(dataset('train'));
     const runner = await h.started();
-    expect(runner.calls).toEqual(['pause', `change ${JSON.stringify(patch)}`, 'resume', 'stop']);
+    expect(runner.calls).toEqual(['pause', `change ${JSON.stringify(patch)}`, 'resume', 'step', 'stop']);
     // Once it exists, commands go to it directly.
-    h.controller.handle({ type: 'pause' });
-    expect(runner.calls.at(-1)).toBe('pause');
-    expect(runner.calls).toHaveLength(5);
+    h.controller.handle({ type: 'step' });
+    expect(runner.calls.at(-1)).toBe('step');
+    expect(runner.calls).toHaveLength(6);
+  });
+
+  it('counts a handed ancestor as the generation a "Next generation" asked for before the start, but not its own checkpoint', async () => {
+    const shared = harness();
+    await shared.storage.put('checkpoints', ancestorKey('s'), checkpointOf(config, 1));
+    shared.controller.handle(startCommand({ ancestor: { kind: 'stored', key: ancestorKey('s') } }));
+    shared.controller.handle({ type: 'step' });
+    expect((await shared.started()).calls).toEqual(['pause']);
+
+    const own = harness();
+    await own.storage.put('checkpoints', checkpointKey('run-1'), checkpointOf(config, 2));
+    own.controller.handle(startCommand({ ancestor: { kind: 'stored', key: checkpointKey('run-1') } }));
+    own.controller.handle({ type: 'step' });
+    expect((await own.started()).calls).toEqual(['step']);
   });
 
   it('refuses a second start', async () => {
@@ -348,6 +366,50 @@ describe('RunController', () => {
     h.controller.handle({ type: 'grant', sliceMs: 1500 });
     await waiting;
     expect(resumed).toBe(true);
+  });
+
+  it('gives its CPU slot back while paused (a run stepping one generation must not wait for it), and asks again on resuming', async () => {
+    const h = harness();
+    h.controller.handle(startCommand({ shareCpu: true }));
+    h.controller.handle({ type: 'grant', sliceMs: 1500 });
+    const runner = await h.started();
+    const emit = runner.options.emit!;
+    const yieldToHost = runner.options.yieldToHost!;
+    const count = (t: WorkerEvent['type']) => h.types().filter((x) => x === t).length;
+
+    emit({ type: 'paused' });
+    expect(count('cpu-released')).toBe(1);
+    // Between batches while paused: no slot asked for until the run resumes.
+    let passed = false;
+    const waiting = yieldToHost().then(() => (passed = true));
+    await h.quiet();
+    expect(passed).toBe(false);
+    expect(count('cpu-wanted')).toBe(1); // only the start's
+    emit({ type: 'resumed' });
+    await h.quiet();
+    expect(count('cpu-wanted')).toBe(2);
+    expect(passed).toBe(false);
+    h.controller.handle({ type: 'grant', sliceMs: 1500 });
+    await waiting;
+
+    // Paused while waiting in the queue: a slot granted then goes straight back.
+    h.clock.t = 5000;
+    passed = false;
+    const queued = yieldToHost().then(() => (passed = true));
+    await h.quiet();
+    expect(count('cpu-wanted')).toBe(3);
+    emit({ type: 'paused' });
+    expect(count('cpu-released')).toBe(1); // it held no slot
+    h.controller.handle({ type: 'grant', sliceMs: 1500 });
+    await h.quiet();
+    expect(count('cpu-released')).toBe(2);
+    expect(passed).toBe(false);
+    emit({ type: 'resumed' });
+    await h.quiet();
+    expect(count('cpu-wanted')).toBe(4);
+    h.controller.handle({ type: 'grant', sliceMs: 1500 });
+    await queued;
+    expect(passed).toBe(true);
   });
 
   it('does not ask for CPU slices when it need not share', async () => {

@@ -29,6 +29,7 @@ import { ProgressThrottle } from './throttle';
 export interface ControllableRunner {
   pause(): void;
   resume(): void;
+  step(): void;
   stopAfterGeneration(): void;
   changeSettings(patch: LiveSettings): void;
   run(): Promise<RunReport>;
@@ -160,6 +161,9 @@ export class RunController {
     post({ type: 'stage', stage: 'warm-up', message: warmUpMessage(choice.backend) });
 
     const emit = (event: RunEvent) => {
+      // A paused run gives its core back, so that a run still stepping is never left waiting for it.
+      if (event.type === 'paused') this.cpu.pause();
+      else if (event.type === 'resumed') this.cpu.resume();
       if (event.type === 'progress') {
         const out = throttle.offer(event);
         if (out) post({ type: 'run', event: out.event, losses: out.losses });
@@ -183,7 +187,10 @@ export class RunController {
     });
     this.runner = runner;
     if (cmd.live) runner.changeSettings(cmd.live);
-    for (const c of this.pending) control(runner, c);
+    // A run handed its ancestor (shipped, or trained by another run) has that as its generation 1:
+    // a "Next generation" asked for before it began is that one, so it pauses before generation 2.
+    const handed = !!checkpoint && !own;
+    for (const c of this.pending) control(runner, handed && c.type === 'step' ? { type: 'pause' } : c);
     this.pending = [];
     const report = await runner.run();
     post({ type: 'done', report });
@@ -262,6 +269,7 @@ export class RunController {
 function control(r: ControllableRunner, cmd: WorkerCommand) {
   if (cmd.type === 'pause') r.pause();
   else if (cmd.type === 'resume') r.resume();
+  else if (cmd.type === 'step') r.step();
   else if (cmd.type === 'stop-after-generation') r.stopAfterGeneration();
   else if (cmd.type === 'change-settings') r.changeSettings(cmd.patch);
 }

@@ -237,6 +237,33 @@ describe('run Workers', () => {
     expect(h.state().runs.map((r) => r.status)).toEqual(['stopping', 'stopping']);
   });
 
+  it('"Next generation" tells every running Worker to finish one generation and pause', async () => {
+    const h = labHarness();
+    const [a, b] = await start(h);
+    h.lab.stepGeneration();
+    for (const w of [a, b]) expect(w.commands.slice(1)).toEqual([{ type: 'step' }]);
+    // The header then offers Continue: the runs pause by themselves at the generation's end.
+    expect(h.state().paused).toBe(true);
+  });
+
+  it('"Next generation" before a comparison starts it so that each run pauses after its first generation', async () => {
+    const h = labHarness();
+    h.lab.stepGeneration();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.workers).toHaveLength(2);
+    for (const w of h.workers) expect(w.commands.map((c) => c.type)).toEqual(['start', 'step']);
+    expect(h.state().paused).toBe(true);
+    // And a stopped comparison goes on the same way, one generation.
+    h.lab.stopAfterGeneration();
+    h.worker(0).emit({ type: 'done', report: report(h, [1]) });
+    h.worker(1).emit({ type: 'done', report: report(h, [1]) });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    h.lab.stepGeneration();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.workers).toHaveLength(4);
+    for (const w of h.workers.slice(2)) expect(w.commands.map((c) => c.type)).toEqual(['start', 'step']);
+  });
+
   it('sends the settings moved during a run once the slider rests', async () => {
     const h = labHarness();
     const [a, b] = await start(h);
