@@ -115,7 +115,14 @@ describe('npm run evolve', () => {
     expect(after.records.map((r) => r.generation)).toEqual([1, 2, 3]);
     expect(after.records.slice(0, 2)).toEqual(report.records);
     expect(after.records[2].synapses).toBeLessThan(after.records[1].synapses);
-    expect(after.configChanges).toEqual([{ generation: 3, changed: ['synthesis.budget.rho'] }]);
+    expect(after.configChanges).toEqual([
+      {
+        generation: 3,
+        changed: ['synthesis.budget.rho'],
+        from: { 'synthesis.budget.rho': 0.7 },
+        to: { 'synthesis.budget.rho': 0.5 },
+      },
+    ]);
     expect(after.config).toMatchObject({ generations: 3, seed: 5, synthesis: { budget: { rho: 0.5 } } });
   });
 
