@@ -19,6 +19,7 @@ import type { BackendPreference } from '../nn/model/backend';
 import { ThreadPeer } from '../nn/parallel/thread-peer';
 import { deserialiseCheckpoint, serialiseCheckpoint } from '../experiment/serialise';
 import { environmentInfo, startBackend } from '../experiment/environment';
+import { measuredNetwork } from '../experiment/backend-network';
 import { AncestorMismatchError, checkpointFromAncestor } from '../experiment/ancestor-from';
 
 async function writeJsonAtomic(file: string, value: unknown) {
@@ -189,13 +190,20 @@ async function main(argv: string[]): Promise<number> {
 
   const threads = parseThreads(flags.threads);
   await mkdir(outDir, { recursive: true });
-  const backend = await startBackend(config.backend);
+  // `auto` (issue 21): times the run's network on every usable backend, wasm with its threads;
+  // in Node only wasm is (cpu is never timed: far slower), so it says so and measures nothing.
+  const backend = await startBackend(config.backend, {
+    network: measuredNetwork(config),
+    ...(threads > 1 ? { helpers: { count: threads - 1, start: () => ThreadPeer.startMany(threads - 1, 'wasm') } } : {}),
+  });
   // A resumed run keeps where it started, but says how many threads this session used.
   const environment = {
     ...(checkpoint && !startsFromAncestor ? checkpoint.environment : environmentInfo(backend)),
     threads,
   };
-  const peers = threads > 1 ? await ThreadPeer.startMany(threads - 1, backend.backend as BackendPreference) : [];
+  const peers =
+    backend.helpers ??
+    (threads > 1 ? await ThreadPeer.startMany(threads - 1, backend.backend as BackendPreference) : []);
   // The source holds mnist/ and cifar-10/ (the layout of npm run data's public/data and of shared/datasets).
   const source = folderSource(dataDir);
   const quiet = flags.quiet ?? false;

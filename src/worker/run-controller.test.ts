@@ -173,7 +173,17 @@ describe('RunController', () => {
     const h = harness();
     h.controller.handle(startCommand({ live: { generations: 5 } }));
     const runner = await h.started();
-    expect(h.deps.backend.start).toHaveBeenCalledWith('auto', { wasmBaseUrl: 'http://lab/tfjs-wasm/' });
+    // `auto` is told which network to time (issue 21): the run's input, batch and optimizer.
+    expect(h.deps.backend.start).toHaveBeenCalledWith(
+      'auto',
+      expect.objectContaining({
+        wasmBaseUrl: 'http://lab/tfjs-wasm/',
+        network: expect.objectContaining({
+          input: { height: 28, width: 28, channels: 1 },
+          training: expect.objectContaining({ batchSize: 64, optimizer: 'adam' }),
+        }),
+      }),
+    );
     expect(h.deps.data.load).toHaveBeenCalledTimes(2);
     expect(runner.config).toEqual(config);
     expect(runner.options.train.split).toBe('train');
