@@ -64,7 +64,8 @@ const CPU_NOT_MEASURED: BackendTiming = {
   skipped: 'not measured: plain JavaScript trains about 100× slower than wasm; used only if wasm cannot start',
 };
 
-class TfjsCandidate implements MeasurableBackend {
+/** Exported for its test; chooseAutoBackend makes them. */
+export class TfjsCandidate implements MeasurableBackend {
   private net: MaskedNetwork | null = null;
   private data: ImageDataset | null = null;
   private readonly rng = new Rng(1);

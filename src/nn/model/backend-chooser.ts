@@ -119,10 +119,11 @@ export interface MeasureOptions {
 }
 
 /**
- * Times each (started) candidate in turn: one warm-up step, then steps until its share of the
- * budget would be exceeded by one more (the budget left, split among the candidates left). Every
- * candidate gets at least one timed step, however long it takes, so a very slow one can
- * overrun by that one step; the warm-up steps are not counted (the winner pays them anyway).
+ * Times each (started) candidate in turn: one warm-up step, then steps until one more would
+ * overrun its share of the budget (an equal part, plus what the candidates before it left
+ * unused). Every candidate gets at least one timed step, however long it takes, so a very slow
+ * one can overrun its share by that step, and a later one keeps its own share all the same; the
+ * warm-up steps are not counted (whichever wins pays its warm-up in the run anyway).
  */
 export async function measureBackends(
   candidates: readonly MeasurableBackend[],
@@ -130,14 +131,14 @@ export async function measureBackends(
 ): Promise<BackendTiming[]> {
   const maxSteps = o.maxSteps ?? 50;
   const timings: BackendTiming[] = [];
-  let spent = 0;
-  for (const [i, c] of candidates.entries()) {
+  let unused = 0;
+  for (const c of candidates) {
     const base = { backend: c.name, ...(c.helpers ? { helpers: c.helpers } : {}) };
+    const share = o.budgetMs / candidates.length + unused;
     try {
       const w0 = o.now();
       await c.step();
       const warmUp = o.now() - w0;
-      const share = (o.budgetMs - spent) / (candidates.length - i);
       const t0 = o.now();
       let images = 0;
       let steps = 0;
@@ -145,11 +146,10 @@ export async function measureBackends(
         images += await c.step();
         steps++;
         const elapsed = o.now() - t0;
-        // Stop before the step that would overrun this candidate's share.
         if (steps >= maxSteps || elapsed + elapsed / steps > share) break;
       }
       const ms = o.now() - t0;
-      spent += ms;
+      unused = Math.max(0, share - ms);
       timings.push({
         ...base,
         imagesPerSecond: images / (Math.max(ms, 1e-3) / 1000),
@@ -158,6 +158,7 @@ export async function measureBackends(
         warmUpSeconds: warmUp / 1000,
       });
     } catch (e) {
+      unused = share;
       timings.push({ ...base, skipped: `failed while being measured: ${messageOf(e)}` });
     } finally {
       c.stop();
@@ -178,8 +179,6 @@ export interface ChooseOptions {
   /** The cache key: deviceKey() and networkKey() joined. */
   key: string;
   cache?: SelectionCache;
-  /** Ignore a cached choice and measure again (the page's "Measure again"). */
-  remeasure?: boolean;
   budgetMs?: number;
   now(): number;
   /** The time of day as ISO 8601, for measuredAt. */
@@ -189,6 +188,8 @@ export interface ChooseOptions {
   /** Runs `fn` alone among the runs on this device (Web Locks), so that runs measure once and agree. */
   exclusive?<T>(fn: () => Promise<T>): Promise<T>;
   maxSteps?: number;
+  /** A cached measurement older than this is taken again (browsers and drivers change). Default 30. */
+  maxAgeDays?: number;
 }
 
 /** Thrown by chooseFastest when no candidate starts; the caller may try its fallbacks. */
@@ -207,7 +208,7 @@ export interface Chosen {
 
 /**
  * Starts the candidates and picks one: the only one that started; the cached choice for this key
- * (unless `remeasure`); or the fastest by measurement, which is then cached. `notMeasured` lists
+ * (if it can start and is recent); or the fastest by measurement, which is then cached. `notMeasured` lists
  * backends left out on purpose (a CPU fallback adapter, a backend known to be far slower), for the
  * record. Throws if no candidate starts.
  */
@@ -244,8 +245,9 @@ export async function chooseFastest(
       };
     }
     const names = started.map((c) => c.name);
-    const cached = o.remeasure ? undefined : await o.cache?.get(o.key).catch(() => undefined);
-    if (cached && names.includes(cached.chosen)) {
+    const cached = await o.cache?.get(o.key).catch(() => undefined);
+    const ageDays = cached ? (Date.parse(o.date()) - Date.parse(cached.measuredAt)) / 864e5 : Infinity;
+    if (cached && names.includes(cached.chosen) && ageDays <= (o.maxAgeDays ?? 30)) {
       return {
         failed,
         selection: {
