@@ -140,6 +140,7 @@ function harness(overrides: Partial<RunControllerDeps> = {}) {
     },
     now: () => clock.t,
     macrotask: () => Promise.resolve(),
+    delay: vi.fn(() => Promise.resolve()),
     warn: vi.fn(),
     ...overrides,
   };
@@ -666,8 +667,13 @@ describe('RunController', () => {
       const { h, lost } = onWebGpu();
       h.controller.handle(startCommand({ ancestor: { kind: 'train', storeAs: null } }));
       const first = await h.started();
-      // The failed read settles first; `lost` follows within the same turn of the event loop.
+      // The failed read settles first; `lost` follows while the controller waits for it.
+      const confirming = deferred<void>();
+      vi.mocked(h.deps.delay).mockReturnValueOnce(confirming.promise);
       first.finished.reject(new Error('mapAsync failed'));
+      await h.quiet();
+      expect(h.deps.delay).toHaveBeenCalledWith(5000);
+      expect(h.runners).toHaveLength(1);
       lost.resolve('GPU reset');
       await h.quiet();
       expect(h.runners).toHaveLength(2);
@@ -688,6 +694,8 @@ describe('RunController', () => {
       runner.finished.reject(new Error('out of memory'));
       expect(await failed).toEqual({ type: 'error', kind: 'internal', message: 'out of memory' });
       expect(h.runners).toHaveLength(1);
+      // It waited for a loss that did not come before calling it an error.
+      expect(h.deps.delay).toHaveBeenCalledWith(5000);
     });
 
     it('stops at the checkpoint when asked to stop before the loss', async () => {

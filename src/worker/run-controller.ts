@@ -62,11 +62,16 @@ export interface RunControllerDeps {
   now(): number;
   /** Resolves after the messages already queued for this Worker have run (macrotask.ts). */
   macrotask(): Promise<void>;
+  /** Resolves after `ms` milliseconds (setTimeout); used only to wait for a GPU device's loss to be confirmed. */
+  delay(ms: number): Promise<void>;
   /** Where a non-fatal problem is reported (console.warn). */
   warn(message: string): void;
 }
 
 type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
+
+/** How long an error on webgpu waits for the device's `lost` before it is reported as an error. */
+const LOSS_CONFIRMATION_MS = 5000;
 
 /** What a stretch of a run starts from: its settings, checkpoint, environment and helpers. */
 interface RunLeg {
@@ -269,8 +274,9 @@ export class RunController {
     ]);
     if ('report' in first) return { kind: 'done', report: first.report };
     if ('error' in first) {
-      // The failed read can come a moment before `lost`; give it a few turns of the event loop.
-      for (let i = 0; i < 3 && why === null; i++) await this.deps.macrotask();
+      // A failed read can come before `lost`, which crosses from the GPU process (slowly on a
+      // loaded machine): an error on webgpu waits a little for it before it counts as an error.
+      await Promise.race([lostNow, this.deps.delay(LOSS_CONFIRMATION_MS)]);
       if (why === null) throw first.error;
     }
     this.leg = null;

@@ -39,6 +39,7 @@ const controller = new RunController({
   createRunner: (config, options) => new ExperimentRunner(config, options),
   now: () => performance.now(),
   macrotask: macrotaskScheduler(),
+  delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   warn: (message) => console.warn(message),
 });
 self.onmessage = (e: MessageEvent<WorkerCommand>) => controller.handle(e.data);
