@@ -429,13 +429,20 @@ async function train(job: {
   const { ExperimentRunner } = await import('../experiment/runner');
   const { environmentInfo, startBackend } = await import('../experiment/environment');
   const { ThreadPeer } = await import('../nn/parallel/thread-peer');
-  const backend = await startBackend(config.backend);
+  const { measuredNetwork } = await import('../experiment/backend-network');
+  // `auto` (issue 21): times the run's network on every usable backend, wasm with its threads;
+  // in Node only wasm is (cpu is never timed: far slower), so it says so and measures nothing.
+  const backend = await startBackend(config.backend, {
+    network: measuredNetwork(config),
+    ...(threads > 1 ? { helpers: { count: threads - 1, start: () => ThreadPeer.startMany(threads - 1, 'wasm') } } : {}),
+  });
   // A resumed run keeps where it started, but says how many threads this session used.
   const environment = {
     ...(job.resumed && job.checkpoint ? job.checkpoint.environment : environmentInfo(backend)),
     threads,
   };
-  const peers = threads > 1 ? await ThreadPeer.startMany(threads - 1, backend.backend as 'wasm' | 'cpu') : [];
+  const peers =
+    backend.helpers ?? (threads > 1 ? await ThreadPeer.startMany(threads - 1, backend.backend as 'wasm' | 'cpu') : []);
   try {
     if (stop.stopped) return stoppedEarly();
     const runner = new ExperimentRunner(config, {

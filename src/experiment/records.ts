@@ -3,6 +3,8 @@
  * emits. The same records go to the CLI's run.json and, later, to the browser lab.
  */
 import type { Genome, NetworkMetrics, SynthesisStats } from '../evolution';
+import type { BackendSelection } from '../nn/model/backend-chooser';
+export type { BackendSelection, BackendTiming } from '../nn/model/backend-chooser';
 import type { EvolutionMode, RunConfig } from './config';
 
 /** Which kernels (filter × input channel) are alive in one evolved layer, as a hex bitmap. */
@@ -64,6 +66,18 @@ export interface EnvironmentInfo {
    * own, whose results differ by float rounding. Absent in older runs and on other backends.
    */
   wasmKernels?: 'evolab-simd' | 'tfjs';
+  /** How `auto` chose the backend: the measured speeds, a cached measurement, or the only candidate. */
+  backendSelection?: BackendSelection;
+  /** Backend changes during the run (a lost GPU device): after which generation, from what to what, why. */
+  backendChanges?: BackendChange[];
+}
+
+/** The run went on on another backend from the checkpoint of `afterGeneration` (0: from the start). */
+export interface BackendChange {
+  afterGeneration: number;
+  from: string;
+  to: string;
+  reason: string;
 }
 
 export type RunPhase = 'train' | 'evaluate' | 'synthesise';

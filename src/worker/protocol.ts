@@ -4,7 +4,7 @@
  * without pulling in tfjs.
  */
 import type { BackendPreference, DatasetName, RunConfig } from '../experiment/config';
-import type { EnvironmentInfo, RunEvent, RunReport } from '../experiment/records';
+import type { BackendSelection, EnvironmentInfo, RunEvent, RunReport } from '../experiment/records';
 import type { LiveSettings } from '../experiment/config';
 
 export type { LiveSettings };
@@ -71,7 +71,15 @@ export type ProgressEvent = Extract<RunEvent, { type: 'progress' }>;
 
 export type WorkerEvent =
   | { type: 'stage'; stage: Stage; message: string; done?: number; total?: number }
-  | { type: 'backend'; backend: string; reason: string; tried: string[]; preference: BackendPreference }
+  | {
+      type: 'backend';
+      backend: string;
+      reason: string;
+      tried: string[];
+      preference: BackendPreference;
+      /** How `auto` chose: the measured speeds (or a cached measurement, or the only candidate). */
+      selection?: BackendSelection;
+    }
   /** A run event from the runner; progress is thinned out, and carries the losses since the last one. */
   | { type: 'run'; event: RunEvent; losses?: LossPoint[] }
   /** After every finished generation, once its checkpoint is stored: the report so far (run.json). */
@@ -95,7 +103,7 @@ export interface FileCheck {
   message: string;
 }
 
-export type { EnvironmentInfo, RunEvent, RunReport };
+export type { BackendSelection, EnvironmentInfo, RunEvent, RunReport };
 
 /** What a shipped ancestor is (public/ancestors/<dataset>.meta.json, written by `npm run ancestors`). */
 export type { AncestorMeta } from '../experiment/ancestor';

@@ -137,6 +137,7 @@ function harness(overrides: Partial<RunControllerDeps> = {}) {
     },
     now: () => clock.t,
     macrotask: () => Promise.resolve(),
+    delay: vi.fn(() => Promise.resolve()),
     warn: vi.fn(),
     ...overrides,
   };
@@ -170,7 +171,17 @@ describe('RunController', () => {
     const h = harness();
     h.controller.handle(startCommand({ live: { generations: 5 } }));
     const runner = await h.started();
-    expect(h.deps.backend.start).toHaveBeenCalledWith('auto', { wasmBaseUrl: 'http://lab/tfjs-wasm/' });
+    // `auto` is told which network to time (issue 21): the run's input, batch and optimizer.
+    expect(h.deps.backend.start).toHaveBeenCalledWith(
+      'auto',
+      expect.objectContaining({
+        wasmBaseUrl: 'http://lab/tfjs-wasm/',
+        network: expect.objectContaining({
+          input: { height: 28, width: 28, channels: 1 },
+          training: expect.objectContaining({ batchSize: 64, optimizer: 'adam' }),
+        }),
+      }),
+    );
     expect(h.deps.data.load).toHaveBeenCalledTimes(2);
     expect(runner.config).toEqual(config);
     expect(runner.options.train.split).toBe('train');
@@ -636,5 +647,157 @@ describe('RunController', () => {
       ],
     });
     expect(h.runners).toEqual([]);
+  });
+
+  it('passes on how auto chose, and keeps the helpers it started to time wasm', async () => {
+    const helper = { loaded: null, load: vi.fn(), gradients: vi.fn(), predict: vi.fn(), dispose: vi.fn() };
+    const selection = {
+      how: 'measured' as const,
+      chosen: 'wasm',
+      timings: [
+        { backend: 'webgpu', imagesPerSecond: 900 },
+        { backend: 'wasm', helpers: 1, imagesPerSecond: 2400 },
+      ],
+      summary: 'wasm + 1 helper 2,400 img/s vs WebGPU 900 img/s → wasm',
+    };
+    const h = harness();
+    vi.mocked(h.deps.backend.start).mockImplementation(async (_p, options) => {
+      options.onStage?.('Choosing the fastest backend: timing a few training steps on webgpu and wasm…');
+      return {
+        backend: 'wasm',
+        reason: `fastest measured: ${selection.summary}`,
+        tried: [],
+        selection,
+        helpers: [helper],
+      };
+    });
+    h.controller.handle(startCommand({ peers: 1 }));
+    const runner = await h.started();
+    expect(h.posted).toContainEqual({
+      type: 'stage',
+      stage: 'backend',
+      message: 'Choosing the fastest backend: timing a few training steps on webgpu and wasm…',
+    });
+    expect(h.posted.find((e) => e.type === 'backend')).toMatchObject({ selection });
+    expect(h.deps.startPeers).not.toHaveBeenCalled();
+    expect(runner.options.peers).toEqual([helper]);
+    expect(runner.options.environment.threads).toBe(2);
+    // The helpers auto would start are wasm's, for this run's peers.
+    const { helpers } = vi.mocked(h.deps.backend.start).mock.calls[0][1];
+    expect(helpers?.count).toBe(1);
+    await helpers!.start();
+    expect(h.deps.startPeers).toHaveBeenCalledWith(1, 'wasm', 'http://lab/tfjs-wasm/');
+  });
+
+  describe('a lost WebGPU device', () => {
+    /** A run on webgpu whose device can be lost; wasm starts when asked for. */
+    function onWebGpu() {
+      const lost = deferred<string>();
+      const h = harness();
+      vi.mocked(h.deps.backend.start).mockImplementation(async (preference) =>
+        preference === 'wasm'
+          ? { backend: 'wasm', reason: 'wasm as requested', tried: ['wasm: ok'] }
+          : { backend: 'webgpu', reason: 'fastest measured', tried: ['webgpu: ok'], lost: lost.promise },
+      );
+      return { h, lost };
+    }
+
+    it('continues on wasm from the last finished generation, and records the change', async () => {
+      const { h, lost } = onWebGpu();
+      h.controller.handle(startCommand());
+      const first = await h.started();
+      expect(first.options.environment.backend).toBe('webgpu');
+      await first.options.onCheckpoint!({ ...checkpointOf(config, 1), environment: first.options.environment });
+      await first.options.onCheckpoint!({ ...checkpointOf(config, 2), environment: first.options.environment });
+      h.controller.handle({ type: 'change-settings', patch: { generations: 6 } });
+      h.controller.handle({ type: 'pause' });
+
+      lost.resolve('Device was destroyed.');
+      await h.quiet();
+      expect(h.runners).toHaveLength(2);
+      const second = h.runners[1];
+      expect(h.deps.backend.start).toHaveBeenLastCalledWith('wasm', { wasmBaseUrl: 'http://lab/tfjs-wasm/' });
+      expect(h.posted).toContainEqual({
+        type: 'stage',
+        stage: 'backend',
+        message: "The GPU device was lost (Device was destroyed.); continuing on wasm from generation 2's checkpoint…",
+      });
+      expect(h.posted.filter((e) => e.type === 'backend').at(-1)).toMatchObject({
+        backend: 'wasm',
+        reason: "the WebGPU device was lost (Device was destroyed.); continued on wasm from generation 2's checkpoint",
+      });
+      expect(second.options.checkpoint?.generation).toBe(2);
+      expect(second.options.environment).toMatchObject({
+        backend: 'wasm',
+        backendReason: expect.stringMatching(/device was lost/),
+        backendChanges: [{ afterGeneration: 2, from: 'webgpu', to: 'wasm', reason: 'Device was destroyed.' }],
+      });
+      // Where the last runner was left: the settings change, and paused.
+      expect(second.calls).toEqual(['change {"generations":6}', 'pause']);
+
+      // The abandoned runner is silenced and stops at its next batch boundary.
+      const before = h.posted.length;
+      first.options.emit!({ type: 'paused' });
+      await first.options.onCheckpoint!(checkpointOf(config, 3));
+      expect(h.posted.length).toBe(before);
+      expect(h.storage.stores.checkpoints.get(checkpointKey('run-1'))).toMatchObject({ generation: 2 });
+      await expect(first.options.yieldToHost!()).rejects.toThrow(/device was lost/);
+      first.finished.reject(new Error('mapAsync: device lost'));
+
+      // Commands now reach the new runner.
+      h.controller.handle({ type: 'resume' });
+      expect(second.calls.at(-1)).toBe('resume');
+      const done = h.next('done');
+      second.finished.resolve({ finished: true } as RunReport);
+      expect((await done).report.finished).toBe(true);
+      expect(h.types()).not.toContain('error');
+    });
+
+    it('starts over on wasm when no generation had finished, also when the failed read comes first', async () => {
+      const { h, lost } = onWebGpu();
+      h.controller.handle(startCommand({ ancestor: { kind: 'train', storeAs: null } }));
+      const first = await h.started();
+      // The failed read settles first; `lost` follows while the controller waits for it.
+      const confirming = deferred<void>();
+      vi.mocked(h.deps.delay).mockReturnValueOnce(confirming.promise);
+      first.finished.reject(new Error('mapAsync failed'));
+      await h.quiet();
+      expect(h.deps.delay).toHaveBeenCalledWith(5000);
+      expect(h.runners).toHaveLength(1);
+      lost.resolve('GPU reset');
+      await h.quiet();
+      expect(h.runners).toHaveLength(2);
+      expect(h.runners[1].options.checkpoint).toBeUndefined();
+      expect(h.runners[1].options.environment.backendChanges).toEqual([
+        { afterGeneration: 0, from: 'webgpu', to: 'wasm', reason: 'GPU reset' },
+      ]);
+      expect(h.posted).toContainEqual(
+        expect.objectContaining({ message: expect.stringMatching(/from the start \(no generation had finished\)/) }),
+      );
+    });
+
+    it('reports an ordinary error on webgpu as an error', async () => {
+      const { h } = onWebGpu();
+      h.controller.handle(startCommand());
+      const runner = await h.started();
+      const failed = h.next('error');
+      runner.finished.reject(new Error('out of memory'));
+      expect(await failed).toEqual({ type: 'error', kind: 'internal', message: 'out of memory' });
+      expect(h.runners).toHaveLength(1);
+      // It waited for a loss that did not come before calling it an error.
+      expect(h.deps.delay).toHaveBeenCalledWith(5000);
+    });
+
+    it('stops at the checkpoint when asked to stop before the loss', async () => {
+      const { h, lost } = onWebGpu();
+      h.controller.handle(startCommand());
+      const first = await h.started();
+      await first.options.onCheckpoint!(checkpointOf(config, 1));
+      h.controller.handle({ type: 'pause' });
+      h.controller.handle({ type: 'stop-after-generation' });
+      lost.resolve('sleep');
+      await h.quiet();
+      expect(h.runners[1].calls).toEqual(['stop']);
+    });
   });
 });

@@ -2,7 +2,7 @@
  * The header: the big Start/Pause/Resume button, one generation at a time, stop and reset,
  * presenter mode, and which backend runs and why. Compact on phones (not pinned there).
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import {
   continueAll,
@@ -14,7 +14,8 @@ import {
   stepGeneration,
   stopAfterGeneration,
 } from '../lab';
-import { backendSummary } from '../backend-status';
+import { measureBackendAgain } from '../backend-choices';
+import { backendSummary, wasMeasured } from '../backend-status';
 import { setupProblems } from '../setup';
 import { isActive, resumable } from '../state';
 import { useLab } from '../store';
@@ -208,6 +209,33 @@ function BackendStatus() {
           );
         })
       )}
+      {preference === 'auto' && distinct.some((r) => wasMeasured(r.backend!)) ? <MeasureAgain /> : null}
     </div>
+  );
+}
+
+/** Forgets the measured choice (issue 21): the next run that starts times the backends again. */
+function MeasureAgain() {
+  const [state, setState] = useState<'idle' | 'forgotten' | 'failed'>('idle');
+  if (state === 'forgotten')
+    return (
+      <span className="why" data-testid="remeasure-note">
+        The next run to start measures the backends again.
+      </span>
+    );
+  return (
+    <button
+      type="button"
+      data-testid="remeasure-backend"
+      title="Forget which backend was measured fastest on this device; the next run to start times them again"
+      onClick={() =>
+        void measureBackendAgain().then(
+          () => setState('forgotten'),
+          () => setState('failed'),
+        )
+      }
+    >
+      {state === 'failed' ? 'Measure again (could not reach the browser storage; try again)' : 'Measure again'}
+    </button>
   );
 }
