@@ -76,8 +76,15 @@ describe('the lab with damaged input', () => {
         'the saved session bad: runs[0].records[0].testAccuracy must be a number from 0 to 1 (got NaN)',
       );
       // The rest of the lab is there and works; nothing shows "NaN %".
+      // Start also waits until the shipped ancestor has been looked for (its own request, which
+      // may answer after the data files'): then it is offered, the damaged session notwithstanding.
       await page.getByTestId('data-ok').waitFor({ timeout: 20_000 });
-      expect(await page.getByTestId('primary').isEnabled()).toBe(true);
+      await page.waitForFunction(
+        () => (document.querySelector('[data-testid="primary"]') as HTMLButtonElement | null)?.disabled === false,
+        undefined,
+        { timeout: 20_000, polling: 100 },
+      );
+      expect(await page.getByTestId('primary').innerText()).toBe('Start');
       expect(await page.locator('body').innerText()).not.toMatch(/NaN\s*%/);
       await shot(page, 'damaged-session');
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-session').click()]);
