@@ -6,9 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { convBiasMaxPoolRelu } from '../src/nn/conv-pool';
-import { convBiasRelu, convBiasReluAvgPool } from '../src/nn/conv-relu';
-import { conv2DBackpropFilterWasm, registerWasmTrainingKernels } from '../src/nn/wasm-kernels';
+import { convBiasMaxPoolRelu } from '../src/nn/kernels/fused/conv-bias-max-pool-relu';
+import { convBiasRelu } from '../src/nn/kernels/fused/conv-bias-relu';
+import { convBiasReluAvgPool } from '../src/nn/kernels/fused/conv-bias-relu-avg-pool';
+import { registerWasmTrainingKernels } from '../src/nn/kernels/register';
+import { conv2DBackpropFilterWasm } from '../src/nn/kernels/replaced/conv2d-backprop-filter';
 
 export interface KernelComparison {
   kernel: string;
@@ -181,7 +183,7 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
         () => tf.relu(tf.maxPool(tf.add(tf.conv2d(x, w as tf.Tensor4D, 1, 'same'), b) as tf.Tensor4D, 3, 2, 'same')),
         [w, b],
       ),
-      afterMs: timeStep(() => convBiasMaxPoolRelu(x, w as tf.Tensor4D, b as tf.Tensor1D, 3, 2)!, [w, b]),
+      afterMs: timeStep(() => convBiasMaxPoolRelu(x, w as tf.Tensor4D, b as tf.Tensor1D, 3, 2), [w, b]),
     });
     tf.dispose([w, b, x]);
   }
@@ -205,7 +207,7 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
           }),
         [w, b, x],
       ),
-      afterMs: timeStep(() => convBiasRelu(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D)!, [w, b, x]),
+      afterMs: timeStep(() => convBiasRelu(x as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D), [w, b, x]),
     });
     tf.dispose([x, w, b]);
   }
@@ -219,8 +221,8 @@ export async function compareKernels(repeats = 15): Promise<KernelComparison[]> 
       kernel: `conv2 + ReLU + avgpool, ${channels}`,
       shape: `x [64,14,14,${channels}], pool 3 stride 2, train`,
       before: 'our fused conv + ReLU, then tfjs avgPool',
-      beforeMs: timeStep(() => tf.avgPool(convBiasRelu(x4, w4, b1)!, 3, 2, 'same'), [w, b, x]),
-      afterMs: timeStep(() => convBiasReluAvgPool(x4, w4, b1, 3, 2)!, [w, b, x]),
+      beforeMs: timeStep(() => tf.avgPool(convBiasRelu(x4, w4, b1), 3, 2, 'same'), [w, b, x]),
+      afterMs: timeStep(() => convBiasReluAvgPool(x4, w4, b1, 3, 2), [w, b, x]),
     });
     tf.dispose([x, w, b]);
   }

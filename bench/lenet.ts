@@ -18,10 +18,10 @@ import {
 import { hexToFlags } from '../src/experiment/kernel-masks';
 import type { KernelMaskSummary } from '../src/experiment/records';
 import type { ImageDataset } from '../src/data/dataset';
-import { MaskedNetwork } from '../src/nn/network';
-import { range } from '../src/nn/layout';
-import type { TrainSettings } from '../src/nn/train-settings';
-import type { GradientPeer } from '../src/nn/gradient-peer';
+import { MaskedNetwork } from '../src/nn/model/network';
+import { range } from '../src/nn/model/layout';
+import type { TrainSettings } from '../src/nn/model/train-settings';
+import type { GradientPeer } from '../src/nn/model/gradient-peer';
 
 export const MNIST_SHAPE = { height: 28, width: 28, channels: 1 } as const;
 export const PAPER_TRAINING: TrainSettings = {

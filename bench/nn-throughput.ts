@@ -6,9 +6,9 @@
  * what compaction buys.
  */
 import { Rng } from '../src/evolution/rng';
-import { selectBackend, type BackendPreference } from '../src/nn/backend';
-import { range } from '../src/nn/layout';
-import { MaskedNetwork } from '../src/nn/network';
+import { selectBackend, type BackendPreference } from '../src/nn/model/backend';
+import { range } from '../src/nn/model/layout';
+import { MaskedNetwork } from '../src/nn/model/network';
 import { mnistSlice } from '../src/testing/data';
 import { glorotGenome, killFilters, randomlyMasked } from '../src/testing/genomes';
 

@@ -3,7 +3,7 @@
  * bench/run.ts to measure what both cores give.
  *   npx tsx bench/node-train.ts [batches] [fraction of filters alive]
  */
-import { selectBackend } from '../src/nn/backend';
+import { selectBackend } from '../src/nn/model/backend';
 import { ancestorGenome, evolvedGenome, throughput } from './lenet';
 
 const batches = Number(process.argv[2] ?? 20);

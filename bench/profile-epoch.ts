@@ -8,8 +8,8 @@
  */
 import { Session } from 'node:inspector/promises';
 import { Rng } from '../src/evolution/rng';
-import { selectBackend } from '../src/nn/backend';
-import { MaskedNetwork } from '../src/nn/network';
+import { selectBackend } from '../src/nn/model/backend';
+import { MaskedNetwork } from '../src/nn/model/network';
 import { ancestorGenome, evolvedGenome, MNIST_SHAPE, PAPER_TRAINING, randomImages } from './lenet';
 
 interface ProfileNode {

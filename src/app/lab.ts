@@ -29,14 +29,18 @@ export const {
   notify,
   dismissNotice,
   updateSetup,
+  setPresenting,
   startComparison,
   resumeComparison,
   pauseAll,
+  stepGeneration,
   continueAll,
   stopAfterGeneration,
   resetLab,
   addDroppedFiles,
   checkData,
   loadReproduced,
+  exportSession,
+  deleteDamagedSession,
 } = lab;
 export { setupLocked } from './controller/lab-controller';

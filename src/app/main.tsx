@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './components/app';
 import { initLab } from './lab';
 import './styles.css';
+import './teaching.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,3 +1,4 @@
+import { inFormWords } from './plain-words';
 import { describe, expect, it } from 'vitest';
 import { settingProblem } from '../experiment/setting';
 import { badValue } from '../testing/settings';
@@ -83,11 +84,13 @@ describe('setup → run configs', () => {
     expect(setupProblems({ ...defaultSetup(), runs: [] })).toEqual(['add at least one run to compare']);
   });
 
-  it('names the setting, in its label, of every value out of range', () => {
+  it('names the setting, as the form labels it, of every value out of range', () => {
     const separate = defaultSetup();
     separate.mating.linked = false;
     for (const s of LAB_SETTINGS)
-      expect(setupProblems(withLabValue(separate, s, badValue(s))), s.id).toContain(settingProblem(s, badValue(s)));
+      expect(setupProblems(withLabValue(separate, s, badValue(s))), s.id).toContain(
+        inFormWords(settingProblem(s, badValue(s))!, separate),
+      );
   });
 
   it('freezes during a run what fixes the ancestor and the data, and only that', () => {

@@ -12,6 +12,7 @@ import {
 import { getPath, setPath, type Setting, type SettingValue } from '../experiment/setting';
 import { ALL_SETTINGS, type LabTopRow } from '../experiment/settings-table';
 import type { LiveSettings } from '../worker/protocol';
+import { inFormWords } from './plain-words';
 
 /** The run types of "Add a run": the paper's two modes and the pruning baselines (issue 19). */
 export type RunMode = 'asexual' | 'sexual' | 'magnitude' | 'magnitude-layerwise' | 'random';
@@ -157,7 +158,7 @@ export function configFor(setup: LabSetup, v: RunVariant): RunConfig {
   return resolveConfig(partialConfigFor(setup, v));
 }
 
-/** Every problem with the setup, as sentences (empty when every run's config is valid). */
+/** Every problem with the setup, as sentences naming the controls as the form labels them (empty when every run's config is valid). */
 export function setupProblems(setup: LabSetup): string[] {
   const problems = new Set<string>();
   if (setup.runs.length === 0) problems.add('add at least one run to compare');
@@ -166,7 +167,7 @@ export function setupProblems(setup: LabSetup): string[] {
       configFor(setup, v);
     } catch (e) {
       const list = (e as { problems?: string[] }).problems ?? [(e as Error).message];
-      for (const p of list) problems.add(p);
+      for (const p of list) problems.add(inFormWords(p, setup));
     }
   }
   return [...problems];

@@ -3,8 +3,15 @@
  * (store.ts) holds this; keeping the reducers pure makes them testable without a browser.
  */
 import type { RunConfig } from '../experiment/config';
-import type { EnvironmentInfo, NetworkRecord } from '../experiment/records';
-import type { AncestorSource, LossPoint, ProgressEvent, Stage, WorkerEvent } from '../worker/protocol';
+import type { ConfigChange, EnvironmentInfo, NetworkRecord } from '../experiment/records';
+import type {
+  AncestorSource,
+  BackendSelection,
+  LossPoint,
+  ProgressEvent,
+  Stage,
+  WorkerEvent,
+} from '../worker/protocol';
 import { ancestorKey, checkpointKey } from '../worker/protocol';
 import { secondsLeft, totalUnits, unitsDone, type RateSample } from './eta';
 import { downsample } from './series';
@@ -30,11 +37,11 @@ export interface RunState {
   config: RunConfig;
   status: RunStatus;
   stage: { stage: Stage; message: string; done?: number; total?: number } | null;
-  backend: { backend: string; reason: string; tried: string[] } | null;
+  backend: { backend: string; reason: string; tried: string[]; selection?: BackendSelection } | null;
   environment: EnvironmentInfo | null;
   ancestor: { synapses: number; kernels: number } | null;
   records: NetworkRecord[];
-  configChanges: { generation: number; changed: string[] }[];
+  configChanges: ConfigChange[];
   /** Highest generation whose checkpoint is stored (0 = none): resume starts after it. */
   storedGeneration: number;
   /** Highest generation whose records are saved in this browser's session store (survives a reload). */
@@ -115,7 +122,15 @@ export function reduceRun(run: RunState, ev: WorkerEvent, now: number): RunState
               : run.status,
       };
     case 'backend':
-      return { ...run, backend: { backend: ev.backend, reason: ev.reason, tried: ev.tried } };
+      return {
+        ...run,
+        backend: {
+          backend: ev.backend,
+          reason: ev.reason,
+          tried: ev.tried,
+          ...(ev.selection ? { selection: ev.selection } : {}),
+        },
+      };
     case 'checkpoint':
       return {
         ...run,
@@ -153,10 +168,11 @@ function reduceRunEvent(
 ): RunState {
   switch (event.type) {
     case 'started':
-      // A run paused before its runner existed stays paused (its 'paused' came first).
+      // A run paused before its runner existed stays paused (its 'paused' came first); one that
+      // goes on after a lost GPU device stays paused or stopping.
       return {
         ...run,
-        status: run.status === 'paused' ? 'paused' : 'running',
+        status: run.status === 'paused' || run.status === 'stopping' ? run.status : 'running',
         config: event.config,
         environment: event.environment,
         rate: null,
@@ -180,16 +196,16 @@ function reduceRunEvent(
     }
     case 'generation':
       return { ...run, records: mergeRecords(run.records, event.records) };
-    case 'config-changed':
+    case 'config-changed': {
+      const { type: _t, config, ...change } = event;
       return {
         ...run,
-        config: event.config,
-        configChanges: run.configChanges.some((c) => c.generation === event.generation)
-          ? run.configChanges.map((c) =>
-              c.generation === event.generation ? { generation: c.generation, changed: event.changed } : c,
-            )
-          : [...run.configChanges, { generation: event.generation, changed: event.changed }],
+        config,
+        configChanges: run.configChanges.some((c) => c.generation === change.generation)
+          ? run.configChanges.map((c) => (c.generation === change.generation ? change : c))
+          : [...run.configChanges, change],
       };
+    }
     case 'paused':
       return { ...run, status: 'paused' };
     case 'resumed':

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { ReproducedCurves } from '../experiment/summary';
 import type { AncestorMeta, FileCheck } from '../worker/protocol';
+import type { XAxisKind } from './compute-axis';
 import type { RunState } from './state';
 import { defaultSetup, type LabSetup } from './setup';
 
@@ -36,6 +37,10 @@ export interface ViewState {
   reproduced: boolean;
   /** The reproduction experiment overlaid, by name; null = the dataset's default one. */
   reproducedExperiment: string | null;
+  /** The charts' x-axis: generations, or the training work done (a fair comparison of runs). */
+  xAxis: XAxisKind;
+  /** Presenter mode (`?present=1`): large type, one chart per row, big heatmaps, no advanced settings. */
+  present: boolean;
 }
 
 export interface LabState {
@@ -48,6 +53,8 @@ export interface LabState {
   shippedMeta: AncestorMeta | null;
   /** Our reproduction runs' seed means (/reproduced.json), when the site serves them. */
   reproduced: ReproducedCurves | null;
+  /** Whether /reproduced.json was asked for and answered (or failed): until then its controls keep their place. */
+  reproducedSettled: boolean;
   data: DataState;
   view: ViewState;
   notices: Notice[];
@@ -55,6 +62,8 @@ export interface LabState {
   restoring: boolean;
   /** The person paused the runs (Workers still starting pause as soon as they can). */
   paused: boolean;
+  /** The saved session the link names could not be read (it is kept, untouched, until deleted). */
+  damagedSession: { id: string; problem: string } | null;
 }
 
 export const initialState = (): LabState => ({
@@ -65,11 +74,22 @@ export const initialState = (): LabState => ({
   shippedAncestor: 'unknown',
   shippedMeta: null,
   reproduced: null,
+  reproducedSettled: false,
   data: { served: 'checking', notServed: [], missing: [], dropped: [], checks: [], checking: false },
-  view: { generation: null, individual: {}, tables: {}, paper: true, reproduced: false, reproducedExperiment: null },
+  view: {
+    generation: null,
+    individual: {},
+    tables: {},
+    paper: true,
+    reproduced: false,
+    reproducedExperiment: null,
+    xAxis: 'generation',
+    present: false,
+  },
   notices: [],
   restoring: true,
   paused: false,
+  damagedSession: null,
 });
 
 export const useLab = create<LabState>()(() => initialState());

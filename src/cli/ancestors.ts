@@ -17,7 +17,7 @@ import { defaultConfig, resolveConfig, type DatasetName } from '../experiment/co
 import { environmentInfo, startBackend } from '../experiment/environment';
 import type { Checkpoint } from '../experiment/records';
 import { ExperimentRunner } from '../experiment/runner';
-import { ThreadPeer } from '../nn/thread-peer';
+import { ThreadPeer } from '../nn/parallel/thread-peer';
 import { serialiseCheckpoint } from '../experiment/serialise';
 import { labSubsets, type AncestorMeta } from '../experiment/ancestor';
 
@@ -59,7 +59,7 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
     );
   const source = folderSource(dataDir);
   const backend = await startBackend(config.backend);
-  // Every core shares each step (src/nn/gradient-peer.ts).
+  // Every core shares each step (src/nn/model/gradient-peer.ts).
   const threads = availableParallelism();
   const peers = await ThreadPeer.startMany(threads - 1, 'wasm');
   process.stderr.write(

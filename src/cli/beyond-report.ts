@@ -21,6 +21,7 @@ import {
   type DropPoint,
   type EfficiencyKey,
 } from '../experiment/compare';
+import { parseJsonText, parseRunReport } from '../experiment/artefacts';
 import { PAPER_POINTS } from '../experiment/paper';
 import type { RunReport } from '../experiment/records';
 import {
@@ -89,7 +90,9 @@ export async function loadSweepMethods(sweepDir: string): Promise<SweepMethods> 
   let dataset: RunReport['config']['dataset'] | null = null;
   for (const point of record.points) {
     const file = path.join(sweepDir, point.dir, 'run.json');
-    const run = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as RunReport) : null;
+    const run = existsSync(file)
+      ? parseRunReport(parseJsonText(await readFile(file, 'utf8'), file), { name: file })
+      : null;
     if (!run?.finished) {
       unfinished.push(point.id);
       continue;

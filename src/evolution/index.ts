@@ -5,6 +5,7 @@ export * from './settings';
 export * from './mating-weights';
 export * from './shape';
 export * from './probabilities';
+export * from './cluster-blend';
 export * from './environment';
 export * from './sampling';
 export * from './inheritance';

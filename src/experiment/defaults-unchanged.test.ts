@@ -41,7 +41,8 @@ function fingerprint(records: readonly NetworkRecord[]): string {
       storageBytes: r.storageBytes,
       denseBytes: r.denseBytes,
       perLayer: r.perLayer,
-      kernelMasks: r.kernelMasks,
+      // Without the parents' filter strengths, which the mating view added later to every record.
+      kernelMasks: r.kernelMasks.map(({ clusterStrength: _strength, ...mask }) => mask),
       synthesis: s && {
         parents: s.parents,
         nRef: s.nRef,

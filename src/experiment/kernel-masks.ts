@@ -1,6 +1,6 @@
 /** Kernel-level alive/dead bitmaps of a genome, compact enough to stream to the page and store in run.json. */
-import { kernelSize, liveFilters, type Genome, type LayerGenes } from '../evolution';
-import type { KernelMaskSummary } from './records';
+import { clusterStrengths, kernelSize, liveFilters, type Genome, type LayerGenes, type Truncation } from '../evolution';
+import type { Checkpoint, KernelMaskSummary, NetworkRecord } from './records';
 
 export function kernelAliveFlags(layer: LayerGenes): Uint8Array {
   const { filters, inChannels } = layer.spec;
@@ -33,7 +33,8 @@ export function hexToFlags(hex: string, length: number): Uint8Array {
   return flags;
 }
 
-export function summariseKernelMasks(genome: Genome): KernelMaskSummary[] {
+/** With `truncation` (the run's), each layer also carries its filters' strengths as a parent. */
+export function summariseKernelMasks(genome: Genome, truncation?: Truncation): KernelMaskSummary[] {
   return genome.layers.map((layer) => {
     const flags = kernelAliveFlags(layer);
     const { filters, inChannels } = layer.spec;
@@ -44,6 +45,29 @@ export function summariseKernelMasks(genome: Genome): KernelMaskSummary[] {
       aliveHex: flagsToHex(flags),
       aliveKernels: flags.reduce((s, x) => s + x, 0),
       aliveFilters: liveFilters(layer).reduce((s, x) => s + x, 0),
+      ...(truncation
+        ? { clusterStrength: Array.from(clusterStrengths(layer, truncation), (x) => Number(x.toPrecision(5))) }
+        : {}),
     };
   });
+}
+
+/**
+ * A checkpoint whose newest records lack their filters' strengths (e.g. a shipped ancestor made
+ * before they were recorded) gets them from its population, so that its offspring's mating can
+ * be drawn; anything else is returned as it is.
+ */
+export function withClusterStrengths(checkpoint: Checkpoint): Checkpoint {
+  const { generation, population, config } = checkpoint;
+  const missing = (r: NetworkRecord) =>
+    r.generation === generation && !!population[r.individual] && r.kernelMasks.some((k) => !k.clusterStrength);
+  if (!checkpoint.records.some(missing)) return checkpoint;
+  return {
+    ...checkpoint,
+    records: checkpoint.records.map((r) =>
+      missing(r)
+        ? { ...r, kernelMasks: summariseKernelMasks(population[r.individual], config.synthesis.truncation) }
+        : r,
+    ),
+  };
 }

@@ -19,8 +19,8 @@ import {
   type SynthesisStats,
 } from '../evolution';
 import { stratifiedSubset, type ImageDataset } from '../data';
-import type { GradientPeer } from '../nn/gradient-peer';
-import { MaskedNetwork } from '../nn/network';
+import type { GradientPeer } from '../nn/model/gradient-peer';
+import { MaskedNetwork } from '../nn/model/network';
 import {
   isPruningMode,
   matingWeights,
@@ -30,7 +30,16 @@ import {
   type RunConfig,
 } from './config';
 import { summariseKernelMasks } from './kernel-masks';
-import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunPhase, RunReport } from './records';
+import { getPath } from './setting';
+import type {
+  Checkpoint,
+  ConfigChange,
+  EnvironmentInfo,
+  NetworkRecord,
+  RunEvent,
+  RunPhase,
+  RunReport,
+} from './records';
 
 export interface RunnerOptions {
   train: ImageDataset;
@@ -43,7 +52,7 @@ export interface RunnerOptions {
   yieldToHost?: () => Promise<void>;
   /** Resume from here instead of training a new ancestor. */
   checkpoint?: Checkpoint;
-  /** Replicas on other cores that share every training step and evaluation (nn/gradient-peer.ts). */
+  /** Replicas on other cores that share every training step and evaluation (nn/model/gradient-peer.ts). */
   peers?: readonly GradientPeer[];
 }
 
@@ -55,8 +64,10 @@ export class ExperimentRunner {
   private readonly emit: (event: RunEvent) => void;
   private resumeGate: { promise: Promise<void>; release: () => void } | null = null;
   private stopRequested = false;
+  /** "Next generation": pause once the generation in progress has finished. */
+  private pauseAfterGeneration = false;
   private pendingChange: LiveSettings | null = null;
-  private readonly configChanges: { generation: number; changed: string[] }[];
+  private readonly configChanges: ConfigChange[];
   private readonly records: NetworkRecord[];
 
   constructor(
@@ -103,6 +114,16 @@ export class ExperimentRunner {
     this.resume();
   }
 
+  /**
+   * Runs exactly one more generation, then pauses: the one in progress when asked during a
+   * generation, else (paused between generations) the next one. Asking twice before it ends
+   * still runs one; at the last generation the run simply completes.
+   */
+  step(): void {
+    this.pauseAfterGeneration = true;
+    this.resume();
+  }
+
   /** Queue a change of the environment or mating weights; it applies from the next generation. */
   changeSettings(patch: LiveSettings): void {
     this.pendingChange = mergePatch(this.pendingChange ?? {}, patch);
@@ -146,6 +167,9 @@ export class ExperimentRunner {
     }
 
     while (generation < this.config.generations && !this.stopRequested) {
+      // A pause between generations (after a step) holds here, before the next one's settings apply.
+      await this.whilePaused();
+      if (this.stopRequested) break;
       generation++;
       this.applyPendingChange(generation);
       const cfg = this.config;
@@ -226,7 +250,7 @@ export class ExperimentRunner {
     const genomes: Genome[] = [];
     const records: NetworkRecord[] = [];
     for (let individual = from; individual < this.config.ancestors; individual++) {
-      await this.whilePaused();
+      // trainAndEvaluate starts at a batch boundary, where a pause holds.
       const seedGenome = initialiseGenome(
         lenetSpecs(job.input.channels),
         LENET_CLASSES,
@@ -306,7 +330,7 @@ export class ExperimentRunner {
         imagesPerSecond: trained.seconds > 0 ? trained.images / trained.seconds : 0,
         epochLosses: trained.epochLosses,
         synthesis: job.synthesis ? (synthesis as Omit<SynthesisStats, 'perLayer'>) : null,
-        kernelMasks: summariseKernelMasks(trainedGenome),
+        kernelMasks: summariseKernelMasks(trainedGenome, cfg.synthesis.truncation),
       };
       return { genome: trainedGenome, record };
     } finally {
@@ -320,7 +344,10 @@ export class ExperimentRunner {
   }
 
   private async whilePaused(): Promise<void> {
+    if (!this.resumeGate) return;
     while (this.resumeGate) await this.resumeGate.promise;
+    // A paused Worker gives its core back: wait for a turn again before any work.
+    if (this.options.yieldToHost) await this.options.yieldToHost();
   }
 
   private async finishGeneration(
@@ -341,6 +368,10 @@ export class ExperimentRunner {
       records: this.records.slice(),
       configChanges: this.configChanges.slice(),
     });
+    if (this.pauseAfterGeneration) {
+      this.pauseAfterGeneration = false;
+      if (generation < this.config.generations && !this.stopRequested) this.pause();
+    }
   }
 
   private applyPendingChange(generation: number) {
@@ -352,8 +383,10 @@ export class ExperimentRunner {
     const changed = changedPaths(before, after);
     if (changed.length === 0) return;
     this.config = after;
-    this.configChanges.push({ generation, changed });
-    this.emit({ type: 'config-changed', generation, config: after, changed });
+    const values = (c: RunConfig) => Object.fromEntries(changed.map((p) => [p, getPath(c, p)]));
+    const change: ConfigChange = { generation, changed, from: values(before), to: values(after) };
+    this.configChanges.push(change);
+    this.emit({ type: 'config-changed', config: after, ...change });
   }
 
   private progress(

@@ -3,9 +3,9 @@
  * network replica. Its settings come in the Worker's name, so it can start its backend at once.
  */
 import { startBackend } from '../experiment/environment';
-import type { BackendPreference } from '../nn/backend';
-import { serveGradientRequests } from '../nn/gradient-server';
-import type { PeerReply, PeerRequest } from '../nn/peer-protocol';
+import type { BackendPreference } from '../nn/model/backend';
+import { serveGradientRequests } from '../nn/parallel/gradient-server';
+import type { PeerReply, PeerRequest } from '../nn/parallel/peer-protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const { backend, wasmBaseUrl } = JSON.parse(scope.name) as { backend: BackendPreference; wasmBaseUrl: string };

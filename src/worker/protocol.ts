@@ -4,7 +4,7 @@
  * without pulling in tfjs.
  */
 import type { BackendPreference, DatasetName, RunConfig } from '../experiment/config';
-import type { EnvironmentInfo, RunEvent, RunReport } from '../experiment/records';
+import type { BackendSelection, EnvironmentInfo, RunEvent, RunReport } from '../experiment/records';
 import type { LiveSettings } from '../experiment/config';
 
 export type { LiveSettings };
@@ -51,6 +51,8 @@ export type WorkerCommand =
   | { type: 'ancestor'; source: AncestorSource }
   | { type: 'pause' }
   | { type: 'resume' }
+  /** "Next generation": run exactly one more generation (finish the one in progress), then pause. */
+  | { type: 'step' }
   | { type: 'stop-after-generation' }
   | { type: 'change-settings'; patch: LiveSettings }
   /** Check dropped files without running anything; answered by `files-checked`. */
@@ -69,7 +71,15 @@ export type ProgressEvent = Extract<RunEvent, { type: 'progress' }>;
 
 export type WorkerEvent =
   | { type: 'stage'; stage: Stage; message: string; done?: number; total?: number }
-  | { type: 'backend'; backend: string; reason: string; tried: string[]; preference: BackendPreference }
+  | {
+      type: 'backend';
+      backend: string;
+      reason: string;
+      tried: string[];
+      preference: BackendPreference;
+      /** How `auto` chose: the measured speeds (or a cached measurement, or the only candidate). */
+      selection?: BackendSelection;
+    }
   /** A run event from the runner; progress is thinned out, and carries the losses since the last one. */
   | { type: 'run'; event: RunEvent; losses?: LossPoint[] }
   /** After every finished generation, once its checkpoint is stored: the report so far (run.json). */
@@ -93,7 +103,7 @@ export interface FileCheck {
   message: string;
 }
 
-export type { EnvironmentInfo, RunEvent, RunReport };
+export type { BackendSelection, EnvironmentInfo, RunEvent, RunReport };
 
 /** What a shipped ancestor is (public/ancestors/<dataset>.meta.json, written by `npm run ancestors`). */
 export type { AncestorMeta } from '../experiment/ancestor';
@@ -101,3 +111,68 @@ export type { AncestorMeta } from '../experiment/ancestor';
 /** IndexedDB keys shared by the page and the Worker. */
 export const checkpointKey = (runId: string) => `checkpoint:${runId}`;
 export const ancestorKey = (sessionId: string) => `ancestor:${sessionId}`;
+
+/**
+ * The "try it" panel's Worker (classify.worker.ts): classifies one image with the ancestor and
+ * each run's newest network, read from their checkpoints, and hands out test images. Plain
+ * arrays both ways; the page never sees a genome.
+ */
+export type NetworkSource =
+  /** A serialised checkpoint served as a file (the shipped ancestor). */
+  | { kind: 'url'; url: string }
+  /** A checkpoint in IndexedDB (the shared ancestor, or a run's newest generation). */
+  | { kind: 'stored'; key: string };
+
+export interface NetworkToClassify {
+  /** The page's name for it ("ancestor", or a run's id). */
+  id: string;
+  source: NetworkSource;
+  /** The checkpoint's generation the page knows of: a stored checkpoint is read again once it moves on. */
+  generation: number;
+  /** The checkpoint's generation-1 network (it must be an ancestor's), or the most accurate of its newest generation. */
+  pick: 'ancestor' | 'best';
+}
+
+export interface ImageShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export type ClassifyCommand =
+  /** `image` is NHWC in [0, 1]. */
+  | { type: 'classify'; requestId: number; image: Float32Array; shape: ImageShape; networks: NetworkToClassify[] }
+  | { type: 'test-image'; requestId: number; dataset: DatasetName; data: DataSpec; index: number };
+
+export interface NetworkClassification {
+  id: string;
+  generation: number;
+  individual: number;
+  /** Its test accuracy as recorded, when the checkpoint holds its record. */
+  testAccuracy: number | null;
+  probabilities: number[];
+  predicted: number;
+  synapses: number;
+  kernels: number;
+}
+
+export type ClassifyEvent =
+  | {
+      type: 'classified';
+      requestId: number;
+      results: NetworkClassification[];
+      /** Networks that could not be read, and why. */
+      problems: { id: string; message: string }[];
+    }
+  | {
+      type: 'test-image';
+      requestId: number;
+      /** The index actually shown (wrapped into the test set). */
+      index: number;
+      count: number;
+      label: number;
+      classNames: string[];
+      image: Float32Array;
+      shape: ImageShape;
+    }
+  | { type: 'classify-error'; requestId: number; message: string };

@@ -1,11 +1,11 @@
 /**
  * Gradient peers of a run Worker: nested module Workers (gradient.worker.ts) that share every
- * training step and evaluation of the run (nn/gradient-peer.ts), where the machine has cores
+ * training step and evaluation of the run (nn/model/gradient-peer.ts), where the machine has cores
  * to spare (app/cpu.ts decides how many).
  */
-import type { BackendPreference } from '../nn/backend';
-import type { PeerReply } from '../nn/peer-protocol';
-import { PortPeer, startPeers } from '../nn/port-peer';
+import type { BackendPreference } from '../nn/model/backend';
+import type { PeerReply } from '../nn/parallel/peer-protocol';
+import { PortPeer, startPeers } from '../nn/parallel/port-peer';
 
 function startWorkerPeer(backend: BackendPreference, wasmBaseUrl: string): Promise<PortPeer> {
   const worker = new Worker(new URL('./gradient.worker.ts', import.meta.url), {

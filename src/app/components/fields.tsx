@@ -1,20 +1,30 @@
 /** Labelled form fields: every control has a visible label and works from the keyboard. */
 import { useId, useState, type ReactNode } from 'react';
+import { Explain } from './explain';
+
+/** The id of a field's explanation, which its control names in aria-describedby. */
+export const helpIdOf = (id: string, help: string | undefined) => (help ? `${id}-help` : undefined);
 
 export function Field({
   label,
   hint,
+  help,
   children,
   id,
 }: {
   label: string;
   hint?: ReactNode;
+  /** A plain explanation (the settings table's), behind a "?" disclosure. */
+  help?: string;
   children: ReactNode;
   id: string;
 }) {
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
+      <div className="field-label">
+        <label htmlFor={id}>{label}</label>
+        {help ? <Explain label={label} text={help} id={helpIdOf(id, help)} /> : null}
+      </div>
       {children}
       {hint ? <div className="hint">{hint}</div> : null}
     </div>
@@ -32,6 +42,7 @@ export function IntegerField(props: {
   max: number;
   disabled?: boolean;
   hint?: ReactNode;
+  help?: string;
   allowAll?: boolean;
   testId?: string;
   onChange: (v: number | null) => void;
@@ -51,6 +62,7 @@ export function IntegerField(props: {
     <Field
       id={id}
       label={props.label}
+      help={props.help}
       hint={
         invalid ? (
           <span className="invalid">
@@ -70,6 +82,7 @@ export function IntegerField(props: {
         value={text}
         disabled={props.disabled}
         aria-invalid={invalid}
+        aria-describedby={helpIdOf(id, props.help)}
         onChange={(e) => {
           setText(e.target.value);
           const v = parse(e.target.value);
@@ -89,16 +102,18 @@ export function SliderField(props: {
   step: number;
   disabled?: boolean;
   hint?: ReactNode;
+  help?: string;
   testId?: string;
   onChange: (v: number) => void;
 }) {
   const id = useId();
   return (
-    <Field id={id} label={props.label} hint={props.hint}>
+    <Field id={id} label={props.label} hint={props.hint} help={props.help}>
       <div className="slider">
         <input
           id={id}
           data-testid={props.testId}
+          aria-describedby={helpIdOf(id, props.help)}
           type="range"
           min={props.min}
           max={props.max}
@@ -119,15 +134,17 @@ export function SelectField<T extends string>(props: {
   options: { value: T; label: string }[];
   disabled?: boolean;
   hint?: ReactNode;
+  help?: string;
   testId?: string;
   onChange: (v: T) => void;
 }) {
   const id = useId();
   return (
-    <Field id={id} label={props.label} hint={props.hint}>
+    <Field id={id} label={props.label} hint={props.hint} help={props.help}>
       <select
         id={id}
         data-testid={props.testId}
+        aria-describedby={helpIdOf(id, props.help)}
         value={props.value}
         disabled={props.disabled}
         onChange={(e) => props.onChange(e.target.value as T)}
@@ -154,6 +171,7 @@ export function NumberField(props: {
   expected: string;
   disabled?: boolean;
   hint?: ReactNode;
+  help?: string;
   testId?: string;
   onChange: (v: number) => void;
 }) {
@@ -166,7 +184,12 @@ export function NumberField(props: {
   };
   const invalid = parse(text) === undefined;
   return (
-    <Field id={id} label={props.label} hint={invalid ? <span className="invalid">{props.expected}</span> : props.hint}>
+    <Field
+      id={id}
+      label={props.label}
+      help={props.help}
+      hint={invalid ? <span className="invalid">{props.expected}</span> : props.hint}
+    >
       <input
         id={id}
         data-testid={props.testId}
@@ -175,6 +198,7 @@ export function NumberField(props: {
         value={text}
         disabled={props.disabled}
         aria-invalid={invalid}
+        aria-describedby={helpIdOf(id, props.help)}
         onChange={(e) => {
           setText(e.target.value);
           const v = parse(e.target.value);
@@ -228,21 +252,25 @@ export function CheckField(props: {
   value: boolean;
   disabled?: boolean;
   hint?: ReactNode;
+  help?: string;
   testId?: string;
   onChange: (v: boolean) => void;
 }) {
+  const id = useId();
   return (
     <div className="field">
       <label className="check">
         <input
           type="checkbox"
           data-testid={props.testId}
+          aria-describedby={helpIdOf(id, props.help)}
           checked={props.value}
           disabled={props.disabled}
           onChange={(e) => props.onChange(e.target.checked)}
         />
         {props.label}
       </label>
+      {props.help ? <Explain label={props.label} text={props.help} id={helpIdOf(id, props.help)} /> : null}
       {props.hint ? <div className="hint">{props.hint}</div> : null}
     </div>
   );

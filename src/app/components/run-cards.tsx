@@ -5,7 +5,9 @@ import { formatDuration, generationFraction } from '../eta';
 import { downloadCsv, downloadJson } from '../export';
 import { bestPerGeneration, formatMetric } from '../series';
 import { runColours, runLabel } from '../setup';
-import type { RunState, RunStatus } from '../state';
+import { isActive, type RunState, type RunStatus } from '../state';
+import { behindNote, type XAxisKind } from '../compute-axis';
+import { MetricExplain } from './explain';
 import { useLab } from '../store';
 
 const STATUS_TEXT: Record<RunStatus, string> = {
@@ -23,11 +25,13 @@ const STATUS_TEXT: Record<RunStatus, string> = {
 
 export function RunCards() {
   const runs = useLab((s) => s.runs);
+  const axis = useLab((s) => s.view.xAxis);
   const planned = useLab(useShallow((s) => (s.runs.length ? null : s.setup.runs)));
   if (planned) {
     const colours = runColours(planned);
     return (
-      <section className="run-cards" aria-label="Runs">
+      <section className="run-cards" aria-labelledby="runs-title">
+        <RunsTitle />
         {planned.map((v, i) => (
           <div className="card run-card" key={i} style={{ borderTopColor: colours[i] }}>
             <h3>
@@ -40,15 +44,29 @@ export function RunCards() {
     );
   }
   return (
-    <section className="run-cards" aria-label="Runs">
+    <section className="run-cards" aria-labelledby="runs-title">
+      <RunsTitle />
       {runs.map((r) => (
-        <RunCard key={r.id} run={r} />
+        <RunCard key={r.id} run={r} behind={behindOf(r, runs, axis)} />
       ))}
     </section>
   );
 }
 
-const RunCard = memo(function RunCard({ run }: { run: RunState }) {
+/** Why a run trails the others (it trains more networks a generation), for its card; null when it does not. */
+function behindOf(run: RunState, runs: readonly RunState[], axis: XAxisKind): string | null {
+  const facts = (r: RunState) => ({ label: r.label, records: r.records, population: r.config.population });
+  return isActive(run.status) ? behindNote(facts(run), runs.map(facts), axis) : null;
+}
+
+/** Heading levels go h1 → h2 → h3 even where the setup (the first h2) follows the runs (presenter mode). */
+const RunsTitle = () => (
+  <h2 id="runs-title" className="visually-hidden">
+    Runs
+  </h2>
+);
+
+const RunCard = memo(function RunCard({ run, behind }: { run: RunState; behind: string | null }) {
   const p = run.progress;
   const latest = bestPerGeneration(run.records).at(-1);
   const gens = run.config.generations;
@@ -88,9 +106,12 @@ const RunCard = memo(function RunCard({ run }: { run: RunState }) {
             <strong>
               Generation {p.generation} of {gens}
             </strong>
-            {p.population > 1 ? ` · network ${p.individual + 1} of ${p.population}` : ''}
-            {' · '}
-            {p.phase === 'train' ? 'training' : p.phase === 'evaluate' ? 'testing' : 'synthesising offspring'}
+            {/* Paused after a step: its progress is the generation it finished. */}
+            {latest?.generation === p.generation
+              ? ' · done'
+              : `${p.population > 1 ? ` · network ${p.individual + 1} of ${p.population}` : ''} · ${
+                  p.phase === 'train' ? 'training' : p.phase === 'evaluate' ? 'testing' : 'synthesising offspring'
+                }`}
           </div>
           <progress max={gens} value={p.generation - 1 + generationFraction(p)} aria-label="run progress" />
           {p.phase === 'train' ? (
@@ -108,18 +129,29 @@ const RunCard = memo(function RunCard({ run }: { run: RunState }) {
           </div>
         </div>
       ) : null}
+      {behind ? (
+        <p className="behind" data-testid="run-behind">
+          {behind}
+        </p>
+      ) : null}
       {latest ? (
         <dl className="latest" data-testid="latest" data-generation={latest.generation}>
           <div>
-            <dt>Gen {latest.generation}</dt>
+            <dt>
+              Gen {latest.generation} <MetricExplain metric="testAccuracy" />
+            </dt>
             <dd>{formatMetric('testAccuracy', latest.testAccuracy)}</dd>
           </div>
           <div>
-            <dt>Synaptic eff.</dt>
+            <dt>
+              Synaptic eff. <MetricExplain metric="synapticEfficiency" />
+            </dt>
             <dd>{formatMetric('synapticEfficiency', latest.synapticEfficiency)}</dd>
           </div>
           <div>
-            <dt>Cluster eff.</dt>
+            <dt>
+              Cluster eff. <MetricExplain metric="clusterEfficiency" />
+            </dt>
             <dd>{formatMetric('clusterEfficiency', latest.clusterEfficiency)}</dd>
           </div>
         </dl>

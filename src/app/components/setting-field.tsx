@@ -34,6 +34,8 @@ export function SettingField(props: {
   label?: string;
   /** Instead of the row's hint (and of the live hint during a run). */
   hint?: ReactNode;
+  /** Instead of the row's explanation (when the form gives the setting a wider meaning). */
+  help?: string;
   /** Instead of setting just this value (e.g. a new dataset brings its own subset size). */
   onChange?: (setup: LabSetup, value: never) => LabSetup;
 }) {
@@ -48,6 +50,7 @@ export function SettingField(props: {
     testId: lab.testId ?? s.cli ?? s.id,
     disabled: locked && !s.live,
     hint: props.hint ?? (running && s.live ? LIVE_HINT : lab.hint),
+    help: props.help ?? s.help,
   };
   switch (s.kind) {
     case 'integer':

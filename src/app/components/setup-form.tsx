@@ -17,6 +17,7 @@ import {
   type RunVariant,
 } from '../setup';
 import { applyPreset, PRESETS } from '../presets';
+import { Explain } from './explain';
 import { SelectField, SliderField } from './fields';
 import { SettingField, SettingFields, useSetupBinding } from './setting-field';
 
@@ -40,6 +41,10 @@ export const POPULATION_ADVANCED_FIELDS: readonly LabSettingId[] = [
   'islands',
   'migrationInterval',
 ];
+
+/** What a linked α or β does besides its cluster level (its row in the table describes that level only). */
+const LINKED_HELP =
+  'While the two levels are linked (see Advanced), the same weight also blends the parents’ weights of each synapse: its chance of surviving and its starting weight.';
 
 export interface ShippedAncestor {
   shipped: 'unknown' | 'present' | 'absent';
@@ -115,6 +120,8 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
           <SelectField<LabSetup['ancestor']>
             label="Ancestor"
             testId="ancestor"
+            help="Where generation 1 comes from: a network trained in advance and shipped with the lab (evolution starts at once), or one trained here first, on the training images and epochs chosen above."
+
             value={setup.ancestor}
             disabled={locked}
             options={[
@@ -124,11 +131,14 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
             hint={
               setup.ancestor !== 'shipped'
                 ? undefined
-                : shipped === 'absent'
-                  ? 'none shipped: trained here'
-                  : meta
-                    ? `${meta.trainSubset ?? 'all'} images, ${meta.ancestorEpochs} epochs, seed ${meta.seed}: ${(100 * meta.testAccuracy).toFixed(1)} %`
-                    : undefined
+                : shipped === 'unknown'
+                  ? // Holds the line the description will take (the page does not move when it comes).
+                    'looking for the shipped network’s details…'
+                  : shipped === 'absent'
+                    ? 'none shipped: trained here'
+                    : meta
+                      ? `${meta.trainSubset ?? 'all'} images, ${meta.ancestorEpochs} epochs, seed ${meta.seed}: ${(100 * meta.testAccuracy).toFixed(1)} %`
+                      : undefined
             }
             onChange={(ancestor) => update((s) => ({ ...s, ancestor }))}
           />
@@ -147,6 +157,7 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
         <SettingField
           id="alphaCluster"
           label={m.linked ? 'α (parent A)' : undefined}
+          help={m.linked ? `${settingById('alphaCluster').help} ${LINKED_HELP}` : undefined}
           onChange={(s, v: number) =>
             setMating(s, s.mating.linked ? { alphaCluster: v, alphaSynapse: v } : { alphaCluster: v })
           }
@@ -154,6 +165,7 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
         <SettingField
           id="betaCluster"
           label={m.linked ? 'β (parent B)' : undefined}
+          help={m.linked ? `${settingById('betaCluster').help} ${LINKED_HELP}` : undefined}
           onChange={(s, v: number) =>
             setMating(s, s.mating.linked ? { betaCluster: v, betaSynapse: v } : { betaCluster: v })
           }
@@ -180,6 +192,10 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
                 />
                 Separate cluster- and synapse-level weights
               </label>
+              <Explain
+                label="separate levels"
+                text="α and β blend the parents twice: their filters’ strengths (the cluster level, which filters survive) and each synapse’s weight (the synapse level, which connections survive inside them). Linked, one α and one β set both levels."
+              />
               {!m.linked ? (
                 <>
                   <SettingField id="alphaSynapse" />
@@ -235,6 +251,7 @@ function RunList() {
           <SelectField<RunMode>
             label="Mode"
             testId="add-mode"
+            help={settingById('mode').help}
             value={mode}
             options={[...RUN_MODES]}
             hint={
@@ -244,11 +261,23 @@ function RunList() {
           />
           {mode === 'sexual' ? (
             <div className="row2">
-              <SliderField label="α" value={alpha} {...weightRange} onChange={setAlpha} />
-              <SliderField label="β" value={beta} {...weightRange} onChange={setBeta} />
+              <SliderField
+                label="α"
+                value={alpha}
+                {...weightRange}
+                help={settingById('alphaCluster').help}
+                onChange={setAlpha}
+              />
+              <SliderField
+                label="β"
+                value={beta}
+                {...weightRange}
+                help={settingById('betaCluster').help}
+                onChange={setBeta}
+              />
             </div>
           ) : null}
-          <SliderField label="ρ" value={rho} {...rhoRange} onChange={setRho} />
+          <SliderField label="ρ" value={rho} {...rhoRange} help={settingById('rho').help} onChange={setRho} />
           <button type="button" onClick={add} data-testid="add-run">
             Add this run
           </button>

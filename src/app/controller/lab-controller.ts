@@ -3,6 +3,7 @@
  * and the saved session in step; the parts live beside it (run-workers, persistence,
  * data-checks, address, notices). Nothing here touches tensors.
  */
+import { fieldLabel, listInWords } from '../plain-words';
 import { FROZEN_DURING_RUN, type LabSetup } from '../setup';
 import { isActive } from '../state';
 import type { LabState } from '../store';
@@ -43,13 +44,22 @@ export function createLab(deps: LabDeps) {
     startComparison: runs.startComparison,
     resumeComparison: runs.resumeComparison,
     pauseAll: runs.pauseAll,
+    stepGeneration: runs.stepGeneration,
     continueAll: runs.continueAll,
     stopAfterGeneration: runs.stopAfterGeneration,
+    /** The stored session (this one, or the damaged one the link names) as JSON text to download. */
+    exportSession: (sessionId: string) => persistence.exportSession(sessionId),
+    /** Deletes the saved session that could not be read; the lab goes on with a new one. */
+    async deleteDamagedSession(): Promise<void> {
+      await persistence.deleteDamaged();
+      address.write();
+    },
 
     /** Start-up: the setup from the address, the saved session it names, and what the site serves. */
     async initLab(): Promise<void> {
       const parsed = queryToSetup(deps.location.search);
-      set({ setup: parsed.setup });
+      const present = new URLSearchParams(deps.location.search).get('present') === '1';
+      set({ setup: parsed.setup, view: { ...get().view, present } });
       for (const p of parsed.problems) notify('error', `In the link: ${p}`);
       if (parsed.session) await persistence.restore(parsed.session);
       set({ restoring: false });
@@ -57,6 +67,12 @@ export function createLab(deps: LabDeps) {
       void data.checkData();
       void data.checkShippedAncestor();
       void data.loadReproduced();
+    },
+
+    /** Presenter mode on or off; it stays in the address (`present=1`), so a reload keeps it. */
+    setPresenting(present: boolean): void {
+      set({ view: { ...get().view, present } });
+      address.write();
     },
 
     updateSetup(change: (s: LabSetup) => LabSetup): void {
@@ -67,7 +83,7 @@ export function createLab(deps: LabDeps) {
         if (frozen.length) {
           notify(
             'info',
-            `${frozen.join(', ')} cannot change once runs have results; press Reset to start a new comparison`,
+            `${listInWords(frozen.map(fieldLabel))} cannot change once runs have results; press Reset to start a new comparison`,
           );
           for (const k of frozen) (after as unknown as Record<string, unknown>)[k] = before[k];
         }
