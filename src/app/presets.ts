@@ -44,7 +44,7 @@ export const PRESETS: readonly Preset[] = [
     name: 'Changing environment',
     description: 'The budget tightens from ρ = 0.7 to 0.5 at generation 8: does mating adapt better than budding?',
     patch: { generations: 13, rhoSchedule: '0.5@8', runs: [{ mode: 'asexual' }, { mode: 'sexual' }] },
-    recorded: recorded('mode=asexual,seed=1,rhoSchedule=0.5@8', 'mode=sexual,seed=1,rhoSchedule=0.5@8'),
+    recorded: recorded('mode=asexual,seed=1,rhoSchedule=0.5_8', 'mode=sexual,seed=1,rhoSchedule=0.5_8'),
   },
   {
     id: 'outbreeding',
