@@ -65,6 +65,7 @@ export function PresetPicker() {
         disabled={locked}
         options={PRESETS.map((p) => ({ value: p.id, label: p.name }))}
         hint={preset.description}
+        help="A ready-made comparison from the results' “Beyond the paper”: choose one, then press Apply preset to set up its runs and settings. Your data sizes and ancestor stay as they are."
         onChange={setId}
       />
       <button
