@@ -9,8 +9,14 @@ import { configFor, defaultSetup, setupProblems } from './setup';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('presets', () => {
-  it('are the four questions of the issue, each with a name, a one-line description and runs', () => {
-    expect(PRESETS.map((p) => p.id)).toEqual(['paper', 'pruning', 'changing-environment', 'outbreeding']);
+  it('are the four questions of the issue and the best extension, each with a name, a one-line description and runs', () => {
+    expect(PRESETS.map((p) => p.id)).toEqual([
+      'paper',
+      'pruning',
+      'changing-environment',
+      'outbreeding',
+      'layer-budget',
+    ]);
     for (const p of PRESETS) {
       expect(p.name.length).toBeGreaterThan(3);
       expect(p.description).not.toContain('\n');
@@ -48,6 +54,10 @@ describe('presets', () => {
       out.runs.find((v) => v.mode === 'sexual')!,
     );
     expect(sexual.ancestors).toBe(2);
+
+    const layer = applyPreset(out, presetById('layer-budget')!);
+    expect(layer.runs.map((v) => configFor(layer, v).synthesis.budget.scope)).toEqual(['layer', 'layer']);
+    expect(layer.ancestors).toBe(1);
 
     const pruning = applyPreset(paper, presetById('pruning')!);
     expect(pruning.runs.map((v) => v.mode)).toContain('magnitude');

@@ -20,6 +20,7 @@ export interface Preset {
 }
 
 const SWEEP = 'results/mnist-10pct-beyond/points';
+/** A sweep point's folder: its id, with '@' (as in a ρ schedule) written '_'. */
 const recorded = (...ids: string[]) => ids.map((id) => `${SWEEP}/${id}/run.json`);
 
 export const PRESETS: readonly Preset[] = [
@@ -52,7 +53,15 @@ export const PRESETS: readonly Preset[] = [
     description:
       'Two ancestors trained from different starts, so that sexual offspring mate unrelated networks, against asexual synthesis.',
     patch: { generations: 13, ancestors: 2, runs: [{ mode: 'asexual' }, { mode: 'sexual' }] },
-    recorded: recorded('mode=asexual,seed=1', 'mode=sexual,seed=1,ancestors=2'),
+    recorded: recorded('mode=asexual,seed=1,ancestors=2', 'mode=sexual,seed=1,ancestors=2'),
+  },
+  {
+    id: 'layer-budget',
+    name: 'Per-layer budget',
+    description:
+      'Each layer keeps about ρ of its synapses: the extension that helped sexual synthesis most, though still less efficient than asexual.',
+    patch: { generations: 13, budgetScope: 'layer', runs: [{ mode: 'asexual' }, { mode: 'sexual' }] },
+    recorded: recorded('mode=asexual,seed=1,budgetScope=layer', 'mode=sexual,seed=1,budgetScope=layer'),
   },
 ];
 
