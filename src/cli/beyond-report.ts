@@ -320,8 +320,12 @@ export function methodSeries(methods: Method[], key: EfficiencyKey): PlotSeries[
     const ancestor = summary[0].accuracy.mean;
     return {
       label: `${m.label} (${m.runs.length} seed${m.runs.length === 1 ? '' : 's'})`,
-      color: m.group ? GROUP_COLOURS[groups.indexOf(m.group) % GROUP_COLOURS.length] : (BASE_COLOURS[m.mode] ?? '#555'),
-      dashed: !!m.group && m.mode === 'asexual',
+      // A group's evolution runs share its colour (asexual dashed); a pruning baseline in a group keeps its own, dashed.
+      color:
+        m.group && (m.mode === 'asexual' || m.mode === 'sexual')
+          ? GROUP_COLOURS[groups.indexOf(m.group) % GROUP_COLOURS.length]
+          : (BASE_COLOURS[m.mode] ?? '#555'),
+      dashed: !!m.group && m.mode !== 'sexual',
       points: summary.map((p) => ({
         x: p[key].mean,
         y: 100 * (p.accuracy.mean - ancestor),

@@ -52,8 +52,10 @@ export function logTicks(lo: number, hi: number): number[] {
 
 export function svgPlot(series: readonly PlotSeries[], o: PlotOptions): string {
   const width = o.width ?? 640;
-  // Two legend entries per row; rows beyond two make the figure taller, not the plot smaller.
-  const extra = Math.max(0, Math.ceil(series.length / 2) - 2) * 18;
+  // Two legend entries per row (one when a label would run into its neighbour); rows beyond two
+  // make the figure taller, not the plot smaller.
+  const perRow = series.some((s) => s.label.length > 44) ? 1 : 2;
+  const extra = Math.max(0, Math.ceil(series.length / perRow) - 2) * 18;
   const height = (o.height ?? 400) + extra;
   const m = { left: 70, right: 20, top: 40, bottom: 80 + extra };
   const all = series.flatMap((s) => s.points);
@@ -133,9 +135,8 @@ export function svgPlot(series: readonly PlotSeries[], o: PlotOptions): string {
     for (const p of pts) parts.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3.5" fill="${s.color}"/>`);
   }
   series.forEach((s, i) => {
-    // Two legend entries per row: the labels ("sexual (mean ± std, 3 seeds)") are long.
-    const x = m.left + (i % 2) * ((width - m.left - m.right) / 2);
-    const y = height - 30 - extra + Math.floor(i / 2) * 18;
+    const x = m.left + (i % perRow) * ((width - m.left - m.right) / 2);
+    const y = height - 30 - extra + Math.floor(i / perRow) * 18;
     parts.push(
       s.markersOnly
         ? `<path d="M${x + 10} ${y - 6} l6 6 l-6 6 l-6 -6 z" fill="${s.color}" stroke="black"/>`
