@@ -43,7 +43,7 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   async function saveNow() {
-    const { sessionId, setup, runs, ancestorStored } = get();
+    const { sessionId, setup, runs, ancestorStored, sessionName } = get();
     if (!sessionId) return;
     const session: StoredSession = {
       id: sessionId,
@@ -51,6 +51,7 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
       runs: runs.map(toStored),
       ancestorStored,
       savedAt: new Date().toISOString(),
+      ...(sessionName ? { name: sessionName } : {}),
     };
     try {
       await storage.put('sessions', sessionId, sessionToStore(session));
@@ -123,6 +124,7 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
         setup: stored.setup,
         runs: stored.runs.map(restoreRun),
         ancestorStored: stored.ancestorStored,
+        sessionName: stored.name ?? null,
       });
       if (get().runs.some((r) => r.status === 'interrupted'))
         notify(
