@@ -72,7 +72,7 @@ export function SavedSessionsPanel() {
         <p data-testid="saved-empty">No session is saved in this browser yet: runs are saved as they go.</p>
       ) : null}
       {saved.sessions.length ? (
-        <div className="saved-scroll" tabIndex={0} role="region" aria-label="Saved sessions">
+        <div className="saved-scroll" tabIndex={0} role="region" aria-label="The saved sessions, in a table">
           <table className="saved-table">
             <thead>
               <tr>
