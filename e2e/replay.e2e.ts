@@ -141,6 +141,25 @@ describe('instant replay and opening runs', () => {
       await page.getByTestId('replay-close').click();
       await page.getByTestId('replay-bar').waitFor({ state: 'detached' });
       expect(await page.locator('[data-testid="latest"]').count()).toBe(0);
+
+      // The CIFAR-10 recording too (three-channel heatmaps), on a phone: nothing scrolls sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByTestId('open-run-button').click();
+      await page.locator('[data-recorded-id="cifar10-5k-defaults-seed1"]').getByTestId('replay-recorded').click();
+      await page.getByTestId('replay-bar').waitFor();
+      await page.getByTestId('replay-scrubber').fill('10');
+      await page.getByTestId('verdict-headline').waitFor({ timeout: 10_000 });
+      await expect.poll(() => page.getByTestId('heatmap').count(), { timeout: 10_000 }).toBe(2);
+      const widths = () => page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      let [scrollWidth, innerWidth] = await widths();
+      expect(scrollWidth, 'replay at 390 px').toBeLessThanOrEqual(innerWidth);
+      await page.screenshot({ path: path.join(artifacts, 'replay-cifar-390.png') });
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByTestId('saved-sessions-button').click();
+      await page.getByTestId('saved-empty').waitFor();
+      [scrollWidth, innerWidth] = await widths();
+      expect(scrollWidth, 'saved sessions at 390 px').toBeLessThanOrEqual(innerWidth);
+      expect(await axeViolations(page)).toEqual([]);
       expect(logs).toEqual([]);
     } finally {
       await context.close();

@@ -102,11 +102,12 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /**
  * The lab's setup that made these runs, as far as the lab can say it: each shown setting from the
- * first run's configuration (where the lab allows its value; else the lab's default), the mating
- * weights from the first sexual run, and one variant per run with the α/β or ρ where it differs.
+ * first sexual run's configuration, else the first run's (where the lab allows its value; else the
+ * lab's default), the mating weights from the first sexual run, and one variant per run with the α/β or ρ where it differs.
  */
 export function setupFromConfigs(configs: readonly RunConfig[]): LabSetup {
-  const first = configs[0];
+  // An asexual run's population and islands are always 1: the sexual run's are the comparison's.
+  const first = configs.find((c) => variantMode(c) === 'sexual') ?? configs[0];
   const setup = defaultSetup(first.dataset);
   const valueOf = (config: RunConfig, path: string) => getPath(config, path);
   for (const s of LAB_TOP_SETTINGS) {

@@ -17,6 +17,8 @@ describe('npm run recorded', () => {
       const entries = await writeRecorded(path.join(ROOT, 'results'), out);
       expect(entries.map((e) => [e.id, e.dataset, e.generations, e.files.length])).toEqual([
         ['mnist-10pct-defaults-seed1', 'mnist', 13, 2],
+        ['mnist-full-defaults-seed1', 'mnist', 13, 2],
+        ['cifar10-5k-defaults-seed1', 'cifar10', 10, 2],
       ]);
       const shipped = path.join(ROOT, 'public/recorded');
       for (const f of ['index.json', ...entries.flatMap((e) => e.files)])
@@ -25,7 +27,7 @@ describe('npm run recorded', () => {
       const index = parseRecordedIndex(parseJsonText(await readFile(path.join(out, 'index.json'), 'utf8'), 'i'), {
         name: 'index.json',
       });
-      for (const f of index.recorded[0].files) {
+      for (const f of index.recorded.flatMap((e) => e.files)) {
         const run = parseImport(JSON.parse(await readFile(path.join(out, f), 'utf8')), { name: f });
         expect(run.kind).toBe('run');
       }

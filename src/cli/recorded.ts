@@ -13,7 +13,7 @@ import { RECORDED_DIR, serialiseRecordedIndex, type RecordedEntry } from '../exp
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** What the site ships: the reproduction's default MNIST comparison, seed 1 (README › Results). */
+/** What the site ships: seed 1 of the reproduction's default comparisons (docs/RESULTS.md). */
 export const RECORDINGS = [
   {
     id: 'mnist-10pct-defaults-seed1',
@@ -21,6 +21,22 @@ export const RECORDINGS = [
     description:
       'The default comparison on 10 % of MNIST: 13 generations of each, from the same ancestor, as npm run evolve made them (no training in the browser).',
     experiment: 'mnist-10pct-defaults',
+    runs: ['asexual/seed1', 'sexual/seed1'],
+  },
+  {
+    id: 'mnist-full-defaults-seed1',
+    name: 'MNIST, full training set, asexual vs sexual (seed 1)',
+    description:
+      'The same comparison trained on all 60,000 MNIST images: 13 generations of each, from the same ancestor.',
+    experiment: 'mnist-full-defaults',
+    runs: ['asexual/seed1', 'sexual/seed1'],
+  },
+  {
+    id: 'cifar10-5k-defaults-seed1',
+    name: 'CIFAR-10, asexual vs sexual (seed 1)',
+    description:
+      'The default comparison on 5,000 CIFAR-10 images: 10 generations of each, where the paper saw sexual synthesis ahead.',
+    experiment: 'cifar10-5k-defaults',
     runs: ['asexual/seed1', 'sexual/seed1'],
   },
 ] as const;
