@@ -80,6 +80,19 @@ describe('a damaged saved session', () => {
     expect(h.storage.stores.sessions.get('old')).toMatchObject({ format: 'evolab-session', version: 1, id: 'old' });
     expect(parseStoredSession(h.storage.stores.sessions.get('old'), 'old').setup.rho).toBe(0.4);
   });
+
+  it('a session keeps the values before and after of each mid-run change (a reload loses none of the history)', () => {
+    const session = savedSession('h');
+    session.runs[0].configChanges = [
+      {
+        generation: 2,
+        changed: ['synthesis.budget.rho'],
+        from: { 'synthesis.budget.rho': 0.5 },
+        to: { 'synthesis.budget.rho': 0.45 },
+      },
+    ];
+    expect(parseStoredSession(structuredClone(session), 'h')).toEqual(session);
+  });
 });
 
 describe('a file given to the lab to import', () => {

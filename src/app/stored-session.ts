@@ -4,7 +4,15 @@
  * session is refused with a message naming the field, never a blank page. Sessions saved before
  * versions existed (version 0) read as they are.
  */
-import { openArtefact, readEnvironment, readRecords, readStoredConfig, Reader, stamped } from '../experiment/artefacts';
+import {
+  openArtefact,
+  readConfigChanges,
+  readEnvironment,
+  readRecords,
+  readStoredConfig,
+  Reader,
+  stamped,
+} from '../experiment/artefacts';
 import { settingProblem, type Setting } from '../experiment/setting';
 import { settingById } from '../experiment/settings-table';
 import { defaultSetup, LAB_SETTINGS, LAB_TOP_SETTINGS, type LabSetup, type RunVariant } from './setup';
@@ -106,13 +114,7 @@ function readRun(r: Reader, v: unknown, field: string): StoredRun {
       };
     }),
     records: readRecords(r, o.records, f('records')),
-    configChanges: r.array(o.configChanges ?? [], f('configChanges')).map((c, i) => {
-      const x = r.object(c, at(f('configChanges'), i));
-      return {
-        generation: r.number(x.generation, at(at(f('configChanges'), i), 'generation'), { integer: true, min: 1 }),
-        changed: r.array(x.changed, at(at(f('configChanges'), i), 'changed')).map((s) => String(s)),
-      };
-    }),
+    configChanges: readConfigChanges(r, o.configChanges ?? [], f('configChanges')),
     storedGeneration: generation('storedGeneration'),
     savedGeneration: generation('savedGeneration'),
     trainsAncestor: o.trainsAncestor === undefined ? false : r.boolean(o.trainsAncestor, f('trainsAncestor')),

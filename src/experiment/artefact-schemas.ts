@@ -6,7 +6,7 @@
 import { LENET_CLASSES, type Genome, type LayerGenes, type LayerSpec } from '../evolution';
 import { REGISTRY } from '../data/registry';
 import { ConfigError, MODES, resolveConfig, type DeepPartial, type RunConfig } from './config';
-import type { EnvironmentInfo, KernelMaskSummary, NetworkRecord } from './records';
+import type { ConfigChange, EnvironmentInfo, KernelMaskSummary, NetworkRecord } from './records';
 import { child, type Json, Reader, shown } from './artefact-reader';
 
 /**
@@ -105,13 +105,30 @@ export function readAncestor(r: Reader, v: unknown, field: string): { synapses: 
   };
 }
 
-export function readConfigChanges(r: Reader, v: unknown, field: string): { generation: number; changed: string[] }[] {
+/**
+ * Mid-run settings changes, with each changed setting's value before and after (`from`/`to`,
+ * absent in documents written before they were kept): without them the starting configuration
+ * and the CSV's per-generation settings could not be rebuilt.
+ */
+export function readConfigChanges(r: Reader, v: unknown, field: string): ConfigChange[] {
   return r.array(v, field).map((c, i) => {
     const at = child(field, i);
     const o = r.object(c, at);
+    const changed = r.array(o.changed, child(at, 'changed')).map((s, k) => r.string(s, child(child(at, 'changed'), k)));
+    const values = (key: 'from' | 'to') =>
+      r.optional(o[key], (x) => {
+        const kept = r.object(x, child(at, key));
+        for (const path of Object.keys(kept))
+          if (!changed.includes(path)) r.fail(child(child(at, key), path), 'is not among the changed settings');
+        return kept;
+      });
+    const from = values('from');
+    const to = values('to');
     return {
       generation: r.number(o.generation, child(at, 'generation'), { integer: true, min: 1 }),
-      changed: r.array(o.changed, child(at, 'changed')).map((s, k) => r.string(s, child(child(at, 'changed'), k))),
+      changed,
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
     };
   });
 }

@@ -79,6 +79,41 @@ describe('the artefact gate', () => {
     });
   });
 
+  it('keeps each mid-run change’s values before and after, from which the starting settings are rebuilt', () => {
+    const change = {
+      generation: 3,
+      changed: ['synthesis.budget.rho', 'mating.cluster'],
+      from: { 'synthesis.budget.rho': 0.5, 'mating.cluster': null },
+      to: { 'synthesis.budget.rho': 0.45, 'mating.cluster': [0.7, 0.3] },
+    };
+    const older = { generation: 2, changed: ['synthesis.budget.rho'] }; // recorded before values were kept
+    const c = validCheckpoint(resolveConfig({ mode: 'sexual', generations: 4 }), 3);
+    c.configChanges = [older, change];
+    expect(
+      parseCheckpoint(JSON.parse(JSON.stringify(serialiseCheckpoint(c))), { name: 'c.json' }).configChanges,
+    ).toEqual([older, change]);
+    const report = {
+      ...parseRunReport(JSON.parse(readFileSync(runJsonFiles(path.join(ROOT, 'results'))[0], 'utf8')), { name: 'r' }),
+    };
+    report.configChanges = [older, change];
+    expect(parseRunReport(JSON.parse(JSON.stringify(serialiseRunReport(report))), { name: 'r' }).configChanges).toEqual(
+      [older, change],
+    );
+    // A value for a setting the change does not list is refused, naming it.
+    const stray = { ...change, to: { ...change.to, seed: 7 } };
+    expect(() =>
+      parseRunReport(JSON.parse(JSON.stringify({ ...serialiseRunReport(report), configChanges: [stray] })), {
+        name: 'r.json',
+      }),
+    ).toThrow('r.json: configChanges[0].to.seed is not among the changed settings');
+    expect(() =>
+      parseRunReport(
+        { ...serialiseRunReport(report), configChanges: [{ ...change, from: [0.5] }] },
+        { name: 'r.json' },
+      ),
+    ).toThrow('r.json: configChanges[0].from must be an object (got a list of 1)');
+  });
+
   it('migrates an unversioned document and refuses a newer or another kind, naming the source', () => {
     expect(openArtefact({ config: {}, records: [] }, 'run', 'r.json')).toEqual({ config: {}, records: [] });
     expect(() => openArtefact({ format: 'evolab-run', version: 2 }, 'run', 'r.json')).toThrow(

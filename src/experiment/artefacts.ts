@@ -34,7 +34,7 @@ import {
 import { ArtefactError, child, closest, type Json, Reader, shown } from './artefact-reader';
 
 export { ArtefactError, parseJsonText, Reader } from './artefact-reader';
-export { readRecords, readStoredConfig, readEnvironment } from './artefact-schemas';
+export { readConfigChanges, readRecords, readStoredConfig, readEnvironment } from './artefact-schemas';
 
 export const ARTEFACTS = {
   checkpoint: { format: 'evolab-checkpoint', version: 1, title: 'an EvoLab checkpoint' },

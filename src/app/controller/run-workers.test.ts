@@ -281,6 +281,35 @@ describe('run Workers', () => {
     expect(a.sent('change-settings')[0].patch.synthesis?.budget?.rho).toBe(0.3);
   });
 
+  it('sends a slider moved just before Continue or Next generation ahead of them, once', async () => {
+    const h = labHarness();
+    const [a, b] = await start(h);
+    h.lab.pauseAll();
+    h.lab.updateSetup((s) => ({ ...s, rho: 0.4 }));
+    h.lab.continueAll();
+    const { setup } = h.state();
+    for (const [w, i] of [
+      [a, 0],
+      [b, 1],
+    ] as const)
+      expect(w.commands.slice(1)).toEqual([
+        { type: 'pause' },
+        { type: 'change-settings', patch: liveSettingsFor(setup, setup.runs[i]) },
+        { type: 'resume' },
+      ]);
+    h.lab.updateSetup((s) => ({ ...s, rho: 0.35 }));
+    h.lab.stepGeneration();
+    expect(a.commands.slice(-2).map((c) => c.type)).toEqual(['change-settings', 'step']);
+    expect(a.sent('change-settings')[1].patch.synthesis?.budget?.rho).toBe(0.35);
+    // Their resting delay ended: nothing is sent twice.
+    await vi.advanceTimersByTimeAsync(LIVE_SETTINGS_DELAY_MS);
+    expect(a.sent('change-settings')).toHaveLength(2);
+    // Without a slider moved, Continue sends only itself.
+    h.lab.continueAll();
+    expect(a.commands.at(-1)).toEqual({ type: 'resume' });
+    expect(a.sent('change-settings')).toHaveLength(2);
+  });
+
   it('hands the stored ancestor to the runs waiting for it', async () => {
     const h = labHarness();
     const [a, b] = await start(h);

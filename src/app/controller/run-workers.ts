@@ -198,6 +198,26 @@ export function createRunWorkers(deps: Deps) {
     }));
   }
 
+  /** Tells every active Worker the setup's live settings (the sliders' values). */
+  function sendLiveSettings() {
+    liveTimer = undefined;
+    const { runs, setup } = get();
+    for (const run of runs) {
+      const w = workers.get(run.id);
+      if (w && isActive(run.status)) w.post({ type: 'change-settings', patch: liveSettingsFor(setup, run.variant) });
+    }
+  }
+
+  /**
+   * A slider moved just before Continue or Next generation is sent first (its resting delay may
+   * not be over), so that it applies from the generation these start, as the page says.
+   */
+  function flushLiveSettings() {
+    if (liveTimer === undefined) return;
+    clearTimeout(liveTimer);
+    sendLiveSettings();
+  }
+
   function start(step: boolean): void {
     if (noticeProblems()) return;
     const { setup, data } = get();
@@ -231,6 +251,7 @@ export function createRunWorkers(deps: Deps) {
     stepGeneration(): void {
       const { sessionId, runs, setup } = get();
       if (runs.some((r) => workers.has(r.id) && isActive(r.status))) {
+        flushLiveSettings();
         sendAll({ type: 'step' });
         set({ paused: true });
       } else if (sessionId && runs.some((r) => resumable(r, setup.generations))) {
@@ -245,6 +266,7 @@ export function createRunWorkers(deps: Deps) {
     },
 
     continueAll(): void {
+      flushLiveSettings();
       sendAll({ type: 'resume' });
       set({ paused: false });
     },
@@ -259,14 +281,7 @@ export function createRunWorkers(deps: Deps) {
     /** Sliders moved during a run: send the new settings; the runner applies them from the next generation. */
     scheduleLiveSettings(): void {
       clearTimeout(liveTimer);
-      liveTimer = setTimeout(() => {
-        const { runs, setup } = get();
-        for (const run of runs) {
-          const w = workers.get(run.id);
-          if (w && isActive(run.status))
-            w.post({ type: 'change-settings', patch: liveSettingsFor(setup, run.variant) });
-        }
-      }, LIVE_SETTINGS_DELAY_MS);
+      liveTimer = setTimeout(sendLiveSettings, LIVE_SETTINGS_DELAY_MS);
     },
 
     /** Ends every Worker; events they still send are ignored. */
