@@ -38,7 +38,12 @@ export function createLab(deps: LabDeps) {
     persist: (delayMs) => persistence.schedule(delayMs),
     writeAddress: () => address.write(),
   });
-  const replay = createReplay({ ...deps, notify, writeAddress: () => address.write() });
+  const replay = createReplay({
+    ...deps,
+    notify,
+    writeAddress: () => address.write(),
+    flushSave: () => persistence.flush(),
+  });
   const openRun = createOpenRun({ ...deps, notify, replay });
   const saved = createSavedSessions({ ...deps, notify, persistence });
 
@@ -174,6 +179,7 @@ export function createLab(deps: LabDeps) {
         notify('error', 'Runs are going: stop them or wait until they finish before opening another session.');
         return;
       }
+      persistence.flush();
       replay.discard();
       runs.terminateAll();
       set((s) => ({

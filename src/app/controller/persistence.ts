@@ -88,7 +88,18 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
     /** Saves the session after `delayMs` unless another change comes first. */
     schedule(delayMs = PERSIST_DELAY_MS): void {
       clearTimeout(timer);
-      timer = setTimeout(() => void saveNow(), delayMs);
+      timer = setTimeout(() => {
+        timer = undefined;
+        void saveNow();
+      }, delayMs);
+    },
+
+    /** Saves now what a scheduled save would have saved (before the page shows something else). */
+    flush(): void {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      void saveNow();
     },
 
     /** Reads back the session a link names (after a reload: its runs were interrupted). */

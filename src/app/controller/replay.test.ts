@@ -131,6 +131,24 @@ describe('instant replay', () => {
   });
 });
 
+describe('replaying the page’s own runs', () => {
+  it('saves a save still scheduled first, and comes back to the session as it was', async () => {
+    const h = labHarness();
+    await h.lab.initLab();
+    const run = { ...(await openedRun()), id: 'live-0', status: 'completed' as const };
+    h.store.setState({ runs: [run], sessionId: 'live' });
+    h.lab.updateSetup((s) => ({ ...s, rho: 0.55 })); // schedules a save, 300 ms on
+    h.lab.replayPage();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.storage.stores.sessions.get('live')).toMatchObject({ setup: { rho: 0.55 } });
+    expect(h.state().replay?.origin).toEqual({ kind: 'page' });
+    expect(h.state().sessionId).toBeNull();
+    h.lab.closeReplay();
+    expect(h.state()).toMatchObject({ sessionId: 'live', replay: null });
+    expect(h.state().runs.map((r) => r.id)).toEqual(['live-0']);
+  });
+});
+
 /** A run state as a replay makes it (to stand for a live run in the store). */
 async function openedRun() {
   const h = labHarness();

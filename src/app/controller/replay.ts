@@ -20,9 +20,11 @@ interface Deps {
   notify: Notify;
   /** Rewrites the page's address (address.ts). */
   writeAddress(): void;
+  /** Saves a save still scheduled for the page's own session, before the replay takes its place. */
+  flushSave(): void;
 }
 
-export function createReplay({ store, notify, writeAddress }: Deps) {
+export function createReplay({ store, notify, writeAddress, flushSave }: Deps) {
   const { getState: get, setState: set } = store;
   let before: Before | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,6 +76,7 @@ export function createReplay({ store, notify, writeAddress }: Deps) {
         notify('error', `Cannot replay ${source.title}: ${(e as Error).message}`);
         return false;
       }
+      if (!s.replay) flushSave();
       // A replay opened from another keeps what the page showed before the first.
       before ??= {
         setup: s.setup,
