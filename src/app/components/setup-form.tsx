@@ -20,6 +20,7 @@ import { applyPreset, PRESETS } from '../presets';
 import { Explain } from './explain';
 import { SelectField, SliderField } from './fields';
 import { SettingField, SettingFields, useSetupBinding } from './setting-field';
+import { useLab } from '../store';
 
 /** The environment's settings, in order; advanced ones go under its "Advanced". */
 export const ENVIRONMENT_FIELDS: readonly LabSettingId[] = [
@@ -53,7 +54,9 @@ export interface ShippedAncestor {
 
 /** The named presets (presets.ts): pick one, apply it; it replaces the setup's settings and runs. */
 export function PresetPicker() {
-  const { update, locked } = useSetupBinding();
+  const { update, locked: runLocked } = useSetupBinding();
+  // A replay shows the settings its runs were made with: a preset would only hide them.
+  const locked = useLab((s) => s.replay !== null) || runLocked;
   const [id, setId] = useState(PRESETS[0].id);
   const preset = PRESETS.find((p) => p.id === id) ?? PRESETS[0];
   return (
@@ -82,6 +85,7 @@ export function PresetPicker() {
 
 export function SetupForm({ shipped, meta }: ShippedAncestor) {
   const { setup, update, locked, running } = useSetupBinding();
+  const replaying = useLab((s) => s.replay !== null);
   const m = setup.mating;
   const setMating = (s: LabSetup, patch: Partial<MatingSliders>): LabSetup => ({
     ...s,
@@ -92,7 +96,11 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
     <section className="panel controls" aria-labelledby="controls-title">
       <h2 id="controls-title">Setup</h2>
       <PresetPicker />
-      {locked ? (
+      {replaying ? (
+        <p className="hint" data-testid="replay-setup-hint">
+          The settings the replayed runs were made with: close the replay to change them.
+        </p>
+      ) : locked ? (
         <p className="hint">
           Dataset, sizes, seed and runs are fixed for this comparison (Reset to change them). Sliders still act, from
           the next generation.
