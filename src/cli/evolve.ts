@@ -8,9 +8,10 @@ import { availableParallelism } from 'node:os';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeArchitecture, lenetSpecs } from '../evolution';
-import { loadDataset } from '../data';
-import { folderSource } from '../data/node-source';
+import { describeArchitecture, lenetSpecsFor } from '../evolution';
+import { DATASET_NAMES, isDatasetName, knownDataShape } from '../experiment/datasets';
+import { summariseData } from '../experiment/run-data';
+import { loadRunData, requireDataFolder } from './run-data';
 import { ConfigError, MODES, resolveConfig, type DeepPartial, type RunConfig } from '../experiment/config';
 import { CLI_OPTIONS, configFromFlags, helpText, parseThreads, UsageError, type CliFlags } from './flags';
 import { recordsToCsv, type Checkpoint, type RunEvent, type RunReport } from '../experiment/records';
@@ -152,10 +153,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (flags.describe) {
     const dataset = flags.dataset ?? 'mnist';
-    if (dataset !== 'mnist' && dataset !== 'cifar10')
-      throw new UsageError(`--dataset must be mnist or cifar10 (got ${dataset})`);
+    if (!isDatasetName(dataset))
+      throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(', ')} (got ${dataset})`);
+    // A folder dataset's image size (and so fc1's shape) is known once its files are read.
+    const shape = knownDataShape(dataset) ?? summariseData(await loadRunData(dataset, flags['data-dir']));
+    const input = { height: shape.height, width: shape.width, channels: shape.channels };
     process.stdout.write(
-      JSON.stringify({ dataset, ...describeArchitecture(lenetSpecs(dataset === 'mnist' ? 1 : 3)) }, null, 2) + '\n',
+      JSON.stringify(
+        { dataset, input, classes: shape.classNames.length, ...describeArchitecture(lenetSpecsFor(input)) },
+        null,
+        2,
+      ) + '\n',
     );
     return 0;
   }
@@ -183,9 +191,7 @@ async function main(argv: string[]): Promise<number> {
   if (checkpoint) checkpoint = { ...checkpoint, config };
   const startsFromAncestor = flags['ancestor-from'] !== undefined;
   if (startsFromAncestor) checkpoint = await ancestorCheckpoint(flags, config, flags.quiet ?? false);
-  const dataDir = flags['data-dir'];
-  if (!dataDir)
-    throw new UsageError('say where the dataset files are: --data-dir DIR (e.g. public/data after npm run data)');
+  const dataDir = requireDataFolder(config.dataset, flags['data-dir']);
 
   const threads = parseThreads(flags.threads);
   await mkdir(outDir, { recursive: true });
@@ -196,14 +202,11 @@ async function main(argv: string[]): Promise<number> {
     threads,
   };
   const peers = threads > 1 ? await ThreadPeer.startMany(threads - 1, backend.backend as BackendPreference) : [];
-  // The source holds mnist/ and cifar-10/ (the layout of npm run data's public/data and of shared/datasets).
-  const source = folderSource(dataDir);
   const quiet = flags.quiet ?? false;
-  if (!quiet) process.stderr.write(`loading ${config.dataset} from ${source.describe()}…\n`);
-  const [train, test] = [
-    await loadDataset(config.dataset, 'train', source),
-    await loadDataset(config.dataset, 'test', source),
-  ];
+  // A data root (mnist/, fashion-mnist/… inside) or one dataset's folder; run-data.ts says which.
+  const { train, test } = await loadRunData(config.dataset, dataDir, (line) => {
+    if (!quiet) process.stderr.write(`${line}\n`);
+  });
 
   const printer = progressPrinter(quiet);
   let lastReport: RunReport | null = null;

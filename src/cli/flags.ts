@@ -17,7 +17,7 @@ const RUNNER_FLAGS = {
   'data-dir': {
     type: 'string',
     value: 'DIR',
-    help: 'folder with the standard files (mnist/ or cifar-10/ inside it, or the files themselves)',
+    help: 'where the dataset is: a folder with its standard files (mnist/, fashion-mnist/, cifar-10/… inside it, or the files themselves; Fashion-MNIST is also found in Debian’s /usr/share/datasets/fashion-mnist); for --dataset idx, the folder of its four IDX files; for --dataset images, a folder with one sub-folder of PNG or JPEG pictures per class (or train/ and test/ holding them)',
   },
   out: { type: 'string', value: 'OUTDIR', help: 'where to write run.json, generations.csv and checkpoint.json' },
   resume: { type: 'string', value: 'OUTDIR', help: 'continue the run in OUTDIR from its checkpoint.json' },
@@ -171,8 +171,14 @@ const metavar = (s: Setting) =>
 
 const USAGE = `EvoLab headless runner
 
-  npm run evolve -- --describe --dataset mnist|cifar10
-      Print the ancestor's architecture as JSON (per-layer and total synapses and kernels).
+  npm run evolve -- --describe --dataset mnist|cifar10|fashion-mnist|… [--data-dir DIR]
+      Print the ancestor's architecture as JSON (per-layer and total synapses and kernels);
+      for --dataset idx or images, of the images in --data-dir.
+
+  npm run evolve -- --dataset images --data-dir PICTURES --out OUTDIR ...
+      Your own pictures, one sub-folder per class (PNG or JPEG, any size: each is cropped to its
+      centred square and resized to 28×28 grey, or 32×32 RGB when any is in colour); a fifth of
+      each class is held out for testing unless PICTURES has train/ and test/ folders.
 
   npm run evolve -- --dataset mnist --data-dir DIR --mode asexual|sexual|multiparent|magnitude|… \\
                     --generations N --epochs E --train-subset K --test-subset K --seed S --out OUTDIR

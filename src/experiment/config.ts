@@ -11,10 +11,11 @@ import {
   type SynthesisSettings,
   validateSynthesisSettings,
 } from '../evolution';
+import type { DatasetName } from './datasets';
 import { getPath, settingProblem, type Setting } from './setting';
 import { ALL_SETTINGS, settingById } from './settings-table';
 
-export type DatasetName = 'mnist' | 'cifar10';
+export type { DatasetName } from './datasets';
 /** Evolutionary synthesis with 1, 2 or m parents, or a pruning baseline (issue 19) at the same ρ. */
 export type EvolutionMode = 'asexual' | 'sexual' | 'multiparent' | PruningMethod;
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -80,6 +81,12 @@ export const DATASET_DEFAULTS: Record<DatasetName, { ancestorEpochs: number; epo
   // ALGORITHM.md §1.6 / §2: ancestor 10 epochs on MNIST; offspring 2 epochs on MNIST, 5 on CIFAR-10.
   mnist: { ancestorEpochs: 10, epochsPerGeneration: 2 },
   cifar10: { ancestorEpochs: 20, epochsPerGeneration: 5 },
+  // MNIST's drop-in replacements, and the person's own folders, take MNIST's.
+  'fashion-mnist': { ancestorEpochs: 10, epochsPerGeneration: 2 },
+  kmnist: { ancestorEpochs: 10, epochsPerGeneration: 2 },
+  'emnist-digits': { ancestorEpochs: 10, epochsPerGeneration: 2 },
+  idx: { ancestorEpochs: 10, epochsPerGeneration: 2 },
+  images: { ancestorEpochs: 10, epochsPerGeneration: 2 },
 };
 
 export const MODE_DEFAULTS: Record<EvolutionMode, { population: number; parents: number }> = {

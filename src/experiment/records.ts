@@ -4,6 +4,7 @@
  */
 import type { Genome, NetworkMetrics, SynthesisStats } from '../evolution';
 import type { EvolutionMode, RunConfig } from './config';
+import type { DataSummary } from './datasets';
 
 /** Which kernels (filter × input channel) are alive in one evolved layer, as a hex bitmap. */
 export interface KernelMaskSummary {
@@ -45,6 +46,14 @@ export interface NetworkRecord {
   epochLosses: number[];
   /** Null for the ancestor, which is trained, not synthesised. */
   synthesis: Omit<SynthesisStats, 'perLayer'> | null;
+  /**
+   * Its real size and speed (issue 20): bytes of its compacted TensorFlow.js export (model.json +
+   * weights), the weights and biases stored, and images per second through that model (one batch of
+   * test images, one thread). Absent in runs recorded before, or when not measured.
+   */
+  exportBytes?: number;
+  exportParameters?: number;
+  inferenceImagesPerSecond?: number;
   kernelMasks: KernelMaskSummary[];
 }
 
@@ -94,6 +103,8 @@ export interface Checkpoint {
   version: 1;
   config: RunConfig;
   environment: EnvironmentInfo;
+  /** The images the run learnt from (shape, classes); absent in runs recorded before it existed. */
+  data?: DataSummary;
   ancestor: { synapses: number; kernels: number };
   /** The last finished generation; its networks are `population`. */
   generation: number;
@@ -106,6 +117,8 @@ export interface Checkpoint {
 export interface RunReport {
   config: RunConfig;
   environment: EnvironmentInfo;
+  /** The images the run learnt from; absent in runs recorded before it existed. */
+  data?: DataSummary;
   ancestor: { synapses: number; kernels: number };
   records: NetworkRecord[];
   configChanges: { generation: number; changed: string[] }[];

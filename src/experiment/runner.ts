@@ -8,9 +8,9 @@ import {
   chooseParentIndices,
   describeArchitecture,
   initialiseGenome,
-  lenetSpecs,
-  LENET_CLASSES,
+  lenetSpecsFor,
   networkMetrics,
+  sameLayerShape,
   pruneOffspring,
   scheduledRho,
   synthesiseOffspring,
@@ -29,7 +29,9 @@ import {
   type LiveSettings,
   type RunConfig,
 } from './config';
+import { measureExport } from './export-size';
 import { summariseKernelMasks } from './kernel-masks';
+import { checkNetworkInput, summariseData } from './run-data';
 import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunPhase, RunReport } from './records';
 
 export interface RunnerOptions {
@@ -45,6 +47,8 @@ export interface RunnerOptions {
   checkpoint?: Checkpoint;
   /** Replicas on other cores that share every training step and evaluation (nn/model/gradient-peer.ts). */
   peers?: readonly GradientPeer[];
+  /** Measure each network's compacted export (bytes, inference speed) for its record; default true. */
+  measureExport?: boolean;
 }
 
 /** Settings that a person may change while a run goes; they apply from the next generation. */
@@ -76,6 +80,8 @@ export class ExperimentRunner {
       throw new Error(
         `training images are ${train.height}×${train.width}×${train.channels} but test images are ${test.height}×${test.width}×${test.channels}; load both splits of one dataset`,
       );
+    checkNetworkInput(train, train.name);
+    if (options.checkpoint) checkFits(options.checkpoint.population, train);
   }
 
   get currentConfig(): RunConfig {
@@ -137,7 +143,7 @@ export class ExperimentRunner {
     } else {
       this.emit({ type: 'started', config, environment: this.options.environment, fromGeneration: 1 });
       // Every ancestor starts dense: the efficiencies count against this.
-      const dense = describeArchitecture(lenetSpecs(train.channels));
+      const dense = describeArchitecture(lenetSpecsFor(train));
       ancestor = { synapses: dense.synapses, kernels: dense.kernels };
       const trained = await this.trainAncestors(0, ancestor, job);
       population = trained.genomes;
@@ -203,6 +209,7 @@ export class ExperimentRunner {
     return {
       config: this.config,
       environment: this.options.environment,
+      data: summariseData(this.options),
       ancestor,
       records: this.records.slice(),
       configChanges: this.configChanges.slice(),
@@ -228,8 +235,8 @@ export class ExperimentRunner {
     for (let individual = from; individual < this.config.ancestors; individual++) {
       // trainAndEvaluate starts at a batch boundary, where a pause holds.
       const seedGenome = initialiseGenome(
-        lenetSpecs(job.input.channels),
-        LENET_CLASSES,
+        lenetSpecsFor(job.input),
+        this.options.train.classNames.length,
         Rng.derive(this.config.seed, individual === 0 ? 'init/ancestor' : `init/ancestor/${individual}`),
       );
       const { genome, record } = await this.trainAndEvaluate(seedGenome, {
@@ -284,6 +291,10 @@ export class ExperimentRunner {
       const evaluation = await network.evaluate(this.options.test, job.testIndices, undefined, this.options.peers);
       const trainedGenome = network.toGenome();
       const metrics = networkMetrics(trainedGenome, job.ancestor);
+      const exported =
+        this.options.measureExport === false
+          ? null
+          : await measureExport(trainedGenome, this.options.test, job.testIndices, cfg.poolSize);
       const { perLayer: _perLayerStats, ...synthesis } = job.synthesis ?? { perLayer: null };
       const record: NetworkRecord = {
         generation: job.generation,
@@ -307,6 +318,7 @@ export class ExperimentRunner {
         epochLosses: trained.epochLosses,
         synthesis: job.synthesis ? (synthesis as Omit<SynthesisStats, 'perLayer'>) : null,
         kernelMasks: summariseKernelMasks(trainedGenome, cfg.synthesis.truncation),
+        ...exported,
       };
       return { genome: trainedGenome, record };
     } finally {
@@ -335,6 +347,7 @@ export class ExperimentRunner {
       version: 1,
       config: this.config,
       environment: this.options.environment,
+      data: summariseData(this.options),
       ancestor,
       generation,
       population,
@@ -379,6 +392,25 @@ export class ExperimentRunner {
       batches,
       loss,
     });
+  }
+}
+
+/** Refuses a checkpoint whose networks take other images or classes than the dataset's. */
+function checkFits(population: readonly Genome[], train: ImageDataset): void {
+  const expected = lenetSpecsFor(train);
+  const classes = train.classNames.length;
+  const wanted = `${train.height}×${train.width}×${train.channels} images of ${classes} classes`;
+  for (const g of population) {
+    const fits =
+      g.layers.length === expected.length &&
+      g.layers.every((l, i) => sameLayerShape(l.spec, expected[i])) &&
+      g.output.outUnits === classes;
+    if (!fits) {
+      const [c1, , , fc1] = g.layers.map((l) => l.spec);
+      throw new Error(
+        `the checkpoint's networks were made for other data (conv1 reads ${c1?.inChannels ?? '?'} channel(s), fc1 a ${fc1?.kernelH ?? '?'}×${fc1?.kernelW ?? '?'} map, ${g.output.outUnits} classes); the dataset has ${wanted}. Start from a checkpoint of this dataset, or train a new ancestor.`,
+      );
+    }
   }
 }
 

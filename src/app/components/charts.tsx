@@ -19,6 +19,7 @@ import {
   YAxis,
 } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
+import type { DatasetName } from '../../experiment/config';
 import type { NetworkRecord } from '../../experiment/records';
 import type { LossPoint } from '../../worker/protocol';
 import { downloadChartPng } from '../export';
@@ -273,7 +274,7 @@ const MetricChart = memo(function MetricChart(props: {
   title: string;
   log: boolean;
   lines: RunLine[];
-  dataset: 'mnist' | 'cifar10';
+  dataset: DatasetName;
   generations: number;
   paper: boolean;
   /** Our reproduction experiment to overlay, or null. */
