@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +13,8 @@ import { describeArchitecture, lenetSpecsFor } from '../evolution';
 import { DATASET_NAMES, isDatasetName, knownDataShape } from '../experiment/datasets';
 import { summariseData } from '../experiment/run-data';
 import { loadRunData, requireDataFolder } from './run-data';
+import { exportModelCommand } from './export-model';
+import { generationFile, packGeneration } from '../experiment/genome-history';
 import { ConfigError, MODES, resolveConfig, type DeepPartial, type RunConfig } from '../experiment/config';
 import { CLI_OPTIONS, configFromFlags, helpText, parseThreads, UsageError, type CliFlags } from './flags';
 import { recordsToCsv, type Checkpoint, type RunEvent, type RunReport } from '../experiment/records';
@@ -31,7 +34,16 @@ async function writeJsonAtomic(file: string, value: unknown) {
 async function writeOutputs(outDir: string, report: RunReport, checkpoint?: Checkpoint) {
   await writeJsonAtomic(path.join(outDir, 'run.json'), report);
   await writeFile(path.join(outDir, 'generations.csv'), recordsToCsv(report.records));
-  if (checkpoint) await writeJsonAtomic(path.join(outDir, 'checkpoint.json'), serialiseCheckpoint(checkpoint));
+  if (checkpoint) {
+    await writeGenomes(outDir, checkpoint);
+    await writeJsonAtomic(path.join(outDir, 'checkpoint.json'), serialiseCheckpoint(checkpoint));
+  }
+}
+
+/** Each generation's networks, packed, so that any of them can be exported (--export-model). */
+async function writeGenomes(outDir: string, c: Checkpoint) {
+  await mkdir(path.join(outDir, 'genomes'), { recursive: true });
+  await writeJsonAtomic(path.join(outDir, generationFile(c.generation)), packGeneration(c.generation, c.population));
 }
 
 function progressPrinter(quiet: boolean) {
@@ -140,6 +152,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(helpText());
     return 0;
   }
+  if (flags['export-model'] !== undefined) return exportModelCommand(flags);
   if (flags.mode?.includes(',') && !flags.describe) {
     if (flags.resume)
       throw new UsageError('--resume continues one run: give it one mode (resume each OUTDIR/<mode> separately)');
@@ -235,6 +248,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('\nstopping after this generation (Ctrl-C again to abort)…\n');
     runner.stopAfterGeneration();
   });
+  // The generation the run starts from (another run's ancestor) is kept like the ones it makes.
+  if (checkpoint && !existsSync(path.join(outDir, generationFile(checkpoint.generation))))
+    await writeGenomes(outDir, checkpoint);
   const report = await runner.run();
   await writeOutputs(outDir, report);
   process.stderr.write(

@@ -37,6 +37,12 @@ const RUNNER_FLAGS = {
     help: 'cores that share every training step and evaluation, as worker threads each with its own wasm (auto: all cores, split between the modes of --mode a,b); results differ from 1 thread by floating-point summation order only',
   },
   quiet: { type: 'boolean', help: 'no progress on stderr' },
+  'export-model': {
+    type: 'string',
+    value: 'GEN[:NET]',
+    help: 'export network NET (default: the most accurate) of generation GEN of the run in --run RUNDIR as a TensorFlow.js LayersModel (model.json and its weights, compacted: dead filters removed) into --out DIR; with --data-dir, also test it on the run’s test images',
+  },
+  run: { type: 'string', value: 'RUNDIR', help: 'the run folder --export-model reads (its run.json and genomes/)' },
 } as const;
 
 /** Flags that set several settings to one value. */
@@ -69,6 +75,8 @@ export type CliFlags = {
   out?: string;
   resume?: string;
   'ancestor-from'?: string;
+  'export-model'?: string;
+  run?: string;
   config?: string;
   threads?: string;
   dataset?: string;
@@ -184,13 +192,20 @@ const USAGE = `EvoLab headless runner
                     --generations N --epochs E --train-subset K --test-subset K --seed S --out OUTDIR
       Train the ancestor (generation 1) and evolve it to generation N (generations are numbered
       as in the paper: N=13 means the ancestor and 12 offspring generations).
-      Writes OUTDIR/run.json, OUTDIR/generations.csv and OUTDIR/checkpoint.json after each generation.
+      Writes OUTDIR/run.json, OUTDIR/generations.csv and OUTDIR/checkpoint.json after each generation,
+      and each generation's networks to OUTDIR/genomes/gen-<N>.json (for --export-model).
 
   npm run evolve -- ... --mode asexual,sexual --out OUTDIR
       Several modes at once, one process each, splitting the cores: OUTDIR/asexual/, OUTDIR/sexual/.
 
   npm run evolve -- --resume OUTDIR [--data-dir DIR] [--generations N]
       Continue a run from OUTDIR/checkpoint.json.
+
+  npm run evolve -- --export-model GEN[:NET] --run RUNDIR --out DIR [--data-dir DIR]
+      Export a network of a run (by default the most accurate of generation GEN) as a
+      TensorFlow.js LayersModel: DIR/model.json and DIR/group1-shard1of1.bin, for
+      tf.loadLayersModel. Dead filters are removed, so it is smaller and faster than the
+      ancestor; its size and speed are printed beside the ancestor's.
 
   npm run evolve -- --ancestor-from ANCDIR ... --out OUTDIR
       A new run (its own mode and settings) whose generation 1 is the trained ancestor in

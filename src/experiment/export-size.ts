@@ -5,7 +5,7 @@
  */
 import { makeBatch, type ImageDataset } from '../data';
 import type { Genome } from '../evolution';
-import { compactLayersModel, exportOf, inferenceSpeed } from '../nn/model/export';
+import { compactLayersModel, exportOf, inferenceSpeed, type ExportMetadata } from '../nn/model/export';
 
 /** Test images timed per network: the first of the run's test subset, the same for every network. */
 export const INFERENCE_BATCH = 256;
@@ -24,11 +24,13 @@ export async function measureExport(
   test: ImageDataset,
   testIndices: ArrayLike<number>,
   poolSize: number,
+  /** model.json's metadata, as the export will write it (model-export.ts), so the bytes are the export's. */
+  metadata: ExportMetadata,
 ): Promise<ExportMeasure> {
   const input = { height: test.height, width: test.width, channels: test.channels };
   const model = compactLayersModel(genome, input, { poolSize });
   try {
-    const files = await exportOf(model, genome, input, { classNames: test.classNames });
+    const files = await exportOf(model, genome, input, metadata);
     const batch = makeBatch(test, testIndices, 0, Math.min(INFERENCE_BATCH, testIndices.length));
     return {
       exportBytes: files.bytes,

@@ -18,7 +18,7 @@ import {
   type SynthesisSettings,
   type SynthesisStats,
 } from '../evolution';
-import { stratifiedSubset, type ImageDataset } from '../data';
+import type { ImageDataset } from '../data';
 import type { GradientPeer } from '../nn/model/gradient-peer';
 import { MaskedNetwork } from '../nn/model/network';
 import {
@@ -30,8 +30,10 @@ import {
   type RunConfig,
 } from './config';
 import { measureExport } from './export-size';
+import { exportMetadata } from './model-export';
 import { summariseKernelMasks } from './kernel-masks';
 import { checkNetworkInput, summariseData } from './run-data';
+import { subsetIndices } from './subsets';
 import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunPhase, RunReport } from './records';
 
 export interface RunnerOptions {
@@ -291,10 +293,6 @@ export class ExperimentRunner {
       const evaluation = await network.evaluate(this.options.test, job.testIndices, undefined, this.options.peers);
       const trainedGenome = network.toGenome();
       const metrics = networkMetrics(trainedGenome, job.ancestor);
-      const exported =
-        this.options.measureExport === false
-          ? null
-          : await measureExport(trainedGenome, this.options.test, job.testIndices, cfg.poolSize);
       const { perLayer: _perLayerStats, ...synthesis } = job.synthesis ?? { perLayer: null };
       const record: NetworkRecord = {
         generation: job.generation,
@@ -318,8 +316,12 @@ export class ExperimentRunner {
         epochLosses: trained.epochLosses,
         synthesis: job.synthesis ? (synthesis as Omit<SynthesisStats, 'perLayer'>) : null,
         kernelMasks: summariseKernelMasks(trainedGenome, cfg.synthesis.truncation),
-        ...exported,
       };
+      if (this.options.measureExport !== false) {
+        const { test } = this.options;
+        const metadata = exportMetadata(record, { config: cfg, data: summariseData(this.options) }, test.classNames);
+        Object.assign(record, await measureExport(trainedGenome, test, job.testIndices, cfg.poolSize, metadata));
+      }
       return { genome: trainedGenome, record };
     } finally {
       network.dispose();
@@ -412,12 +414,6 @@ function checkFits(population: readonly Genome[], train: ImageDataset): void {
       );
     }
   }
-}
-
-function subsetIndices(d: ImageDataset, size: number | null, seed: number, label: string): Int32Array {
-  if (size === null || size >= d.count) return Int32Array.from({ length: d.count }, (_, i) => i);
-  const subsetSeed = Rng.derive(seed, `subset/${label}`).nextUint32();
-  return stratifiedSubset(d.labels, size, (stream) => Rng.derive(subsetSeed, stream));
 }
 
 /** Parents of one offspring from the previous generation's records (ALGORITHM.md §2 [P], §6). */
