@@ -36,6 +36,8 @@ export const {
   stopAfterGeneration,
   resetLab,
   addDroppedFiles,
+  addDroppedFolder,
+  exportModel,
   checkData,
   loadReproduced,
 } = lab;

@@ -3,6 +3,7 @@
  * (store.ts) holds this; keeping the reducers pure makes them testable without a browser.
  */
 import type { RunConfig } from '../experiment/config';
+import type { DataSummary } from '../experiment/datasets';
 import type { EnvironmentInfo, NetworkRecord } from '../experiment/records';
 import type { AncestorSource, LossPoint, ProgressEvent, Stage, WorkerEvent } from '../worker/protocol';
 import { ancestorKey, checkpointKey } from '../worker/protocol';
@@ -33,6 +34,8 @@ export interface RunState {
   backend: { backend: string; reason: string; tried: string[] } | null;
   environment: EnvironmentInfo | null;
   ancestor: { synapses: number; kernels: number } | null;
+  /** The images the run learns from (shape, classes), as its Worker read them; null until it reports. */
+  data: DataSummary | null;
   records: NetworkRecord[];
   configChanges: { generation: number; changed: string[] }[];
   /** Highest generation whose checkpoint is stored (0 = none): resume starts after it. */
@@ -77,6 +80,7 @@ export function newRun(id: string, variant: RunVariant, label: string, colour: s
     backend: null,
     environment: null,
     ancestor: null,
+    data: null,
     records: [],
     configChanges: [],
     storedGeneration: 0,
@@ -122,6 +126,7 @@ export function reduceRun(run: RunState, ev: WorkerEvent, now: number): RunState
         records: mergeRecords(run.records, ev.report.records),
         configChanges: ev.report.configChanges,
         ancestor: ev.report.ancestor,
+        data: ev.report.data ?? run.data,
         environment: run.environment ?? ev.report.environment,
         storedGeneration: ev.stored ? Math.max(run.storedGeneration, ev.generation) : run.storedGeneration,
       };
@@ -131,6 +136,7 @@ export function reduceRun(run: RunState, ev: WorkerEvent, now: number): RunState
         records: mergeRecords(run.records, ev.report.records),
         configChanges: ev.report.configChanges,
         ancestor: ev.report.ancestor,
+        data: ev.report.data ?? run.data,
         config: ev.report.config,
         status: ev.report.finished ? 'completed' : 'stopped',
         progress: null,

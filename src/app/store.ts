@@ -1,7 +1,8 @@
 /** The zustand store the components render from. Actions that talk to Workers live in lab.ts. */
 import { create } from 'zustand';
 import type { ReproducedCurves } from '../experiment/summary';
-import type { AncestorMeta, FileCheck } from '../worker/protocol';
+import type { DataSummary, RegisteredName } from '../experiment/datasets';
+import type { AncestorMeta, DroppedFolder, ExportSummary, FileCheck } from '../worker/protocol';
 import type { XAxisKind } from './compute-axis';
 import type { RunState } from './state';
 import { defaultSetup, type LabSetup } from './setup';
@@ -18,6 +19,23 @@ export interface DataState {
   /** The outcome of checking each dropped file, newest first. */
   checks: FileCheck[];
   checking: boolean;
+  /** Which registered datasets the site serves in full (checked once at start; absent: not known yet). */
+  available: Partial<Record<RegisteredName, boolean>>;
+  /** The dropped folder or zip of an IDX or image-folder dataset, once it opened as a dataset. */
+  folder: DroppedFolder | null;
+  /** What the last dropped folder was found to be, or what is wrong with it. */
+  folderCheck: { ok: boolean; message: string; data?: DataSummary } | null;
+}
+
+/** A network exported from the lab (a run's card): working, its files to download, or why it failed. */
+export interface ModelExport {
+  status: 'working' | 'done' | 'failed';
+  generation: number;
+  individual: number;
+  /** Object URLs of model.json and its weights (revoked on the next export or a reset). */
+  files: { name: string; url: string; bytes: number }[];
+  summary: ExportSummary | null;
+  message: string | null;
 }
 
 export interface Notice {
@@ -58,6 +76,8 @@ export interface LabState {
   restoring: boolean;
   /** The person paused the runs (Workers still starting pause as soon as they can). */
   paused: boolean;
+  /** Exported models, by run id. */
+  exports: Record<string, ModelExport>;
 }
 
 export const initialState = (): LabState => ({
@@ -68,7 +88,17 @@ export const initialState = (): LabState => ({
   shippedAncestor: 'unknown',
   shippedMeta: null,
   reproduced: null,
-  data: { served: 'checking', notServed: [], missing: [], dropped: [], checks: [], checking: false },
+  data: {
+    served: 'checking',
+    notServed: [],
+    missing: [],
+    dropped: [],
+    checks: [],
+    checking: false,
+    available: {},
+    folder: null,
+    folderCheck: null,
+  },
   view: {
     generation: null,
     individual: {},
@@ -81,6 +111,7 @@ export const initialState = (): LabState => ({
   notices: [],
   restoring: true,
   paused: false,
+  exports: {},
 });
 
 export const useLab = create<LabState>()(() => initialState());

@@ -11,16 +11,14 @@ import { makeBatch } from '../data';
 import type { Genome } from '../evolution';
 import { startBackend } from '../experiment/environment';
 import { generationFile, unpackGeneration } from '../experiment/genome-history';
-import { chooseNetwork, exportRunNetwork, runModelInput } from '../experiment/model-export';
+import { chooseNetwork, exportRunNetwork, exportSpeed } from '../experiment/model-export';
 import type { NetworkRecord, RunReport } from '../experiment/records';
 import { deserialiseCheckpoint } from '../experiment/serialise';
 import { subsetIndices } from '../experiment/subsets';
-import { compactLayersModel, inferenceSpeed, MODEL_FILE, WEIGHTS_FILE } from '../nn/model/export';
+import { MODEL_FILE, WEIGHTS_FILE } from '../nn/model/export';
 import { UsageError, type CliFlags } from './flags';
 import { loadRunData } from './run-data';
 
-/** Images timed for the speed line: a fixed batch of pseudo-random pixels (speed does not depend on them). */
-const SPEED_BATCH = 256;
 
 export function parseNetworkSpec(text: string): { generation: number; individual?: number } {
   const m = /^\s*(\d+)\s*(?::\s*(\d+)\s*)?$/.exec(text);
@@ -57,18 +55,6 @@ async function generationGenomes(runDir: string, generation: number): Promise<Ge
   throw new UsageError(`${runDir} keeps no networks of generation ${generation} (no ${file}, no checkpoint.json)`);
 }
 
-/** Images per second through the compacted model of `genome`, on SPEED_BATCH fixed images. */
-async function speedOf(genome: Genome, report: RunReport): Promise<number> {
-  const { input } = runModelInput(report);
-  const model = compactLayersModel(genome, input, { poolSize: report.config.poolSize });
-  try {
-    const per = input.height * input.width * input.channels;
-    const images = Float32Array.from({ length: SPEED_BATCH * per }, (_, i) => ((i * 2654435761) >>> 24) / 255);
-    return await inferenceSpeed(model, images, input);
-  } finally {
-    model.dispose();
-  }
-}
 
 /** The exported model's accuracy on the run's test images (the subset its seed picked). */
 async function testAccuracy(
@@ -141,7 +127,7 @@ export async function exportModelCommand(flags: CliFlags): Promise<number> {
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, MODEL_FILE), JSON.stringify(exported.modelJson));
   await writeFile(path.join(outDir, WEIGHTS_FILE), exported.weights);
-  const speed = await speedOf(genome, report);
+  const speed = await exportSpeed(genome, report);
   say(
     `generation ${generation} network ${record.individual} (test accuracy ${(100 * record.testAccuracy).toFixed(2)} %) → ${path.join(outDir, MODEL_FILE)}, ${WEIGHTS_FILE}`,
   );
@@ -158,7 +144,7 @@ export async function exportModelCommand(flags: CliFlags): Promise<number> {
     : null;
   if (ancestorRecord && ancestorGenome) {
     const a = await exportRunNetwork(ancestorGenome, ancestorRecord, report);
-    ancestor = { bytes: a.bytes, parameters: a.parameters, imagesPerSecond: await speedOf(ancestorGenome, report) };
+    ancestor = { bytes: a.bytes, parameters: a.parameters, imagesPerSecond: await exportSpeed(ancestorGenome, report) };
   }
   const line = (what: string, x: { bytes: number; parameters: number; imagesPerSecond: number }) =>
     `  ${what}: ${kb(x.bytes)}, ${x.parameters.toLocaleString('en')} parameters, ${Math.round(x.imagesPerSecond).toLocaleString('en')} images/s (${tf.getBackend()}, one thread)`;

@@ -12,7 +12,11 @@ export function labSubsets(dataset: DatasetName): { trainSubset: number; testSub
 
 /** What public/ancestors/<dataset>.meta.json says about a shipped ancestor. */
 export interface AncestorMeta {
+  /** The dataset it was trained on: the lab offers it for this dataset only. */
   dataset: DatasetName;
+  /** The images it takes and the classes it tells apart; absent in ancestors made before they were recorded. */
+  input?: { height: number; width: number; channels: number };
+  classNames?: string[];
   seed: number;
   trainSubset: number | null;
   testSubset: number | null;

@@ -16,6 +16,9 @@ import type { DatasetSpec } from '../data/open';
 export type FolderDatasetKind = 'idx' | 'images';
 export type DatasetName = RegisteredName | FolderDatasetKind;
 
+// The page reads the registry through here (it may not import data/).
+export { listDatasets, registeredDataset, REGISTERED_NAMES, type RegisteredName };
+
 export const FOLDER_KINDS: readonly FolderDatasetKind[] = ['idx', 'images'];
 export const DATASET_NAMES: readonly DatasetName[] = [...REGISTERED_NAMES, ...FOLDER_KINDS];
 

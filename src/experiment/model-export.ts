@@ -3,7 +3,13 @@
  * it is in the model's metadata. Shared by `npm run evolve -- --export-model` and the lab's Worker.
  */
 import type { Genome } from '../evolution';
-import { exportCompactModel, type ExportedModel, type ExportMetadata } from '../nn/model/export';
+import {
+  compactLayersModel,
+  exportCompactModel,
+  inferenceSpeed,
+  type ExportedModel,
+  type ExportMetadata,
+} from '../nn/model/export';
 import type { RunConfig } from './config';
 import { knownDataShape, type DataSummary } from './datasets';
 import type { NetworkRecord } from './records';
@@ -81,4 +87,23 @@ export async function exportRunNetwork(
     poolSize: run.config.poolSize,
     metadata: exportMetadata(record, run, classNames),
   });
+}
+
+/** Images timed by exportSpeed: a fixed batch of pseudo-random pixels (the speed does not depend on them). */
+export const SPEED_BATCH = 256;
+
+/** Images per second through the compacted model of `genome` (one batch of SPEED_BATCH, one thread). */
+export async function exportSpeed(
+  genome: Genome,
+  run: { config: Pick<RunConfig, 'dataset' | 'poolSize'>; data?: DataSummary },
+): Promise<number> {
+  const { input } = runModelInput(run);
+  const model = compactLayersModel(genome, input, { poolSize: run.config.poolSize });
+  try {
+    const per = input.height * input.width * input.channels;
+    const images = Float32Array.from({ length: SPEED_BATCH * per }, (_, i) => ((i * 2654435761) >>> 24) / 255);
+    return await inferenceSpeed(model, images, input);
+  } finally {
+    model.dispose();
+  }
 }

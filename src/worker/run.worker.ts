@@ -4,11 +4,12 @@
  * the real backend, data, IndexedDB and Worker. The page never trains: this Worker is the only
  * place in the browser where tensors exist.
  */
-import { loadDataset } from '../data';
+import { openDataset } from '../data';
 import { environmentInfo, startBackend } from '../experiment/environment';
 import { ExperimentRunner } from '../experiment/runner';
 import { idbStorage } from '../storage/idb';
-import { checkFile, dataSource } from './files';
+import { checkFile, checkFolder, dataSource, openDroppedFolder } from './files';
+import { exportNetworkFiles } from './model-files';
 import { macrotaskScheduler } from './macrotask';
 import type { WorkerCommand, WorkerEvent } from './protocol';
 import { RunController } from './run-controller';
@@ -20,7 +21,14 @@ const controller = new RunController({
   post: (event: WorkerEvent) => self.postMessage(event),
   backend: { start: startBackend, describe: environmentInfo },
   startPeers: startWorkerPeers,
-  data: { source: dataSource, load: loadDataset, check: checkFile },
+  data: {
+    source: dataSource,
+    load: (dataset, split, source, onProgress) => openDataset(source, dataset, split, { onProgress }),
+    openFolder: openDroppedFolder,
+    check: checkFile,
+    checkFolder,
+  },
+  exportNetwork: exportNetworkFiles,
   storage: idbStorage,
   fetch: (url) => fetch(url),
   createRunner: (config, options) => new ExperimentRunner(config, options),

@@ -20,6 +20,7 @@ import {
 } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import type { DatasetName } from '../../experiment/config';
+import { datasetTitle } from '../../experiment/datasets';
 import type { NetworkRecord } from '../../experiment/records';
 import type { LossPoint } from '../../worker/protocol';
 import { downloadChartPng } from '../export';
@@ -102,7 +103,7 @@ export function Charts() {
               checked={paper}
               onChange={(e) => setView({ paper: e.target.checked })}
             />
-            Show the paper’s reported points ({dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'})
+            Show the paper’s reported points ({datasetTitle(dataset)})
           </label>
           {experiment ? (
             <label className="check">

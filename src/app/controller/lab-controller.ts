@@ -9,7 +9,9 @@ import { isActive } from '../state';
 import type { LabState } from '../store';
 import { queryToSetup } from '../url';
 import { createAddress } from './address';
+import { genomesKey } from '../../worker/protocol';
 import { createDataChecks } from './data-checks';
+import { createModelExports } from './model-exports';
 import { createNotices } from './notices';
 import { createPersistence } from './persistence';
 import type { LabDeps } from './ports';
@@ -28,6 +30,7 @@ export function createLab(deps: LabDeps) {
   const address = createAddress(deps);
   const persistence = createPersistence({ ...deps, notify });
   const data = createDataChecks({ ...deps, notify });
+  const models = createModelExports({ ...deps, notify });
   const runs = createRunWorkers({
     ...deps,
     notify,
@@ -40,6 +43,8 @@ export function createLab(deps: LabDeps) {
     dismissNotice: dismiss,
     checkData: data.checkData,
     addDroppedFiles: data.addDroppedFiles,
+    addDroppedFolder: data.addDroppedFolder,
+    exportModel: models.exportModel,
     loadReproduced: data.loadReproduced,
     startComparison: runs.startComparison,
     resumeComparison: runs.resumeComparison,
@@ -58,6 +63,7 @@ export function createLab(deps: LabDeps) {
       void data.checkData();
       void data.checkShippedAncestor();
       void data.loadReproduced();
+      void data.checkAvailability();
     },
 
     updateSetup(change: (s: LabSetup) => LabSetup): void {
@@ -76,7 +82,7 @@ export function createLab(deps: LabDeps) {
       set({ setup: after });
       address.write();
       if (after.dataset !== before.dataset) {
-        set((s) => ({ data: { ...s.data, dropped: [], checks: [] } }));
+        set((s) => ({ data: { ...s.data, dropped: [], checks: [], folder: null, folderCheck: null } }));
         void data.checkData();
         void data.checkShippedAncestor();
       }
@@ -87,6 +93,7 @@ export function createLab(deps: LabDeps) {
     /** Ends every Worker and forgets the comparison's results (they stay exportable until then). */
     async resetLab(): Promise<void> {
       runs.terminateAll();
+      models.clear();
       const { sessionId, runs: current } = get();
       set({
         sessionId: null,
@@ -100,6 +107,14 @@ export function createLab(deps: LabDeps) {
           sessionId,
           current.map((r) => r.id),
         );
+      // Each generation's networks, kept for export.
+      await Promise.all(
+        current.flatMap((r) =>
+          [...new Set(r.records.map((x) => x.generation))].map((g) =>
+            deps.storage.delete('checkpoints', genomesKey(r.id, g)).catch(() => {}),
+          ),
+        ),
+      );
     },
   };
 }

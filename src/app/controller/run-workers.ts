@@ -87,7 +87,7 @@ export function createRunWorkers(deps: Deps) {
         type: 'start',
         runId: run.id,
         config,
-        data: { baseUrl: dataBaseUrl, files: data.dropped },
+        data: { baseUrl: dataBaseUrl, files: data.dropped, folder: data.folder },
         ancestor: source,
         wasmBaseUrl,
         live: liveSettingsFor(setup, run.variant),
@@ -202,7 +202,12 @@ export function createRunWorkers(deps: Deps) {
       if (noticeProblems()) return;
       const { setup, data } = get();
       if (data.missing.length) {
-        notify('error', `The dataset files ${data.missing.join(', ')} are missing: see "Data" for what to do.`);
+        notify(
+          'error',
+          data.folder === null && data.notServed.length === 0
+            ? `Drop ${data.missing.join(', ')} on "Data" first.`
+            : `The dataset files ${data.missing.join(', ')} are missing: see "Data" for what to do.`,
+        );
         return;
       }
       const colours = runColours(setup.runs);

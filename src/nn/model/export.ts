@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Genome } from '../../evolution/genome';
 import { liveFilters } from '../../evolution/metrics';
-import { compactKeep, gather, gatherRows, range, toTfKernel } from './layout';
+import { compactKeep, gatherRows, range, toTfKernel } from './layout';
 import type { InputShape } from './gradient-peer';
 
 /** The shard's file name, as tensorflowjs_converter names a single shard. */
