@@ -19,7 +19,6 @@ import { MODEL_FILE, WEIGHTS_FILE } from '../nn/model/export';
 import { UsageError, type CliFlags } from './flags';
 import { loadRunData } from './run-data';
 
-
 export function parseNetworkSpec(text: string): { generation: number; individual?: number } {
   const m = /^\s*(\d+)\s*(?::\s*(\d+)\s*)?$/.exec(text);
   if (!m || Number(m[1]) < 1)
@@ -54,7 +53,6 @@ async function generationGenomes(runDir: string, generation: number): Promise<Ge
   }
   throw new UsageError(`${runDir} keeps no networks of generation ${generation} (no ${file}, no checkpoint.json)`);
 }
-
 
 /** The exported model's accuracy on the run's test images (the subset its seed picked). */
 async function testAccuracy(

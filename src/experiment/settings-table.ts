@@ -25,7 +25,7 @@ export const SETTINGS = [
     url: 'dataset',
     cli: 'dataset',
     label: 'Dataset',
-    help: 'The images the networks learn to tell apart: MNIST’s handwritten digits (grey, 28×28 pixels), CIFAR-10’s small colour photos of ten kinds of object (32×32), MNIST’s drop-in replacements (Fashion-MNIST’s clothes, Kuzushiji-MNIST’s Japanese characters, EMNIST’s digits), any dataset of four IDX files, or your own pictures, one folder per class. The network adapts to the images’ size and colours.',
+    help: 'The images the networks learn to tell apart: MNIST’s digits, CIFAR-10’s colour photos, MNIST’s drop-in replacements (clothes, Japanese characters, more digits), the four files of any IDX dataset, or your own pictures, one folder per class. The network adapts to their size and colours.',
     kind: 'choice',
     choices: DATASET_CHOICES,
     live: false,

@@ -44,6 +44,7 @@ export function createLab(deps: LabDeps) {
     checkData: data.checkData,
     addDroppedFiles: data.addDroppedFiles,
     addDroppedFolder: data.addDroppedFolder,
+    checkAvailability: data.checkAvailability,
     exportModel: models.exportModel,
     loadReproduced: data.loadReproduced,
     startComparison: runs.startComparison,

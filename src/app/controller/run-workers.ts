@@ -3,6 +3,7 @@
  * out CPU turns, relays the shared ancestor, and passes the person's pause, continue, stop and
  * slider changes on.
  */
+import { isFolderKind } from '../../experiment/datasets';
 import type { WorkerCommand, WorkerEvent } from '../../worker/protocol';
 import { CpuTurns, peersOverride, peersPerRun, trainingSlots } from '../cpu';
 import { configFor, liveSettingsFor, runColours, runLabel, setupProblems } from '../setup';
@@ -204,7 +205,7 @@ export function createRunWorkers(deps: Deps) {
       if (data.missing.length) {
         notify(
           'error',
-          data.folder === null && data.notServed.length === 0
+          isFolderKind(setup.dataset)
             ? `Drop ${data.missing.join(', ')} on "Data" first.`
             : `The dataset files ${data.missing.join(', ')} are missing: see "Data" for what to do.`,
         );
