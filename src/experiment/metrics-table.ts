@@ -53,7 +53,8 @@ export const METRIC_ROWS = [
   {
     id: 'inferenceImagesPerSecond',
     label: 'Inference speed',
-    formula: 'images classified per second by the exported model (one batch of 256, one thread)',
+    formula:
+      'images classified per second by the exported model (one batch of 256, the fastest of 3 tries, one thread)',
     help: 'How fast the compacted network classifies, measured once per network on this machine. Fewer filters mean less work per image, so it rises as the network shrinks; it also varies with what else the machine is doing.',
   },
   {
