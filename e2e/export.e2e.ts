@@ -17,9 +17,9 @@ import { pictureFiles, writePictureFolder } from '../src/testing/pictures';
 import { baseUrl, launch, newLabContext, openLab, root, shot, waitForStatuses } from './browser';
 
 const SHAPES = { classes: ['left', 'top', 'right'], perClass: 10, colour: false };
-// One asexual run on the pictures: a 6-epoch ancestor (24 training pictures), one generation of offspring.
+// One asexual run on the pictures: a 2-epoch ancestor (24 training pictures), one generation of offspring.
 const PICTURES =
-  'dataset=images&runs=asexual&generations=2&epochs=2&ancestorEpochs=6&backend=wasm&ancestor=train&rho=0.5';
+  'dataset=images&runs=asexual&generations=2&epochs=1&ancestorEpochs=2&backend=wasm&ancestor=train&rho=0.5';
 
 let browser: Awaited<ReturnType<typeof launch>>;
 beforeAll(async () => {

@@ -4,7 +4,8 @@ import type { RunState } from './state';
 
 /** The same document the CLI writes as run.json. */
 export function reportOf(
-  run: Pick<RunState, 'config' | 'environment' | 'ancestor' | 'records' | 'configChanges' | 'status'>,
+  run: Pick<RunState, 'config' | 'environment' | 'ancestor' | 'records' | 'configChanges' | 'status'> &
+    Partial<Pick<RunState, 'data'>>,
 ): RunReport {
   const first = run.records.find((r) => r.generation === 1);
   return {
@@ -16,6 +17,7 @@ export function reportOf(
       tfjsVersion: '',
       startedAt: '',
     },
+    ...(run.data ? { data: run.data } : {}),
     ancestor:
       run.ancestor ?? (first ? { synapses: first.synapses, kernels: first.kernels } : { synapses: 0, kernels: 0 }),
     records: run.records,
