@@ -90,6 +90,12 @@ describe('npm run evolve -- --export-model', () => {
     // The record's size is the export's: the same files, byte for byte.
     const files = await Promise.all(['model.json', 'group1-shard1of1.bin'].map((f) => readFile(path.join(out, f))));
     expect(files[0].length + files[1].length).toBe(record.exportBytes);
+    // And generations.csv says so too.
+    const csv = (await readFile(path.join(runDir, 'generations.csv'), 'utf8')).trim().split('\n');
+    const row = Object.fromEntries(csv[0].split(',').map((h, i) => [h, csv[3].split(',')[i]]));
+    expect(Number(row.export_bytes)).toBe(record.exportBytes);
+    expect(Number(row.export_parameters)).toBe(record.exportParameters);
+    expect(Number(row.inference_images_per_second)).toBeGreaterThan(0);
   }, 300_000);
 
   it('exports the chosen network and checks its accuracy with --data-dir', async () => {

@@ -152,6 +152,10 @@ export const CSV_COLUMNS = [
   'removed_kernels',
   'removed_filters',
   'floor_added',
+  // Issue 20; empty in runs recorded before.
+  'export_bytes',
+  'export_parameters',
+  'inference_images_per_second',
 ] as const;
 
 export function recordsToCsv(records: readonly NetworkRecord[]): string {
@@ -182,6 +186,9 @@ export function recordsToCsv(records: readonly NetworkRecord[]): string {
       r.synthesis?.removed?.kernels ?? '',
       r.synthesis?.removed?.filters ?? '',
       r.synthesis?.floorAdded ?? '',
+      r.exportBytes ?? '',
+      r.exportParameters ?? '',
+      r.inferenceImagesPerSecond?.toFixed(1) ?? '',
     ].join(','),
   );
   return [CSV_COLUMNS.join(','), ...rows].join('\n') + '\n';
