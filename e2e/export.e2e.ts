@@ -90,7 +90,7 @@ describe('datasets and exported models in the lab', () => {
       const size = card.getByTestId('model-size');
       expect(await size.getAttribute('data-bytes')).toBe(String(record.exportBytes));
       expect(await size.innerText()).toMatch(
-        /Model .*of gen 2: .*KB · [\d,]+ images\/s \(ancestor: .*KB · [\d,]+ images\/s\)/,
+        /Gen 2 as a model: .*KB · [\d,]+ images\/s \(ancestor: .*KB · [\d,]+ images\/s\)/,
       );
 
       // Export generation 2 and download both files.

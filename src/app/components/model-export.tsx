@@ -41,8 +41,9 @@ export function ModelExport({ run }: { run: RunState }) {
     <div className="model-export" data-testid="model-export">
       {size ? (
         <p data-testid="model-size" data-bytes={record?.exportBytes} data-generation={generation}>
-          Model <MetricExplain metric="exportBytes" label="Model size" /> of gen {generation}: <strong>{size}</strong>
-          {ancestorSize ? <span className="muted"> (ancestor: {ancestorSize})</span> : null}
+          Gen {generation} as a model: <strong>{size}</strong>
+          {ancestorSize ? <span className="muted"> (ancestor: {ancestorSize})</span> : null}{' '}
+          <MetricExplain metric="exportBytes" /> <MetricExplain metric="inferenceImagesPerSecond" />
         </p>
       ) : null}
       <div className="export-controls">
@@ -69,7 +70,6 @@ export function ModelExport({ run }: { run: RunState }) {
         >
           {shown?.status === 'working' ? 'Exporting…' : 'Export model'}
         </button>
-        <MetricExplain metric="inferenceImagesPerSecond" label="Inference speed" />
       </div>
       {shown?.status === 'done' && shown.summary ? (
         <div className="export-files" data-testid="model-files">
