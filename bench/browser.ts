@@ -30,17 +30,22 @@ export interface BrowserCase {
   timeoutSeconds: number;
   /** Helper Workers sharing every step (src/worker/worker-peer.ts); default 0. */
   peers?: number;
+  /** WebGPU on a hardware adapter only (the row that a machine with a GPU fills in); none here says why. */
+  realGpu?: boolean;
 }
 
+type Measured = Exclude<WorkerResult, { error: string } | { none: string }>;
+
 export type BrowserResult = (
-  { backend: string; error: string } | (Exclude<WorkerResult, { error: string }> & { wallSeconds: number })
-) & { peers: number };
+  { backend: string; error: string } | { backend: string; none: string } | (Measured & { wallSeconds: number })
+) & { peers: number; realGpu?: boolean };
 
 export async function runBrowserBench(cases: BrowserCase[], log: (s: string) => void): Promise<BrowserResult[]> {
   if (!existsSync(CHROMIUM))
     return cases.map((c) => ({
       backend: c.backend,
       peers: c.peers ?? 0,
+      ...(c.realGpu ? { realGpu: true } : {}),
       error: `${CHROMIUM} is missing (apt-get install -y chromium)`,
     }));
   // A production build, as people get it: a dev server's on-demand transforms would dominate
@@ -72,26 +77,42 @@ export async function runBrowserBench(cases: BrowserCase[], log: (s: string) => 
       log(`browser ${c.backend}${peers ? ` + ${peers} helper Worker(s)` : ''}: ${c.batches} training batches…`);
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: c.backend === 'webgpu' ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS,
+        // A hardware adapter on Linux needs Vulkan; without a GPU, SwiftShader's fallback is all there is.
+        args:
+          c.backend !== 'webgpu'
+            ? BASE_ARGS
+            : [
+                ...BASE_ARGS,
+                '--enable-unsafe-webgpu',
+                ...(c.realGpu ? ['--enable-features=Vulkan', '--ignore-gpu-blocklist'] : []),
+              ],
       });
       try {
         const page = await browser.newPage();
         const t0 = Date.now();
         await page.goto(
-          `${url}?backend=${c.backend}&batches=${c.batches}&inferBatches=${c.inferBatches}&inferBatch=${c.inferBatchSize}&peers=${peers}`,
+          `${url}?backend=${c.backend}&batches=${c.batches}&inferBatches=${c.inferBatches}&inferBatch=${c.inferBatchSize}&peers=${peers}${c.realGpu ? '&realGpu=1' : ''}`,
         );
         await page.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench !== undefined, null, {
           timeout: c.timeoutSeconds * 1000,
           polling: 500,
         });
         const r = (await page.evaluate(() => (window as unknown as { __bench: WorkerResult }).__bench)) as WorkerResult;
+        const realGpu = c.realGpu ? { realGpu: true } : {};
         results.push(
           'error' in r
-            ? { backend: c.backend, peers, error: r.error }
-            : { ...r, peers, wallSeconds: (Date.now() - t0) / 1000 },
+            ? { backend: c.backend, peers, error: r.error, ...realGpu }
+            : 'none' in r
+              ? { backend: c.backend, peers, none: r.none, ...realGpu }
+              : { ...r, peers, wallSeconds: (Date.now() - t0) / 1000, ...realGpu },
         );
       } catch (e) {
-        results.push({ backend: c.backend, peers, error: (e as Error).message.split('\n')[0] });
+        results.push({
+          backend: c.backend,
+          peers,
+          error: (e as Error).message.split('\n')[0],
+          ...(c.realGpu ? { realGpu: true } : {}),
+        });
       } finally {
         await browser.close();
       }

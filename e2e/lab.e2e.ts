@@ -301,13 +301,18 @@ describe('the lab on wasm', () => {
     const { page, context } = await openLab(browser, TINY.replace('generations=2', 'generations=6'));
     try {
       await page.getByTestId('data-ok').waitFor({ timeout: 20_000 });
-      await page.getByTestId('primary').click();
-      // A slider moved during the run (from the keyboard) applies from the next generation: moved
-      // once the runs evolve (a tiny generation takes well under a second, so six leave room).
-      await page.getByTestId('progress').filter({ hasText: 'Generation 2' }).first().waitFor({ timeout: 60_000 });
+      // A slider moved during the run (from the keyboard) applies from the next generation. It is
+      // moved while both runs hold between generations 1 and 2: moved while they train, the
+      // asexual run could finish all six generations before the change reached it (tiny
+      // generations take a fraction of a second, and the runs take turns on the cores).
+      await page.getByTestId('step').click();
+      await waitForStatuses(page, 'paused', 120_000);
+      await waitForGeneration(page, 1, 2, 10_000);
       await page.getByTestId('rho').focus();
       await page.keyboard.press('ArrowLeft');
       expect(await page.getByTestId('rho').inputValue()).toBe('0.45');
+      expect(await page.getByTestId('primary').innerText()).toBe('Continue');
+      await page.getByTestId('primary').click();
       // Reload once generation 2 of both runs is saved in the browser, while later ones train.
       await page.waitForFunction(
         () => {
@@ -349,7 +354,13 @@ describe('the lab on wasm', () => {
         page.getByTestId('run-asexual').getByTestId('export-json').click(),
       ]);
       const report = JSON.parse(readFileSync(await d.path(), 'utf8')) as RunReport;
-      expect(report.configChanges.length).toBeGreaterThan(0);
+      // The change made before the reload came back with the run, at the generation it applied from.
+      expect(report.configChanges).toHaveLength(1);
+      expect(report.configChanges[0]).toMatchObject({
+        generation: 2,
+        from: { 'synthesis.budget.rho': 0.5 },
+        to: { 'synthesis.budget.rho': 0.45 },
+      });
       expect(report.configChanges[0].changed).toContain('synthesis.budget.rho');
       expect(report.config.synthesis.budget.rho).toBe(0.45);
       expect(new URL(page.url()).searchParams.get('rho')).toBe('0.45');
@@ -386,9 +397,16 @@ describe('the lab on wasm', () => {
         { timeout: 30_000 },
       );
       await expect.poll(() => primary.innerText(), { timeout: 30_000 }).toBe('Continue');
-      // (Only the generation/epoch/batch lines: the time-left line may change while paused.)
+      // (Only the generation/epoch/batch lines: the time-left line may change while paused, and so
+      // may "taking turns": paused runs give their cores back.)
       const position = async () =>
-        (await page.getByTestId('progress').allInnerTexts()).map((t) => t.split('\n').slice(0, 2).join(' '));
+        (await page.getByTestId('progress').allInnerTexts()).map((t) =>
+          t
+            .split('\n')
+            .filter((line) => !line.startsWith('Time left'))
+            .slice(0, 2)
+            .join(' '),
+        );
       const frozen = await position();
       await page.waitForTimeout(1500);
       expect(await position()).toEqual(frozen);

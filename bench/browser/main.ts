@@ -1,6 +1,7 @@
 /**
  * Bench page: runs the measurement in a module Worker (as the lab does) and exposes the result
  * as window.__bench for Playwright. Query: ?backend=wasm|webgl|webgpu&batches=N&inferBatches=N&inferBatch=N&peers=N
+ * (&realGpu=1: webgpu only on a hardware adapter; otherwise the result says there is none)
  */
 import type { WorkerRequest, WorkerResult } from './worker';
 
@@ -11,6 +12,7 @@ const request: WorkerRequest = {
   inferBatches: Number(q.get('inferBatches') ?? 4),
   inferBatchSize: Number(q.get('inferBatch') ?? 256),
   peers: Number(q.get('peers') ?? 0),
+  realGpu: q.get('realGpu') === '1',
   wasmBase: new URL('/', location.href).href,
   pageStart: performance.timeOrigin,
 };

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /** The browser side of `npm run bench`: one backend, measured in a dedicated module Worker. */
-import { configureWasmPaths, selectBackend, type BackendPreference } from '../../src/nn/model/backend';
+import { configureWasmPaths, probeWebGpu, selectBackend, type BackendPreference } from '../../src/nn/model/backend';
 import { startWorkerPeers } from '../../src/worker/worker-peer';
 import { ancestorGenome, throughput, type Throughput } from '../lenet';
 
@@ -14,16 +14,24 @@ export interface WorkerRequest {
   wasmBase: string;
   /** performance.timeOrigin of the page, to time from page start to the first trained batch. */
   pageStart: number;
+  /** WebGPU on a hardware adapter only: without one, answer `none` instead of measuring a CPU fallback. */
+  realGpu?: boolean;
 }
 
 export type WorkerResult =
   | { error: string }
+  /** Nothing to measure here, and why (no hardware WebGPU adapter). */
+  | { none: string }
   | (Throughput & { backend: string; reason: string; backendSeconds: number; pageToFirstStepSeconds: number });
 
 self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   const r = e.data;
   try {
     configureWasmPaths(r.wasmBase);
+    if (r.realGpu) {
+      const probe = await probeWebGpu();
+      if (!probe.usable) return self.postMessage({ none: probe.why } satisfies WorkerResult);
+    }
     const t0 = performance.now();
     const choice = await selectBackend(r.backend as BackendPreference);
     const backendSeconds = (performance.now() - t0) / 1000;

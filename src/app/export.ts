@@ -1,15 +1,27 @@
-/** Exports: a run's report as JSON (the headless runner's run.json) and CSV, charts as PNG. */
-import { recordsToCsv, type RunReport } from '../experiment/records';
+/**
+ * Exports: a run's report as JSON (the headless runner's run.json, plus the configuration it
+ * started with) and CSV (with the live settings of each row's generation), charts as PNG.
+ */
+import { serialiseComparison, serialiseRunReport } from '../experiment/artefacts';
+import { reportToCsv, startingConfig } from '../experiment/config-history';
+import type { RunReport } from '../experiment/records';
 import type { RunState } from './state';
 
-/** The same document the CLI writes as run.json. */
+/**
+ * The document the CLI writes as run.json; `config` is the final configuration, and when the
+ * settings changed mid-run `startingConfig` is the one generation 1 had (configChanges say what
+ * changed from which generation, with the values before and after).
+ */
 export function reportOf(
   run: Pick<RunState, 'config' | 'environment' | 'ancestor' | 'records' | 'configChanges' | 'status'> &
     Partial<Pick<RunState, 'data'>>,
-): RunReport {
+): RunReport & { startingConfigUnknown?: string[] } {
   const first = run.records.find((r) => r.generation === 1);
+  const start = startingConfig(run.config, run.configChanges);
   return {
     config: run.config,
+    ...(run.configChanges.length ? { startingConfig: start.config } : {}),
+    ...(start.unknown.length ? { startingConfigUnknown: start.unknown } : {}),
     environment: run.environment ?? {
       backend: 'not started',
       backendReason: '',
@@ -44,16 +56,20 @@ export function download(filename: string, data: Blob) {
 }
 
 export function downloadJson(run: RunState) {
-  download(`${fileStem(run)}.json`, new Blob([JSON.stringify(reportOf(run), null, 1)], { type: 'application/json' }));
+  const json = JSON.stringify(serialiseRunReport(reportOf(run)), null, 1);
+  download(`${fileStem(run)}.json`, new Blob([json], { type: 'application/json' }));
 }
 
+/** One row per network per generation, with the α, β, ρ… it was synthesised and trained with. */
+export const csvOf = (run: Pick<RunState, 'config' | 'records' | 'configChanges'>) => reportToCsv(run);
+
 export function downloadCsv(run: RunState) {
-  download(`${fileStem(run)}.csv`, new Blob([recordsToCsv(run.records)], { type: 'text/csv' }));
+  download(`${fileStem(run)}.csv`, new Blob([csvOf(run)], { type: 'text/csv' }));
 }
 
 /** Every run of the comparison in one JSON file: a list of run.json documents with their labels. */
 export function downloadAllJson(runs: RunState[]) {
-  const doc = { runs: runs.map((r) => ({ label: r.label, colour: r.colour, report: reportOf(r) })) };
+  const doc = serialiseComparison(runs.map((r) => ({ label: r.label, colour: r.colour, report: reportOf(r) })));
   download(`evolab-comparison.json`, new Blob([JSON.stringify(doc, null, 1)], { type: 'application/json' }));
 }
 

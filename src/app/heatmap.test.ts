@@ -10,6 +10,9 @@ import {
   kernelStates,
   layoutHeatmap,
   LABEL_HEIGHT,
+  moveCursor,
+  NARROW_HEATMAP,
+  PRESENTER_HEATMAP,
   parentRecords,
 } from './heatmap';
 
@@ -78,6 +81,44 @@ describe('heatmap layout', () => {
 
   it('uses bigger cells on a wider screen (projector)', () => {
     expect(layoutHeatmap(LENET, 2400).cell).toBeGreaterThan(layoutHeatmap(LENET, 900).cell);
+  });
+
+  it('fits a phone’s width on more lines, and draws conv1 as a row of visible cells', () => {
+    const l = layoutHeatmap(LENET, 300, NARROW_HEATMAP);
+    expect(l.width).toBeLessThanOrEqual(300);
+    expect(l.cell).toBeGreaterThanOrEqual(4);
+    const conv1 = l.boxes[0];
+    expect([conv1.cols, conv1.rows]).toEqual([32, 1]);
+    expect(conv1.height).toBeGreaterThanOrEqual(12);
+  });
+
+  it('makes every layer readable in presenter mode on a 1920-px projector', () => {
+    const l = layoutHeatmap(LENET, 1800, PRESENTER_HEATMAP);
+    expect(l.width).toBeLessThanOrEqual(1800);
+    expect(l.cell).toBeGreaterThanOrEqual(9);
+    expect(l.boxes[0].cellHeight).toBeGreaterThanOrEqual(28);
+    // Every layer on one screen (1080 px, less the header) at once.
+    expect(l.height).toBeLessThanOrEqual(900);
+  });
+
+  it('moves a keyboard cursor within a layer and between layers, never off the grid', () => {
+    const l = layoutHeatmap(LENET, 1200);
+    let at = { box: 0, filter: 0, kernel: 0 };
+    expect(moveCursor(l, at, 'ArrowLeft')).toEqual(at);
+    expect(moveCursor(l, at, 'ArrowDown')).toEqual(at); // conv1 has one kernel per filter
+    at = moveCursor(l, at, 'End')!;
+    expect(at.filter).toBe(31);
+    at = moveCursor(l, at, 'PageDown')!; // conv2: 32 × 32
+    expect(at).toEqual({ box: 1, filter: 31, kernel: 0 });
+    at = moveCursor(l, moveCursor(l, at, 'ArrowDown')!, 'ArrowDown')!;
+    expect(at.kernel).toBe(2);
+    at = moveCursor(l, moveCursor(l, at, 'PageDown')!, 'PageDown')!; // fc1: 64 × 64
+    expect(at.box).toBe(3);
+    expect(moveCursor(l, { ...at, filter: 63 }, 'ArrowRight')!.filter).toBe(63);
+    expect(moveCursor(l, at, 'PageDown')!.box).toBe(3);
+    at = moveCursor(l, { box: 3, filter: 50, kernel: 40 }, 'PageUp')!; // into conv3 (64 × 32)
+    expect(at).toEqual({ box: 2, filter: 50, kernel: 31 });
+    expect(moveCursor(l, at, 'x')).toBeNull();
   });
 
   it('maps a point back to its kernel', () => {

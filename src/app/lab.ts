@@ -29,9 +29,11 @@ export const {
   notify,
   dismissNotice,
   updateSetup,
+  setPresenting,
   startComparison,
   resumeComparison,
   pauseAll,
+  stepGeneration,
   continueAll,
   stopAfterGeneration,
   resetLab,
@@ -40,5 +42,7 @@ export const {
   exportModel,
   checkData,
   loadReproduced,
+  exportSession,
+  deleteDamagedSession,
 } = lab;
 export { setupLocked } from './controller/lab-controller';

@@ -27,6 +27,24 @@ const progress = (p: Partial<ProgressEvent>): WorkerEvent => ({
 });
 
 describe('run reducer', () => {
+  it('keeps how auto chose, and a stopping run stays stopping when a new runner takes over', () => {
+    let run = newRun('r', { mode: 'sexual' }, 'sexual', '#00f', config);
+    const selection = { how: 'measured' as const, chosen: 'wasm', timings: [], summary: 'wasm 2,400 img/s → wasm' };
+    run = reduceRun(
+      run,
+      { type: 'backend', backend: 'wasm', reason: 'r', tried: [], preference: 'auto', selection },
+      0,
+    );
+    expect(run.backend).toEqual({ backend: 'wasm', reason: 'r', tried: [], selection });
+    run = { ...run, status: 'stopping' };
+    const started: WorkerEvent = {
+      type: 'run',
+      event: { type: 'started', config, environment: { backend: 'wasm' } as never, fromGeneration: 3 },
+    };
+    expect(reduceRun(run, started, 0).status).toBe('stopping');
+    expect(reduceRun({ ...run, status: 'starting' }, started, 0).status).toBe('running');
+  });
+
   it('follows a run from start to finish', () => {
     let run = newRun('r', { mode: 'sexual' }, 'sexual', '#00f', config);
     run = reduceRun(run, { type: 'stage', stage: 'backend', message: 'Starting' }, 0);
@@ -49,10 +67,28 @@ describe('run reducer', () => {
     expect(run.loss.points).toHaveLength(1);
     run = reduceRun(
       run,
-      { type: 'run', event: { type: 'config-changed', generation: 3, config, changed: ['synthesis.budget.rho'] } },
+      {
+        type: 'run',
+        event: {
+          type: 'config-changed',
+          generation: 3,
+          config,
+          changed: ['synthesis.budget.rho'],
+          from: { 'synthesis.budget.rho': 0.7 },
+          to: { 'synthesis.budget.rho': 0.5 },
+        },
+      },
       0,
     );
-    expect(run.configChanges).toEqual([{ generation: 3, changed: ['synthesis.budget.rho'] }]);
+    // Kept with the values before and after (the exports rebuild the starting configuration from them).
+    expect(run.configChanges).toEqual([
+      {
+        generation: 3,
+        changed: ['synthesis.budget.rho'],
+        from: { 'synthesis.budget.rho': 0.7 },
+        to: { 'synthesis.budget.rho': 0.5 },
+      },
+    ]);
     const report = {
       config,
       records: [record(1, 0), record(2, 0), record(2, 1)],

@@ -4,8 +4,15 @@
  */
 import type { RunConfig } from '../experiment/config';
 import type { DataSummary } from '../experiment/datasets';
-import type { EnvironmentInfo, NetworkRecord } from '../experiment/records';
-import type { AncestorSource, LossPoint, ProgressEvent, Stage, WorkerEvent } from '../worker/protocol';
+import type { ConfigChange, EnvironmentInfo, NetworkRecord } from '../experiment/records';
+import type {
+  AncestorSource,
+  BackendSelection,
+  LossPoint,
+  ProgressEvent,
+  Stage,
+  WorkerEvent,
+} from '../worker/protocol';
 import { ancestorKey, checkpointKey } from '../worker/protocol';
 import { secondsLeft, totalUnits, unitsDone, type RateSample } from './eta';
 import { downsample } from './series';
@@ -31,13 +38,13 @@ export interface RunState {
   config: RunConfig;
   status: RunStatus;
   stage: { stage: Stage; message: string; done?: number; total?: number } | null;
-  backend: { backend: string; reason: string; tried: string[] } | null;
+  backend: { backend: string; reason: string; tried: string[]; selection?: BackendSelection } | null;
   environment: EnvironmentInfo | null;
   ancestor: { synapses: number; kernels: number } | null;
   /** The images the run learns from (shape, classes), as its Worker read them; null until it reports. */
   data: DataSummary | null;
   records: NetworkRecord[];
-  configChanges: { generation: number; changed: string[] }[];
+  configChanges: ConfigChange[];
   /** Highest generation whose checkpoint is stored (0 = none): resume starts after it. */
   storedGeneration: number;
   /** Highest generation whose records are saved in this browser's session store (survives a reload). */
@@ -119,7 +126,15 @@ export function reduceRun(run: RunState, ev: WorkerEvent, now: number): RunState
               : run.status,
       };
     case 'backend':
-      return { ...run, backend: { backend: ev.backend, reason: ev.reason, tried: ev.tried } };
+      return {
+        ...run,
+        backend: {
+          backend: ev.backend,
+          reason: ev.reason,
+          tried: ev.tried,
+          ...(ev.selection ? { selection: ev.selection } : {}),
+        },
+      };
     case 'checkpoint':
       return {
         ...run,
@@ -159,10 +174,11 @@ function reduceRunEvent(
 ): RunState {
   switch (event.type) {
     case 'started':
-      // A run paused before its runner existed stays paused (its 'paused' came first).
+      // A run paused before its runner existed stays paused (its 'paused' came first); one that
+      // goes on after a lost GPU device stays paused or stopping.
       return {
         ...run,
-        status: run.status === 'paused' ? 'paused' : 'running',
+        status: run.status === 'paused' || run.status === 'stopping' ? run.status : 'running',
         config: event.config,
         environment: event.environment,
         rate: null,
@@ -186,16 +202,16 @@ function reduceRunEvent(
     }
     case 'generation':
       return { ...run, records: mergeRecords(run.records, event.records) };
-    case 'config-changed':
+    case 'config-changed': {
+      const { type: _t, config, ...change } = event;
       return {
         ...run,
-        config: event.config,
-        configChanges: run.configChanges.some((c) => c.generation === event.generation)
-          ? run.configChanges.map((c) =>
-              c.generation === event.generation ? { generation: c.generation, changed: event.changed } : c,
-            )
-          : [...run.configChanges, { generation: event.generation, changed: event.changed }],
+        config,
+        configChanges: run.configChanges.some((c) => c.generation === change.generation)
+          ? run.configChanges.map((c) => (c.generation === change.generation ? change : c))
+          : [...run.configChanges, change],
       };
+    }
     case 'paused':
       return { ...run, status: 'paused' };
     case 'resumed':

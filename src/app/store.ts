@@ -57,6 +57,8 @@ export interface ViewState {
   reproducedExperiment: string | null;
   /** The charts' x-axis: generations, or the training work done (a fair comparison of runs). */
   xAxis: XAxisKind;
+  /** Presenter mode (`?present=1`): large type, one chart per row, big heatmaps, no advanced settings. */
+  present: boolean;
 }
 
 export interface LabState {
@@ -69,6 +71,8 @@ export interface LabState {
   shippedMeta: AncestorMeta | null;
   /** Our reproduction runs' seed means (/reproduced.json), when the site serves them. */
   reproduced: ReproducedCurves | null;
+  /** Whether /reproduced.json was asked for and answered (or failed): until then its controls keep their place. */
+  reproducedSettled: boolean;
   data: DataState;
   view: ViewState;
   notices: Notice[];
@@ -78,6 +82,8 @@ export interface LabState {
   paused: boolean;
   /** Exported models, by run id. */
   exports: Record<string, ModelExport>;
+  /** The saved session the link names could not be read (it is kept, untouched, until deleted). */
+  damagedSession: { id: string; problem: string } | null;
 }
 
 export const initialState = (): LabState => ({
@@ -88,6 +94,7 @@ export const initialState = (): LabState => ({
   shippedAncestor: 'unknown',
   shippedMeta: null,
   reproduced: null,
+  reproducedSettled: false,
   data: {
     served: 'checking',
     notServed: [],
@@ -107,11 +114,13 @@ export const initialState = (): LabState => ({
     reproduced: false,
     reproducedExperiment: null,
     xAxis: 'generation',
+    present: false,
   },
   notices: [],
   restoring: true,
   paused: false,
   exports: {},
+  damagedSession: null,
 });
 
 export const useLab = create<LabState>()(() => initialState());

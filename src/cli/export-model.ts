@@ -16,6 +16,7 @@ import type { NetworkRecord, RunReport } from '../experiment/records';
 import { deserialiseCheckpoint } from '../experiment/serialise';
 import { subsetIndices } from '../experiment/subsets';
 import { MODEL_FILE, WEIGHTS_FILE } from '../nn/model/export';
+import type { CliIo } from './cli-io';
 import { UsageError, type CliFlags } from './flags';
 import { loadRunData } from './run-data';
 
@@ -93,7 +94,7 @@ async function testAccuracy(
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-export async function exportModelCommand(flags: CliFlags): Promise<number> {
+export async function exportModelCommand(flags: CliFlags, io: CliIo): Promise<number> {
   const { generation, individual } = parseNetworkSpec(flags['export-model']!);
   const runDir = flags.run;
   if (!runDir) throw new UsageError('--export-model needs the run folder to export from: --run RUNDIR');
@@ -101,7 +102,7 @@ export async function exportModelCommand(flags: CliFlags): Promise<number> {
   if (!outDir) throw new UsageError('say where to write the model: --out DIR');
   const quiet = flags.quiet ?? false;
   const say = (line: string) => {
-    if (!quiet) process.stderr.write(`${line}\n`);
+    if (!quiet) io.stderr(`${line}\n`);
   };
   const report = (await readJson(
     path.join(runDir, 'run.json'),
@@ -163,7 +164,7 @@ export async function exportModelCommand(flags: CliFlags): Promise<number> {
       `  test accuracy of the exported model: ${(100 * test.accuracy).toFixed(2)} % (${r.correct}/${r.total}); the record says ${(100 * record.testAccuracy).toFixed(2)} %`,
     );
   }
-  process.stdout.write(
+  io.stdout(
     JSON.stringify(
       {
         model: path.join(outDir, MODEL_FILE),

@@ -5,7 +5,7 @@ import { ConfigError, resolveConfig, settingDefault } from '../experiment/config
 import { getPath, settingProblem } from '../experiment/setting';
 import { ALL_SETTINGS, type SettingId } from '../experiment/settings-table';
 import { badValue, cliText, otherValue } from '../testing/settings';
-import { CLI_OPTIONS, configFromFlags, helpText, parseThreads, UsageError, type CliFlags } from './flags';
+import { CLI_OPTIONS, configFromFlags, helpText, parseCliArgs, parseThreads, UsageError, type CliFlags } from './flags';
 
 const WITH_FLAGS = ALL_SETTINGS.filter((s) => s.cli !== undefined);
 /** Flags a value needs beside it to make a valid run (more parents need the multiparent mode). */
@@ -106,10 +106,40 @@ describe('evolve flags', () => {
     ).toBe(1);
   });
 
-  it('take a thread count or auto', () => {
-    expect(parseThreads(undefined)).toBe(availableParallelism());
-    expect(parseThreads('auto')).toBe(availableParallelism());
-    expect(parseThreads('3')).toBe(3);
-    expect(() => parseThreads('0')).toThrow('--threads must be a positive integer or auto (got 0)');
+  it('take a thread count or auto, at most the cores (with a warning above)', () => {
+    expect(parseThreads(undefined)).toEqual({ threads: availableParallelism(), warning: null });
+    expect(parseThreads('auto', 4)).toEqual({ threads: 4, warning: null });
+    expect(parseThreads('3', 4)).toEqual({ threads: 3, warning: null });
+    expect(parseThreads('64', 2)).toEqual({
+      threads: 2,
+      warning: '--threads 64 is more than the 2 cores here: using 2',
+    });
+    expect(() => parseThreads('0')).toThrow('--threads must be a positive whole number or auto (got "0")');
+    expect(() => parseThreads('1.5')).toThrow(UsageError);
+  });
+
+  it('are read from argv with a clear word for every slip', () => {
+    expect(parseCliArgs(['--seed', '3', '--quiet', '--out=runs/x', '-h'])).toEqual({
+      flags: { seed: '3', quiet: true, out: 'runs/x', help: true },
+      positionals: [],
+      warnings: [],
+    });
+    // A negative number is a value (its range is validation's to judge), not an option.
+    expect(parseCliArgs(['--seed', '-1', '--rho', '-.5']).flags).toEqual({ seed: '-1', rho: '-.5' });
+    expect(parseCliArgs(['--seed', '1', '--seed', '2'])).toMatchObject({
+      flags: { seed: '2' },
+      warnings: ['--seed is given twice (1, then 2): using 2'],
+    });
+    expect(parseCliArgs(['x', '--', '--y']).positionals).toEqual(['x', '--y']);
+    for (const [argv, message] of [
+      [['--generatons', '3'], 'unknown option --generatons (did you mean --generations?)'],
+      [['--bogus'], 'unknown option --bogus'],
+      [['-q'], 'unknown option -q'],
+      [['--quiet=no'], '--quiet takes no value (got --quiet=no); give --quiet alone'],
+      [['--out'], '--out needs a value'],
+      [['--out', '--quiet'], '--out needs a value (got the option --quiet instead)'],
+      [['--out='], '--out needs a value (got an empty one)'],
+    ] as const)
+      expect(() => parseCliArgs(argv), argv.join(' ')).toThrow(new UsageError(message));
   });
 });

@@ -7,8 +7,11 @@ import { availableParallelism } from 'node:os';
 import { MODES, settingDefault, type DatasetName, type DeepPartial, type RunConfig } from '../experiment/config';
 import { allowedText, parseSettingText, setPath, settingText, type Setting } from '../experiment/setting';
 import { ALL_SETTINGS, settingById, type SettingId } from '../experiment/settings-table';
+import { closest } from '../experiment/artefact-reader';
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 /** The runner's own flags, with what --help says of them. */
 const RUNNER_FLAGS = {
@@ -124,13 +127,85 @@ export function configFromFlags(flags: CliFlags, base: DeepPartial<RunConfig> = 
   return cfg;
 }
 
-/** --threads: a positive whole number, or auto (every core). */
-export function parseThreads(value: string | undefined): number {
-  if (value === undefined || value === 'auto') return availableParallelism();
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`--threads must be a positive integer or auto (got ${value})`);
-  return n;
+/**
+ * --threads: a positive whole number, or auto (every core). More threads than cores only make
+ * each step wait for the others (and each holds a replica of the network and the data): they
+ * are capped at the cores, with a warning.
+ */
+export function parseThreads(
+  value: string | undefined,
+  cores = availableParallelism(),
+): { threads: number; warning: string | null } {
+  if (value === undefined || value.trim().toLowerCase() === 'auto') return { threads: cores, warning: null };
+  const n = Number(value.trim());
+  if (!value.trim() || !Number.isInteger(n) || n < 1)
+    throw new UsageError(`--threads must be a positive whole number or auto (got ${JSON.stringify(value)})`);
+  if (n > cores)
+    return {
+      threads: cores,
+      warning: `--threads ${value.trim()} is more than the ${cores} core${cores > 1 ? 's' : ''} here: using ${cores}`,
+    };
+  return { threads: n, warning: null };
+}
+
+/** A number as an option's value may start with a dash (--seed -1 is refused by its range, not mistaken for an option). */
+const NUMBER = /^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * argv → the flags and positionals, or a UsageError that names the option: unknown options get
+ * the nearest known one, a boolean given a value, a missing value; an option given twice with
+ * two values is a warning. (node:util's parseArgs says less, with advice about '--'.)
+ */
+export function parseCliArgs(argv: readonly string[]): { flags: CliFlags; positionals: string[]; warnings: string[] } {
+  const flags: CliFlags = {};
+  const positionals: string[] = [];
+  const warnings: string[] = [];
+  const names = Object.keys(CLI_OPTIONS);
+  const unknown = (option: string) => {
+    const bare = option.replace(/^-+/, '').split('=')[0];
+    const near = bare ? closest(bare, names) : null;
+    return new UsageError(`unknown option ${option.split('=')[0]}${near ? ` (did you mean --${near}?)` : ''}`);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === '-h') {
+      flags.help = true;
+      continue;
+    }
+    if (!arg.startsWith('-') || arg === '-' || NUMBER.test(arg)) {
+      positionals.push(arg);
+      continue;
+    }
+    if (!arg.startsWith('--')) throw unknown(arg);
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    const option = Object.hasOwn(CLI_OPTIONS, name) ? CLI_OPTIONS[name] : undefined;
+    if (!option) throw unknown(arg);
+    let value: string | boolean;
+    if (option.type === 'boolean') {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value (got ${arg}); give --${name} alone`);
+      value = true;
+    } else if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`--${name} needs a value`);
+      if (next.startsWith('--') || (next.startsWith('-') && next !== '-' && !NUMBER.test(next)))
+        throw new UsageError(`--${name} needs a value (got the option ${next.split('=')[0]} instead)`);
+      value = next;
+      i++;
+    }
+    if (typeof value === 'string' && !value.trim()) throw new UsageError(`--${name} needs a value (got an empty one)`);
+    const before = flags[name];
+    // The last one wins (scripts add overrides after a base), but a person is told.
+    if (before !== undefined && before !== value)
+      warnings.push(`--${name} is given twice (${String(before)}, then ${String(value)}): using ${String(value)}`);
+    flags[name] = value;
+  }
+  return { flags, positionals, warnings };
 }
 
 const wrap = (text: string, width: number, indent: string): string => {
@@ -199,7 +274,8 @@ const USAGE = `EvoLab headless runner
       Several modes at once, one process each, splitting the cores: OUTDIR/asexual/, OUTDIR/sexual/.
 
   npm run evolve -- --resume OUTDIR [--data-dir DIR] [--generations N]
-      Continue a run from OUTDIR/checkpoint.json.
+      Continue a run from OUTDIR/checkpoint.json. It keeps its settings: only Generations and the
+      live settings (e.g. --rho, --epochs) may change, recorded from the next generation.
 
   npm run evolve -- --export-model GEN[:NET] --run RUNDIR --out DIR [--data-dir DIR]
       Export a network of a run (by default the most accurate of generation GEN) as a
@@ -210,6 +286,10 @@ const USAGE = `EvoLab headless runner
   npm run evolve -- --ancestor-from ANCDIR ... --out OUTDIR
       A new run (its own mode and settings) whose generation 1 is the trained ancestor in
       ANCDIR/checkpoint.json (a run made with --generations 1), so runs can share one ancestor.
+
+  Ctrl-C (or SIGTERM) finishes the generation in progress, saves it and stops (exit status 130);
+  pressed twice more, it quits once the file being written is complete. Every problem with the
+  input is one line on stderr and exit status 2.
 `;
 
 /** --help: the usage, the runner's flags, then every setting's flag with its label, range and default. */

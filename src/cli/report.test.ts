@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../experiment/config';
 import type { NetworkRecord, RunReport } from '../experiment/records';
 import type { ReproducedCurves } from '../experiment/summary';
+import { networkRecord } from '../testing/records';
 import { writeReport } from './report';
 
 function fakeRun(
@@ -14,18 +15,17 @@ function fakeRun(
   efficiency: (g: number) => number,
   dataset: 'mnist' | 'cifar10' = 'mnist',
 ): RunReport {
-  const records = accuracies.map(
-    (testAccuracy, i) =>
-      ({
-        generation: i + 1,
-        individual: 0,
-        mode,
-        testAccuracy,
-        synapticEfficiency: efficiency(i + 1),
-        clusterEfficiency: Math.sqrt(efficiency(i + 1)),
-        synapses: 1,
-        kernels: 1,
-      }) as NetworkRecord,
+  const records = accuracies.map((testAccuracy, i): NetworkRecord =>
+    networkRecord({
+      generation: i + 1,
+      individual: 0,
+      mode,
+      testAccuracy,
+      synapticEfficiency: efficiency(i + 1),
+      clusterEfficiency: Math.sqrt(efficiency(i + 1)),
+      synapses: 1,
+      kernels: 1,
+    }),
   );
   return {
     config: resolveConfig({ dataset, mode, seed, trainSubset: 6000 }),

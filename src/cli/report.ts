@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseJsonText, parseRunReport } from '../experiment/artefacts';
 import { defaultConfig, type DatasetName } from '../experiment/config';
 import { datasetTitle, trainingImages } from '../experiment/datasets';
 import { PAPER_POINTS } from '../experiment/paper';
@@ -47,7 +48,9 @@ async function findRuns(dir: string): Promise<string[]> {
 export async function loadExperiments(resultsDir: string): Promise<Experiment[]> {
   const experiments = new Map<string, Experiment>();
   for (const file of (await findRuns(resultsDir)).sort()) {
-    const report = JSON.parse(await readFile(file, 'utf8')) as RunReport;
+    // Through the artefact gate: a damaged run.json is named, with the field, instead of skewing a table.
+    const shown = path.relative(process.cwd(), file) || file;
+    const report = parseRunReport(parseJsonText(await readFile(file, 'utf8'), shown), { name: shown });
     const rel = path.relative(resultsDir, path.dirname(file)).split(path.sep);
     if (rel.length < 3) throw new Error(`${file}: expected results/<experiment>/<mode>/seed<N>/run.json`);
     const name = rel.slice(0, -2).join('/');
@@ -231,6 +234,9 @@ export async function writeReport(
   publicDir = path.join(REPO_ROOT, 'public'),
 ): Promise<string> {
   const experiments = await loadExperiments(resultsDir);
+  // A mistyped folder must not replace the report (and its figures) with an empty one.
+  if (!experiments.length)
+    throw new Error(`${resultsDir} holds no runs (results/<experiment>/<mode>/seed<N>/run.json); nothing was written`);
   const reproduced: ReproducedCurves = { generatedAt: new Date().toISOString(), experiments: [] };
   const figuresDir = path.join(docsDir, 'figures');
   await mkdir(figuresDir, { recursive: true });
@@ -306,7 +312,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   if (process.argv[2] && existsSync(path.join(process.argv[2], 'sweep.json')))
     reportSweep(path.resolve(process.argv[2]), process.argv[3]).catch((e: Error) => {
       process.stderr.write(`error: ${e.message}\n`);
-      process.exit(1);
+      process.exit(2);
     });
   else {
     const resultsDir = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, 'results'));
@@ -319,7 +325,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
         ),
       (e: Error) => {
         process.stderr.write(`error: ${e.message}\n`);
-        process.exit(1);
+        process.exit(2);
       },
     );
   }

@@ -240,7 +240,8 @@ describe('npm run sweep', () => {
     expect(await exited).toBe(1);
     expect(existsSync(path.join(localDir, 'sweep.lock'))).toBe(false);
     const attempts = parseAttempts(await readFile(path.join(localDir, 'ancestors/seed=1/attempts.jsonl'), 'utf8'));
-    expect(attempts[0].end).toMatchObject({ signal: 'TERM' });
+    // Killed by SIGTERM, or (when the runner had started) stopped by it cleanly: exit status 143.
+    expect(attempts[0].end?.signal === 'TERM' || attempts[0].end?.exitCode === 143).toBe(true);
     expect(() => process.kill(attempts[0].start.pid, 0)).toThrow();
     expect(unit(await record(localDir), 'seed=1').state).toBe('interrupted');
   }, 300_000);

@@ -4,7 +4,7 @@
  */
 export * from './dataset';
 export * from './errors';
-export { isGzip, gunzip, maybeGunzip } from './gzip';
+export { isGzip, gunzip, maybeGunzip, MAX_GUNZIPPED_BYTES } from './gzip';
 export { sha256Hex } from './hash';
 export * from './idx';
 export * from './cifar';

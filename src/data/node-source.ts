@@ -35,9 +35,18 @@ export function folderSource(dir: string): DataSource {
   const tryOne = async (candidate: string): Promise<Uint8Array | null> => {
     const file = path.join(root, candidate);
     try {
+      // A pipe or a device of that name would block readFile forever (or never end).
+      const info = await stat(file);
+      if (!info.isFile() && !info.isDirectory())
+        throw new DatasetError(
+          file,
+          'is not a regular file (a pipe or a device?)',
+          'Put the dataset file itself there.',
+        );
       const buf = await readFile(file);
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (err) {
+      if (err instanceof DatasetError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
       throw new DatasetError(file, `cannot read (${code ?? String(err)})`, 'Check the path and its permissions.', {

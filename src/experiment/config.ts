@@ -11,7 +11,7 @@ import {
   type SynthesisSettings,
   validateSynthesisSettings,
 } from '../evolution';
-import type { DatasetName } from './datasets';
+import { isFolderKind, registeredDataset, type DatasetName } from './datasets';
 import { getPath, settingProblem, type Setting } from './setting';
 import { ALL_SETTINGS, settingById } from './settings-table';
 
@@ -183,6 +183,19 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
     if (problem) problems.push(problem);
   }
 
+  // A subset larger than the split would silently be the whole split while the run claims more
+  // (a folder dataset's sizes are known once read: the data's opening checks them).
+  for (const [split, id] of [
+    ['train', 'trainSubset'],
+    ['test', 'testSubset'],
+  ] as const) {
+    const size = config[id];
+    const count = isFolderKind(dataset) ? Infinity : registeredDataset(dataset).splits[split].count;
+    if (typeof size === 'number' && size > count && !problems.some((p) => p.startsWith(settingById(id).label)))
+      problems.push(
+        `${settingById(id).label} cannot be more than the ${count} ${split} images of ${dataset} (got ${size}); “all” uses every one`,
+      );
+  }
   const parents = settingById('parents').label;
   if (config.parents > config.population && config.generations > 2)
     problems.push(

@@ -3,6 +3,8 @@
  * emits. The same records go to the CLI's run.json and, later, to the browser lab.
  */
 import type { Genome, NetworkMetrics, SynthesisStats } from '../evolution';
+import type { BackendSelection } from '../nn/model/backend-chooser';
+export type { BackendSelection, BackendTiming } from '../nn/model/backend-chooser';
 import type { EvolutionMode, RunConfig } from './config';
 import type { DataSummary } from './datasets';
 
@@ -73,6 +75,18 @@ export interface EnvironmentInfo {
    * own, whose results differ by float rounding. Absent in older runs and on other backends.
    */
   wasmKernels?: 'evolab-simd' | 'tfjs';
+  /** How `auto` chose the backend: the measured speeds, a cached measurement, or the only candidate. */
+  backendSelection?: BackendSelection;
+  /** Backend changes during the run (a lost GPU device): after which generation, from what to what, why. */
+  backendChanges?: BackendChange[];
+}
+
+/** The run went on on another backend from the checkpoint of `afterGeneration` (0: from the start). */
+export interface BackendChange {
+  afterGeneration: number;
+  from: string;
+  to: string;
+  reason: string;
 }
 
 export type RunPhase = 'train' | 'evaluate' | 'synthesise';
@@ -93,10 +107,22 @@ export type RunEvent =
       loss: number | null;
     }
   | { type: 'generation'; generation: number; records: NetworkRecord[] }
-  | { type: 'config-changed'; generation: number; config: RunConfig; changed: string[] }
+  | ({ type: 'config-changed'; config: RunConfig } & ConfigChange)
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'finished'; reason: 'completed' | 'stopped'; generations: number };
+
+/**
+ * Settings changed while a run went, applying from `generation`: the dotted paths in RunConfig,
+ * with each one's value before and after (`from`/`to` are absent in runs recorded before they
+ * were kept; such a change says what changed but not from what).
+ */
+export interface ConfigChange {
+  generation: number;
+  changed: string[];
+  from?: Record<string, unknown>;
+  to?: Record<string, unknown>;
+}
 
 /** The state from which a run can resume: the last finished generation and its networks. */
 export interface Checkpoint {
@@ -110,18 +136,24 @@ export interface Checkpoint {
   generation: number;
   population: Genome[];
   records: NetworkRecord[];
-  configChanges: { generation: number; changed: string[] }[];
+  configChanges: ConfigChange[];
 }
 
 /** The contents of run.json. */
 export interface RunReport {
+  /** The configuration at the end (after every change in configChanges). */
   config: RunConfig;
+  /**
+   * The configuration the run started with, where it differs from `config` by mid-run changes
+   * (the lab's exports write it; absent: the same as `config`).
+   */
+  startingConfig?: RunConfig;
   environment: EnvironmentInfo;
   /** The images the run learnt from; absent in runs recorded before it existed. */
   data?: DataSummary;
   ancestor: { synapses: number; kernels: number };
   records: NetworkRecord[];
-  configChanges: { generation: number; changed: string[] }[];
+  configChanges: ConfigChange[];
   finished: boolean;
 }
 
@@ -143,9 +175,10 @@ export const CSV_COLUMNS = [
   'train_seconds',
   'images_per_second',
   'final_loss',
-  // Issue 19; empty for the ancestor and in runs recorded before.
-  'rho',
-  'mating_weights',
+  // What this network was synthesised with (a ρ schedule's ρ, fitness-weighted α/β), beside the
+  // settings in force that the lab's export appends; empty for the ancestor and in older runs.
+  'synthesis_rho',
+  'synthesis_mating_weights',
   'alive_in_all_parents',
   'removed_synapses',
   'removed_with_kernels',

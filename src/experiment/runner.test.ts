@@ -218,12 +218,65 @@ describe('experiment runner', () => {
     expect(events.at(-1)).toMatchObject({ type: 'finished', reason: 'completed' });
   });
 
+  it('"Next generation" runs exactly one more generation, then pauses before any work on the next', async () => {
+    // Each 'paused' resolves the waiter of that moment; progress after it would be work while paused.
+    let onPaused: (() => void) | null = null;
+    const paused = () => new Promise<void>((resolve) => (onPaused = resolve));
+    const { r, events, checkpoints } = runner(
+      { ...tiny, generations: 3 },
+      {
+        emit: (e) => {
+          events.push(e);
+          if (e.type === 'paused') onPaused?.();
+        },
+      },
+    );
+    const progressSince = (i: number) => events.slice(i).filter((e) => e.type === 'progress');
+
+    r.step(); // asked during generation 1 (before the run starts): finishes generation 1
+    r.step(); // asking twice before it ends still runs one
+    let pause = paused();
+    const done = r.run();
+    await pause;
+    expect(checkpoints.map((c) => c.generation)).toEqual([1]);
+    let mark = events.length;
+    await turns(20);
+    expect(progressSince(mark)).toEqual([]);
+    expect(events.at(-2)).toMatchObject({ type: 'generation', generation: 1 });
+
+    // Paused between generations: one step is the next generation, whole.
+    pause = paused();
+    r.step();
+    await pause;
+    expect(checkpoints.map((c) => c.generation)).toEqual([1, 2]);
+    mark = events.length;
+    await turns(20);
+    expect(progressSince(mark)).toEqual([]);
+    expect(events.filter((e) => e.type === 'progress' && e.generation === 3)).toEqual([]);
+
+    // The last generation completes the run instead of pausing.
+    r.step();
+    const report = await done;
+    expect(report.finished).toBe(true);
+    expect(report.records.map((x) => x.generation)).toEqual([1, 2, 2, 3, 3]);
+    expect(events.filter((e) => e.type === 'paused')).toHaveLength(2);
+    expect(events.at(-1)).toMatchObject({ type: 'finished', reason: 'completed' });
+  });
+
   it('applies a changed budget from the next generation and records the change', async () => {
     const { r, events } = runner({ ...tiny, generations: 3 });
     r.changeSettings({ synthesis: { budget: { rho: 0.3 } } });
     const report = await r.run();
     // Queued before the run: it applies at the first synthesised generation.
-    expect(report.configChanges).toEqual([{ generation: 2, changed: ['synthesis.budget.rho'] }]);
+    // With the value before and after, so that an export can say what the run started from.
+    expect(report.configChanges).toEqual([
+      {
+        generation: 2,
+        changed: ['synthesis.budget.rho'],
+        from: { 'synthesis.budget.rho': 0.7 },
+        to: { 'synthesis.budget.rho': 0.3 },
+      },
+    ]);
     expect(events.some((e) => e.type === 'config-changed' && e.generation === 2)).toBe(true);
     for (const rec of report.records.filter((x) => x.generation > 1))
       expect(rec.synthesis!.expectedAfter).toBeLessThanOrEqual(0.3 * rec.synthesis!.nRef + 1e-6);

@@ -33,8 +33,17 @@ import { measureExport } from './export-size';
 import { exportMetadata } from './model-export';
 import { summariseKernelMasks } from './kernel-masks';
 import { checkNetworkInput, summariseData } from './run-data';
+import { getPath } from './setting';
 import { subsetIndices } from './subsets';
-import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunPhase, RunReport } from './records';
+import type {
+  Checkpoint,
+  ConfigChange,
+  EnvironmentInfo,
+  NetworkRecord,
+  RunEvent,
+  RunPhase,
+  RunReport,
+} from './records';
 
 export interface RunnerOptions {
   train: ImageDataset;
@@ -61,8 +70,10 @@ export class ExperimentRunner {
   private readonly emit: (event: RunEvent) => void;
   private resumeGate: { promise: Promise<void>; release: () => void } | null = null;
   private stopRequested = false;
+  /** "Next generation": pause once the generation in progress has finished. */
+  private pauseAfterGeneration = false;
   private pendingChange: LiveSettings | null = null;
-  private readonly configChanges: { generation: number; changed: string[] }[];
+  private readonly configChanges: ConfigChange[];
   private readonly records: NetworkRecord[];
 
   constructor(
@@ -111,6 +122,16 @@ export class ExperimentRunner {
     this.resume();
   }
 
+  /**
+   * Runs exactly one more generation, then pauses: the one in progress when asked during a
+   * generation, else (paused between generations) the next one. Asking twice before it ends
+   * still runs one; at the last generation the run simply completes.
+   */
+  step(): void {
+    this.pauseAfterGeneration = true;
+    this.resume();
+  }
+
   /** Queue a change of the environment or mating weights; it applies from the next generation. */
   changeSettings(patch: LiveSettings): void {
     this.pendingChange = mergePatch(this.pendingChange ?? {}, patch);
@@ -154,6 +175,9 @@ export class ExperimentRunner {
     }
 
     while (generation < this.config.generations && !this.stopRequested) {
+      // A pause between generations (after a step) holds here, before the next one's settings apply.
+      await this.whilePaused();
+      if (this.stopRequested) break;
       generation++;
       this.applyPendingChange(generation);
       const cfg = this.config;
@@ -334,7 +358,10 @@ export class ExperimentRunner {
   }
 
   private async whilePaused(): Promise<void> {
+    if (!this.resumeGate) return;
     while (this.resumeGate) await this.resumeGate.promise;
+    // A paused Worker gives its core back: wait for a turn again before any work.
+    if (this.options.yieldToHost) await this.options.yieldToHost();
   }
 
   private async finishGeneration(
@@ -356,6 +383,10 @@ export class ExperimentRunner {
       records: this.records.slice(),
       configChanges: this.configChanges.slice(),
     });
+    if (this.pauseAfterGeneration) {
+      this.pauseAfterGeneration = false;
+      if (generation < this.config.generations && !this.stopRequested) this.pause();
+    }
   }
 
   private applyPendingChange(generation: number) {
@@ -367,8 +398,10 @@ export class ExperimentRunner {
     const changed = changedPaths(before, after);
     if (changed.length === 0) return;
     this.config = after;
-    this.configChanges.push({ generation, changed });
-    this.emit({ type: 'config-changed', generation, config: after, changed });
+    const values = (c: RunConfig) => Object.fromEntries(changed.map((p) => [p, getPath(c, p)]));
+    const change: ConfigChange = { generation, changed, from: values(before), to: values(after) };
+    this.configChanges.push(change);
+    this.emit({ type: 'config-changed', config: after, ...change });
   }
 
   private progress(

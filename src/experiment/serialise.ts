@@ -3,6 +3,7 @@
  * one JSON document that Node writes to disk and the browser keeps in IndexedDB.
  */
 import type { Genome, LayerSpec } from '../evolution';
+import { ARTEFACTS, parseCheckpoint } from './artefacts';
 import type { Checkpoint } from './records';
 
 export function bytesToBase64(bytes: Uint8Array): string {
@@ -72,17 +73,17 @@ export function deserialiseGenome(s: SerialisedGenome): Genome {
   return genome;
 }
 
-export type SerialisedCheckpoint = Omit<Checkpoint, 'population'> & { population: SerialisedGenome[] };
+export type SerialisedCheckpoint = Omit<Checkpoint, 'population'> & {
+  format: typeof ARTEFACTS.checkpoint.format;
+  population: SerialisedGenome[];
+};
 
+/** A checkpoint as a file holds it: format name first, typed arrays as base64. */
 export function serialiseCheckpoint(c: Checkpoint): SerialisedCheckpoint {
-  return { ...c, population: c.population.map(serialiseGenome) };
+  return { format: ARTEFACTS.checkpoint.format, ...c, population: c.population.map(serialiseGenome) };
 }
 
-export function deserialiseCheckpoint(json: unknown): Checkpoint {
-  const c = json as SerialisedCheckpoint;
-  if (!c || typeof c !== 'object' || c.version !== 1 || !Array.isArray(c.population) || !Array.isArray(c.records))
-    throw new Error(
-      'not an EvoLab checkpoint (expected version 1 with population and records); was it written by another version?',
-    );
-  return { ...c, population: c.population.map(deserialiseGenome) };
+/** Reads a checkpoint file's JSON through the artefact gate (artefacts.ts), naming it `name` in errors. */
+export function deserialiseCheckpoint(json: unknown, name = 'the checkpoint'): Checkpoint {
+  return parseCheckpoint(json, { name });
 }

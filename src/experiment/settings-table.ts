@@ -226,7 +226,7 @@ export const SETTINGS = [
     url: 'backend',
     cli: 'backend',
     label: 'Compute backend',
-    help: 'Which engine does the arithmetic: WebGPU or WebGL use the graphics card, wasm the processor’s vector instructions, cpu plain JavaScript; auto picks the fastest that works here. The results agree up to tiny rounding differences.',
+    help: 'Which engine does the arithmetic: WebGPU or WebGL use the graphics card, wasm the processor’s vector instructions, cpu plain JavaScript; auto times this run’s network on WebGPU (real graphics cards only) and wasm, and keeps the faster. The results agree up to tiny rounding differences.',
     kind: 'choice',
     choices: [
       { value: 'auto', label: 'auto: the fastest here' },

@@ -1,14 +1,15 @@
 /**
  * A minimal promise wrapper around IndexedDB, used by both the page (sessions and their records)
  * and the Worker (checkpoints with typed arrays, which IndexedDB stores natively, so the page
- * never has to copy genomes). Two object stores with out-of-line keys. It imports nothing of the
- * project: the page's and the Worker's entries hand `idbStorage` to their controllers, whose
- * tests use an in-memory `KeyValueStorage` instead.
+ * never has to copy genomes), and `auto`'s measured backend choices (backend-choices.ts). Object
+ * stores with out-of-line keys. It imports nothing of the project: the page's and the Worker's
+ * entries hand `idbStorage` to their controllers, whose tests use an in-memory `KeyValueStorage`.
  */
 
 const DB_NAME = 'evolab';
-const DB_VERSION = 1;
-export type StoreName = 'sessions' | 'checkpoints';
+// 2: the 'backend' store (backend-choices.ts).
+const DB_VERSION = 2;
+export type StoreName = 'sessions' | 'checkpoints' | 'backend';
 
 /** Asynchronous key-value storage in named stores: what the controllers need of IndexedDB. */
 export interface KeyValueStorage {
@@ -33,7 +34,7 @@ function openDb(): Promise<IDBDatabase> {
     const req = indexedDB.open(DB_NAME, DB_VERSION);
     req.onupgradeneeded = () => {
       const db = req.result;
-      for (const name of ['sessions', 'checkpoints'] as const)
+      for (const name of ['sessions', 'checkpoints', 'backend'] as const)
         if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
     };
     req.onsuccess = () => {

@@ -9,6 +9,12 @@ import type { SweepUnit } from './points';
 import type { SettingValue } from './spec';
 import { trainingImages } from '../experiment/datasets';
 
+/**
+ * Exit statuses of a runner that caught a signal and stopped cleanly after its generation
+ * (128 + the signal's number, as `npm run evolve` exits): the run was interrupted, not failed.
+ */
+const GRACEFUL_STOPS: Record<number, string> = { 129: 'HUP', 130: 'INT', 143: 'TERM' };
+
 export type UnitState = 'waiting' | 'queued' | 'running' | 'finished' | 'failed' | 'interrupted' | 'cancelled';
 export const UNIT_STATES: readonly UnitState[] = [
   'finished',
@@ -184,9 +190,10 @@ export function deriveStatus(base: UnitStatus, obs: UnitObservation, ancestor?: 
     status.state = 'interrupted';
     status.exitReason = 'its process ended without recording an exit (killed, or its node failed)';
   } else if (end) {
-    if (end.signal) {
+    const signal = end.signal ?? GRACEFUL_STOPS[end.exitCode ?? 0];
+    if (signal) {
       status.state = 'interrupted';
-      status.exitReason = `stopped by SIG${end.signal} (cancelled, out of time or interrupted)`;
+      status.exitReason = `stopped by SIG${signal} (cancelled, out of time or interrupted)`;
     } else if (end.exitCode === 0) {
       status.state = 'interrupted';
       status.exitReason = 'stopped before its last generation';

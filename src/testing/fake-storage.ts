@@ -2,7 +2,11 @@
 import type { KeyValueStorage, StoreName } from '../storage/idb';
 
 export class MemoryStorage implements KeyValueStorage {
-  readonly stores: Record<StoreName, Map<string, unknown>> = { sessions: new Map(), checkpoints: new Map() };
+  readonly stores: Record<StoreName, Map<string, unknown>> = {
+    sessions: new Map(),
+    checkpoints: new Map(),
+    backend: new Map(),
+  };
   /** When set, every call rejects with it (a full disk, a blocked database). */
   failure: Error | null = null;
 

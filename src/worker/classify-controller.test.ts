@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageDataset } from '../data';
 import { defaultConfig } from '../experiment/config';
-import type { Checkpoint, NetworkRecord } from '../experiment/records';
+import type { Checkpoint } from '../experiment/records';
 import { serialiseCheckpoint } from '../experiment/serialise';
 import { ClassifyController } from './classify-controller';
 import type { ClassifyEvent, NetworkToClassify } from './protocol';
 import { MemoryStorage } from '../testing/fake-storage';
 import { glorotGenome, randomlyMasked } from '../testing/genomes';
+import { networkRecord } from '../testing/records';
 
 const config = defaultConfig('mnist', 'sexual');
 const rec = (generation: number, individual: number, testAccuracy: number) =>
-  ({ generation, individual, testAccuracy }) as NetworkRecord;
+  networkRecord({ generation, individual, testAccuracy });
 
 function checkpoint(
   generation: number,

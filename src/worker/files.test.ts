@@ -22,6 +22,22 @@ describe('dropped files', () => {
     const short = await checkFile('mnist', file('t10k-labels-idx1-ubyte', labels.subarray(0, 500)));
     expect(short.ok).toBe(false);
   });
+
+  it('refuses a file far larger than any standard one without reading it, and a gzip bomb', async () => {
+    const huge = {
+      name: 'train-images-idx3-ubyte',
+      size: 3 * 2 ** 30,
+      arrayBuffer: () => Promise.reject(new Error('read a 3 GB file')),
+    };
+    expect(await checkFile('mnist', huge)).toEqual({
+      name: 'train-images-idx3-ubyte',
+      ok: false,
+      message:
+        'train-images-idx3-ubyte: is 3072 MB, far more than the standard file; check the name and the chosen dataset',
+    });
+    const bomb = await checkFile('mnist', file('train-images-idx3-ubyte.gz', gzipSync(new Uint8Array(300 * 2 ** 20))));
+    expect(bomb).toMatchObject({ ok: false, message: expect.stringMatching(/decompresses to more than 256 MB/) });
+  });
 });
 
 describe('dropped folders (IDX and image-folder datasets)', () => {

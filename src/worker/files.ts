@@ -8,6 +8,7 @@ import {
   DatasetError,
   fileListSource,
   maybeGunzip,
+  MAX_GUNZIPPED_BYTES,
   MissingFileError,
   MISSING_HINT,
   parseCifarMeta,
@@ -103,7 +104,7 @@ export async function checkFolder(
 /** Reads and parses one dropped file, so a broken one is refused before any run uses it. */
 export async function checkFile(
   dataset: RegisteredName,
-  file: { name: string; arrayBuffer(): Promise<ArrayBuffer> },
+  file: { name: string; size?: number; arrayBuffer(): Promise<ArrayBuffer> },
 ): Promise<FileCheck> {
   const name = basename(file.name);
   const m = registeredDataset(dataset);
@@ -115,6 +116,13 @@ export async function checkFile(
       message: `${name} is not one of the standard ${m.title} files (${standardFileNames(dataset).join(', ')}); check the name and the chosen dataset`,
     };
   }
+  // Reading a file far larger than any standard one would only use up the Worker's memory.
+  if ((file.size ?? 0) > MAX_GUNZIPPED_BYTES)
+    return {
+      name,
+      ok: false,
+      message: `${name}: is ${Math.round(file.size! / 2 ** 20)} MB, far more than the standard file; check the name and the chosen dataset`,
+    };
   try {
     const bytes = await maybeGunzip(new Uint8Array(await file.arrayBuffer()), name);
     if (m.format === 'idx') {

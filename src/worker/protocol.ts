@@ -6,7 +6,7 @@
 import type { BackendPreference, DatasetName, RunConfig } from '../experiment/config';
 import type { DataSummary, FolderDatasetKind } from '../experiment/datasets';
 import type { RegisteredName } from '../data/registry';
-import type { EnvironmentInfo, NetworkRecord, RunEvent, RunReport } from '../experiment/records';
+import type { BackendSelection, EnvironmentInfo, NetworkRecord, RunEvent, RunReport } from '../experiment/records';
 import type { LiveSettings } from '../experiment/config';
 
 export type { LiveSettings };
@@ -80,6 +80,8 @@ export type WorkerCommand =
   | { type: 'ancestor'; source: AncestorSource }
   | { type: 'pause' }
   | { type: 'resume' }
+  /** "Next generation": run exactly one more generation (finish the one in progress), then pause. */
+  | { type: 'step' }
   | { type: 'stop-after-generation' }
   | { type: 'change-settings'; patch: LiveSettings }
   /** Check dropped files without running anything; answered by `files-checked`. */
@@ -111,7 +113,15 @@ export type ProgressEvent = Extract<RunEvent, { type: 'progress' }>;
 
 export type WorkerEvent =
   | { type: 'stage'; stage: Stage; message: string; done?: number; total?: number }
-  | { type: 'backend'; backend: string; reason: string; tried: string[]; preference: BackendPreference }
+  | {
+      type: 'backend';
+      backend: string;
+      reason: string;
+      tried: string[];
+      preference: BackendPreference;
+      /** How `auto` chose: the measured speeds (or a cached measurement, or the only candidate). */
+      selection?: BackendSelection;
+    }
   /** A run event from the runner; progress is thinned out, and carries the losses since the last one. */
   | { type: 'run'; event: RunEvent; losses?: LossPoint[] }
   /** After every finished generation, once its checkpoint is stored: the report so far (run.json). */
@@ -139,7 +149,7 @@ export interface FileCheck {
   message: string;
 }
 
-export type { EnvironmentInfo, RunEvent, RunReport };
+export type { BackendSelection, EnvironmentInfo, RunEvent, RunReport };
 
 /** What a shipped ancestor is (public/ancestors/<dataset>.meta.json, written by `npm run ancestors`). */
 export type { AncestorMeta } from '../experiment/ancestor';

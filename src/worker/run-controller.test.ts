@@ -10,6 +10,8 @@ import type { LiveSettings, RunnerOptions } from '../experiment/runner';
 import { serialiseCheckpoint } from '../experiment/serialise';
 import type { ImageDataset } from '../data';
 import { DatasetError, MissingFileError } from '../data/errors';
+import { storedCheckpointCorpus } from '../testing/bad-artefacts';
+import { validCheckpoint } from '../testing/checkpoints';
 import { MemoryStorage } from '../testing/fake-storage';
 import {
   ancestorKey,
@@ -46,6 +48,9 @@ class FakeRunner implements ControllableRunner {
   resume() {
     this.calls.push('resume');
   }
+  step() {
+    this.calls.push('step');
+  }
   stopAfterGeneration() {
     this.calls.push('stop');
   }
@@ -78,17 +83,9 @@ const dataset = (split: 'train' | 'test'): ImageDataset => ({
   classNames: [],
 });
 
+/** A valid checkpoint (stored and shipped ones pass the artefact gate). */
 function checkpointOf(config: RunConfig, generation: number): Checkpoint {
-  return {
-    version: 1,
-    config,
-    environment: environment('wasm', 1),
-    ancestor: { synapses: 143_136, kernels: 7_200 },
-    generation,
-    population: [],
-    records: Array.from({ length: generation }, (_, g) => ({ generation: g + 1, mode: config.mode }) as never),
-    configChanges: [],
-  };
+  return validCheckpoint(config, generation, environment('wasm', 1));
 }
 
 const config = resolveConfig({ mode: 'sexual', generations: 4, seed: 3 });
@@ -164,6 +161,7 @@ function harness(overrides: Partial<RunControllerDeps> = {}) {
     },
     now: () => clock.t,
     macrotask: () => Promise.resolve(),
+    delay: vi.fn(() => Promise.resolve()),
     warn: vi.fn(),
     ...overrides,
   };
@@ -197,7 +195,17 @@ describe('RunController', () => {
     const h = harness();
     h.controller.handle(startCommand({ live: { generations: 5 } }));
     const runner = await h.started();
-    expect(h.deps.backend.start).toHaveBeenCalledWith('auto', { wasmBaseUrl: 'http://lab/tfjs-wasm/' });
+    // `auto` is told which network to time (issue 21): the run's input, batch and optimizer.
+    expect(h.deps.backend.start).toHaveBeenCalledWith(
+      'auto',
+      expect.objectContaining({
+        wasmBaseUrl: 'http://lab/tfjs-wasm/',
+        network: expect.objectContaining({
+          input: { height: 28, width: 28, channels: 1 },
+          training: expect.objectContaining({ batchSize: 64, optimizer: 'adam' }),
+        }),
+      }),
+    );
     expect(h.deps.data.load).toHaveBeenCalledTimes(2);
     expect(runner.config).toEqual(config);
     expect(runner.options.train.split).toBe('train');
@@ -240,16 +248,31 @@ describe('RunController', () => {
     h.controller.handle({ type: 'pause' });
     h.controller.handle({ type: 'change-settings', patch });
     h.controller.handle({ type: 'resume' });
+    h.controller.handle({ type: 'step' });
     h.controller.handle({ type: 'stop-after-generation' });
     await h.quiet();
     expect(h.runners).toEqual([]);
     loading.resolve(dataset('train'));
     const runner = await h.started();
-    expect(runner.calls).toEqual(['pause', `change ${JSON.stringify(patch)}`, 'resume', 'stop']);
+    expect(runner.calls).toEqual(['pause', `change ${JSON.stringify(patch)}`, 'resume', 'step', 'stop']);
     // Once it exists, commands go to it directly.
-    h.controller.handle({ type: 'pause' });
-    expect(runner.calls.at(-1)).toBe('pause');
-    expect(runner.calls).toHaveLength(5);
+    h.controller.handle({ type: 'step' });
+    expect(runner.calls.at(-1)).toBe('step');
+    expect(runner.calls).toHaveLength(6);
+  });
+
+  it('counts a handed ancestor as the generation a "Next generation" asked for before the start, but not its own checkpoint', async () => {
+    const shared = harness();
+    await shared.storage.put('checkpoints', ancestorKey('s'), checkpointOf(config, 1));
+    shared.controller.handle(startCommand({ ancestor: { kind: 'stored', key: ancestorKey('s') } }));
+    shared.controller.handle({ type: 'step' });
+    expect((await shared.started()).calls).toEqual(['pause']);
+
+    const own = harness();
+    await own.storage.put('checkpoints', checkpointKey('run-1'), checkpointOf(config, 2));
+    own.controller.handle(startCommand({ ancestor: { kind: 'stored', key: checkpointKey('run-1') } }));
+    own.controller.handle({ type: 'step' });
+    expect((await own.started()).calls).toEqual(['step']);
   });
 
   it('refuses a second start', async () => {
@@ -380,6 +403,50 @@ describe('RunController', () => {
     expect(resumed).toBe(true);
   });
 
+  it('gives its CPU slot back while paused (a run stepping one generation must not wait for it), and asks again on resuming', async () => {
+    const h = harness();
+    h.controller.handle(startCommand({ shareCpu: true }));
+    h.controller.handle({ type: 'grant', sliceMs: 1500 });
+    const runner = await h.started();
+    const emit = runner.options.emit!;
+    const yieldToHost = runner.options.yieldToHost!;
+    const count = (t: WorkerEvent['type']) => h.types().filter((x) => x === t).length;
+
+    emit({ type: 'paused' });
+    expect(count('cpu-released')).toBe(1);
+    // Between batches while paused: no slot asked for until the run resumes.
+    let passed = false;
+    const waiting = yieldToHost().then(() => (passed = true));
+    await h.quiet();
+    expect(passed).toBe(false);
+    expect(count('cpu-wanted')).toBe(1); // only the start's
+    emit({ type: 'resumed' });
+    await h.quiet();
+    expect(count('cpu-wanted')).toBe(2);
+    expect(passed).toBe(false);
+    h.controller.handle({ type: 'grant', sliceMs: 1500 });
+    await waiting;
+
+    // Paused while waiting in the queue: a slot granted then goes straight back.
+    h.clock.t = 5000;
+    passed = false;
+    const queued = yieldToHost().then(() => (passed = true));
+    await h.quiet();
+    expect(count('cpu-wanted')).toBe(3);
+    emit({ type: 'paused' });
+    expect(count('cpu-released')).toBe(1); // it held no slot
+    h.controller.handle({ type: 'grant', sliceMs: 1500 });
+    await h.quiet();
+    expect(count('cpu-released')).toBe(2);
+    expect(passed).toBe(false);
+    emit({ type: 'resumed' });
+    await h.quiet();
+    expect(count('cpu-wanted')).toBe(4);
+    h.controller.handle({ type: 'grant', sliceMs: 1500 });
+    await queued;
+    expect(passed).toBe(true);
+  });
+
   it('does not ask for CPU slices when it need not share', async () => {
     const h = harness();
     h.controller.handle(startCommand());
@@ -453,12 +520,46 @@ describe('RunController', () => {
     expect((await failed).message).toBe('the ancestor was trained on cifar10, but this run uses mnist');
 
     const h2 = harness();
-    await h2.storage.put('checkpoints', 'late', checkpointOf({ ...config, mode: 'asexual' }, 2));
+    const asexual = resolveConfig({ mode: 'asexual', generations: 4, seed: 3 });
+    await h2.storage.put('checkpoints', 'late', checkpointOf(asexual, 2));
     const failed2 = h2.next('error');
     h2.controller.handle(startCommand({ ancestor: { kind: 'stored', key: 'late' } }));
     expect(await failed2).toMatchObject({
       kind: 'ancestor',
       message: expect.stringMatching(/asexual run at generation 2, not an ancestor/),
+    });
+  });
+
+  // The corpus of damaged stored checkpoints (testing/bad-artefacts.ts): Resume used to fail with
+  // "Cannot read properties of undefined (reading 'dataset')"; each is now named with its field.
+  it.each(storedCheckpointCorpus().map((c) => [c.name, c] as const))(
+    'refuses a damaged stored checkpoint (%s), naming it and the field, and stores nothing',
+    async (_, c) => {
+      const h = harness();
+      await h.storage.put('checkpoints', checkpointKey('run-1'), c.value);
+      const failed = h.next('error');
+      h.controller.handle(startCommand({ ancestor: { kind: 'stored', key: checkpointKey('run-1') } }));
+      const error = await failed;
+      expect(error).toMatchObject({ kind: 'ancestor' });
+      expect((error as { message: string }).message).toMatch(c.message);
+      expect((error as { message: string }).message).toMatch(
+        /^the stored checkpoint checkpoint:run-1: .*This run cannot continue from it: export its results/,
+      );
+      expect(h.storage.keys('checkpoints')).toEqual([checkpointKey('run-1')]);
+    },
+  );
+
+  it('refuses a shipped ancestor that is not JSON, naming the address', async () => {
+    const h = harness({
+      fetch: async () =>
+        new Response('{"version": 1, "config": {', { headers: { 'content-type': 'application/json' } }),
+    });
+    const failed = h.next('error');
+    h.controller.handle(startCommand({ ancestor: { kind: 'url', url: 'http://lab/ancestors/mnist.json' } }));
+    expect(await failed).toMatchObject({
+      kind: 'ancestor',
+      message:
+        'the shipped ancestor http://lab/ancestors/mnist.json cannot be read: http://lab/ancestors/mnist.json: is not complete JSON: it ends too early. Was the file cut short?',
     });
   });
 
@@ -573,6 +674,158 @@ describe('RunController', () => {
       ],
     });
     expect(h.runners).toEqual([]);
+  });
+
+  it('passes on how auto chose, and keeps the helpers it started to time wasm', async () => {
+    const helper = { loaded: null, load: vi.fn(), gradients: vi.fn(), predict: vi.fn(), dispose: vi.fn() };
+    const selection = {
+      how: 'measured' as const,
+      chosen: 'wasm',
+      timings: [
+        { backend: 'webgpu', imagesPerSecond: 900 },
+        { backend: 'wasm', helpers: 1, imagesPerSecond: 2400 },
+      ],
+      summary: 'wasm + 1 helper 2,400 img/s vs WebGPU 900 img/s → wasm',
+    };
+    const h = harness();
+    vi.mocked(h.deps.backend.start).mockImplementation(async (_p, options) => {
+      options.onStage?.('Choosing the fastest backend: timing a few training steps on webgpu and wasm…');
+      return {
+        backend: 'wasm',
+        reason: `fastest measured: ${selection.summary}`,
+        tried: [],
+        selection,
+        helpers: [helper],
+      };
+    });
+    h.controller.handle(startCommand({ peers: 1 }));
+    const runner = await h.started();
+    expect(h.posted).toContainEqual({
+      type: 'stage',
+      stage: 'backend',
+      message: 'Choosing the fastest backend: timing a few training steps on webgpu and wasm…',
+    });
+    expect(h.posted.find((e) => e.type === 'backend')).toMatchObject({ selection });
+    expect(h.deps.startPeers).not.toHaveBeenCalled();
+    expect(runner.options.peers).toEqual([helper]);
+    expect(runner.options.environment.threads).toBe(2);
+    // The helpers auto would start are wasm's, for this run's peers.
+    const { helpers } = vi.mocked(h.deps.backend.start).mock.calls[0][1];
+    expect(helpers?.count).toBe(1);
+    await helpers!.start();
+    expect(h.deps.startPeers).toHaveBeenCalledWith(1, 'wasm', 'http://lab/tfjs-wasm/');
+  });
+
+  describe('a lost WebGPU device', () => {
+    /** A run on webgpu whose device can be lost; wasm starts when asked for. */
+    function onWebGpu() {
+      const lost = deferred<string>();
+      const h = harness();
+      vi.mocked(h.deps.backend.start).mockImplementation(async (preference) =>
+        preference === 'wasm'
+          ? { backend: 'wasm', reason: 'wasm as requested', tried: ['wasm: ok'] }
+          : { backend: 'webgpu', reason: 'fastest measured', tried: ['webgpu: ok'], lost: lost.promise },
+      );
+      return { h, lost };
+    }
+
+    it('continues on wasm from the last finished generation, and records the change', async () => {
+      const { h, lost } = onWebGpu();
+      h.controller.handle(startCommand());
+      const first = await h.started();
+      expect(first.options.environment.backend).toBe('webgpu');
+      await first.options.onCheckpoint!({ ...checkpointOf(config, 1), environment: first.options.environment });
+      await first.options.onCheckpoint!({ ...checkpointOf(config, 2), environment: first.options.environment });
+      h.controller.handle({ type: 'change-settings', patch: { generations: 6 } });
+      h.controller.handle({ type: 'pause' });
+
+      lost.resolve('Device was destroyed.');
+      await h.quiet();
+      expect(h.runners).toHaveLength(2);
+      const second = h.runners[1];
+      expect(h.deps.backend.start).toHaveBeenLastCalledWith('wasm', { wasmBaseUrl: 'http://lab/tfjs-wasm/' });
+      expect(h.posted).toContainEqual({
+        type: 'stage',
+        stage: 'backend',
+        message: "The GPU device was lost (Device was destroyed.); continuing on wasm from generation 2's checkpoint…",
+      });
+      expect(h.posted.filter((e) => e.type === 'backend').at(-1)).toMatchObject({
+        backend: 'wasm',
+        reason: "the WebGPU device was lost (Device was destroyed.); continued on wasm from generation 2's checkpoint",
+      });
+      expect(second.options.checkpoint?.generation).toBe(2);
+      expect(second.options.environment).toMatchObject({
+        backend: 'wasm',
+        backendReason: expect.stringMatching(/device was lost/),
+        backendChanges: [{ afterGeneration: 2, from: 'webgpu', to: 'wasm', reason: 'Device was destroyed.' }],
+      });
+      // Where the last runner was left: the settings change, and paused.
+      expect(second.calls).toEqual(['change {"generations":6}', 'pause']);
+
+      // The abandoned runner is silenced and stops at its next batch boundary.
+      const before = h.posted.length;
+      first.options.emit!({ type: 'paused' });
+      await first.options.onCheckpoint!(checkpointOf(config, 3));
+      expect(h.posted.length).toBe(before);
+      expect(h.storage.stores.checkpoints.get(checkpointKey('run-1'))).toMatchObject({ generation: 2 });
+      await expect(first.options.yieldToHost!()).rejects.toThrow(/device was lost/);
+      first.finished.reject(new Error('mapAsync: device lost'));
+
+      // Commands now reach the new runner.
+      h.controller.handle({ type: 'resume' });
+      expect(second.calls.at(-1)).toBe('resume');
+      const done = h.next('done');
+      second.finished.resolve({ finished: true } as RunReport);
+      expect((await done).report.finished).toBe(true);
+      expect(h.types()).not.toContain('error');
+    });
+
+    it('starts over on wasm when no generation had finished, also when the failed read comes first', async () => {
+      const { h, lost } = onWebGpu();
+      h.controller.handle(startCommand({ ancestor: { kind: 'train', storeAs: null } }));
+      const first = await h.started();
+      // The failed read settles first; `lost` follows while the controller waits for it.
+      const confirming = deferred<void>();
+      vi.mocked(h.deps.delay).mockReturnValueOnce(confirming.promise);
+      first.finished.reject(new Error('mapAsync failed'));
+      await h.quiet();
+      expect(h.deps.delay).toHaveBeenCalledWith(5000);
+      expect(h.runners).toHaveLength(1);
+      lost.resolve('GPU reset');
+      await h.quiet();
+      expect(h.runners).toHaveLength(2);
+      expect(h.runners[1].options.checkpoint).toBeUndefined();
+      expect(h.runners[1].options.environment.backendChanges).toEqual([
+        { afterGeneration: 0, from: 'webgpu', to: 'wasm', reason: 'GPU reset' },
+      ]);
+      expect(h.posted).toContainEqual(
+        expect.objectContaining({ message: expect.stringMatching(/from the start \(no generation had finished\)/) }),
+      );
+    });
+
+    it('reports an ordinary error on webgpu as an error', async () => {
+      const { h } = onWebGpu();
+      h.controller.handle(startCommand());
+      const runner = await h.started();
+      const failed = h.next('error');
+      runner.finished.reject(new Error('out of memory'));
+      expect(await failed).toEqual({ type: 'error', kind: 'internal', message: 'out of memory' });
+      expect(h.runners).toHaveLength(1);
+      // It waited for a loss that did not come before calling it an error.
+      expect(h.deps.delay).toHaveBeenCalledWith(5000);
+    });
+
+    it('stops at the checkpoint when asked to stop before the loss', async () => {
+      const { h, lost } = onWebGpu();
+      h.controller.handle(startCommand());
+      const first = await h.started();
+      await first.options.onCheckpoint!(checkpointOf(config, 1));
+      h.controller.handle({ type: 'pause' });
+      h.controller.handle({ type: 'stop-after-generation' });
+      lost.resolve('sleep');
+      await h.quiet();
+      expect(h.runners[1].calls).toEqual(['stop']);
+    });
   });
 });
 

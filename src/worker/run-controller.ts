@@ -11,6 +11,7 @@ import type { Genome } from '../evolution';
 import type { RegisteredName } from '../data/registry';
 import type { RunData } from '../experiment/run-data';
 import type { BackendChoice, StartBackendOptions } from '../experiment/environment';
+import { measuredNetwork } from '../experiment/backend-network';
 import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunReport } from '../experiment/records';
 import type { LiveSettings, RunnerOptions } from '../experiment/runner';
 import type { DataSource, ImageDataset, LoadProgress, Split } from '../data';
@@ -38,6 +39,7 @@ import { ProgressThrottle } from './throttle';
 export interface ControllableRunner {
   pause(): void;
   resume(): void;
+  step(): void;
   stopAfterGeneration(): void;
   changeSettings(patch: LiveSettings): void;
   run(): Promise<RunReport>;
@@ -83,11 +85,26 @@ export interface RunControllerDeps {
   now(): number;
   /** Resolves after the messages already queued for this Worker have run (macrotask.ts). */
   macrotask(): Promise<void>;
+  /** Resolves after `ms` milliseconds (setTimeout); used only to wait for a GPU device's loss to be confirmed. */
+  delay(ms: number): Promise<void>;
   /** Where a non-fatal problem is reported (console.warn). */
   warn(message: string): void;
 }
 
 type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
+
+/** How long an error on webgpu waits for the device's `lost` before it is reported as an error. */
+const LOSS_CONFIRMATION_MS = 5000;
+
+/** What a stretch of a run starts from: its settings, checkpoint, environment and helpers. */
+interface RunLeg {
+  /** The backend it runs on. */
+  backend: string;
+  config: RunConfig;
+  checkpoint?: Checkpoint;
+  environment: EnvironmentInfo;
+  peers: GradientPeer[];
+}
 
 export class RunController {
   private runner: ControllableRunner | null = null;
@@ -96,6 +113,11 @@ export class RunController {
   private ancestorArrived: ((source: AncestorSource) => void) | null = null;
   private started = false;
   private readonly cpu: CpuShare;
+  /** Control commands given to the runner so far: replayed to the runner that takes over after a device loss. */
+  private forwarded: WorkerCommand[] = [];
+  /** The stretch of the run going on now (a lost device ends one); events of older ones are dropped. */
+  private leg: object | null = null;
+  private data: { train: ImageDataset; test: ImageDataset } | null = null;
 
   constructor(private readonly deps: RunControllerDeps) {
     this.cpu = new CpuShare(deps.post, deps.now, deps.macrotask);
@@ -134,8 +156,10 @@ export class RunController {
         void this.exportModel(cmd).catch((err) => post({ type: 'export-failed', message: describe(err) }));
         return;
       default:
-        if (this.runner) control(this.runner, cmd);
-        else this.pending.push(cmd);
+        if (this.runner) {
+          this.forwarded.push(cmd);
+          control(this.runner, cmd);
+        } else this.pending.push(cmd);
     }
   }
 
@@ -151,21 +175,33 @@ export class RunController {
       });
     await this.cpu.acquire();
     post({ type: 'stage', stage: 'backend', message: startingMessage(config.backend) });
-    const choice = await backend.start(config.backend, { wasmBaseUrl: cmd.wasmBaseUrl }).catch((err) => {
-      throw Object.assign(new Error(`could not start a compute backend: ${describe(err)}`), {
-        kind: 'backend' as ErrorKind,
+    const helpers = cmd.peers ?? 0;
+    const choice = await backend
+      .start(config.backend, {
+        wasmBaseUrl: cmd.wasmBaseUrl,
+        // `auto` times the run's own network, on wasm with the helpers it would have.
+        network: measuredNetwork(config),
+        ...(helpers > 0
+          ? { helpers: { count: helpers, start: () => this.deps.startPeers(helpers, 'wasm', cmd.wasmBaseUrl) } }
+          : {}),
+        onStage: (message) => post({ type: 'stage', stage: 'backend', message }),
+      })
+      .catch((err) => {
+        throw Object.assign(new Error(`could not start a compute backend: ${describe(err)}`), {
+          kind: 'backend' as ErrorKind,
+        });
       });
-    });
     post({
       type: 'backend',
       backend: choice.backend,
       reason: choice.reason,
       tried: choice.tried ?? [],
       preference: config.backend,
+      ...(choice.selection ? { selection: choice.selection } : {}),
     });
-    const peers = await this.startGradientPeers(cmd.peers ?? 0, choice.backend, cmd.wasmBaseUrl);
+    const peers = choice.helpers ?? (await this.startGradientPeers(helpers, choice.backend, cmd.wasmBaseUrl));
 
-    const { train, test } = await this.loadData(config.dataset, cmd.data);
+    await this.loadData(config.dataset, cmd.data);
     const ancestor = cmd.ancestor.kind === 'wait' ? await this.waitForAncestor() : cmd.ancestor;
     const checkpoint = await startingCheckpoint(ancestor, config, this.deps);
     // The generation the run starts from is kept with the ones it makes, for export.
@@ -191,38 +227,150 @@ export class RunController {
     const throttle = new ProgressThrottle(1000 / (cmd.progressPerSecond ?? 8), this.deps.now);
     post({ type: 'stage', stage: 'warm-up', message: warmUpMessage(choice.backend) });
 
+    const storeAs = ancestor.kind === 'train' ? ancestor.storeAs : null;
+    const leg: RunLeg = {
+      backend: choice.backend,
+      config: runConfig,
+      checkpoint: checkpoint ?? undefined,
+      environment: checkpoint && own ? checkpoint.environment : environment,
+      peers,
+    };
+    if (cmd.live) this.forwarded.push({ type: 'change-settings', patch: cmd.live });
+    // A run handed its ancestor (shipped, or trained by another run) has that as its generation 1:
+    // a "Next generation" asked for before it began is that one, so it pauses before generation 2.
+    const handed = !!checkpoint && !own;
+    for (const c of this.pending) this.forwarded.push(handed && c.type === 'step' ? { type: 'pause' } : c);
+    this.pending = [];
+    // --- device loss (issue 21): a lost WebGPU device continues on wasm from the last checkpoint.
+    let lost = choice.lost;
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.runLeg(leg, { runId, storeAs, throttle, lost, attempt });
+      if (outcome.kind === 'done') return post({ type: 'done', report: outcome.report });
+      const next = await this.fallBackToWasm(outcome, leg, cmd, config.backend);
+      Object.assign(leg, next);
+      lost = undefined;
+    }
+  }
+
+  /**
+   * Runs one stretch of the run on one backend. It ends with the report, or, if `lost` resolves
+   * (the GPU device is gone), with the checkpoint to continue from; the abandoned runner's
+   * events are dropped from then on and its next batch boundary throws.
+   */
+  private async runLeg(
+    leg: RunLeg,
+    o: { runId: string; storeAs: string | null; throttle: ProgressThrottle; lost?: Promise<string>; attempt: number },
+  ): Promise<{ kind: 'done'; report: RunReport } | { kind: 'lost'; why: string; resumeFrom: RunLeg }> {
+    const { post } = this.deps;
+    const token = {};
+    this.leg = token;
+    const current = () => this.leg === token;
+    let resumeFrom: RunLeg = { ...leg };
     const emit = (event: RunEvent) => {
+      if (!current()) return;
+      // A paused run gives its core back, so that a run still stepping is never left waiting for it.
+      if (event.type === 'paused') this.cpu.pause();
+      else if (event.type === 'resumed') this.cpu.resume();
       if (event.type === 'progress') {
-        const out = throttle.offer(event);
+        const out = o.throttle.offer(event);
         if (out) post({ type: 'run', event: out.event, losses: out.losses });
       } else post({ type: 'run', event });
     };
-    const storeAs = ancestor.kind === 'train' ? ancestor.storeAs : null;
-    const runner = this.deps.createRunner(runConfig, {
-      train,
-      test,
-      environment: checkpoint && own ? checkpoint.environment : environment,
-      checkpoint: checkpoint ?? undefined,
+    let why: string | null = null;
+    const lostNow = o.lost?.then((w) => (why = w));
+    const runner = this.deps.createRunner(leg.config, {
+      train: this.data!.train,
+      test: this.data!.test,
+      environment: leg.environment,
+      checkpoint: leg.checkpoint,
       emit,
-      yieldToHost: this.cpu.yieldToHost,
-      peers,
+      yieldToHost: async () => {
+        if (!current() || why !== null) throw new Error(`the GPU device was lost: ${why ?? 'abandoned'}`);
+        await this.cpu.yieldToHost();
+      },
+      peers: leg.peers,
       onCheckpoint: async (c) => {
-        await this.storeGenomes(runId, c);
-        const stored = await this.store(checkpointKey(runId), c);
-        if (storeAs && c.generation === 1 && (await this.store(storeAs, c)))
-          post({ type: 'ancestor-ready', key: storeAs });
+        if (!current()) return;
+        resumeFrom = { ...leg, config: c.config, checkpoint: c, environment: c.environment };
+        await this.storeGenomes(o.runId, c);
+        const stored = await this.store(checkpointKey(o.runId), c);
+        if (o.storeAs && c.generation === 1 && (await this.store(o.storeAs, c)))
+          post({ type: 'ancestor-ready', key: o.storeAs });
         post({ type: 'checkpoint', generation: c.generation, report: reportOf(c, false), stored });
       },
     });
     this.runner = runner;
-    if (cmd.live) runner.changeSettings(cmd.live);
-    for (const c of this.pending) control(runner, c);
-    this.pending = [];
-    const report = await runner.run();
-    post({ type: 'done', report });
+    if (o.attempt === 0) for (const c of this.forwarded) control(runner, c);
+    else replaySettled(runner, this.forwarded);
+    const running = runner.run();
+    if (!lostNow) return { kind: 'done', report: await running };
+    // A lost device shows up as the device's `lost` promise, as a failed read, or both, in either order.
+    const first = await Promise.race([
+      running.then(
+        (report) => ({ report }),
+        (error: unknown) => ({ error }),
+      ),
+      lostNow.then(() => ({ lost: true })),
+    ]);
+    if ('report' in first) return { kind: 'done', report: first.report };
+    if ('error' in first) {
+      // A failed read can come before `lost`, which crosses from the GPU process (slowly on a
+      // loaded machine): an error on webgpu waits a little for it before it counts as an error.
+      await Promise.race([lostNow, this.deps.delay(LOSS_CONFIRMATION_MS)]);
+      if (why === null) throw first.error;
+    }
+    this.leg = null;
+    running.catch(() => {}); // the abandoned runner ends at its next batch boundary
+    return { kind: 'lost', why: why!, resumeFrom };
+  }
+
+  /** Starts wasm in place of a lost WebGPU device and says so; the run goes on from `resumeFrom`. */
+  private async fallBackToWasm(
+    lost: { why: string; resumeFrom: RunLeg },
+    leg: RunLeg,
+    cmd: StartCommand,
+    preference: BackendPreference,
+  ): Promise<RunLeg> {
+    const { post, backend } = this.deps;
+    const from = lost.resumeFrom;
+    const after = from.checkpoint?.generation ?? 0;
+    const where = after ? `generation ${after}'s checkpoint` : 'the start (no generation had finished)';
+    post({
+      type: 'stage',
+      stage: 'backend',
+      message: `The GPU device was lost (${lost.why}); continuing on wasm from ${where}…`,
+    });
+    const wasm = await backend.start('wasm', { wasmBaseUrl: cmd.wasmBaseUrl }).catch((err) => {
+      throw Object.assign(new Error(`the GPU device was lost (${lost.why}) and wasm did not start: ${describe(err)}`), {
+        kind: 'backend' as ErrorKind,
+      });
+    });
+    const reason = `the WebGPU device was lost (${lost.why}); continued on ${wasm.backend} from ${where}`;
+    post({ type: 'backend', backend: wasm.backend, reason, tried: wasm.tried ?? [], preference });
+    for (const p of leg.peers) p.dispose();
+    const peers = await this.startGradientPeers(cmd.peers ?? 0, wasm.backend, cmd.wasmBaseUrl);
+    const now = backend.describe(wasm, 1 + peers.length);
+    const environment: EnvironmentInfo = {
+      ...from.environment,
+      backend: now.backend,
+      backendReason: reason,
+      threads: now.threads,
+      wasmKernels: now.wasmKernels,
+      backendChanges: [
+        ...(from.environment.backendChanges ?? []),
+        { afterGeneration: after, from: leg.backend, to: now.backend, reason: lost.why },
+      ],
+    };
+    if (!now.wasmKernels) delete environment.wasmKernels;
+    return { ...from, backend: now.backend, environment, peers };
   }
 
   private async loadData(dataset: DatasetName, spec: DataSpec): Promise<{ train: ImageDataset; test: ImageDataset }> {
+    this.data = await this.readData(dataset, spec);
+    return this.data;
+  }
+
+  private async readData(dataset: DatasetName, spec: DataSpec): Promise<{ train: ImageDataset; test: ImageDataset }> {
     const { post, data } = this.deps;
     if (isFolderKind(dataset)) {
       const name = spec.folder?.name ?? datasetTitle(dataset);
@@ -331,8 +479,27 @@ export class RunController {
 function control(r: ControllableRunner, cmd: WorkerCommand) {
   if (cmd.type === 'pause') r.pause();
   else if (cmd.type === 'resume') r.resume();
+  else if (cmd.type === 'step') r.step();
   else if (cmd.type === 'stop-after-generation') r.stopAfterGeneration();
   else if (cmd.type === 'change-settings') r.changeSettings(cmd.patch);
+}
+
+/**
+ * Brings a runner that takes over (after a device loss) to where the commands left the last one:
+ * every settings change, in order, then paused or not, and the request to stop (which takes effect
+ * at once: the lost generation is given up and the run stops at its checkpoint).
+ */
+function replaySettled(r: ControllableRunner, commands: readonly WorkerCommand[]) {
+  let paused = false;
+  let stop = false;
+  for (const c of commands) {
+    if (c.type === 'change-settings') r.changeSettings(c.patch);
+    else if (c.type === 'pause') paused = true;
+    else if (c.type === 'resume') paused = false;
+    else if (c.type === 'stop-after-generation') [stop, paused] = [true, false];
+  }
+  if (stop) r.stopAfterGeneration();
+  if (paused) r.pause();
 }
 
 function reportOf(c: Checkpoint, finished: boolean): RunReport {

@@ -7,6 +7,8 @@
 import { openDataset } from '../data';
 import { environmentInfo, startBackend } from '../experiment/environment';
 import { ExperimentRunner } from '../experiment/runner';
+import type { CachedSelection } from '../nn/model/backend-chooser';
+import { storedBackendChoices } from '../storage/backend-choices';
 import { idbStorage } from '../storage/idb';
 import { checkFile, checkFolder, dataSource, openDroppedFolder } from './files';
 import { exportNetworkFiles } from './model-files';
@@ -19,7 +21,18 @@ declare const self: DedicatedWorkerGlobalScope;
 
 const controller = new RunController({
   post: (event: WorkerEvent) => self.postMessage(event),
-  backend: { start: startBackend, describe: environmentInfo },
+  backend: {
+    // `auto`: measurements are cached in IndexedDB, and taken under a lock so that the runs of a
+    // comparison measure once and agree (the first measures, the others find its choice).
+    start: (preference, options) =>
+      startBackend(preference, options, {
+        cache: storedBackendChoices<CachedSelection>(idbStorage),
+        exclusive: <T>(fn: () => Promise<T>) =>
+          self.navigator.locks ? (self.navigator.locks.request('evolab-backend-choice', fn) as Promise<T>) : fn(),
+        cores: self.navigator.hardwareConcurrency,
+      }),
+    describe: environmentInfo,
+  },
   startPeers: startWorkerPeers,
   data: {
     source: dataSource,
@@ -34,6 +47,7 @@ const controller = new RunController({
   createRunner: (config, options) => new ExperimentRunner(config, options),
   now: () => performance.now(),
   macrotask: macrotaskScheduler(),
+  delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   warn: (message) => console.warn(message),
 });
 self.onmessage = (e: MessageEvent<WorkerCommand>) => controller.handle(e.data);

@@ -2,10 +2,10 @@
  * Where a run starts: the ancestor (or its own last generation) from a shipped file or this
  * browser's storage, checked against the run and adapted to its mode.
  */
+import { parseCheckpoint, parseJsonText } from '../experiment/artefacts';
 import type { RunConfig } from '../experiment/config';
 import type { Checkpoint } from '../experiment/records';
 import { withClusterStrengths } from '../experiment/kernel-masks';
-import { deserialiseCheckpoint } from '../experiment/serialise';
 import type { AncestorSource, ErrorKind } from './protocol';
 import type { RunControllerDeps } from './run-controller';
 
@@ -26,17 +26,24 @@ export async function startingCheckpoint(
         `the shipped ancestor ${source.url} is not there (HTTP ${res.status}); choose "train in the page"`,
       );
     try {
-      checkpoint = deserialiseCheckpoint(await res.json());
+      checkpoint = parseCheckpoint(parseJsonText(await res.text(), source.url), { name: source.url });
     } catch (e) {
       throw ancestorError(`the shipped ancestor ${source.url} cannot be read: ${describe(e)}`);
     }
   } else {
-    const stored = await deps.storage.get<Checkpoint>('checkpoints', source.key);
+    const stored = await deps.storage.get<unknown>('checkpoints', source.key);
     if (!stored)
       throw ancestorError(
         `no stored checkpoint ${source.key}: it was deleted or never written; reset the lab and start again`,
       );
-    checkpoint = stored;
+    // Through the artefact gate: a damaged checkpoint is named, with its field, before anything uses it.
+    try {
+      checkpoint = parseCheckpoint(stored, { name: `the stored checkpoint ${source.key}` });
+    } catch (e) {
+      throw ancestorError(
+        `${describe(e)}. This run cannot continue from it: export its results, then reset the lab and start again`,
+      );
+    }
   }
   if (checkpoint.config.dataset !== config.dataset)
     throw ancestorError(

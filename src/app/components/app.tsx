@@ -1,5 +1,9 @@
-/** The lab page: header, controls and data on the left, runs, charts and heatmaps on the right. */
-import { useEffect } from 'react';
+/**
+ * The lab page: header, controls and data on the left, runs, charts and heatmaps on the right; on
+ * narrow screens one column, the results first once runs exist. In presenter mode (`?present=1`)
+ * the results take the full width and the setup follows them, without its advanced settings.
+ */
+import { useEffect, useSyncExternalStore } from 'react';
 import { addDroppedFiles } from '../lab';
 import { Charts } from './charts';
 import { Controls } from './controls';
@@ -11,6 +15,7 @@ import { MatingView } from './mating-view';
 import { TryIt } from './try-it';
 import { Verdict } from './verdict';
 import { Notices } from './notices';
+import { DamagedSession, PanelBoundary } from './panel-boundary';
 import { RunCards } from './run-cards';
 import { RunsExport } from './runs-export';
 import { useLab } from '../store';
@@ -30,30 +35,83 @@ export function App() {
       window.removeEventListener('drop', drop);
     };
   }, []);
+  const present = useLab((s) => s.view.present);
+  // The root font size is set on <html>, so presenter mode scales every rem with it.
+  useEffect(() => {
+    document.documentElement.classList.toggle('present', present);
+  }, [present]);
   // Missing data is the first thing to fix: then the Data panel comes first.
   const dataFirst = useLab((s) => s.data.missing.length > 0);
+  // In one column (phones, narrow windows) the results come before the setup once runs exist.
+  const narrow = useMediaQuery('(max-width: 1000px)');
+  const hasRuns = useLab((s) => s.runs.length > 0);
+  const resultsFirst = present || (narrow && hasRuns);
+  const data = (
+    <PanelBoundary name="data panel">
+      <DataPanel />
+    </PanelBoundary>
+  );
+  const sidebar = (
+    <aside className="sidebar" key="sidebar">
+      {dataFirst ? data : null}
+      <PanelBoundary name="settings">
+        <Controls />
+      </PanelBoundary>
+      {dataFirst || present ? null : data}
+    </aside>
+  );
   return (
-    <div className="app">
-      <Header />
-      <Notices />
+    <div className={present ? 'app present' : 'app'}>
+      {/* Each panel fails alone: a damaged run shows a message in its place, never a blank page. */}
+      <PanelBoundary name="header">
+        <Header />
+      </PanelBoundary>
+      <PanelBoundary name="messages">
+        <Notices />
+      </PanelBoundary>
       <div className="layout">
-        <aside className="sidebar">
-          {dataFirst ? <DataPanel /> : null}
-          <Controls />
-          {dataFirst ? null : <DataPanel />}
-        </aside>
-        <main className="main">
-          {/* Teaching panels (issue 15): the explanation first, the verdict under the runs, then mating and try-it. */}
-          <HowItWorks />
-          <RunCards />
-          <RunsExport />
-          <Verdict />
-          <Charts />
-          <Heatmaps />
-          <MatingView />
-          <TryIt />
+        {resultsFirst ? null : sidebar}
+        <main className="main" key="main">
+          <DamagedSession />
+          {/* Issue 16, part 2: the replay bar (speed, scrubber over generations) goes here, in a .replay-bar. */}
+          <PanelBoundary name="how it works">
+            <HowItWorks />
+          </PanelBoundary>
+          <PanelBoundary name="runs">
+            <RunCards />
+            <RunsExport />
+          </PanelBoundary>
+          {/* The verdict and the mating view are full-width blocks (.verdict, .mating-view); presenter mode enlarges both. */}
+          <PanelBoundary name="verdict">
+            <Verdict />
+          </PanelBoundary>
+          <PanelBoundary name="charts">
+            <Charts />
+          </PanelBoundary>
+          <PanelBoundary name="mating view">
+            <MatingView />
+          </PanelBoundary>
+          <PanelBoundary name="heatmaps">
+            <Heatmaps />
+          </PanelBoundary>
+          <PanelBoundary name="try it">
+            <TryIt />
+          </PanelBoundary>
         </main>
+        {resultsFirst ? sidebar : null}
       </div>
     </div>
+  );
+}
+
+/** Whether a CSS media query matches now (and re-renders when that changes). */
+function useMediaQuery(query: string): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      const list = window.matchMedia(query);
+      list.addEventListener('change', changed);
+      return () => list.removeEventListener('change', changed);
+    },
+    () => window.matchMedia(query).matches,
   );
 }

@@ -5,23 +5,23 @@
  * environment (settings) changed. The paper's reported points and our own reproduction runs
  * (seed means from /reproduced.json, faint dashed lines) can be overlaid.
  */
-import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useStaggered } from './hooks';
 import {
-  CartesianGrid,
-  ComposedChart,
-  Line,
-  ReferenceLine,
-  ResponsiveContainer,
-  Scatter,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+  lazy,
+  memo,
+  Suspense,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
+import { useAfter, useStaggered } from './hooks';
 import { useShallow } from 'zustand/react/shallow';
 import type { DatasetName } from '../../experiment/config';
 import { datasetTitle } from '../../experiment/datasets';
-import type { NetworkRecord } from '../../experiment/records';
+import type { ConfigChange, NetworkRecord } from '../../experiment/records';
 import type { LossPoint } from '../../worker/protocol';
 import { downloadChartPng } from '../export';
 import { PAPER_POINTS } from '../../experiment/paper';
@@ -48,7 +48,7 @@ import { ASEXUAL_RED, runColours, runLabel, SEXUAL_BLUE } from '../setup';
 import { useLab, type ViewState } from '../store';
 import { notify } from '../lab';
 import type { MetricId } from '../../experiment/metrics-table';
-import { computeByGeneration, formatCompute, xOf, X_AXES, type XAxisKind } from '../compute-axis';
+import { computeByGeneration, xOf, X_AXES, type XAxisKind } from '../compute-axis';
 import { experimentTitle } from '../plain-words';
 import { MetricExplain } from './explain';
 
@@ -58,11 +58,21 @@ function niceCeiling(x: number): number {
   return ([1, 2, 2.5, 5, 10].find((m) => m * p >= x) ?? 10) * p;
 }
 
+/** When the charts are first drawn, after the page appears (ms). */
+const FIRST_DRAWING_MS = 600;
+
+// recharts is most of the page's code: it loads after the first paint, in a chunk of its own.
+const plots = () => import('./chart-plots');
+// Fetched while the page first renders, not when the first chart asks for it.
+void plots();
+const MetricPlot = lazy(() => plots().then((m) => ({ default: m.MetricPlot })));
+const LossPlot = lazy(() => plots().then((m) => ({ default: m.LossPlot })));
+
 interface RunLine {
   label: string;
   colour: string;
   records: NetworkRecord[];
-  changes: { generation: number; changed: string[] }[];
+  changes: ConfigChange[];
 }
 
 /** The runs to draw, as stable references so that charts re-render only when their data change. */
@@ -84,12 +94,14 @@ export function Charts() {
   const generations = useLab((s) => s.setup.generations);
   const paper = useLab((s) => s.view.paper);
   const curves = useLab((s) => s.reproduced);
+  const settled = useLab((s) => s.reproducedSettled);
   const showReproduced = useLab((s) => s.view.reproduced);
   const chosen = useLab((s) => s.view.reproducedExperiment);
   const experiments = useMemo(() => experimentsFor(curves, dataset), [curves, dataset]);
   const experiment = useMemo(() => pickExperiment(experiments, chosen), [experiments, chosen]);
   const reproduced = showReproduced ? experiment : null;
   const xAxis = useLab((s) => s.view.xAxis);
+  const present = useLab((s) => s.view.present);
   const setView = (change: Partial<ViewState>) => useLab.setState((s) => ({ view: { ...s.view, ...change } }));
   return (
     <section className="charts" aria-labelledby="charts-title">
@@ -105,6 +117,14 @@ export function Charts() {
             />
             Show the paper’s reported points ({datasetTitle(dataset)})
           </label>
+          {!experiment && !settled ? (
+            // Holds the place of the reproduction's controls while /reproduced.json loads: the
+            // charts below do not move when they appear.
+            <span className="check overlay-placeholder" aria-hidden="true">
+              <input type="checkbox" disabled tabIndex={-1} /> Show our reproduced runs (mean over 3 seeds) Reproduction
+              mnist-10pct-defaults
+            </span>
+          ) : null}
           {experiment ? (
             <label className="check">
               <input
@@ -181,9 +201,10 @@ export function Charts() {
             paper={paper && xAxis === 'generation'}
             reproduced={xAxis === 'generation' ? reproduced : null}
             xAxis={xAxis}
+            present={present}
           />
         ))}
-        <LossChart />
+        <LossChart present={present} />
       </div>
     </section>
   );
@@ -196,49 +217,97 @@ interface LegendEntry {
   dashed?: boolean;
 }
 
-function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; table: ReactNode; children: ReactNode }) {
+/**
+ * One chart: a single Tab stop (the chart, named by its title and its newest values); T or Enter
+ * shows the table of the same numbers and focuses it (T or Esc goes back), P saves a PNG.
+ */
+function ChartCard(props: {
+  id: string;
+  title: string;
+  /** The newest values in words: with the title, the chart's accessible name. */
+  summary: string;
+  legend: LegendEntry[];
+  table: ReactNode;
+  children: ReactNode;
+}) {
   const showTable = useLab((s) => !!s.view.tables[props.id]);
   const ref = useRef<HTMLDivElement>(null);
-  const toggle = () =>
+  const tableRef = useRef<HTMLDivElement>(null);
+  const focusAfterToggle = useRef(false);
+  const hintId = useId();
+  const toggle = (fromKeyboard: boolean) => {
+    focusAfterToggle.current = fromKeyboard;
     useLab.setState((s) => ({ view: { ...s.view, tables: { ...s.view.tables, [props.id]: !showTable } } }));
+  };
+  useEffect(() => {
+    if (!focusAfterToggle.current) return;
+    focusAfterToggle.current = false;
+    (showTable ? tableRef : ref).current?.focus();
+  }, [showTable]);
+  useUntabbablePortals(ref, showTable);
+  const png = () =>
+    downloadChartPng(ref.current!, props.title, props.legend, `evolab-${props.id}.png`).catch((e) =>
+      notify('error', `PNG export: ${(e as Error).message}`),
+    );
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.target !== e.currentTarget) return;
+    const key = e.key.toLowerCase();
+    if (key === 't' || (key === 'enter' && !showTable) || (key === 'escape' && showTable)) {
+      e.preventDefault();
+      toggle(true);
+    } else if (key === 'p' && !showTable) {
+      e.preventDefault();
+      void png();
+    }
+  };
   return (
     <figure className="card chart-card" data-testid={`chart-${props.id}`}>
       <figcaption>
         <h3>
           {props.title} <MetricExplain metric={props.id as MetricId} label={props.title} />
         </h3>
+        {/* Out of the Tab order: the chart itself takes T and P (its description says so). */}
         <div className="card-actions">
           <button
             type="button"
             className="small"
+            tabIndex={-1}
             data-testid={`table-toggle-${props.id}`}
             aria-pressed={showTable}
-            onClick={toggle}
+            onClick={() => toggle(false)}
           >
-            {showTable ? 'Chart' : 'Table'}
+            Table
           </button>
-          <button
-            type="button"
-            className="small"
-            disabled={showTable}
-            onClick={() =>
-              downloadChartPng(ref.current!, props.title, props.legend, `evolab-${props.id}.png`).catch((e) =>
-                notify('error', `PNG export: ${(e as Error).message}`),
-              )
-            }
-          >
+          <button type="button" className="small" tabIndex={-1} disabled={showTable} onClick={() => void png()}>
             PNG
           </button>
         </div>
       </figcaption>
       {showTable ? (
-        // Focusable, so that a keyboard can scroll a long table (axe: scrollable-region-focusable).
-        <div className="table-box" tabIndex={0} role="region" aria-label={`${props.title}, as a table`}>
+        <div
+          ref={tableRef}
+          className="table-box"
+          data-testid={`table-box-${props.id}`}
+          tabIndex={0}
+          role="region"
+          aria-label={`${props.title}, as a table`}
+          aria-describedby={hintId}
+          onKeyDown={onKeyDown}
+        >
           {props.table}
         </div>
       ) : (
         <>
-          <div ref={ref} className="chart-box">
+          <div
+            ref={ref}
+            className="chart-box"
+            data-testid={`chart-box-${props.id}`}
+            tabIndex={0}
+            role="img"
+            aria-label={`${props.title}. ${props.summary}`}
+            aria-describedby={hintId}
+            onKeyDown={onKeyDown}
+          >
             {props.children}
           </div>
           <ul className="legend">
@@ -255,8 +324,31 @@ function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; ta
           </ul>
         </>
       )}
+      <p id={hintId} className="key-hint">
+        {showTable ? 'T or Esc: back to the chart' : 'T: the numbers as a table · P: save as PNG'}
+      </p>
     </figure>
   );
+}
+
+/**
+ * recharts draws its layers into <g> elements through React portals, and React listens for focus
+ * events on every portal container; Chromium makes an SVG element with focus listeners a Tab stop.
+ * Taking them out of the Tab order keeps each chart one Tab stop.
+ */
+function useUntabbablePortals(ref: React.RefObject<HTMLDivElement | null>, showTable: boolean) {
+  useEffect(() => {
+    const box = ref.current;
+    if (!box) return;
+    const fix = () => {
+      for (const g of box.querySelectorAll('svg g[class*="recharts-zIndex-layer"]:not([tabindex])'))
+        g.setAttribute('tabindex', '-1');
+    };
+    fix();
+    const observer = new MutationObserver(fix);
+    observer.observe(box, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [ref, showTable]);
 }
 
 /**
@@ -264,10 +356,14 @@ function ChartCard(props: { id: string; title: string; legend: LegendEntry[]; ta
  * end then never blocks the page for the sum of all redraws (no main-thread task over 50 ms).
  * Ticking the reproduced-runs overlay is staggered the same way.
  */
-function StaggeredMetricChart(props: Parameters<typeof MetricChart>[0] & { delay: number }) {
+function StaggeredMetricChart(props: Omit<Parameters<typeof MetricChart>[0], 'drawn'> & { delay: number }) {
   const lines = useStaggered(props.lines, props.delay);
   const reproduced = useStaggered(props.reproduced, props.delay);
-  return <MetricChart {...props} lines={lines} reproduced={reproduced} />;
+  // The first drawing waits until what the page fetches at start (the data check, the shipped
+  // ancestor) has been shown, then goes one chart at a time: drawn at once, the four charts made
+  // one long task at load and held back everything else.
+  const drawn = useAfter(FIRST_DRAWING_MS + props.delay);
+  return <MetricChart {...props} lines={lines} reproduced={reproduced} drawn={drawn} />;
 }
 
 const MetricChart = memo(function MetricChart(props: {
@@ -281,8 +377,12 @@ const MetricChart = memo(function MetricChart(props: {
   /** Our reproduction experiment to overlay, or null. */
   reproduced: ReproducedExperiment | null;
   xAxis: XAxisKind;
+  present: boolean;
+  /** False until its turn to draw (the card, legend and table are there before). */
+  drawn: boolean;
 }) {
   const { metric, lines, log, xAxis } = props;
+  const type = typeFor(props.present);
   const data = useMemo(
     () =>
       lines.map((l) => {
@@ -328,7 +428,6 @@ const MetricChart = memo(function MetricChart(props: {
   ];
   const domain = log ? logDomain(values) : accuracyDomain(values);
   const yTicks = log ? logTicks(domain[0], domain[1]) : accuracyTicks(domain);
-  const format = (v: number) => (log ? `${Number(v.toPrecision(3))}×` : `${Math.round(v * 100)}%`);
   const paperByMode = (['ancestor', 'asexual', 'sexual'] as const)
     .map((mode) => ({
       mode,
@@ -446,156 +545,76 @@ const MetricChart = memo(function MetricChart(props: {
     </>
   );
 
+  const summary = data
+    .map((d) => {
+      const last = d.points.at(-1);
+      return last
+        ? `${d.label}: ${formatMetric(metric, last.value)} at generation ${last.generation}`
+        : `${d.label}: no generation yet`;
+    })
+    .join('; ');
+
   return (
-    <ChartCard id={metric} title={props.title + (log ? ' (log scale)' : '')} legend={legend} table={table}>
-      <ResponsiveContainer width="100%" height={260}>
-        <ComposedChart margin={{ top: 22, right: 20, bottom: 18, left: 4 }}>
-          <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="x"
-            domain={[byGeneration ? 1 : 0, xMax]}
-            ticks={xTicks}
-            interval={0}
-            allowDecimals={!byGeneration}
-            tick={plainTick('middle', (v) => formatCompute(xAxis, v))}
-            label={axisTitle(X_AXES.find((a) => a.kind === xAxis)!.title)}
-          />
-          <YAxis
-            type="number"
-            dataKey="value"
-            scale={log ? 'log' : 'linear'}
+    <ChartCard
+      id={metric}
+      title={props.title + (log ? ' (log scale)' : '')}
+      summary={summary}
+      legend={legend}
+      table={table}
+    >
+      {props.drawn ? (
+        <Suspense fallback={null}>
+          <MetricPlot
+            metric={metric}
+            log={log}
+            type={type}
+            xMax={xMax}
+            xTicks={xTicks}
+            xAxis={xAxis}
+            xTitle={X_AXES.find((a) => a.kind === xAxis)!.title}
             domain={domain}
-            ticks={yTicks}
-            allowDataOverflow
-            interval={0}
-            tick={plainTick('end', format)}
-            width={62}
+            yTicks={yTicks}
+            data={data}
+            ours={ours}
+            paperByMode={paperByMode}
           />
-          <Tooltip
-            formatter={(v) => formatMetric(metric, Number(v))}
-            labelFormatter={(x) => (byGeneration ? `generation ${x}` : formatCompute(xAxis, Number(x)))}
-            isAnimationActive={false}
-          />
-          {ours.map((o) => (
-            <Line
-              key={`ours-${o.mode}`}
-              className="reproduced-line"
-              data={o.points}
-              dataKey="value"
-              name={o.label}
-              stroke={o.colour}
-              strokeOpacity={0.6}
-              strokeWidth={2.5}
-              strokeDasharray="8 5"
-              dot={false}
-              activeDot={false}
-              isAnimationActive={false}
-              type="linear"
-            />
-          ))}
-          {data.map((d) => (
-            <Line
-              key={d.label}
-              data={d.points}
-              dataKey="value"
-              name={d.label}
-              stroke={d.colour}
-              strokeWidth={3}
-              dot={{ r: 5, fill: d.colour }}
-              isAnimationActive={false}
-              type="linear"
-            />
-          ))}
-          {paperByMode.map((p) => (
-            <Scatter
-              key={p.mode}
-              data={p.points}
-              dataKey="value"
-              name={`paper, ${p.mode}`}
-              fill={p.colour}
-              shape="star"
-              isAnimationActive={false}
-              legendType="star"
-            />
-          ))}
-          {data.flatMap((d) =>
-            d.changes.map((c) => (
-              <ReferenceLine
-                key={`${d.label}-${c.generation}`}
-                x={d.x(c.generation)}
-                stroke={d.colour}
-                strokeDasharray="6 4"
-                strokeWidth={2}
-                label={{ value: 'Δ', position: 'top', fill: d.colour, fontSize: 16 }}
-              />
-            )),
-          )}
-        </ComposedChart>
-      </ResponsiveContainer>
+        </Suspense>
+      ) : null}
     </ChartCard>
   );
 });
 
 const LOSS_POINTS_SHOWN = 120;
 
-/**
- * Axis ticks as plain SVG text: recharts' own tick labels measure every string in the DOM
- * (forced layouts), which costs tens of milliseconds per chart on a busy 2-core machine.
- */
-function plainTick(anchor: 'middle' | 'end', format: (v: number) => string = String) {
-  return function PlainTick(props: { x?: number | string; y?: number | string; payload?: { value: number } }) {
-    return (
-      <text
-        x={Number(props.x)}
-        y={Number(props.y)}
-        dy={anchor === 'middle' ? 14 : 5}
-        dx={anchor === 'end' ? -3 : 0}
-        textAnchor={anchor}
-        fontSize={15}
-        fill="#111"
-      >
-        {format(props.payload?.value ?? 0)}
-      </text>
-    );
-  };
+/** Axis type and margins: 15 px on a screen, 22 px in presenter mode (the chart box grows with it in CSS). */
+function typeFor(present: boolean) {
+  const size = present ? 22 : 15;
+  return { size, yAxisWidth: present ? 96 : 62, margin: { top: 22, right: 20, bottom: size + 4, left: 4 } };
 }
 
-/** An axis title as plain SVG text, placed from the axis' view box. */
-function axisTitle(text: string) {
-  return function AxisTitle(props: { viewBox?: { x?: number; y?: number; width?: number; height?: number } }) {
-    const v = props.viewBox ?? {};
-    return (
-      <text
-        x={(v.x ?? 0) + (v.width ?? 0) / 2}
-        y={(v.y ?? 0) + (v.height ?? 0) + 14}
-        textAnchor="middle"
-        fontSize={15}
-        fill="#111"
-      >
-        {text}
-      </text>
-    );
-  };
-}
-
-function LossChart() {
+function LossChart({ present }: { present: boolean }) {
   // The loss changes with every progress message: redraw it at most twice a second.
   const losses = useStaggered(useLab(useShallow((s) => s.runs.map((r) => r.loss))), 0, 500);
   const labels = useLab(useShallow((s) => s.runs.map((r) => r.label)));
   const colours = useLab(useShallow((s) => s.runs.map((r) => r.colour)));
-  return <LossChartView losses={losses} labels={labels} colours={colours} />;
+  const drawn = useAfter(FIRST_DRAWING_MS + 60 + 90 * METRICS.length);
+  return <LossChartView losses={losses} labels={labels} colours={colours} present={present} drawn={drawn} />;
 }
 
 const LossChartView = memo(function LossChartView({
   losses,
   labels,
   colours,
+  present,
+  drawn,
 }: {
   losses: { key: string; points: LossPoint[] }[];
   labels: string[];
   colours: string[];
+  present: boolean;
+  drawn: boolean;
 }) {
+  const type = typeFor(present);
   const lines = losses.map((l, i) => {
     const [gen, net] = l.key.split('/');
     return {
@@ -642,45 +661,20 @@ const LossChartView = memo(function LossChartView({
     <ChartCard
       id="loss"
       title="Training loss, current networks"
+      summary={
+        lines
+          .filter((l) => l.points.length)
+          .map((l) => `${l.name}: ${l.points.at(-1)!.loss.toFixed(3)} after ${l.points.at(-1)!.x.toFixed(2)} epochs`)
+          .join('; ') || 'no network in training'
+      }
       legend={lines.map((l) => ({ label: l.name, colour: l.colour }))}
       table={table}
     >
-      <ResponsiveContainer width="100%" height={260}>
-        <ComposedChart margin={{ top: 22, right: 20, bottom: 18, left: 4 }}>
-          <CartesianGrid stroke="#d0d0d0" strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="x"
-            domain={[0, xMax]}
-            ticks={Array.from({ length: 2 * xMax + 1 }, (_, i) => i / 2)}
-            interval={0}
-            tick={plainTick('middle')}
-            label={axisTitle('epoch')}
-          />
-          <YAxis
-            type="number"
-            dataKey="loss"
-            domain={[0, lossMax]}
-            ticks={lossTicks}
-            interval={0}
-            tick={plainTick('end', (v) => v.toFixed(2))}
-            width={62}
-          />
-          {lines.map((l) => (
-            <Line
-              key={l.label}
-              data={l.points}
-              dataKey="loss"
-              name={l.name}
-              stroke={l.colour}
-              strokeWidth={2.5}
-              dot={false}
-              isAnimationActive={false}
-              type="linear"
-            />
-          ))}
-        </ComposedChart>
-      </ResponsiveContainer>
+      {drawn ? (
+        <Suspense fallback={null}>
+          <LossPlot type={type} xMax={xMax} lossMax={lossMax} lossTicks={lossTicks} lines={lines} />
+        </Suspense>
+      ) : null}
     </ChartCard>
   );
 });

@@ -1,7 +1,21 @@
-/** The header: the big Start/Pause/Resume button, stop and reset, and which backend runs and why. */
+/**
+ * The header: the big Start/Pause/Resume button, one generation at a time, stop and reset,
+ * presenter mode, and which backend runs and why. Compact on phones (not pinned there).
+ */
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { continueAll, pauseAll, resetLab, resumeComparison, startComparison, stopAfterGeneration } from '../lab';
-import { backendSummary } from '../backend-status';
+import {
+  continueAll,
+  pauseAll,
+  resetLab,
+  resumeComparison,
+  setPresenting,
+  startComparison,
+  stepGeneration,
+  stopAfterGeneration,
+} from '../lab';
+import { measureBackendAgain } from '../backend-choices';
+import { backendSummary, wasMeasured } from '../backend-status';
 import { setupProblems } from '../setup';
 import { isActive, resumable } from '../state';
 import { useLab } from '../store';
@@ -9,8 +23,9 @@ import { useLab } from '../store';
 type Primary = { label: string; action: () => void; disabled: boolean; why?: string };
 
 export function Header() {
-  const { runs, sessionId, missing, served, restoring, setup, paused } = useLab(
+  const { runs, sessionId, missing, served, restoring, setup, paused, shipped } = useLab(
     useShallow((s) => ({
+      shipped: s.shippedAncestor,
       runs: s.runs,
       sessionId: s.sessionId,
       missing: s.data.missing,
@@ -20,6 +35,7 @@ export function Header() {
       paused: s.paused,
     })),
   );
+  const lookingForAncestor = setup.ancestor === 'shipped' && shipped === 'unknown';
   const active = runs.filter((r) => isActive(r.status));
   const running = active.length > 0 && !paused;
   const allPaused = active.length > 0 && paused;
@@ -32,14 +48,17 @@ export function Header() {
     primary = {
       label: 'Start',
       action: startComparison,
-      disabled: problems.length > 0 || missing.length > 0 || served === 'checking',
+      // A start before the shipped ancestor is found would train one instead of using it.
+      disabled: problems.length > 0 || missing.length > 0 || served === 'checking' || lookingForAncestor,
       why:
         problems[0] ??
         (missing.length
           ? 'dataset files missing: see Data'
           : served === 'checking'
             ? 'checking the dataset files…'
-            : undefined),
+            : lookingForAncestor
+              ? 'looking for the shipped ancestor…'
+              : undefined),
     };
   else if (running) primary = { label: 'Pause', action: pauseAll, disabled: false };
   else if (allPaused) primary = { label: 'Continue', action: continueAll, disabled: false };
@@ -51,6 +70,14 @@ export function Header() {
       why: problems[0],
     };
   else primary = { label: 'Finished', action: () => {}, disabled: true, why: 'raise Generations to go on, or Reset' };
+  // One generation on: from a pause, while running (then it pauses at the generation's end), or
+  // to start or resume a comparison that way. Not while a step is still under way.
+  const stepping = paused && active.some((r) => r.status !== 'paused');
+  const canStep =
+    !restoring &&
+    (active.length
+      ? !stepping && !active.every((r) => r.status === 'stopping')
+      : (primary.label === 'Start' || primary.label === 'Resume') && !primary.disabled);
 
   return (
     <header className="header">
@@ -72,11 +99,21 @@ export function Header() {
           </button>
           <button
             type="button"
+            data-testid="step"
+            onClick={stepGeneration}
+            disabled={!canStep}
+            title="Run one more generation, then pause"
+          >
+            {stepping ? 'One generation…' : 'Next generation'}
+          </button>
+          <button
+            type="button"
             data-testid="stop"
             onClick={stopAfterGeneration}
             disabled={!active.length || active.every((r) => r.status === 'stopping')}
+            aria-label="Stop after this generation"
           >
-            Stop after this generation
+            Stop<span className="wide-only"> after this generation</span>
           </button>
           <button
             type="button"
@@ -90,14 +127,52 @@ export function Header() {
             Reset
           </button>
         </div>
-        {primary.why ? (
-          <span id="primary-why" className="why">
-            {primary.why}
-          </span>
-        ) : null}
+        {/* Always there (empty when there is nothing to say), so the page does not move when it changes. */}
+        <span id="primary-why" className="why">
+          {primary.why}
+        </span>
+      </div>
+      <div className="tools">
+        <PresentButton />
+        {/* Issue 16, part 2: "Open a run…" and "Saved sessions" go here. */}
       </div>
       <BackendStatus />
     </header>
+  );
+}
+
+/** Presenter mode with the Fullscreen API; leaving full screen (Esc) leaves the mode it entered with. */
+function PresentButton() {
+  const present = useLab((s) => s.view.present);
+  const withFullscreen = useRef(false);
+  useEffect(() => {
+    const changed = () => {
+      if (document.fullscreenElement || !withFullscreen.current) return;
+      withFullscreen.current = false;
+      setPresenting(false);
+    };
+    document.addEventListener('fullscreenchange', changed);
+    return () => document.removeEventListener('fullscreenchange', changed);
+  }, []);
+  const toggle = () => {
+    if (present) {
+      withFullscreen.current = false;
+      setPresenting(false);
+      if (document.fullscreenElement) void document.exitFullscreen().catch(() => {});
+      return;
+    }
+    setPresenting(true);
+    // Full screen needs the click's user activation, and may be refused (an iframe, a kiosk): then
+    // presenter mode goes on in the window.
+    void document.documentElement
+      .requestFullscreen?.()
+      .then(() => (withFullscreen.current = true))
+      .catch(() => {});
+  };
+  return (
+    <button type="button" className="present-toggle" data-testid="present" onClick={toggle}>
+      {present ? 'Leave presenter mode' : 'Present'}
+    </button>
   );
 }
 
@@ -134,6 +209,33 @@ function BackendStatus() {
           );
         })
       )}
+      {preference === 'auto' && distinct.some((r) => wasMeasured(r.backend!)) ? <MeasureAgain /> : null}
     </div>
+  );
+}
+
+/** Forgets the measured choice (issue 21): the next run that starts times the backends again. */
+function MeasureAgain() {
+  const [state, setState] = useState<'idle' | 'forgotten' | 'failed'>('idle');
+  if (state === 'forgotten')
+    return (
+      <span className="why" data-testid="remeasure-note">
+        The next run to start measures the backends again.
+      </span>
+    );
+  return (
+    <button
+      type="button"
+      data-testid="remeasure-backend"
+      title="Forget which backend was measured fastest on this device; the next run to start times them again"
+      onClick={() =>
+        void measureBackendAgain().then(
+          () => setState('forgotten'),
+          () => setState('failed'),
+        )
+      }
+    >
+      {state === 'failed' ? 'Measure again (could not reach the browser storage; try again)' : 'Measure again'}
+    </button>
   );
 }

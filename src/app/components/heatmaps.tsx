@@ -3,7 +3,7 @@
  * layer, alive or dead, at the generation chosen with the scrubber; kernels that died in that
  * generation (alive in a parent) are highlighted.
  */
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { NetworkRecord } from '../../experiment/records';
 import {
@@ -12,10 +12,16 @@ import {
   DIED,
   kernelAt,
   kernelStates,
+  clampCursor,
   layoutHeatmap,
+  moveCursor,
+  NARROW_HEATMAP,
   parentRecords,
+  PRESENTER_HEATMAP,
+  SCREEN_HEATMAP,
   flagIndex,
   type HeatmapLayout,
+  type KernelCursor,
 } from '../heatmap';
 import { bestPerGeneration } from '../series';
 import { useLab } from '../store';
@@ -127,15 +133,20 @@ const RunHeatmap = memo(function RunHeatmap({
   const inGeneration = records.filter((r) => r.generation === available);
   const best = bestPerGeneration(inGeneration)[0];
   const record = inGeneration.find((r) => r.individual === picked) ?? best;
+  const present = useLab((s) => s.view.present);
   const boxRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(900);
   const [hover, setHover] = useState<string>('');
+  /** The keyboard's kernel (arrows move it); shown as an outline while the map has focus. */
+  const [cursor, setCursor] = useState<KernelCursor>({ box: 0, filter: 0, kernel: 0 });
+  const [focused, setFocused] = useState(false);
+  const hintId = useId();
 
   useLayoutEffect(() => {
     const el = boxRef.current;
     if (!el) return;
-    const ro = new ResizeObserver(([entry]) => setWidth(Math.max(320, Math.floor(entry.contentRect.width))));
+    const ro = new ResizeObserver(([entry]) => setWidth(Math.max(240, Math.floor(entry.contentRect.width))));
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
@@ -153,8 +164,9 @@ const RunHeatmap = memo(function RunHeatmap({
       layoutHeatmap(
         layers.map((l) => ({ layer: l.mask.layer, filters: l.mask.filters, inChannels: l.mask.inChannels })),
         width,
+        present ? PRESENTER_HEATMAP : width < 600 ? NARROW_HEATMAP : SCREEN_HEATMAP,
       ),
-    [layers, width],
+    [layers, width, present],
   );
   const totals = useMemo(
     () =>
@@ -187,10 +199,11 @@ const RunHeatmap = memo(function RunHeatmap({
       const box = layout.boxes[i];
       const c = countStates(l.states);
       ctx.fillStyle = '#111';
-      ctx.font = 'bold 16px system-ui, sans-serif';
-      ctx.fillText(`${l.mask.layer}  ${l.mask.filters}×${l.mask.inChannels}`, box.x, box.y - 26);
-      ctx.font = '15px system-ui, sans-serif';
-      ctx.fillText(`${c.alive} alive${c.died ? ` · ${c.died} died` : ''}`, box.x, box.y - 7);
+      const size = layout.fontSize;
+      ctx.font = `bold ${size}px system-ui, sans-serif`;
+      ctx.fillText(`${l.mask.layer}  ${l.mask.filters}×${l.mask.inChannels}`, box.x, box.y - 1.6 * size);
+      ctx.font = `${size - 1}px system-ui, sans-serif`;
+      ctx.fillText(`${c.alive} alive${c.died ? ` · ${c.died} died` : ''}`, box.x, box.y - 0.45 * size);
       scratch.width = l.mask.filters;
       scratch.height = l.mask.inChannels;
       const sctx = scratch.getContext('2d')!;
@@ -209,32 +222,44 @@ const RunHeatmap = memo(function RunHeatmap({
       sctx.putImageData(image, 0, 0);
       ctx.drawImage(scratch, box.x, box.y, box.width, box.height);
       // White lines between cells when cells are big enough to tell apart.
-      if (layout.cell >= 5) {
+      if (box.cellWidth >= 5) {
         ctx.strokeStyle = '#fff';
         ctx.lineWidth = 1;
         ctx.beginPath();
         for (let f = 1; f < l.mask.filters; f++) {
-          ctx.moveTo(box.x + f * layout.cell - 0.5, box.y);
-          ctx.lineTo(box.x + f * layout.cell - 0.5, box.y + box.height);
+          ctx.moveTo(box.x + f * box.cellWidth - 0.5, box.y);
+          ctx.lineTo(box.x + f * box.cellWidth - 0.5, box.y + box.height);
         }
         for (let k = 1; k < l.mask.inChannels; k++) {
-          ctx.moveTo(box.x, box.y + k * layout.cell - 0.5);
-          ctx.lineTo(box.x + box.width, box.y + k * layout.cell - 0.5);
+          ctx.moveTo(box.x, box.y + k * box.cellHeight - 0.5);
+          ctx.lineTo(box.x + box.width, box.y + k * box.cellHeight - 0.5);
         }
         ctx.stroke();
       }
     });
   }, [layers, layout]);
 
+  const describeKernel = (at: { layer: string; filter: number; kernel: number }) => {
+    const l = layers.find((x) => x.mask.layer === at.layer);
+    if (!l) return '';
+    const s = l.states[flagIndex(l.mask.inChannels, at.filter, at.kernel)];
+    return `${at.layer}: filter ${at.filter + 1} of ${l.mask.filters}, kernel ${at.kernel + 1} of ${l.mask.inChannels}: ${s === ALIVE ? 'alive' : s === DIED ? 'died in this generation' : 'dead'}`;
+  };
   const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
     const at = kernelAt(layout, e.clientX - rect.left, e.clientY - rect.top);
-    if (!at) return setHover('');
-    const l = layers.find((x) => x.mask.layer === at.layer)!;
-    const s = l.states[flagIndex(l.mask.inChannels, at.filter, at.kernel)];
-    setHover(
-      `${at.layer}: filter ${at.filter + 1}, kernel ${at.kernel + 1}: ${s === ALIVE ? 'alive' : s === DIED ? 'died in this generation' : 'dead'}`,
-    );
+    setHover(at ? describeKernel(at) : '');
+  };
+  // The layout may change (another width, generation or mode): keep the cursor on its grid.
+  const at = clampCursor(layout, cursor);
+  const atBox = at ? layout.boxes[at.box] : undefined;
+  const onKeyDown = (e: React.KeyboardEvent<HTMLCanvasElement>) => {
+    if (!at) return;
+    const next = moveCursor(layout, at, e.key);
+    if (!next) return;
+    e.preventDefault();
+    setCursor(next);
+    setHover(describeKernel({ layer: layout.boxes[next.box].layer, ...next }));
   };
 
   return (
@@ -270,6 +295,18 @@ const RunHeatmap = memo(function RunHeatmap({
         </span>
       </div>
       <div ref={boxRef} className="heatmap-box">
+        {record && focused && at && atBox ? (
+          <div
+            className="kernel-cursor"
+            aria-hidden="true"
+            style={{
+              left: atBox.x + at.filter * atBox.cellWidth - 2,
+              top: atBox.y + at.kernel * atBox.cellHeight - 2,
+              width: atBox.cellWidth + 4,
+              height: atBox.cellHeight + 4,
+            }}
+          />
+        ) : null}
         {record ? (
           <canvas
             ref={canvasRef}
@@ -279,14 +316,32 @@ const RunHeatmap = memo(function RunHeatmap({
             data-alive={totals.alive}
             data-dead={totals.dead}
             data-died={totals.died}
-            role="img"
+            data-cell={layout.cell}
+            data-min-grid-height={Math.min(...layout.boxes.map((b) => b.height))}
+            tabIndex={0}
+            role="application"
             aria-label={`Kernel masks of ${label}, generation ${record.generation}: ${totals.alive} alive, ${totals.died} died in this generation, ${totals.dead} dead earlier`}
+            aria-describedby={hintId}
             onMouseMove={onMove}
             onMouseLeave={() => setHover('')}
+            onKeyDown={onKeyDown}
+            onFocus={() => {
+              setFocused(true);
+              if (at && atBox) setHover(describeKernel({ layer: atBox.layer, ...at }));
+            }}
+            onBlur={() => {
+              setFocused(false);
+              setHover('');
+            }}
           />
         ) : null}
       </div>
-      <div className="hover-readout muted">{hover || '\u00a0'}</div>
+      <p id={hintId} className="key-hint">
+        Arrow keys: from kernel to kernel · Page Up, Page Down: another layer
+      </p>
+      <div className="hover-readout muted" data-testid="heatmap-readout" aria-live="polite">
+        {hover || '\u00a0'}
+      </div>
     </div>
   );
 });

@@ -31,3 +31,13 @@ export function useStaggered<T>(value: T, delayMs: number, minIntervalMs = 0): T
   }, [value, shown, delayMs, minIntervalMs]);
   return shown;
 }
+
+/** False at first, true `delayMs` later (in a transition): staggers the first drawing of heavy parts. */
+export function useAfter(delayMs: number): boolean {
+  const [done, setDone] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => startTransition(() => setDone(true)), delayMs);
+    return () => clearTimeout(timer);
+  }, [delayMs]);
+  return done;
+}

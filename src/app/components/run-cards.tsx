@@ -31,7 +31,8 @@ export function RunCards() {
   if (planned) {
     const colours = runColours(planned);
     return (
-      <section className="run-cards" aria-label="Runs">
+      <section className="run-cards" aria-labelledby="runs-title">
+        <RunsTitle />
         {planned.map((v, i) => (
           <div className="card run-card" key={i} style={{ borderTopColor: colours[i] }}>
             <h3>
@@ -44,7 +45,8 @@ export function RunCards() {
     );
   }
   return (
-    <section className="run-cards" aria-label="Runs">
+    <section className="run-cards" aria-labelledby="runs-title">
+      <RunsTitle />
       {runs.map((r) => (
         <RunCard key={r.id} run={r} behind={behindOf(r, runs, axis)} />
       ))}
@@ -57,6 +59,13 @@ function behindOf(run: RunState, runs: readonly RunState[], axis: XAxisKind): st
   const facts = (r: RunState) => ({ label: r.label, records: r.records, population: r.config.population });
   return isActive(run.status) ? behindNote(facts(run), runs.map(facts), axis) : null;
 }
+
+/** Heading levels go h1 → h2 → h3 even where the setup (the first h2) follows the runs (presenter mode). */
+const RunsTitle = () => (
+  <h2 id="runs-title" className="visually-hidden">
+    Runs
+  </h2>
+);
 
 const RunCard = memo(function RunCard({ run, behind }: { run: RunState; behind: string | null }) {
   const p = run.progress;
@@ -98,9 +107,12 @@ const RunCard = memo(function RunCard({ run, behind }: { run: RunState; behind: 
             <strong>
               Generation {p.generation} of {gens}
             </strong>
-            {p.population > 1 ? ` · network ${p.individual + 1} of ${p.population}` : ''}
-            {' · '}
-            {p.phase === 'train' ? 'training' : p.phase === 'evaluate' ? 'testing' : 'synthesising offspring'}
+            {/* Paused after a step: its progress is the generation it finished. */}
+            {latest?.generation === p.generation
+              ? ' · done'
+              : `${p.population > 1 ? ` · network ${p.individual + 1} of ${p.population}` : ''} · ${
+                  p.phase === 'train' ? 'training' : p.phase === 'evaluate' ? 'testing' : 'synthesising offspring'
+                }`}
           </div>
           <progress max={gens} value={p.generation - 1 + generationFraction(p)} aria-label="run progress" />
           {p.phase === 'train' ? (

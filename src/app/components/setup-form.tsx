@@ -101,11 +101,14 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
             hint={
               setup.ancestor !== 'shipped'
                 ? undefined
-                : shipped === 'absent'
-                  ? 'none shipped: trained here'
-                  : meta
-                    ? `${meta.trainSubset ?? 'all'} images, ${meta.ancestorEpochs} epochs, seed ${meta.seed}: ${(100 * meta.testAccuracy).toFixed(1)} %`
-                    : undefined
+                : shipped === 'unknown'
+                  ? // Holds the line the description will take (the page does not move when it comes).
+                    'looking for the shipped network’s details…'
+                  : shipped === 'absent'
+                    ? 'none shipped: trained here'
+                    : meta
+                      ? `${meta.trainSubset ?? 'all'} images, ${meta.ancestorEpochs} epochs, seed ${meta.seed}: ${(100 * meta.testAccuracy).toFixed(1)} %`
+                      : undefined
             }
             onChange={(ancestor) => update((s) => ({ ...s, ancestor }))}
           />

@@ -12,8 +12,10 @@ export function createAddress({ store, location, history }: Pick<LabDeps, 'store
     write(): void {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        const { setup, sessionId } = store.getState();
-        const query = setupToQuery(setup, sessionId);
+        const { setup, sessionId, damagedSession, view } = store.getState();
+        // A damaged session keeps its place in the link until it is deleted (it is not this session).
+        const session = setupToQuery(setup, sessionId ?? damagedSession?.id ?? null);
+        const query = [session, view.present ? 'present=1' : ''].filter(Boolean).join('&');
         const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
         if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);
       }, ADDRESS_DELAY_MS);

@@ -197,6 +197,8 @@ export function createDataChecks({ store, fetch, createWorker, notify }: Deps) {
         if (curves) set({ reproduced: curves });
       } catch {
         /* optional */
+      } finally {
+        set({ reproducedSettled: true });
       }
     },
   };

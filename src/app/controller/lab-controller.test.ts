@@ -49,6 +49,19 @@ describe('lab controller', () => {
     expect(h.history.replaceState).toHaveBeenCalledTimes(1);
   });
 
+  it('keeps presenter mode in the address (?present=1) and turns it on and off', async () => {
+    const h = labHarness({ search: '?rho=0.3&present=1' });
+    await h.lab.initLab();
+    expect(h.state().view.present).toBe(true);
+    await vi.advanceTimersByTimeAsync(ADDRESS_DELAY_MS);
+    expect(new URLSearchParams(h.location.search).get('present')).toBe('1');
+    expect(new URLSearchParams(h.location.search).get('rho')).toBe('0.3');
+    h.lab.setPresenting(false);
+    await vi.advanceTimersByTimeAsync(ADDRESS_DELAY_MS);
+    expect(h.state().view.present).toBe(false);
+    expect(h.location.search).toBe('?rho=0.3');
+  });
+
   it('keeps the settings that define the ancestor once runs exist, and says so', async () => {
     const h = labHarness();
     expect(setupLocked(h.state())).toBe(false);

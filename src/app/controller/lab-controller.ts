@@ -50,13 +50,22 @@ export function createLab(deps: LabDeps) {
     startComparison: runs.startComparison,
     resumeComparison: runs.resumeComparison,
     pauseAll: runs.pauseAll,
+    stepGeneration: runs.stepGeneration,
     continueAll: runs.continueAll,
     stopAfterGeneration: runs.stopAfterGeneration,
+    /** The stored session (this one, or the damaged one the link names) as JSON text to download. */
+    exportSession: (sessionId: string) => persistence.exportSession(sessionId),
+    /** Deletes the saved session that could not be read; the lab goes on with a new one. */
+    async deleteDamagedSession(): Promise<void> {
+      await persistence.deleteDamaged();
+      address.write();
+    },
 
     /** Start-up: the setup from the address, the saved session it names, and what the site serves. */
     async initLab(): Promise<void> {
       const parsed = queryToSetup(deps.location.search);
-      set({ setup: parsed.setup });
+      const present = new URLSearchParams(deps.location.search).get('present') === '1';
+      set({ setup: parsed.setup, view: { ...get().view, present } });
       for (const p of parsed.problems) notify('error', `In the link: ${p}`);
       if (parsed.session) await persistence.restore(parsed.session);
       set({ restoring: false });
@@ -65,6 +74,12 @@ export function createLab(deps: LabDeps) {
       void data.checkShippedAncestor();
       void data.loadReproduced();
       void data.checkAvailability();
+    },
+
+    /** Presenter mode on or off; it stays in the address (`present=1`), so a reload keeps it. */
+    setPresenting(present: boolean): void {
+      set({ view: { ...get().view, present } });
+      address.write();
     },
 
     updateSetup(change: (s: LabSetup) => LabSetup): void {

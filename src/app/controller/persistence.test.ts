@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NetworkRecord } from '../../experiment/records';
 import { labHarness } from '../../testing/lab-harness';
+import { networkRecord } from '../../testing/records';
 import { configFor, defaultSetup } from '../setup';
 import { newRun, toStored, type StoredSession } from '../state';
 
@@ -19,7 +20,7 @@ function savedSession(): StoredSession {
     status,
     storedGeneration: generations,
     savedGeneration: 1,
-    records: Array.from({ length: generations }, (_, g) => ({ generation: g + 1, individual: 0 }) as NetworkRecord),
+    records: Array.from({ length: generations }, (_, g): NetworkRecord => networkRecord({ generation: g + 1 })),
   });
   return { id: 's', setup, runs: [run(0, 'running', 2), run(1, 'completed', 3)], ancestorStored: true, savedAt: '' };
 }

@@ -237,6 +237,33 @@ describe('run Workers', () => {
     expect(h.state().runs.map((r) => r.status)).toEqual(['stopping', 'stopping']);
   });
 
+  it('"Next generation" tells every running Worker to finish one generation and pause', async () => {
+    const h = labHarness();
+    const [a, b] = await start(h);
+    h.lab.stepGeneration();
+    for (const w of [a, b]) expect(w.commands.slice(1)).toEqual([{ type: 'step' }]);
+    // The header then offers Continue: the runs pause by themselves at the generation's end.
+    expect(h.state().paused).toBe(true);
+  });
+
+  it('"Next generation" before a comparison starts it so that each run pauses after its first generation', async () => {
+    const h = labHarness();
+    h.lab.stepGeneration();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.workers).toHaveLength(2);
+    for (const w of h.workers) expect(w.commands.map((c) => c.type)).toEqual(['start', 'step']);
+    expect(h.state().paused).toBe(true);
+    // And a stopped comparison goes on the same way, one generation.
+    h.lab.stopAfterGeneration();
+    h.worker(0).emit({ type: 'done', report: report(h, [1]) });
+    h.worker(1).emit({ type: 'done', report: report(h, [1]) });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    h.lab.stepGeneration();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.workers).toHaveLength(4);
+    for (const w of h.workers.slice(2)) expect(w.commands.map((c) => c.type)).toEqual(['start', 'step']);
+  });
+
   it('sends the settings moved during a run once the slider rests', async () => {
     const h = labHarness();
     const [a, b] = await start(h);
@@ -252,6 +279,35 @@ describe('run Workers', () => {
     ]);
     expect(b.sent('change-settings')).toHaveLength(1);
     expect(a.sent('change-settings')[0].patch.synthesis?.budget?.rho).toBe(0.3);
+  });
+
+  it('sends a slider moved just before Continue or Next generation ahead of them, once', async () => {
+    const h = labHarness();
+    const [a, b] = await start(h);
+    h.lab.pauseAll();
+    h.lab.updateSetup((s) => ({ ...s, rho: 0.4 }));
+    h.lab.continueAll();
+    const { setup } = h.state();
+    for (const [w, i] of [
+      [a, 0],
+      [b, 1],
+    ] as const)
+      expect(w.commands.slice(1)).toEqual([
+        { type: 'pause' },
+        { type: 'change-settings', patch: liveSettingsFor(setup, setup.runs[i]) },
+        { type: 'resume' },
+      ]);
+    h.lab.updateSetup((s) => ({ ...s, rho: 0.35 }));
+    h.lab.stepGeneration();
+    expect(a.commands.slice(-2).map((c) => c.type)).toEqual(['change-settings', 'step']);
+    expect(a.sent('change-settings')[1].patch.synthesis?.budget?.rho).toBe(0.35);
+    // Their resting delay ended: nothing is sent twice.
+    await vi.advanceTimersByTimeAsync(LIVE_SETTINGS_DELAY_MS);
+    expect(a.sent('change-settings')).toHaveLength(2);
+    // Without a slider moved, Continue sends only itself.
+    h.lab.continueAll();
+    expect(a.commands.at(-1)).toEqual({ type: 'resume' });
+    expect(a.sent('change-settings')).toHaveLength(2);
   });
 
   it('hands the stored ancestor to the runs waiting for it', async () => {

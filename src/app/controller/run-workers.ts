@@ -56,7 +56,8 @@ export function createRunWorkers(deps: Deps) {
     return problems.length > 0;
   }
 
-  function launch() {
+  /** Starts a Worker for every run that can go on; with `step`, each pauses after one generation. */
+  function launch(step = false) {
     const { setup, sessionId, runs, ancestorStored, shippedAncestor, data } = get();
     if (!sessionId) return;
     const toStart = runs.filter((r) => !workers.has(r.id) && resumable(r, setup.generations));
@@ -70,7 +71,7 @@ export function createRunWorkers(deps: Deps) {
     const wasmBaseUrl = new URL('/tfjs-wasm/', origin).href;
     const dataBaseUrl = new URL('/data/', origin).href;
     const starting = new Map<string, RunState>();
-    set({ paused: false });
+    set({ paused: step });
     for (const run of toStart) {
       const source = plan.get(run.id)!;
       const config = configFor(setup, run.variant);
@@ -96,6 +97,7 @@ export function createRunWorkers(deps: Deps) {
         shareCpu: true,
         peers: forcedPeers ?? peersPerRun(cpu.slots, runs.length),
       });
+      if (step) w.post({ type: 'step' });
       starting.set(run.id, {
         ...run,
         status: 'starting',
@@ -197,35 +199,70 @@ export function createRunWorkers(deps: Deps) {
     }));
   }
 
+  /** Tells every active Worker the setup's live settings (the sliders' values). */
+  function sendLiveSettings() {
+    liveTimer = undefined;
+    const { runs, setup } = get();
+    for (const run of runs) {
+      const w = workers.get(run.id);
+      if (w && isActive(run.status)) w.post({ type: 'change-settings', patch: liveSettingsFor(setup, run.variant) });
+    }
+  }
+
+  /**
+   * A slider moved just before Continue or Next generation is sent first (its resting delay may
+   * not be over), so that it applies from the generation these start, as the page says.
+   */
+  function flushLiveSettings() {
+    if (liveTimer === undefined) return;
+    clearTimeout(liveTimer);
+    sendLiveSettings();
+  }
+
+  function start(step: boolean): void {
+    if (noticeProblems()) return;
+    const { setup, data } = get();
+    if (data.missing.length) {
+      notify(
+        'error',
+        isFolderKind(setup.dataset)
+          ? `Drop ${data.missing.join(', ')} on "Data" first.`
+          : `The dataset files ${data.missing.join(', ')} are missing: see "Data" for what to do.`,
+      );
+      return;
+    }
+    const colours = runColours(setup.runs);
+    const sessionId = deps.newId();
+    const runs = setup.runs.map((v, i) => newRun(`${sessionId}-${i}`, v, runLabel(v), colours[i], configFor(setup, v)));
+    set({ sessionId, runs, ancestorStored: false, view: { ...get().view, generation: null } });
+    writeAddress();
+    // In a task of its own: the click's re-render and the Workers' creation stay two short tasks.
+    setTimeout(() => launch(step), 0);
+  }
+
   return {
     /** A new comparison: one run per variant of the setup, each in a Worker of its own. */
-    startComparison(): void {
-      if (noticeProblems()) return;
-      const { setup, data } = get();
-      if (data.missing.length) {
-        notify(
-          'error',
-          isFolderKind(setup.dataset)
-            ? `Drop ${data.missing.join(', ')} on "Data" first.`
-            : `The dataset files ${data.missing.join(', ')} are missing: see "Data" for what to do.`,
-        );
-        return;
-      }
-      const colours = runColours(setup.runs);
-      const sessionId = deps.newId();
-      const runs = setup.runs.map((v, i) =>
-        newRun(`${sessionId}-${i}`, v, runLabel(v), colours[i], configFor(setup, v)),
-      );
-      set({ sessionId, runs, ancestorStored: false, view: { ...get().view, generation: null } });
-      writeAddress();
-      // In a task of its own: the click's re-render and the Workers' creation stay two short tasks.
-      setTimeout(launch, 0);
-    },
+    startComparison: (): void => start(false),
 
     /** Starts a Worker for every run that is not finished: fresh, or from its stored checkpoint. */
     resumeComparison(): void {
       if (noticeProblems()) return;
-      setTimeout(launch, 0);
+      setTimeout(() => launch(false), 0);
+    },
+
+    /**
+     * "Next generation": every run finishes one more generation (the one in progress), then
+     * pauses. Before a comparison starts (or after it stopped), it starts the runs that way.
+     */
+    stepGeneration(): void {
+      const { sessionId, runs, setup } = get();
+      if (runs.some((r) => workers.has(r.id) && isActive(r.status))) {
+        flushLiveSettings();
+        sendAll({ type: 'step' });
+        set({ paused: true });
+      } else if (sessionId && runs.some((r) => resumable(r, setup.generations))) {
+        if (!noticeProblems()) setTimeout(() => launch(true), 0);
+      } else start(true);
     },
 
     /** Pauses every Worker between two batches; one still starting pauses as soon as its runner exists. */
@@ -235,6 +272,7 @@ export function createRunWorkers(deps: Deps) {
     },
 
     continueAll(): void {
+      flushLiveSettings();
       sendAll({ type: 'resume' });
       set({ paused: false });
     },
@@ -249,14 +287,7 @@ export function createRunWorkers(deps: Deps) {
     /** Sliders moved during a run: send the new settings; the runner applies them from the next generation. */
     scheduleLiveSettings(): void {
       clearTimeout(liveTimer);
-      liveTimer = setTimeout(() => {
-        const { runs, setup } = get();
-        for (const run of runs) {
-          const w = workers.get(run.id);
-          if (w && isActive(run.status))
-            w.post({ type: 'change-settings', patch: liveSettingsFor(setup, run.variant) });
-        }
-      }, LIVE_SETTINGS_DELAY_MS);
+      liveTimer = setTimeout(sendLiveSettings, LIVE_SETTINGS_DELAY_MS);
     },
 
     /** Ends every Worker; events they still send are ignored. */

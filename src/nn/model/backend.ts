@@ -27,7 +27,7 @@ export const AUTO_ORDER: readonly BackendName[] = ['webgpu', 'wasm', 'webgl', 'c
 /** The parts of WebGPU's GPUAdapter we read (lib.dom in TS 5.9 has no WebGPU types). */
 export interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
-  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
 }
 export interface GpuLike {
   requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<GpuAdapterLike | null>;
@@ -39,6 +39,8 @@ export interface GpuProbe {
   /** An adapter exists (maybe a CPU fallback); webgpu could still be forced. */
   present: boolean;
   why: string;
+  /** What the adapter says it is (for the cache of measured choices: backend-chooser.ts). */
+  adapter?: { vendor?: string; architecture?: string; device?: string; description?: string };
 }
 
 function describe(a: GpuAdapterLike): string {
@@ -50,12 +52,18 @@ function describe(a: GpuAdapterLike): string {
 export function judgeAdapter(adapter: GpuAdapterLike | null): GpuProbe {
   if (!adapter) return { usable: false, present: false, why: 'WebGPU has no adapter (requestAdapter() returned null)' };
   const i = adapter.info ?? {};
+  const info = { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description };
   const text = `${i.vendor ?? ''} ${i.architecture ?? ''} ${i.description ?? ''}`.toLowerCase();
   const software = ['swiftshader', 'llvmpipe', 'lavapipe', 'warp', 'software'].find((s) => text.includes(s));
   if (adapter.isFallbackAdapter === true || i.isFallbackAdapter === true || software) {
-    return { usable: false, present: true, why: `WebGPU adapter is a CPU fallback (${software ?? describe(adapter)})` };
+    return {
+      usable: false,
+      present: true,
+      why: `WebGPU adapter is a CPU fallback (${software ?? describe(adapter)})`,
+      adapter: info,
+    };
   }
-  return { usable: true, present: true, why: `WebGPU adapter is a GPU (${describe(adapter)})` };
+  return { usable: true, present: true, why: `WebGPU adapter is a GPU (${describe(adapter)})`, adapter: info };
 }
 
 /** Asks `gpu` (navigator.gpu by default) for an adapter. */
@@ -101,7 +109,8 @@ async function activate(name: BackendName): Promise<string | null> {
   }
 }
 
-async function tryBackend(name: BackendName, explicit: boolean, gpu?: GpuLike | null): Promise<BackendAttempt> {
+/** Tries to start one backend; `explicit`: asked for by name (a fallback WebGPU adapter is then accepted). */
+export async function tryBackend(name: BackendName, explicit: boolean, gpu?: GpuLike | null): Promise<BackendAttempt> {
   if (name === 'webgpu') {
     const probe = await probeWebGpu(gpu);
     // A fallback adapter is ~40× slower than wasm here: only use it when asked for by name.
@@ -152,4 +161,15 @@ export async function selectBackend(
     }
   }
   throw new Error(`no tfjs backend could be started: ${tried.map((t) => `${t.backend}: ${t.why}`).join('; ')}`);
+}
+
+/**
+ * On webgpu: resolves with why once the GPU device is lost (sleep, a driver reset, destroy()).
+ * tfjs does not watch for this itself; after a loss its webgpu backend can no longer compute.
+ */
+export function webgpuDeviceLost(): Promise<string> | undefined {
+  if (tf.getBackend() !== 'webgpu') return undefined;
+  const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ reason?: string; message?: string }> } })
+    .device;
+  return device?.lost?.then((info) => info.message || `reason: ${info.reason ?? 'unknown'}`);
 }
