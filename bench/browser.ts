@@ -9,18 +9,10 @@ import os from 'node:os';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import type { WorkerResult } from './browser/worker';
+import { CHROMIUM, CHROMIUM_ARGS } from '../src/testing/chromium';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-export const CHROMIUM = '/usr/bin/chromium';
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export interface BrowserCase {
   backend: 'wasm' | 'webgl' | 'webgpu';
@@ -80,9 +72,9 @@ export async function runBrowserBench(cases: BrowserCase[], log: (s: string) => 
         // A hardware adapter on Linux needs Vulkan; without a GPU, SwiftShader's fallback is all there is.
         args:
           c.backend !== 'webgpu'
-            ? BASE_ARGS
+            ? CHROMIUM_ARGS
             : [
-                ...BASE_ARGS,
+                ...CHROMIUM_ARGS,
                 '--enable-unsafe-webgpu',
                 ...(c.realGpu ? ['--enable-features=Vulkan', '--ignore-gpu-blocklist'] : []),
               ],

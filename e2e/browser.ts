@@ -4,27 +4,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../src/testing/chromium';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const artifacts = path.join(root, 'e2e-artifacts');
 mkdirSync(artifacts, { recursive: true });
-
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export const baseUrl = () => inject('baseUrl');
 
 export async function launch(extraArgs: string[] = []): Promise<Browser> {
   // launch() gives every browser a fresh temporary profile (so IndexedDB starts empty).
   return chromium.launch({
-    executablePath: process.env.EVOLAB_CHROMIUM ?? '/usr/bin/chromium',
-    args: [...BASE_ARGS, ...extraArgs],
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
 

@@ -161,7 +161,12 @@ describe('the lab in a classroom', () => {
       await accuracy.focus();
       expect(await accuracy.getAttribute('aria-label')).toMatch(/^Test accuracy\. asexual: [\d.]+ % at generation 3/);
       const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+      // Between two charts, only the next one's "About …" button (its metric's explanation).
+      const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
       for (const next of ['synapticEfficiency', 'clusterEfficiency', 'loss']) {
+        await page.keyboard.press('Tab');
+        expect(await focused()).toBe('explain-button');
+        expect(await focusedLabel()).toMatch(/^About /);
         await page.keyboard.press('Tab');
         expect(await focused()).toBe(`chart-box-${next}`);
       }

@@ -25,7 +25,8 @@ async function storeSessions(page: Page, sessions: Record<string, unknown>, nanA
   await page.evaluate(
     async ([all, nanIn]) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const req = indexedDB.open('evolab', 1);
+        // No version: whatever the app has opened (or version 1 on a fresh profile, which the app upgrades).
+        const req = indexedDB.open('evolab');
         req.onupgradeneeded = () => {
           for (const name of ['sessions', 'checkpoints'])
             if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name);
@@ -54,7 +55,7 @@ const storedKeys = (page: Page) =>
   page.evaluate(
     () =>
       new Promise<string[]>((resolve, reject) => {
-        const req = indexedDB.open('evolab', 1);
+        const req = indexedDB.open('evolab');
         req.onsuccess = () => {
           const keys = req.result.transaction('sessions').objectStore('sessions').getAllKeys();
           keys.onsuccess = () => resolve((keys.result as string[]).sort());

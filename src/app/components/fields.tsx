@@ -47,50 +47,20 @@ export function IntegerField(props: {
   testId?: string;
   onChange: (v: number | null) => void;
 }) {
-  const id = useId();
-  const shown = props.value === null ? 'all' : String(props.value);
-  const [text, setText] = useDraft(shown);
   const parse = (t: string): number | null | undefined => {
     const s = t.trim().toLowerCase();
     if (props.allowAll && (s === 'all' || s === '')) return null;
     const n = Number(s);
     return s !== '' && Number.isInteger(n) && n >= props.min && n <= props.max ? n : undefined;
   };
-  const parsed = parse(text);
-  const invalid = parsed === undefined;
   return (
-    <Field
-      id={id}
-      label={props.label}
-      help={props.help}
-      hint={
-        invalid ? (
-          <span className="invalid">
-            a whole number from {props.min} to {props.max}
-            {props.allowAll ? ', or "all"' : ''}
-          </span>
-        ) : (
-          props.hint
-        )
-      }
-    >
-      <input
-        id={id}
-        data-testid={props.testId}
-        type="text"
-        inputMode="numeric"
-        value={text}
-        disabled={props.disabled}
-        aria-invalid={invalid}
-        aria-describedby={helpIdOf(id, props.help)}
-        onChange={(e) => {
-          setText(e.target.value);
-          const v = parse(e.target.value);
-          if (v !== undefined) props.onChange(v);
-        }}
-        onBlur={() => setText(shown)}
-      />
-    </Field>
+    <DraftField
+      {...props}
+      shown={props.value === null ? 'all' : String(props.value)}
+      inputMode="numeric"
+      parse={parse}
+      expected={`a whole number from ${props.min} to ${props.max}${props.allowAll ? ', or "all"' : ''}`}
+    />
   );
 }
 
@@ -175,14 +145,30 @@ export function NumberField(props: {
   testId?: string;
   onChange: (v: number) => void;
 }) {
-  const id = useId();
-  const shown = String(props.value);
-  const [text, setText] = useDraft(shown);
   const parse = (t: string): number | undefined => {
     const n = Number(t.trim());
     return t.trim() !== '' && props.isValid(n) ? n : undefined;
   };
-  const invalid = parse(text) === undefined;
+  return <DraftField {...props} shown={String(props.value)} inputMode="decimal" parse={parse} />;
+}
+
+/** Text typed for a value: kept as typed until `parse` reads it, saying meanwhile what is expected. */
+function DraftField<T>(props: {
+  label: string;
+  shown: string;
+  inputMode: 'numeric' | 'decimal';
+  parse: (text: string) => T | undefined;
+  /** What a valid value is, in words. */
+  expected: string;
+  disabled?: boolean;
+  hint?: ReactNode;
+  help?: string;
+  testId?: string;
+  onChange: (v: T) => void;
+}) {
+  const id = useId();
+  const [text, setText] = useDraft(props.shown);
+  const invalid = props.parse(text) === undefined;
   return (
     <Field
       id={id}
@@ -194,17 +180,17 @@ export function NumberField(props: {
         id={id}
         data-testid={props.testId}
         type="text"
-        inputMode="decimal"
+        inputMode={props.inputMode}
         value={text}
         disabled={props.disabled}
         aria-invalid={invalid}
         aria-describedby={helpIdOf(id, props.help)}
         onChange={(e) => {
           setText(e.target.value);
-          const v = parse(e.target.value);
+          const v = props.parse(e.target.value);
           if (v !== undefined) props.onChange(v);
         }}
-        onBlur={() => setText(shown)}
+        onBlur={() => setText(props.shown)}
       />
     </Field>
   );

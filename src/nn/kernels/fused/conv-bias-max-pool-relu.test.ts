@@ -10,46 +10,18 @@ import {
 import { fusedKernelApplies } from './fused-kernel';
 import { registerWasmTrainingKernels } from '../register';
 import { random, relErr } from '../../../testing/numeric';
+import { expectFused, gradients, type Layer, type Shape4 } from '../../../testing/layer-gradients';
 
-type Shape4 = [number, number, number, number];
-
-/** The block's output and its filter and bias gradients for a random upstream gradient. */
+/** The block's output and its filter and bias gradients (conv1's input needs none) for a random upstream gradient. */
 function block(backend: 'cpu' | 'wasm', xs: Shape4, ws: Shape4, pool: number, stride: number, seed: number) {
-  tf.setBackend(backend);
-  return tf.tidy(() => {
-    const x = tf.tensor4d(
-      random(
-        xs.reduce((a, b) => a * b),
-        seed,
-      ),
-      xs,
-    );
-    const w = tf.tensor4d(
-      random(
-        ws.reduce((a, b) => a * b),
-        seed + 1,
-        0.3,
-      ),
-      ws,
-    );
-    // Biases around zero, so that ReLU cuts some outputs and keeps others.
-    const b = tf.tensor1d(random(ws[3], seed + 2, 0.5));
-    const f = (wv: tf.Tensor, bv: tf.Tensor) => {
-      if (backend === 'wasm') {
-        const attrs = { poolSize: pool, poolStride: stride };
-        if (!fusedKernelApplies(ConvBiasMaxPoolRelu, { x, filter: wv }, attrs))
-          throw new Error('the fused block did not apply');
-        return convBiasMaxPoolRelu(x, wv as tf.Tensor4D, bv as tf.Tensor1D, pool, stride);
-      }
-      return tf.relu(
-        tf.maxPool(tf.add(tf.conv2d(x, wv as tf.Tensor4D, 1, 'same'), bv) as tf.Tensor4D, pool, stride, 'same'),
-      );
-    };
-    const y = f(w, b);
-    const dy = tf.tensor(random(y.size, seed + 3), y.shape);
-    const [dw, db] = tf.grads((wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(f(wv, bv), dy)))([w, b]);
-    return { y: y.dataSync(), shape: y.shape, dw: dw.dataSync(), db: db.dataSync() };
-  });
+  const layer: Layer =
+    backend === 'wasm'
+      ? (x, w, b) => {
+          expectFused(ConvBiasMaxPoolRelu, x, w, { poolSize: pool, poolStride: stride });
+          return convBiasMaxPoolRelu(x, w, b, pool, stride);
+        }
+      : (x, w, b) => tf.relu(tf.maxPool(tf.add(tf.conv2d(x, w, 1, 'same'), b) as tf.Tensor4D, pool, stride, 'same'));
+  return gradients(backend, xs, ws, seed, layer, { weightScale: 0.3, inputGradient: false });
 }
 
 describe('the fused conv + bias + max-pool + ReLU block on wasm equals the unfused ops on cpu', () => {

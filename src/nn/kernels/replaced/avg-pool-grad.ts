@@ -3,7 +3,7 @@
  * backend's (and wasm's) constant 1/(window area) weight.
  */
 import * as tf from '@tensorflow/tfjs';
-import { poolGradSimd } from './pool-grad-simd';
+import { poolGeometry, poolGradSimd } from './pool-grad-simd';
 import type { HeapBackend } from './shared';
 
 type Backend = tf.KernelBackend;
@@ -28,18 +28,7 @@ export function avgPoolGradWasm(args: {
     1,
     pad,
   );
-  const {
-    batchSize,
-    inHeight: H,
-    inWidth: W,
-    inChannels: C,
-    outHeight: OH,
-    outWidth: OW,
-    strideHeight: sh,
-    strideWidth: sw,
-  } = info;
-  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
-  const { top, left } = info.padInfo;
+  const { batchSize, H, W, C, OH, OW, sh, sw, fh, fw, top, left } = poolGeometry(info);
   const weight = 1 / (info.filterHeight * info.filterWidth);
   const simd = poolGradSimd(args.backend, info, dy);
   if (simd) return simd;

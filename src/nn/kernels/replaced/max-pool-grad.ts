@@ -5,7 +5,7 @@
  * pooled output; our SIMD window kernel with channels in fours, else a JS loop on the wasm heap.
  */
 import * as tf from '@tensorflow/tfjs';
-import { poolGradSimd } from './pool-grad-simd';
+import { poolGeometry, poolGradSimd } from './pool-grad-simd';
 import type { HeapBackend } from './shared';
 
 type Backend = tf.KernelBackend;
@@ -26,18 +26,7 @@ export function maxPoolGradWasm(args: {
     pad,
     dimRoundingMode,
   );
-  const {
-    batchSize,
-    inHeight: H,
-    inWidth: W,
-    inChannels: C,
-    outHeight: OH,
-    outWidth: OW,
-    strideHeight: sh,
-    strideWidth: sw,
-  } = info;
-  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
-  const { top, left } = info.padInfo;
+  const { batchSize, H, W, C, OH, OW, sh, sw, fh, fw, top, left } = poolGeometry(info);
   const simd = poolGradSimd(args.backend, info, dy, { input, output });
   if (simd) return simd;
   const heap = args.backend as unknown as HeapBackend;

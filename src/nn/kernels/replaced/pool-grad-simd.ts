@@ -4,6 +4,24 @@ import { HeapScratch, simdKernelsOf } from '../wasm-heap';
 
 type Backend = tf.KernelBackend;
 
+/** A pooling's sizes under the short names the gradient loops use. */
+export function poolGeometry(info: tf.backend_util.Conv2DInfo) {
+  return {
+    batchSize: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
+    C: info.inChannels,
+    OH: info.outHeight,
+    OW: info.outWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    fh: info.effectiveFilterHeight,
+    fw: info.effectiveFilterWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+  };
+}
+
 /**
  * Both pooling gradients with our SIMD window kernels, four channels per instruction (C a
  * multiple of 4), or null where they cannot run. Max: per lane, dy goes to the window's first
@@ -16,18 +34,7 @@ export function poolGradSimd(
   dy: tf.TensorInfo,
   max?: { input: tf.TensorInfo; output: tf.TensorInfo },
 ): tf.TensorInfo | null {
-  const {
-    batchSize,
-    inHeight: H,
-    inWidth: W,
-    inChannels: C,
-    outHeight: OH,
-    outWidth: OW,
-    strideHeight: sh,
-    strideWidth: sw,
-  } = info;
-  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
-  const { top, left } = info.padInfo;
+  const { batchSize, H, W, C, OH, OW, sh, sw, fh, fw, top, left } = poolGeometry(info);
   const simd = C % 4 === 0 ? simdKernelsOf(backend) : null;
   if (!simd) return null;
   const heap = new HeapScratch(backend);
