@@ -100,6 +100,7 @@ export function dropTable(modes: [string, SeedSummaryPoint[]][], points: number)
 }
 
 export function paperTable(dataset: Experiment['dataset']): string {
+  if (!PAPER_POINTS[dataset].length) return `The paper reports no runs on ${datasetTitle(dataset)}.`;
   const lines = ['| mode | gen | accuracy % | synaptic eff. × | cluster eff. × | note |', '|---|---|---|---|---|---|'];
   for (const p of PAPER_POINTS[dataset])
     lines.push(
