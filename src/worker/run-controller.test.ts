@@ -734,6 +734,8 @@ describe('RunController', () => {
       h.controller.handle(startCommand());
       const first = await h.started();
       expect(first.options.environment.backend).toBe('webgpu');
+      // No export timed on webgpu (it lost SwiftShader's device); on wasm, every network's.
+      expect(first.options.measureExport).toBe(false);
       await first.options.onCheckpoint!({ ...checkpointOf(config, 1), environment: first.options.environment });
       await first.options.onCheckpoint!({ ...checkpointOf(config, 2), environment: first.options.environment });
       h.controller.handle({ type: 'change-settings', patch: { generations: 6 } });
@@ -754,6 +756,7 @@ describe('RunController', () => {
         reason: "the WebGPU device was lost (Device was destroyed.); continued on wasm from generation 2's checkpoint",
       });
       expect(second.options.checkpoint?.generation).toBe(2);
+      expect(second.options.measureExport).toBe(true);
       expect(second.options.environment).toMatchObject({
         backend: 'wasm',
         backendReason: expect.stringMatching(/device was lost/),
@@ -889,7 +892,7 @@ describe('folder datasets and model export (issue 20)', () => {
     });
     const ev = await done;
     expect(ev.summary).toMatchObject({ generation: 2, individual: 1, bytes: 1 });
-    expect(exporter.deps.backend.start).toHaveBeenCalledWith(config.backend, { wasmBaseUrl: 'http://lab/tfjs-wasm/' });
+    expect(exporter.deps.backend.start).toHaveBeenCalledWith('wasm', { wasmBaseUrl: 'http://lab/tfjs-wasm/' });
     const [genome, gotRecord] = vi.mocked(exporter.deps.exportNetwork).mock.calls[0];
     expect(gotRecord).toBe(record);
     expect(Array.from(genome.layers[0].weights)).toEqual([0.5]);

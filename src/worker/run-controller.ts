@@ -289,6 +289,9 @@ export class RunController {
         await this.cpu.yieldToHost();
       },
       peers: leg.peers,
+      // Timing each network's export on webgpu lost SwiftShader's device (Chromium 156, issue 20):
+      // records of a webgpu stretch carry no export size or speed; the run card's export measures it.
+      measureExport: leg.backend !== 'webgpu',
       onCheckpoint: async (c) => {
         if (!current()) return;
         resumeFrom = { ...leg, config: c.config, checkpoint: c, environment: c.environment };
@@ -455,7 +458,9 @@ export class RunController {
       );
     const genome = unpackGeneration(stored, key).population[record.individual];
     if (!genome) throw new Error(`generation ${record.generation} has no network ${record.individual}`);
-    await this.deps.backend.start(cmd.run.config.backend, { wasmBaseUrl: cmd.wasmBaseUrl });
+    // On wasm whatever the run used: its speed is then the CLI's (wasm, one thread), nothing is
+    // timed to choose a backend first, and webgpu cannot lose its device over it.
+    await this.deps.backend.start('wasm', { wasmBaseUrl: cmd.wasmBaseUrl });
     const { files, summary } = await this.deps.exportNetwork(genome, record, cmd.run);
     this.deps.post({ type: 'model-exported', files, summary });
   }
