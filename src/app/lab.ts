@@ -22,6 +22,7 @@ const lab = createLab({
   cores: navigator.hardwareConcurrency,
   now: () => performance.now(),
   newId: randomSessionId,
+  estimateStorage: navigator.storage?.estimate ? () => navigator.storage.estimate() : undefined,
 });
 
 export const {
@@ -44,5 +45,22 @@ export const {
   loadReproduced,
   exportSession,
   deleteDamagedSession,
+  dropFiles,
+  openRunFiles,
+  openRecorded,
+  loadRecordedIndex,
+  showPanel,
+  replayPage,
+  replayPlay,
+  replayPause,
+  replaySeek,
+  replaySpeed,
+  closeReplay,
+  refreshSessions,
+  renameSession,
+  sessionsOlderThan,
+  deleteSessions,
+  openSession,
+  replaySession,
 } = lab;
 export { setupLocked } from './controller/lab-controller';

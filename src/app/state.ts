@@ -70,6 +70,8 @@ export interface StoredSession {
   runs: StoredRun[];
   ancestorStored: boolean;
   savedAt: string;
+  /** The name the person gave it in the Saved sessions list (absent: none). */
+  name?: string;
 }
 
 export const ACTIVE: readonly RunStatus[] = ['starting', 'waiting', 'running', 'paused', 'stopping'];

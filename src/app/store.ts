@@ -1,9 +1,11 @@
 /** The zustand store the components render from. Actions that talk to Workers live in lab.ts. */
 import { create } from 'zustand';
+import type { RecordedEntry } from '../experiment/recorded-index';
 import type { ReproducedCurves } from '../experiment/summary';
 import type { DataSummary, RegisteredName } from '../experiment/datasets';
 import type { AncestorMeta, DroppedFolder, ExportSummary, FileCheck } from '../worker/protocol';
 import type { XAxisKind } from './compute-axis';
+import type { ReplayState } from './replay';
 import type { RunState } from './state';
 import { defaultSetup, type LabSetup } from './setup';
 
@@ -59,6 +61,33 @@ export interface ViewState {
   xAxis: XAxisKind;
   /** Presenter mode (`?present=1`): large type, one chart per row, big heatmaps, no advanced settings. */
   present: boolean;
+  /** The header's tool panel that is open: "Open a run…" or "Saved sessions". */
+  panel: 'open' | 'saved' | null;
+}
+
+/** One saved session as the Saved sessions list shows it. */
+export interface SessionSummary {
+  id: string;
+  /** The name the person gave it, or null. */
+  name: string | null;
+  /** ISO time of its last save ('' when unknown). */
+  savedAt: string;
+  dataset: string | null;
+  /** The newest generation any of its runs finished. */
+  generations: number;
+  runs: string[];
+  /** What it takes in IndexedDB (the session and its checkpoints), about; null until measured. */
+  bytes: number | null;
+  /** Why it cannot be opened (the artefact gate's message), or null. */
+  problem: string | null;
+}
+
+export interface SavedSessionsState {
+  status: 'idle' | 'loading' | 'ready' | 'failed';
+  sessions: SessionSummary[];
+  /** navigator.storage.estimate(), where the browser has it. */
+  usage: { used: number; quota: number } | null;
+  error: string | null;
 }
 
 export interface LabState {
@@ -84,6 +113,15 @@ export interface LabState {
   exports: Record<string, ModelExport>;
   /** The saved session the link names could not be read (it is kept, untouched, until deleted). */
   damagedSession: { id: string; problem: string } | null;
+  /** The name the person gave this session (Saved sessions › Rename), or null. */
+  sessionName: string | null;
+  /** Replaying finished runs: `runs` are then the replayed runs up to `replay.generation`. */
+  replay: ReplayState | null;
+  /** What went wrong with the files last given to "Open a run" (one message per file). */
+  openProblems: string[];
+  saved: SavedSessionsState;
+  /** The recorded comparisons the site ships (/recorded/index.json), read when first asked for. */
+  recorded: { status: 'idle' | 'loading' | 'ready' | 'failed'; entries: RecordedEntry[]; error: string | null };
 }
 
 export const initialState = (): LabState => ({
@@ -115,12 +153,18 @@ export const initialState = (): LabState => ({
     reproducedExperiment: null,
     xAxis: 'generation',
     present: false,
+    panel: null,
   },
   notices: [],
   restoring: true,
   paused: false,
   exports: {},
   damagedSession: null,
+  sessionName: null,
+  replay: null,
+  openProblems: [],
+  saved: { status: 'idle', sessions: [], usage: null, error: null },
+  recorded: { status: 'idle', entries: [], error: null },
 });
 
 export const useLab = create<LabState>()(() => initialState());

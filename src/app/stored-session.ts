@@ -125,6 +125,9 @@ function readRun(r: Reader, v: unknown, field: string): StoredRun {
   };
 }
 
+/** The longest name a saved session may have. */
+export const SESSION_NAME_MAX = 120;
+
 /** Reads a stored session, or throws an ArtefactError naming `saved session <id>` and the field. */
 export function parseStoredSession(json: unknown, id: string): StoredSession {
   const name = `the saved session ${id}`;
@@ -143,6 +146,7 @@ export function parseStoredSession(json: unknown, id: string): StoredSession {
     runs,
     ancestorStored: doc.ancestorStored === undefined ? false : r.boolean(doc.ancestorStored, 'ancestorStored'),
     savedAt: doc.savedAt === undefined ? '' : r.string(doc.savedAt, 'savedAt'),
+    ...(doc.name === undefined ? {} : { name: r.string(doc.name, 'name', { max: SESSION_NAME_MAX }) }),
   };
 }
 

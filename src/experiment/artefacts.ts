@@ -15,6 +15,7 @@
  * - parseComparison(json, { name })           → ComparisonExport (the lab's "all runs" export)
  * - parseImport(json, { name })               → either of the two above, told apart by content
  * - parseConfigFile(json, { name })           → a partial RunConfig (strict keys, "did you mean")
+ * - parseRecordedIndex (recorded-index.ts)  → the lab's list of recorded runs to replay
  * - openArtefact(json, kind, name)            → the document's fields at the current version
  * - stamped(kind, body)                       → the body with its format and version, to write
  */
@@ -43,6 +44,7 @@ export const ARTEFACTS = {
   comparison: { format: 'evolab-comparison', version: 1, title: 'an EvoLab comparison export' },
   config: { format: 'evolab-config', version: 1, title: 'an EvoLab run configuration' },
   session: { format: 'evolab-session', version: 1, title: 'an EvoLab saved session' },
+  recorded: { format: 'evolab-recorded-index', version: 1, title: 'an EvoLab index of recorded runs' },
 } as const;
 
 export type ArtefactKind = keyof typeof ARTEFACTS;
@@ -57,6 +59,8 @@ const MIGRATIONS: { [K in ArtefactKind]: Record<number, (doc: Json) => Json> } =
   comparison: { 0: (doc) => doc },
   config: { 0: (doc) => doc },
   session: { 0: (doc) => doc },
+  // The index the lab serves (recorded-index.ts) always has its header; none was written without.
+  recorded: { 0: (doc) => doc },
 };
 
 const HEADER_KEYS = ['format', 'version'];

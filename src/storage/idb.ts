@@ -16,6 +16,8 @@ export interface KeyValueStorage {
   get<T>(store: StoreName, key: string): Promise<T | undefined>;
   put(store: StoreName, key: string, value: unknown): Promise<unknown>;
   delete(store: StoreName, key: string): Promise<unknown>;
+  /** Every key and value of a store, in key order (the Saved sessions list). */
+  entries(store: StoreName): Promise<[string, unknown][]>;
 }
 
 let opening: Promise<IDBDatabase> | null = null;
@@ -72,9 +74,18 @@ async function withStore<T>(
   return result;
 }
 
+/** Keys and values read in one transaction, so that they match. */
+async function allEntries(store: StoreName): Promise<[string, unknown][]> {
+  const db = await openDb();
+  const s = db.transaction(store, 'readonly').objectStore(store);
+  const [keys, values] = await Promise.all([request(s.getAllKeys()), request(s.getAll())]);
+  return keys.map((k, i) => [String(k), values[i]]);
+}
+
 export const idbStorage: KeyValueStorage = {
   get: <T>(store: StoreName, key: string) =>
     withStore(store, 'readonly', (s) => s.get(key) as IDBRequest<T | undefined>),
   put: (store, key, value) => withStore(store, 'readwrite', (s) => s.put(value, key)),
   delete: (store, key) => withStore(store, 'readwrite', (s) => s.delete(key)),
+  entries: allEntries,
 };

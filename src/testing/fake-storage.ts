@@ -28,6 +28,13 @@ export class MemoryStorage implements KeyValueStorage {
     return undefined;
   }
 
+  async entries(store: StoreName): Promise<[string, unknown][]> {
+    this.check();
+    return [...this.stores[store].entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, structuredClone(v)]);
+  }
+
   keys(store: StoreName): string[] {
     return [...this.stores[store].keys()];
   }

@@ -54,6 +54,8 @@ export interface LabHarnessOptions {
   cores?: number;
   /** Paths the site serves (e.g. `/data/mnist/train-images-idx3-ubyte.gz`); others get index.html, as Vite answers. */
   site?: Record<string, SiteFile>;
+  /** What navigator.storage.estimate() answers (absent: the browser does not have it). */
+  estimateStorage?: () => Promise<{ usage?: number; quota?: number }>;
 }
 
 export const ORIGIN = 'http://lab.test';
@@ -91,6 +93,7 @@ export function labHarness(options: LabHarnessOptions = {}) {
     cores: options.cores ?? 2,
     now: () => clock.t,
     newId: () => `session${++sessions}`,
+    estimateStorage: options.estimateStorage,
   });
   /** Store updates, to count renders. */
   let updates = 0;

@@ -4,7 +4,7 @@
  * the results take the full width and the setup follows them, without its advanced settings.
  */
 import { useEffect, useSyncExternalStore } from 'react';
-import { addDroppedFiles } from '../lab';
+import { dropFiles } from '../lab';
 import { Charts } from './charts';
 import { Controls } from './controls';
 import { DataPanel } from './data-panel';
@@ -15,18 +15,21 @@ import { MatingView } from './mating-view';
 import { TryIt } from './try-it';
 import { Verdict } from './verdict';
 import { Notices } from './notices';
+import { OpenRunPanel } from './open-run';
+import { ReplayBar } from './replay-bar';
+import { SavedSessionsPanel } from './saved-sessions';
 import { DamagedSession, PanelBoundary } from './panel-boundary';
 import { RunCards } from './run-cards';
 import { RunsExport } from './runs-export';
 import { useLab } from '../store';
 
 export function App() {
-  // Files dropped anywhere on the page count as dropped on the data panel.
+  // Files dropped anywhere on the page: runs (JSON) open in replay, dataset files go to the data panel.
   useEffect(() => {
     const over = (e: DragEvent) => e.preventDefault();
     const drop = (e: DragEvent) => {
       e.preventDefault();
-      if (e.dataTransfer?.files.length) void addDroppedFiles([...e.dataTransfer.files]);
+      if (e.dataTransfer?.files.length) void dropFiles([...e.dataTransfer.files]);
     };
     window.addEventListener('dragover', over);
     window.addEventListener('drop', drop);
@@ -73,7 +76,15 @@ export function App() {
         {resultsFirst ? null : sidebar}
         <main className="main" key="main">
           <DamagedSession />
-          {/* Issue 16, part 2: the replay bar (speed, scrubber over generations) goes here, in a .replay-bar. */}
+          <PanelBoundary name="open a run">
+            <OpenRunPanel />
+          </PanelBoundary>
+          <PanelBoundary name="saved sessions">
+            <SavedSessionsPanel />
+          </PanelBoundary>
+          <PanelBoundary name="replay">
+            <ReplayBar />
+          </PanelBoundary>
           <PanelBoundary name="how it works">
             <HowItWorks />
           </PanelBoundary>

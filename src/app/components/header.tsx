@@ -10,6 +10,7 @@ import {
   resetLab,
   resumeComparison,
   setPresenting,
+  showPanel,
   startComparison,
   stepGeneration,
   stopAfterGeneration,
@@ -23,8 +24,9 @@ import { useLab } from '../store';
 type Primary = { label: string; action: () => void; disabled: boolean; why?: string };
 
 export function Header() {
-  const { runs, sessionId, missing, served, restoring, setup, paused, shipped } = useLab(
+  const { runs, sessionId, missing, served, restoring, setup, paused, shipped, replaying } = useLab(
     useShallow((s) => ({
+      replaying: s.replay !== null,
       shipped: s.shippedAncestor,
       runs: s.runs,
       sessionId: s.sessionId,
@@ -43,7 +45,9 @@ export function Header() {
   const problems = setupProblems(setup);
 
   let primary: Primary;
-  if (restoring) primary = { label: 'Start', action: () => {}, disabled: true, why: 'reading saved runs…' };
+  if (replaying)
+    primary = { label: 'Start', action: () => {}, disabled: true, why: 'a replay is shown: close it to run your own' };
+  else if (restoring) primary = { label: 'Start', action: () => {}, disabled: true, why: 'reading saved runs…' };
   else if (!sessionId || !runs.length)
     primary = {
       label: 'Start',
@@ -134,10 +138,21 @@ export function Header() {
       </div>
       <div className="tools">
         <PresentButton />
-        {/* Issue 16, part 2: "Open a run…" and "Saved sessions" go here. */}
+        <PanelButton panel="open" label="Open a run…" testId="open-run-button" />
+        <PanelButton panel="saved" label="Saved sessions" testId="saved-sessions-button" />
       </div>
       <BackendStatus />
     </header>
+  );
+}
+
+/** Opens (or closes) one of the tool panels: "Open a run…" or "Saved sessions". */
+function PanelButton({ panel, label, testId }: { panel: 'open' | 'saved'; label: string; testId: string }) {
+  const open = useLab((s) => s.view.panel === panel);
+  return (
+    <button type="button" data-testid={testId} aria-expanded={open} onClick={() => showPanel(open ? null : panel)}>
+      {label}
+    </button>
   );
 }
 

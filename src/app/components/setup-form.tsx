@@ -19,6 +19,7 @@ import {
 import { Explain } from './explain';
 import { SelectField, SliderField } from './fields';
 import { SettingField, SettingFields, useSetupBinding } from './setting-field';
+import { useLab } from '../store';
 
 /** The environment's settings, in order; advanced ones go under its "Advanced". */
 export const ENVIRONMENT_FIELDS: readonly LabSettingId[] = [
@@ -52,6 +53,7 @@ export interface ShippedAncestor {
 
 export function SetupForm({ shipped, meta }: ShippedAncestor) {
   const { setup, update, locked, running } = useSetupBinding();
+  const replaying = useLab((s) => s.replay !== null);
   const m = setup.mating;
   const setMating = (s: LabSetup, patch: Partial<MatingSliders>): LabSetup => ({
     ...s,
@@ -61,7 +63,11 @@ export function SetupForm({ shipped, meta }: ShippedAncestor) {
   return (
     <section className="panel controls" aria-labelledby="controls-title">
       <h2 id="controls-title">Setup</h2>
-      {locked ? (
+      {replaying ? (
+        <p className="hint" data-testid="replay-setup-hint">
+          The settings the replayed runs were made with: close the replay to change them.
+        </p>
+      ) : locked ? (
         <p className="hint">
           Dataset, sizes, seed and runs are fixed for this comparison (Reset to change them). Sliders still act, from
           the next generation.

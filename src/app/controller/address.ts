@@ -12,9 +12,14 @@ export function createAddress({ store, location, history }: Pick<LabDeps, 'store
     write(): void {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        const { setup, sessionId, damagedSession, view } = store.getState();
+        const { setup, sessionId, damagedSession, view, replay } = store.getState();
+        // A replay of a recorded comparison is a link of its own; other replays leave the address as it was.
+        if (replay && replay.origin.kind !== 'recorded') return;
         // A damaged session keeps its place in the link until it is deleted (it is not this session).
-        const session = setupToQuery(setup, sessionId ?? damagedSession?.id ?? null);
+        const session =
+          replay?.origin.kind === 'recorded'
+            ? `replay=${encodeURIComponent(replay.origin.id)}`
+            : setupToQuery(setup, sessionId ?? damagedSession?.id ?? null);
         const query = [session, view.present ? 'present=1' : ''].filter(Boolean).join('&');
         const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
         if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, '', url);

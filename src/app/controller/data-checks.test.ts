@@ -195,6 +195,22 @@ describe('data checks', () => {
     expect(own.fetch.mock.calls.map(([url]) => url)).not.toContain('/ancestors/images.json');
   });
 
+  it('takes a zip dropped anywhere on the page as the folder of one’s own pictures', async () => {
+    const h = labHarness({ search: '?dataset=images&runs=asexual' });
+    await h.lab.initLab();
+    await vi.advanceTimersByTimeAsync(0);
+    const zip = new File(['PK\x03\x04'], 'pets.zip');
+    const dropping = h.lab.dropFiles([zip]);
+    await vi.waitFor(() => expect(h.workers.at(-1)?.name).toBe('evolab folder check'));
+    const checker = h.workers.at(-1)!;
+    expect(checker.commands).toEqual([
+      { type: 'check-folder', dataset: 'images', folder: { kind: 'zip', name: 'pets', file: zip } },
+    ]);
+    checker.emit({ type: 'folder-checked', ok: true, message: 'pets: 2 classes' });
+    await dropping;
+    expect(h.state().data).toMatchObject({ missing: [], folder: { kind: 'zip', name: 'pets' } });
+  });
+
   it('waits for a dropped folder for one’s own pictures, opens it in a Worker, and hands it to the runs', async () => {
     const h = labHarness({ search: '?dataset=images&runs=asexual' });
     await h.lab.initLab();

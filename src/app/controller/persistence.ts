@@ -43,7 +43,7 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   async function saveNow() {
-    const { sessionId, setup, runs, ancestorStored } = get();
+    const { sessionId, setup, runs, ancestorStored, sessionName } = get();
     if (!sessionId) return;
     const session: StoredSession = {
       id: sessionId,
@@ -51,6 +51,7 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
       runs: runs.map(toStored),
       ancestorStored,
       savedAt: new Date().toISOString(),
+      ...(sessionName ? { name: sessionName } : {}),
     };
     try {
       await storage.put('sessions', sessionId, sessionToStore(session));
@@ -87,7 +88,18 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
     /** Saves the session after `delayMs` unless another change comes first. */
     schedule(delayMs = PERSIST_DELAY_MS): void {
       clearTimeout(timer);
-      timer = setTimeout(() => void saveNow(), delayMs);
+      timer = setTimeout(() => {
+        timer = undefined;
+        void saveNow();
+      }, delayMs);
+    },
+
+    /** Saves now what a scheduled save would have saved (before the page shows something else). */
+    flush(): void {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      void saveNow();
     },
 
     /** Reads back the session a link names (after a reload: its runs were interrupted). */
@@ -123,6 +135,7 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
         setup: stored.setup,
         runs: stored.runs.map(restoreRun),
         ancestorStored: stored.ancestorStored,
+        sessionName: stored.name ?? null,
       });
       if (get().runs.some((r) => r.status === 'interrupted'))
         notify(

@@ -37,6 +37,8 @@ export interface LabDeps {
   now(): number;
   /** A new session id. */
   newId(): string;
+  /** navigator.storage.estimate, where the browser has it (the Saved sessions list shows the storage used). */
+  estimateStorage?(): Promise<{ usage?: number; quota?: number }>;
 }
 
 export type Notify = (kind: 'error' | 'info', text: string) => void;
