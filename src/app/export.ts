@@ -13,7 +13,8 @@ import type { RunState } from './state';
  * changed from which generation, with the values before and after).
  */
 export function reportOf(
-  run: Pick<RunState, 'config' | 'environment' | 'ancestor' | 'records' | 'configChanges' | 'status'>,
+  run: Pick<RunState, 'config' | 'environment' | 'ancestor' | 'records' | 'configChanges' | 'status'> &
+    Partial<Pick<RunState, 'data'>>,
 ): RunReport & { startingConfigUnknown?: string[] } {
   const first = run.records.find((r) => r.generation === 1);
   const start = startingConfig(run.config, run.configChanges);
@@ -28,6 +29,7 @@ export function reportOf(
       tfjsVersion: '',
       startedAt: '',
     },
+    ...(run.data ? { data: run.data } : {}),
     ancestor:
       run.ancestor ?? (first ? { synapses: first.synapses, kernels: first.kernels } : { synapses: 0, kernels: 0 }),
     records: run.records,

@@ -39,6 +39,8 @@ export const {
   stopAfterGeneration,
   resetLab,
   addDroppedFiles,
+  addDroppedFolder,
+  exportModel,
   checkData,
   loadReproduced,
   exportSession,

@@ -5,6 +5,7 @@ import { App } from './components/app';
 import { initLab } from './lab';
 import './styles.css';
 import './teaching.css';
+import './data-export.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -3,6 +3,7 @@
  * as chart series: pure functions, so the charts and their tables show the same numbers.
  */
 import type { DatasetName } from '../experiment/config';
+import { isDatasetName } from '../experiment/datasets';
 import type { ReproducedCurves, ReproducedExperiment, SeedSummaryPoint, Stat } from '../experiment/summary';
 import type { Metric } from './series';
 import { ASEXUAL_RED, SEXUAL_BLUE } from './setup';
@@ -39,7 +40,7 @@ export function parseReproduced(json: unknown): ReproducedCurves | null {
     (e): e is ReproducedExperiment =>
       isObject(e) &&
       typeof e.name === 'string' &&
-      (e.dataset === 'mnist' || e.dataset === 'cifar10') &&
+      isDatasetName(e.dataset) &&
       isObject(e.modes) &&
       Object.values(e.modes).every(
         (m) => isObject(m) && Array.isArray(m.seeds) && Array.isArray(m.points) && m.points.every(isPoint),

@@ -3,6 +3,7 @@
  * (store.ts) holds this; keeping the reducers pure makes them testable without a browser.
  */
 import type { RunConfig } from '../experiment/config';
+import type { DataSummary } from '../experiment/datasets';
 import type { ConfigChange, EnvironmentInfo, NetworkRecord } from '../experiment/records';
 import type {
   AncestorSource,
@@ -40,6 +41,8 @@ export interface RunState {
   backend: { backend: string; reason: string; tried: string[]; selection?: BackendSelection } | null;
   environment: EnvironmentInfo | null;
   ancestor: { synapses: number; kernels: number } | null;
+  /** The images the run learns from (shape, classes), as its Worker read them; null until it reports. */
+  data: DataSummary | null;
   records: NetworkRecord[];
   configChanges: ConfigChange[];
   /** Highest generation whose checkpoint is stored (0 = none): resume starts after it. */
@@ -86,6 +89,7 @@ export function newRun(id: string, variant: RunVariant, label: string, colour: s
     backend: null,
     environment: null,
     ancestor: null,
+    data: null,
     records: [],
     configChanges: [],
     storedGeneration: 0,
@@ -139,6 +143,7 @@ export function reduceRun(run: RunState, ev: WorkerEvent, now: number): RunState
         records: mergeRecords(run.records, ev.report.records),
         configChanges: ev.report.configChanges,
         ancestor: ev.report.ancestor,
+        data: ev.report.data ?? run.data,
         environment: run.environment ?? ev.report.environment,
         storedGeneration: ev.stored ? Math.max(run.storedGeneration, ev.generation) : run.storedGeneration,
       };
@@ -148,6 +153,7 @@ export function reduceRun(run: RunState, ev: WorkerEvent, now: number): RunState
         records: mergeRecords(run.records, ev.report.records),
         configChanges: ev.report.configChanges,
         ancestor: ev.report.ancestor,
+        data: ev.report.data ?? run.data,
         config: ev.report.config,
         status: ev.report.finished ? 'completed' : 'stopped',
         progress: null,

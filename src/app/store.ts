@@ -2,7 +2,8 @@
 import { create } from 'zustand';
 import type { RecordedEntry } from '../experiment/recorded-index';
 import type { ReproducedCurves } from '../experiment/summary';
-import type { AncestorMeta, FileCheck } from '../worker/protocol';
+import type { DataSummary, RegisteredName } from '../experiment/datasets';
+import type { AncestorMeta, DroppedFolder, ExportSummary, FileCheck } from '../worker/protocol';
 import type { XAxisKind } from './compute-axis';
 import type { ReplayState } from './replay';
 import type { RunState } from './state';
@@ -20,6 +21,23 @@ export interface DataState {
   /** The outcome of checking each dropped file, newest first. */
   checks: FileCheck[];
   checking: boolean;
+  /** Which registered datasets the site serves in full (checked once at start; absent: not known yet). */
+  available: Partial<Record<RegisteredName, boolean>>;
+  /** The dropped folder or zip of an IDX or image-folder dataset, once it opened as a dataset. */
+  folder: DroppedFolder | null;
+  /** What the last dropped folder was found to be, or what is wrong with it. */
+  folderCheck: { ok: boolean; message: string; data?: DataSummary } | null;
+}
+
+/** A network exported from the lab (a run's card): working, its files to download, or why it failed. */
+export interface ModelExport {
+  status: 'working' | 'done' | 'failed';
+  generation: number;
+  individual: number;
+  /** Object URLs of model.json and its weights (revoked on the next export or a reset). */
+  files: { name: string; url: string; bytes: number }[];
+  summary: ExportSummary | null;
+  message: string | null;
 }
 
 export interface Notice {
@@ -91,6 +109,8 @@ export interface LabState {
   restoring: boolean;
   /** The person paused the runs (Workers still starting pause as soon as they can). */
   paused: boolean;
+  /** Exported models, by run id. */
+  exports: Record<string, ModelExport>;
   /** The saved session the link names could not be read (it is kept, untouched, until deleted). */
   damagedSession: { id: string; problem: string } | null;
   /** The name the person gave this session (Saved sessions › Rename), or null. */
@@ -113,7 +133,17 @@ export const initialState = (): LabState => ({
   shippedMeta: null,
   reproduced: null,
   reproducedSettled: false,
-  data: { served: 'checking', notServed: [], missing: [], dropped: [], checks: [], checking: false },
+  data: {
+    served: 'checking',
+    notServed: [],
+    missing: [],
+    dropped: [],
+    checks: [],
+    checking: false,
+    available: {},
+    folder: null,
+    folderCheck: null,
+  },
   view: {
     generation: null,
     individual: {},
@@ -128,6 +158,7 @@ export const initialState = (): LabState => ({
   notices: [],
   restoring: true,
   paused: false,
+  exports: {},
   damagedSession: null,
   sessionName: null,
   replay: null,

@@ -7,6 +7,7 @@
 import {
   openArtefact,
   readConfigChanges,
+  readDataSummary,
   readEnvironment,
   readRecords,
   readStoredConfig,
@@ -106,6 +107,8 @@ function readRun(r: Reader, v: unknown, field: string): StoredRun {
       };
     }),
     environment: nullable(o.environment, (x) => readEnvironment(r, x, f('environment'))),
+    // What the run learnt from (issue 20); absent in sessions saved before it was kept.
+    data: nullable(o.data, (x) => readDataSummary(r, x, f('data'))),
     ancestor: nullable(o.ancestor, (x) => {
       const a = r.object(x, f('ancestor'));
       return {

@@ -96,7 +96,7 @@ describe('setup ⇄ URL', () => {
     expect(setup.backend).toBe('auto');
     expect(setup.dataset).toBe('mnist');
     expect(problems).toEqual([
-      'dataset=imagenet must be one of mnist, cifar10; using the default',
+      'dataset=imagenet must be one of mnist, cifar10, fashion-mnist, kmnist, emnist-digits, idx, images; using the default',
       'generations=abc is not a whole number; using the default',
       'backend=tpu must be one of auto, wasm, webgpu, webgl, cpu; using the default',
       'rho=x is not a number; using the default',

@@ -11,9 +11,10 @@ import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadDataset } from '../data';
-import { folderSource } from '../data/node-source';
-import { defaultConfig, resolveConfig, type DatasetName } from '../experiment/config';
+import { registeredDataset, REGISTERED_NAMES, type RegisteredName } from '../data';
+import { defaultConfig, resolveConfig } from '../experiment/config';
+import { summariseData } from '../experiment/run-data';
+import { loadRunData } from './run-data';
 import { environmentInfo, startBackend } from '../experiment/environment';
 import type { Checkpoint } from '../experiment/records';
 import { ExperimentRunner } from '../experiment/runner';
@@ -23,11 +24,12 @@ import { labSubsets, type AncestorMeta } from '../experiment/ancestor';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-const HELP = `usage: npm run ancestors -- [--dataset mnist|cifar10|all] [--data-dir DIR] [--out DIR]
+const HELP = `usage: npm run ancestors -- [--dataset mnist|cifar10|fashion-mnist|kmnist|emnist-digits|all] [--data-dir DIR] [--out DIR]
                               [--train-subset N|all] [--test-subset N|all] [--epochs E] [--seed S]
 
-Trains generation 1 of each dataset and writes OUT/<dataset>.json (a checkpoint the lab loads
-from /ancestors/) and OUT/<dataset>.meta.json. Defaults: the lab's default setup (MNIST 6000
+Trains generation 1 of each dataset (all: MNIST and CIFAR-10) and writes OUT/<dataset>.json (a
+checkpoint the lab loads from /ancestors/) and OUT/<dataset>.meta.json, which says which dataset
+(and image shape and classes) it fits. Defaults: the lab's default setup (MNIST and its replacements 6000
 training images, CIFAR-10 5000; 2000 test images; the dataset's ancestor epochs; seed 1),
 data from public/data (run \`npm run data\` first), output public/ancestors.`;
 
@@ -39,7 +41,12 @@ async function writeAtomic(file: string, text: string) {
 const subset = (raw: string | undefined, fallback: number | null) =>
   raw === undefined ? fallback : raw === 'all' ? null : Number(raw);
 
-async function train(dataset: DatasetName, flags: Record<string, string | undefined>, dataDir: string, outDir: string) {
+async function train(
+  dataset: RegisteredName,
+  flags: Record<string, string | undefined>,
+  dataDir: string,
+  outDir: string,
+) {
   // The lab's default setup: its subsets and the dataset's defaults of ALGORITHM.md.
   const lab = { ...defaultConfig(dataset), ...labSubsets(dataset) };
   const config = resolveConfig({
@@ -52,12 +59,12 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
     seed: flags.seed !== undefined ? Number(flags.seed) : lab.seed,
     backend: 'wasm',
   });
-  // The folder holding mnist/ and cifar-10/ (file names include that part).
-  if (!existsSync(path.join(dataDir, dataset === 'mnist' ? 'mnist' : 'cifar-10')))
+  // The folder holding mnist/, cifar-10/… (file names include that part).
+  const folder = registeredDataset(dataset).folder;
+  if (!existsSync(path.join(dataDir, folder)))
     throw new Error(
-      `no ${dataset} folder in ${dataDir}: run \`npm run data -- --dataset ${dataset}\` first, or pass --data-dir`,
+      `no ${folder} folder in ${dataDir}: run \`npm run data -- --dataset ${dataset}\` first, or pass --data-dir`,
     );
-  const source = folderSource(dataDir);
   const backend = await startBackend(config.backend);
   // Every core shares each step (src/nn/model/gradient-peer.ts).
   const threads = availableParallelism();
@@ -65,7 +72,7 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
   process.stderr.write(
     `${dataset}: ${config.trainSubset ?? 'all'} training images, ${config.ancestorEpochs} epochs, seed ${config.seed}, on ${backend.backend} × ${threads} threads\n`,
   );
-  const [trainSet, testSet] = [await loadDataset(dataset, 'train', source), await loadDataset(dataset, 'test', source)];
+  const { train: trainSet, test: testSet } = await loadRunData(dataset, dataDir);
   let checkpoint: Checkpoint | null = null;
   let last = 0;
   const runner = new ExperimentRunner(config, {
@@ -90,8 +97,11 @@ async function train(dataset: DatasetName, flags: Record<string, string | undefi
   if (!checkpoint) throw new Error(`${dataset}: the runner finished without a checkpoint`);
   const c = checkpoint as Checkpoint;
   const record = c.records[0];
+  const data = summariseData({ train: trainSet, test: testSet });
   const meta: AncestorMeta = {
     dataset,
+    input: { height: data.height, width: data.width, channels: data.channels },
+    classNames: data.classNames,
     seed: config.seed,
     trainSubset: config.trainSubset,
     testSubset: config.testSubset,
@@ -129,9 +139,9 @@ async function main(argv: string[]) {
     return;
   }
   const which = flags.dataset ?? 'all';
-  if (!['mnist', 'cifar10', 'all'].includes(which))
-    throw new Error(`--dataset must be mnist, cifar10 or all (got ${which})`);
-  const datasets: DatasetName[] = which === 'all' ? ['mnist', 'cifar10'] : [which as DatasetName];
+  if (which !== 'all' && !(REGISTERED_NAMES as string[]).includes(which))
+    throw new Error(`--dataset must be one of ${REGISTERED_NAMES.join(', ')} or all (got ${which})`);
+  const datasets: RegisteredName[] = which === 'all' ? ['mnist', 'cifar10'] : [which as RegisteredName];
   const dataDir = path.resolve(flags['data-dir'] ?? path.join(ROOT, 'public/data'));
   const outDir = path.resolve(flags.out ?? path.join(ROOT, 'public/ancestors'));
   for (const d of datasets) await train(d, flags as Record<string, string | undefined>, dataDir, outDir);

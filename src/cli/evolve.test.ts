@@ -155,7 +155,8 @@ describe('npm run evolve', () => {
       [2, 'sexual'],
       [2, 'sexual'],
     ]);
-    const numbers = (r: RunReport) => r.records.map(({ trainSeconds, imagesPerSecond, ...rest }) => rest);
+    const numbers = (r: RunReport) =>
+      r.records.map(({ trainSeconds, imagesPerSecond, inferenceImagesPerSecond, ...rest }) => rest);
     expect(numbers(a)).toEqual(numbers(b));
     expect(a.records[0].testAccuracy).toBe((await read('ancestor')).records[0].testAccuracy);
 

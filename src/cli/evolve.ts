@@ -1,7 +1,9 @@
 /**
  * Headless runner: `npm run evolve -- --help`.
- * Trains the ancestor and evolves it, writing OUTDIR/checkpoint.json, OUTDIR/run.json and
- * OUTDIR/generations.csv after every generation, so an interrupted run loses nothing.
+ * Trains the ancestor and evolves it, writing OUTDIR/checkpoint.json, OUTDIR/run.json,
+ * OUTDIR/generations.csv and OUTDIR/genomes/gen-<N>.json after every generation, so an
+ * interrupted run loses nothing and any generation can be exported (--export-model,
+ * export-model.ts).
  *
  * `evolve(argv, io)` is the whole command: it returns the exit status instead of exiting, so
  * tests run it in-process with their own io (cli-io.ts). Every problem the person can fix is one
@@ -12,9 +14,10 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeArchitecture, lenetSpecs } from '../evolution';
-import { loadDataset, type ImageDataset } from '../data';
-import { folderSource } from '../data/node-source';
+import { describeArchitecture, lenetSpecsFor } from '../evolution';
+import { DATASET_NAMES, isDatasetName, knownDataShape, type DatasetName } from '../experiment/datasets';
+import { summariseData } from '../experiment/run-data';
+import { generationFile } from '../experiment/genome-history';
 import { AncestorMismatchError, checkpointFromAncestor } from '../experiment/ancestor-from';
 import { ArtefactError, parseCheckpoint, parseConfigFile } from '../experiment/artefacts';
 import { ConfigError, MODES, resolveConfig, type DeepPartial, type RunConfig } from '../experiment/config';
@@ -23,7 +26,8 @@ import { changeText, planResume, type ResumePlan } from '../experiment/resume-ch
 import { ALL_SETTINGS } from '../experiment/settings-table';
 import { CliError, describeError, processIo, type CliIo, type StopSignal } from './cli-io';
 import { configFromFlags, helpText, parseCliArgs, parseThreads, UsageError, type CliFlags } from './flags';
-import { prepareOutDir, readJsonFile, writeOutputs, type PreparedOutDir } from './output-files';
+import { prepareOutDir, readJsonFile, writeGenomes, writeOutputs, type PreparedOutDir } from './output-files';
+import { dataFolder, loadRunData } from './run-data';
 import { DUPLICATE_MS, SIGNAL_NUMBERS, StopSignals } from './stop-signals';
 
 function progressPrinter(io: CliIo, quiet: boolean) {
@@ -74,8 +78,9 @@ async function runModesInParallel(
   if (bad.length || new Set(modes).size !== modes.length)
     throw new UsageError(`--mode takes distinct modes among ${MODES.join(', ')} (got ${modes.join(',')})`);
   // What each process would refuse, refused here once, before anything starts.
-  for (const mode of modes) await newRunConfig({ ...flags, mode });
-  await checkDataDir(flags['data-dir']);
+  let dataset: DatasetName = 'mnist';
+  for (const mode of modes) dataset = (await newRunConfig({ ...flags, mode })).dataset;
+  await checkDataDir(dataset, flags['data-dir']);
   for (const mode of modes) await (await prepareOutDir(path.join(outDir, mode), { resume: false })).cleanUp();
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -225,27 +230,30 @@ async function newRunConfig(flags: CliFlags): Promise<RunConfig> {
   }
 }
 
-async function checkDataDir(dir: string | undefined): Promise<string> {
-  if (!dir)
+/**
+ * --data-dir, or where a system package puts the dataset (Debian's dataset-fashion-mnist): a data
+ * root (mnist/, fashion-mnist/… inside) or a folder holding one dataset's files; run-data.ts reads both.
+ */
+async function checkDataDir(dataset: DatasetName, given: string | undefined): Promise<string> {
+  const dir = dataFolder(dataset, given);
+  if (dir === null) {
+    if (dataset === 'idx')
+      throw new UsageError(
+        '--dataset idx reads any IDX dataset: give the folder holding its four files (train and test images and labels) with --data-dir DIR',
+      );
+    if (dataset === 'images')
+      throw new UsageError(
+        '--dataset images reads your own pictures: give a folder with one sub-folder of PNG or JPEG pictures per class (or train/ and test/ folders holding them) with --data-dir DIR',
+      );
     throw new UsageError('say where the dataset files are: --data-dir DIR (e.g. public/data after npm run data)');
+  }
   const info = await stat(dir).catch(() => null);
-  if (!info) throw new CliError(`--data-dir ${dir} does not exist; give the folder holding mnist/ or cifar-10/`);
+  if (!info)
+    throw new CliError(
+      `--data-dir ${dir} does not exist; give the folder holding mnist/, fashion-mnist/… or a dataset's files`,
+    );
   if (!info.isDirectory()) throw new CliError(`--data-dir ${dir} is a file; give the folder holding the dataset files`);
   return dir;
-}
-
-async function loadSplits(
-  config: RunConfig,
-  dataDir: string,
-  io: CliIo,
-  quiet: boolean,
-): Promise<{ train: ImageDataset; test: ImageDataset }> {
-  // The source holds mnist/ and cifar-10/ (the layout of npm run data's public/data and of shared/datasets).
-  const source = folderSource(dataDir);
-  if (!quiet) io.stderr(`loading ${config.dataset} from ${source.describe()}…\n`);
-  const train = await loadDataset(config.dataset, 'train', source);
-  const test = await loadDataset(config.dataset, 'test', source);
-  return { train, test };
 }
 
 export async function evolve(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -269,6 +277,11 @@ async function main(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(
       `unexpected argument ${JSON.stringify(positionals[0])}: every option is --name value (quote a value with spaces)`,
     );
+  if (flags['export-model'] !== undefined) {
+    // tfjs loads only for an export.
+    const { exportModelCommand } = await import('./export-model');
+    return exportModelCommand(flags, io);
+  }
   if (flags.mode?.includes(',') && !flags.describe) {
     if (flags.resume)
       throw new UsageError('--resume continues one run: give it one mode (resume each OUTDIR/<mode> separately)');
@@ -285,10 +298,17 @@ async function main(argv: string[], io: CliIo): Promise<number> {
   }
   if (flags.describe) {
     const dataset = flags.dataset ?? 'mnist';
-    if (dataset !== 'mnist' && dataset !== 'cifar10')
-      throw new UsageError(`--dataset must be mnist or cifar10 (got ${dataset})`);
+    if (!isDatasetName(dataset))
+      throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(', ')} (got ${dataset})`);
+    // A folder dataset's image size (and so fc1's shape) is known once its files are read.
+    const shape = knownDataShape(dataset) ?? summariseData(await loadRunData(dataset, flags['data-dir']));
+    const input = { height: shape.height, width: shape.width, channels: shape.channels };
     io.stdout(
-      JSON.stringify({ dataset, ...describeArchitecture(lenetSpecs(dataset === 'mnist' ? 1 : 3)) }, null, 2) + '\n',
+      JSON.stringify(
+        { dataset, input, classes: shape.classNames.length, ...describeArchitecture(lenetSpecsFor(input)) },
+        null,
+        2,
+      ) + '\n',
     );
     return 0;
   }
@@ -361,7 +381,7 @@ async function run({
     return 0;
   }
 
-  const dataDir = await checkDataDir(flags['data-dir']);
+  const dataDir = await checkDataDir(config.dataset, flags['data-dir']);
   if (warning) io.stderr(`warning: ${warning}\n`);
   const out = await prepareOutDir(outDir, { resume: resumed });
   let wrote = false;
@@ -391,6 +411,7 @@ function reportOf(c: Checkpoint, config: RunConfig, finished: boolean): RunRepor
   return {
     config,
     environment: c.environment,
+    ...(c.data ? { data: c.data } : {}),
     ancestor: c.ancestor,
     records: c.records,
     configChanges: c.configChanges,
@@ -423,7 +444,9 @@ async function train(job: {
     return 128 + SIGNAL_NUMBERS[stop.stopped!];
   };
   if (stop.stopped) return stoppedEarly();
-  const { train: trainSet, test } = await loadSplits(config, job.dataDir, io, quiet);
+  const { train: trainSet, test } = await loadRunData(config.dataset, job.dataDir, (line) => {
+    if (!quiet) io.stderr(`${line}\n`);
+  });
   if (stop.stopped) return stoppedEarly();
   // tfjs and the thread peers load only now: a problem with the input is reported before they start.
   const { ExperimentRunner } = await import('../experiment/runner');
@@ -445,6 +468,9 @@ async function train(job: {
     backend.helpers ?? (threads > 1 ? await ThreadPeer.startMany(threads - 1, backend.backend as 'wasm' | 'cpu') : []);
   try {
     if (stop.stopped) return stoppedEarly();
+    // The generation the run starts from (another run's ancestor) is kept like the ones it makes, for export.
+    const start = job.checkpoint;
+    let startKept = !start || existsSync(path.join(out.dir, generationFile(start.generation)));
     const runner = new ExperimentRunner(config, {
       train: trainSet,
       test,
@@ -453,6 +479,8 @@ async function train(job: {
       peers,
       emit: progressPrinter(io, quiet),
       onCheckpoint: async (c) => {
+        if (!startKept && start) await stop.write(() => writeGenomes(out.dir, start));
+        startKept = true;
         await stop.write(() => writeOutputs(out.dir, reportOf(c, c.config, false), c));
         job.onWrite();
       },

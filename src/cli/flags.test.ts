@@ -80,7 +80,8 @@ describe('evolve flags', () => {
   it('do not collide: one option per table flag, shorthand and runner flag', () => {
     const names = [...WITH_FLAGS.map((s) => s.cli), 'alpha', 'beta', 'normaliser'];
     for (const name of names) expect(CLI_OPTIONS[name!], name).toEqual({ type: 'string' });
-    expect(Object.keys(CLI_OPTIONS)).toHaveLength(names.length + 9); // help, describe, data-dir, out, resume, ancestor-from, config, threads, quiet
+    // help, describe, data-dir, out, resume, ancestor-from, config, threads, quiet, export-model, run
+    expect(Object.keys(CLI_OPTIONS)).toHaveLength(names.length + 11);
   });
 
   it('are all in --help, with label, range and defaults', () => {

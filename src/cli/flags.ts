@@ -20,7 +20,7 @@ const RUNNER_FLAGS = {
   'data-dir': {
     type: 'string',
     value: 'DIR',
-    help: 'folder with the standard files (mnist/ or cifar-10/ inside it, or the files themselves)',
+    help: 'where the dataset is: a folder with its standard files (mnist/, fashion-mnist/, cifar-10/… inside it, or the files themselves; Fashion-MNIST is also found in Debian’s /usr/share/datasets/fashion-mnist); for --dataset idx, the folder of its four IDX files; for --dataset images, a folder with one sub-folder of PNG or JPEG pictures per class (or train/ and test/ holding them)',
   },
   out: { type: 'string', value: 'OUTDIR', help: 'where to write run.json, generations.csv and checkpoint.json' },
   resume: { type: 'string', value: 'OUTDIR', help: 'continue the run in OUTDIR from its checkpoint.json' },
@@ -40,6 +40,12 @@ const RUNNER_FLAGS = {
     help: 'cores that share every training step and evaluation, as worker threads each with its own wasm (auto: all cores, split between the modes of --mode a,b); results differ from 1 thread by floating-point summation order only',
   },
   quiet: { type: 'boolean', help: 'no progress on stderr' },
+  'export-model': {
+    type: 'string',
+    value: 'GEN[:NET]',
+    help: 'export network NET (default: the most accurate) of generation GEN of the run in --run RUNDIR as a TensorFlow.js LayersModel (model.json and its weights, compacted: dead filters removed) into --out DIR; with --data-dir, also test it on the run’s test images',
+  },
+  run: { type: 'string', value: 'RUNDIR', help: 'the run folder --export-model reads (its run.json and genomes/)' },
 } as const;
 
 /** Flags that set several settings to one value. */
@@ -72,6 +78,8 @@ export type CliFlags = {
   out?: string;
   resume?: string;
   'ancestor-from'?: string;
+  'export-model'?: string;
+  run?: string;
   config?: string;
   threads?: string;
   dataset?: string;
@@ -246,14 +254,21 @@ const metavar = (s: Setting) =>
 
 const USAGE = `EvoLab headless runner
 
-  npm run evolve -- --describe --dataset mnist|cifar10
-      Print the ancestor's architecture as JSON (per-layer and total synapses and kernels).
+  npm run evolve -- --describe --dataset mnist|cifar10|fashion-mnist|… [--data-dir DIR]
+      Print the ancestor's architecture as JSON (per-layer and total synapses and kernels);
+      for --dataset idx or images, of the images in --data-dir.
+
+  npm run evolve -- --dataset images --data-dir PICTURES --out OUTDIR ...
+      Your own pictures, one sub-folder per class (PNG or JPEG, any size: each is cropped to its
+      centred square and resized to 28×28 grey, or 32×32 RGB when any is in colour); a fifth of
+      each class is held out for testing unless PICTURES has train/ and test/ folders.
 
   npm run evolve -- --dataset mnist --data-dir DIR --mode asexual|sexual|multiparent|magnitude|… \\
                     --generations N --epochs E --train-subset K --test-subset K --seed S --out OUTDIR
       Train the ancestor (generation 1) and evolve it to generation N (generations are numbered
       as in the paper: N=13 means the ancestor and 12 offspring generations).
-      Writes OUTDIR/run.json, OUTDIR/generations.csv and OUTDIR/checkpoint.json after each generation.
+      Writes OUTDIR/run.json, OUTDIR/generations.csv and OUTDIR/checkpoint.json after each generation,
+      and each generation's networks to OUTDIR/genomes/gen-<N>.json (for --export-model).
 
   npm run evolve -- ... --mode asexual,sexual --out OUTDIR
       Several modes at once, one process each, splitting the cores: OUTDIR/asexual/, OUTDIR/sexual/.
@@ -261,6 +276,12 @@ const USAGE = `EvoLab headless runner
   npm run evolve -- --resume OUTDIR [--data-dir DIR] [--generations N]
       Continue a run from OUTDIR/checkpoint.json. It keeps its settings: only Generations and the
       live settings (e.g. --rho, --epochs) may change, recorded from the next generation.
+
+  npm run evolve -- --export-model GEN[:NET] --run RUNDIR --out DIR [--data-dir DIR]
+      Export a network of a run (by default the most accurate of generation GEN) as a
+      TensorFlow.js LayersModel: DIR/model.json and DIR/group1-shard1of1.bin, for
+      tf.loadLayersModel. Dead filters are removed, so it is smaller and faster than the
+      ancestor; its size and speed are printed beside the ancestor's.
 
   npm run evolve -- --ancestor-from ANCDIR ... --out OUTDIR
       A new run (its own mode and settings) whose generation 1 is the trained ancestor in

@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { access, lstat, mkdir, open, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { serialiseRunReport, parseJsonText } from '../experiment/artefacts';
+import { generationFile, packGeneration } from '../experiment/genome-history';
 import { recordsToCsv, type Checkpoint, type RunReport } from '../experiment/records';
 import { serialiseCheckpoint } from '../experiment/serialise';
 import { CliError } from './cli-io';
@@ -182,7 +183,7 @@ export async function prepareOutDir(dir: string, { resume }: { resume: boolean }
 }
 
 /** Replaces `file` atomically: a reader (or a resume after a crash) sees the old or the new content. */
-async function replaceFile(file: string, text: string): Promise<void> {
+async function replaceFile(file: string, text: string, runDir = path.dirname(file)): Promise<void> {
   const tmp = `${file}.tmp`;
   try {
     const handle = await open(tmp, 'w');
@@ -198,13 +199,26 @@ async function replaceFile(file: string, text: string): Promise<void> {
     // The path that failed: the file beside it (a folder in its way, a full disk) or the file itself.
     const where = (e as NodeJS.ErrnoException).path ?? file;
     throw new CliError(
-      `could not write ${where} (${reasonOf(e)}); the files of the last finished generation are intact: fix this, then continue with --resume ${path.dirname(file)}`,
+      `could not write ${where} (${reasonOf(e)}); the files of the last finished generation are intact: fix this, then continue with --resume ${runDir}`,
     );
   }
 }
 
-/** After a generation: checkpoint.json first (a resume needs it), then run.json, then generations.csv. */
+/** A generation's networks, packed, as genomes/gen-<N>.json, so that any of them can be exported (--export-model). */
+export async function writeGenomes(dir: string, c: Checkpoint): Promise<void> {
+  const file = path.join(dir, generationFile(c.generation));
+  await mkdir(path.dirname(file), { recursive: true }).catch((e: unknown) => {
+    throw new CliError(`could not create ${path.dirname(file)} (${reasonOf(e)})`);
+  });
+  await replaceFile(file, JSON.stringify(packGeneration(c.generation, c.population)), dir);
+}
+
+/**
+ * After a generation: its networks (genomes/gen-<N>.json), checkpoint.json (a resume needs it),
+ * then run.json, then generations.csv.
+ */
 export async function writeOutputs(dir: string, report: RunReport, checkpoint?: Checkpoint): Promise<void> {
+  if (checkpoint) await writeGenomes(dir, checkpoint);
   if (checkpoint) await replaceFile(path.join(dir, 'checkpoint.json'), JSON.stringify(serialiseCheckpoint(checkpoint)));
   await replaceFile(path.join(dir, 'run.json'), JSON.stringify(serialiseRunReport(report), null, 1));
   await replaceFile(path.join(dir, 'generations.csv'), recordsToCsv(report.records));

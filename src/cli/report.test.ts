@@ -6,7 +6,7 @@ import { resolveConfig } from '../experiment/config';
 import type { NetworkRecord, RunReport } from '../experiment/records';
 import type { ReproducedCurves } from '../experiment/summary';
 import { networkRecord } from '../testing/records';
-import { writeReport } from './report';
+import { paperTable, writeReport } from './report';
 
 function fakeRun(
   mode: 'asexual' | 'sexual',
@@ -113,6 +113,11 @@ describe('results report', () => {
     expect(md).toContain('### First generation with accuracy ≥ 3 points below the ancestor');
     expect(md).toMatch(/≥ 3 points[^#]*\| sexual \| 56\.00 ± 0\.00 \| 3 \| 52\.00 ± 0\.00 \| 4\.00 ± 0\.00 \|/);
     expect(md).toMatch(/≥ 10 points[^#]*\| sexual \| 56\.00 ± 0\.00 \| 4 \| 45\.00 ± 0\.00 \| 8\.00 ± 0\.00 \|/);
+  });
+
+  it('says so where the paper has no runs on the dataset, instead of an empty table', () => {
+    expect(paperTable('fashion-mnist')).toBe('The paper reports no runs on Fashion-MNIST.');
+    expect(paperTable('mnist').split('\n').length).toBeGreaterThan(2);
   });
 
   it('describes experiments whose settings differ from the defaults', async () => {

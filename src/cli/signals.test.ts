@@ -103,7 +103,7 @@ const node = (argv: string[]): [string, string[]] => [
 ];
 
 /** A record without what depends on the machine's speed. */
-const numbers = ({ trainSeconds: _t, imagesPerSecond: _i, ...r }: NetworkRecord) => r;
+const numbers = ({ trainSeconds: _t, imagesPerSecond: _i, inferenceImagesPerSecond: _s, ...r }: NetworkRecord) => r;
 
 async function report(dir: string) {
   const file = path.join(dir, 'run.json');

@@ -39,7 +39,8 @@ const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFil
 const record = (dir: string) => readJson<SweepRecord>(path.join(dir, 'sweep.json'));
 const unit = (r: SweepRecord, id: string) => [...r.ancestors, ...r.points].find((u) => u.id === id)!;
 /** A run's numbers: every field of every record but the timings. */
-const numbers = (report: RunReport) => report.records.map(({ trainSeconds, imagesPerSecond, ...rest }) => rest);
+const numbers = (report: RunReport) =>
+  report.records.map(({ trainSeconds, imagesPerSecond, inferenceImagesPerSecond, ...rest }) => rest);
 const squeue = async () => (await run('squeue', ['-h', '-o', '%i %T'], { env })).stdout.trim();
 
 /** Resolves once `file` holds a line that `test` accepts (the sweep's own record of an event). */

@@ -16,6 +16,14 @@ export interface RgbaImage {
   readonly data: Uint8Array | Uint8ClampedArray;
 }
 
+/** PNG and JPEG by their first bytes (names can lie). */
+export const isPng = (b: Uint8Array): boolean =>
+  b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+export const isJpeg = (b: Uint8Array): boolean => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+
+/** What a decoder says of a file that is not a picture it reads. */
+export const UNREADABLE_HINT = 'Open it in an image viewer; re-save it as PNG or JPEG, or remove it.';
+
 export interface ImageDecoder {
   /** Decodes PNG or JPEG bytes; throws a DatasetError naming `file` when it cannot. */
   decode(bytes: Uint8Array, file: string): Promise<RgbaImage>;

@@ -7,13 +7,9 @@
 import { convertIndexedToRgb, decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { DatasetError } from './errors';
-import type { ImageDecoder, RgbaImage } from './images';
+import { isJpeg, isPng, UNREADABLE_HINT, type ImageDecoder, type RgbaImage } from './images';
 
-const UNREADABLE_HINT = 'Open it in an image viewer; re-save it as PNG or JPEG, or remove it.';
-
-export const isPng = (b: Uint8Array): boolean =>
-  b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
-export const isJpeg = (b: Uint8Array): boolean => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+export { isJpeg, isPng };
 
 /** Unpacks 1-, 2- or 4-bit samples (rows padded to whole bytes) and scales them to 0–255. */
 function unpack(data: Uint8Array, width: number, height: number, channels: number, depth: number): Uint8Array {

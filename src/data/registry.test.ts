@@ -217,3 +217,55 @@ describe('KMNIST and EMNIST digits on files built in their standard format', () 
     ]);
   });
 });
+
+describe('bad copies of the registered datasets', () => {
+  it('a truncated copy of Fashion-MNIST’s test images says how much is missing', async () => {
+    const raw = gunzipSync(readFileSync(path.join(fashionMnistDir(), 't10k-images-idx3-ubyte.gz')));
+    const src = memorySource(
+      {
+        'fashion-mnist/t10k-images-idx3-ubyte': raw.subarray(0, raw.length - 784),
+        'fashion-mnist/t10k-labels-idx1-ubyte.gz': readFileSync(
+          path.join(fashionMnistDir(), 't10k-labels-idx1-ubyte.gz'),
+        ),
+      },
+      'test files',
+    );
+    const err = await datasetRejection(openDataset(src, 'fashion-mnist', 'test'));
+    expect(err.file).toBe('fashion-mnist/t10k-images-idx3-ubyte');
+    expect(err.problem).toBe('truncated: expected 7840016 bytes, got 7839232');
+  });
+
+  it('EMNIST digits with 32×32 images and too few labels', async () => {
+    const labels = syntheticIdx(40000).labels;
+    const wrongSize = idxBytes(2051, [40000, 32, 32], new Uint8Array(40000 * 1024));
+    const sized = await datasetRejection(
+      openDataset(
+        memorySource(
+          {
+            'emnist-digits/emnist-digits-test-images-idx3-ubyte': wrongSize,
+            'emnist-digits/emnist-digits-test-labels-idx1-ubyte': labels,
+          },
+          'test files',
+        ),
+        'emnist-digits',
+        'test',
+      ),
+    );
+    expect(sized.problem).toBe('wrong image size 32×32 (expected 28×28 for EMNIST Digits)');
+    const few = await datasetRejection(
+      openDataset(
+        memorySource(
+          {
+            'emnist-digits/emnist-digits-test-images-idx3-ubyte': syntheticIdx(40000).images,
+            'emnist-digits/emnist-digits-test-labels-idx1-ubyte': idxBytes(2049, [39990], new Uint8Array(39990)),
+          },
+          'test files',
+        ),
+        'emnist-digits',
+        'test',
+      ),
+    );
+    expect(few.file).toBe('emnist-digits/emnist-digits-test-labels-idx1-ubyte');
+    expect(few.problem).toMatch(/^has 39990 labels but .* has 40000 images/);
+  });
+});

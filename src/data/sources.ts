@@ -123,6 +123,37 @@ export function fileListSource(files: readonly NamedBlob[]): DataSource {
   };
 }
 
+/** A dropped file with its path inside the dropped folder (`flowers/rose/1.png`). */
+export interface PathFile {
+  readonly path: string;
+  readonly file: NamedBlob;
+}
+
+/**
+ * Files of a dropped folder, by exact relative path (image folders need the class folders, which
+ * fileListSource flattens). `where` names the folder in messages.
+ */
+export function pathFileSource(files: readonly PathFile[], where: string): DataSource {
+  const byPath = new Map(files.map((f) => [f.path, f.file]));
+  return {
+    describe: () => where,
+    list: async () => [...byPath.keys()],
+    read: (name) =>
+      readGzOrPlain(name, where, async (candidate) => {
+        const file = byPath.get(candidate);
+        if (!file) return null;
+        try {
+          return new Uint8Array(await file.arrayBuffer());
+        } catch (err) {
+          const detail = err instanceof Error ? err.message : String(err);
+          throw new DatasetError(candidate, `could not read the dropped file (${detail})`, 'Try dropping it again.', {
+            cause: err,
+          });
+        }
+      }),
+  };
+}
+
 /**
  * Files held in memory, by exact relative path (e.g. a zip's entries, or files built in a test).
  * Unlike fileListSource it keeps folders, which image-folder datasets need (class = folder).

@@ -35,6 +35,27 @@ describe('zip', () => {
     );
   });
 
+  it('refuses a zip bomb: an entry declared larger than any dataset file, or inflating past its declared size', async () => {
+    const zeros = new Uint8Array(1 << 20);
+    const zip = zipBytes([{ name: 'a/big.bin', data: zeros, deflate: true }]);
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    const central = zip.length - 22 - 46 - 'a/big.bin'.length;
+    const declare = (size: number) => {
+      view.setUint32(18 + 4, size, true);
+      view.setUint32(central + 24, size, true);
+    };
+    declare(300 * 2 ** 20);
+    const [huge] = zipEntries(zip, 'bomb.zip');
+    expect((await datasetRejection(zipRead(zip, huge, 'bomb.zip'))).problem).toBe(
+      'it decompresses to 300 MB, more than any dataset file (256 MB at most)',
+    );
+    declare(1000);
+    const [lying] = zipEntries(zip, 'bomb.zip');
+    expect((await datasetRejection(zipRead(zip, lying, 'bomb.zip'))).problem).toBe(
+      'damaged zip entry (it inflates to more than its declared size)',
+    );
+  });
+
   it('refuses what is not a zip, a damaged entry, and unsupported features', async () => {
     expect(datasetFailure(() => zipEntries(text('hello, not a zip at all'), 'x.zip')).problem).toBe(
       'not a zip file (no end-of-directory record)',

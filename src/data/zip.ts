@@ -4,9 +4,8 @@
  * platform's DecompressionStream('deflate-raw'). No zip64, no encryption: both are refused.
  */
 import { DatasetError } from './errors';
-import { plainBytes } from './gzip';
+import { MAX_GUNZIPPED_BYTES, plainBytes } from './gzip';
 import { readGzOrPlain, type DataSource } from './sources';
-import { readAllBytes } from './streams';
 
 export interface ZipEntry {
   /** Path inside the archive, `/`-separated. */
@@ -94,14 +93,26 @@ export async function zipRead(bytes: Uint8Array, entry: ZipEntry, file: string):
   const start = h + 30 + view.getUint16(h + 26, true) + view.getUint16(h + 28, true);
   if (start + entry.compressedSize > bytes.length) throw new DatasetError(where, 'truncated zip entry', HINT);
   const packed = bytes.subarray(start, start + entry.compressedSize);
+  // A dropped zip is anyone's: an entry that would inflate past any dataset file (a "zip bomb") is
+  // refused from its directory, and inflating stops at the size the directory declares.
+  if (entry.size > MAX_GUNZIPPED_BYTES)
+    throw new DatasetError(
+      where,
+      `it decompresses to ${Math.round(entry.size / 2 ** 20)} MB, more than any dataset file (${MAX_GUNZIPPED_BYTES / 2 ** 20} MB at most)`,
+      'Check that this is the right zip.',
+    );
   let out: Uint8Array;
   if (entry.method === 0) {
     out = packed.slice();
   } else if (entry.method === 8) {
     try {
       const stream = new Blob([plainBytes(packed)]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-      out = await readAllBytes(stream.getReader());
+      const inflated = await inflateAtMost(stream.getReader(), entry.size);
+      if (!inflated)
+        throw new DatasetError(where, 'damaged zip entry (it inflates to more than its declared size)', HINT);
+      out = inflated;
     } catch (err) {
+      if (err instanceof DatasetError) throw err;
       throw new DatasetError(where, `corrupt deflate data (${(err as Error).message})`, HINT, { cause: err });
     }
   } else {
@@ -115,6 +126,25 @@ export async function zipRead(bytes: Uint8Array, entry: ZipEntry, file: string):
     throw new DatasetError(where, 'damaged zip entry (size or CRC-32 does not match the directory)', HINT);
   }
   return out;
+}
+
+/** The stream's bytes, or null as soon as there are more than `size` (the entry lies about its size). */
+async function inflateAtMost(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  size: number,
+): Promise<Uint8Array | null> {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return at === size ? out : out.subarray(0, at);
+    if (at + value.length > size) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    out.set(value, at);
+    at += value.length;
+  }
 }
 
 /** A zip's files as a DataSource (entries decompressed when read). */

@@ -1,5 +1,5 @@
 /** Shape checks, so that mismatched or malformed genomes fail loudly instead of mating silently. */
-import { synapseCount, type Genome, type LayerGenes, type LayerSpec } from './genome';
+import { lenetSpecs, synapseCount, type Genome, type LayerGenes, type LayerSpec } from './genome';
 
 const describeSpec = (s: LayerSpec): string => `${s.name} ${s.filters}×${s.inChannels}×${s.kernelH}×${s.kernelW}`;
 
@@ -60,4 +60,48 @@ export function assertSameArchitecture(parents: readonly Genome[]): void {
     if (p.output.outUnits !== first.output.outUnits)
       throw new Error(`Parents differ in output units: ${first.output.outUnits} vs ${p.output.outUnits} (parent ${i})`);
   }
+}
+
+/** An image's shape as the network takes it. */
+export interface InputSize {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+}
+
+/**
+ * The side of the map fc1 reads: the network halves the image three times (stride-2 pooling
+ * with 'same' padding, ⌈n/2⌉ each), so 28 → 4 and 32 → 4, as the paper's two datasets.
+ */
+export const pooledSide = (side: number): number => Math.ceil(Math.ceil(Math.ceil(side / 2) / 2) / 2);
+
+/** Smallest and largest image side the network takes: below, pooling leaves no map; above, fc1 and memory grow too large. */
+export const MIN_INPUT_SIDE = 8;
+export const MAX_INPUT_SIDE = 128;
+
+/** Why the network cannot take images of this shape, or null when it can. */
+export function inputShapeProblem(input: InputSize): string | null {
+  const { height, width, channels } = input;
+  const shape = `${height}×${width}×${channels}`;
+  if (![height, width, channels].every((n) => Number.isInteger(n) && n >= 1)) return `images of ${shape} pixels`;
+  if (channels !== 1 && channels !== 3)
+    return `images have ${channels} channels; the network takes 1 (grey) or 3 (RGB)`;
+  if (Math.min(height, width) < MIN_INPUT_SIDE)
+    return `images are ${height}×${width} pixels; the network halves them three times, so each side must be at least ${MIN_INPUT_SIDE}`;
+  if (Math.max(height, width) > MAX_INPUT_SIDE)
+    return `images are ${height}×${width} pixels; the network takes at most ${MAX_INPUT_SIDE}×${MAX_INPUT_SIDE} (its first dense layer and the memory per image grow with the area): resize them`;
+  return null;
+}
+
+/**
+ * The paper's ancestor (lenetSpecs) for images of any shape the network takes: conv1 reads the
+ * image's channels and fc1 the pooled map (4×4 for MNIST's 28×28 and CIFAR-10's 32×32).
+ * Throws with inputShapeProblem's message otherwise.
+ */
+export function lenetSpecsFor(input: InputSize): LayerSpec[] {
+  const problem = inputShapeProblem(input);
+  if (problem) throw new Error(`The network cannot take these images: ${problem}`);
+  return lenetSpecs(input.channels).map((s) =>
+    s.kind === 'dense' ? { ...s, kernelH: pooledSide(input.height), kernelW: pooledSide(input.width) } : s,
+  );
 }

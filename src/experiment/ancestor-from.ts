@@ -3,8 +3,9 @@
  * modes or settings evolve from the same network and the ancestor is trained once (`npm run evolve
  * -- --ancestor-from DIR`, and every sweep). Unlike a resume, the new run has its own settings.
  */
-import { lenetSpecs, sameLayerShape } from '../evolution';
+import { lenetSpecsFor, sameLayerShape } from '../evolution';
 import type { RunConfig } from './config';
+import { knownDataShape } from './datasets';
 import type { Checkpoint } from './records';
 
 export class AncestorMismatchError extends Error {
@@ -13,8 +14,6 @@ export class AncestorMismatchError extends Error {
     this.name = 'AncestorMismatchError';
   }
 }
-
-const CHANNELS: Record<RunConfig['dataset'], number> = { mnist: 1, cifar10: 3 };
 
 /** Settings that shape the ancestor; a difference is allowed (it is the person's choice) but said. */
 const ANCESTOR_SETTINGS = ['seed', 'trainSubset', 'testSubset', 'ancestorEpochs', 'training', 'backend'] as const;
@@ -39,7 +38,9 @@ export function checkpointFromAncestor(
       `${where} holds an ancestor trained on ${source.config.dataset}, but this run is on ${config.dataset}: give --dataset ${source.config.dataset} or an ancestor trained on ${config.dataset}.`,
     );
   const genome = source.population[0];
-  const expected = lenetSpecs(CHANNELS[config.dataset]);
+  // A folder dataset's shape is known once it is read: the runner checks the ancestor against it then.
+  const shape = knownDataShape(config.dataset) ?? source.data;
+  const expected = shape ? lenetSpecsFor(shape) : (genome?.layers.map((l) => l.spec) ?? []);
   const shapes = (specs: readonly { name: string; filters: number; inChannels: number }[]) =>
     specs.map((s) => `${s.name} ${s.filters}×${s.inChannels}`).join(', ');
   if (
@@ -65,6 +66,7 @@ export function checkpointFromAncestor(
       version: 1,
       config,
       environment: source.environment,
+      ...(source.data ? { data: source.data } : {}),
       ancestor: source.ancestor,
       generation: 1,
       population: source.population,

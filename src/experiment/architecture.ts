@@ -1,9 +1,12 @@
 /** The ancestor's layers and counts for a dataset (ALGORITHM.md §3), for the page's explanation. */
-import { describeArchitecture, lenetSpecs, LENET_CLASSES, type ArchitectureDescription } from '../evolution';
+import { describeArchitecture, lenetSpecsFor, type ArchitectureDescription } from '../evolution';
 import type { DatasetName } from './config';
+import { knownDataShape } from './datasets';
 
 export type { ArchitectureDescription };
 
+/** For a folder dataset, whose images are known only once read, MNIST's shape stands in. */
 export function ancestorArchitecture(dataset: DatasetName): ArchitectureDescription {
-  return describeArchitecture(lenetSpecs(dataset === 'mnist' ? 1 : 3), LENET_CLASSES);
+  const shape = knownDataShape(dataset) ?? { height: 28, width: 28, channels: 1, classNames: Array(10) };
+  return describeArchitecture(lenetSpecsFor(shape), shape.classNames.length);
 }

@@ -6,6 +6,7 @@
 import { LENET_CLASSES, type Genome, type LayerGenes, type LayerSpec } from '../evolution';
 import { REGISTRY } from '../data/registry';
 import { ConfigError, MODES, resolveConfig, type DeepPartial, type RunConfig } from './config';
+import type { DataSummary } from './datasets';
 import type { ConfigChange, EnvironmentInfo, KernelMaskSummary, NetworkRecord } from './records';
 import { child, type Json, Reader, shown } from './artefact-reader';
 
@@ -253,6 +254,28 @@ export function readRecords(r: Reader, v: unknown, field: string): NetworkRecord
   return records;
 }
 
+/**
+ * What a run learnt from (issue 20): its images' shape and classes. Absent in runs recorded
+ * before it existed; a run of an IDX or picture folder needs it to know its networks' shape.
+ */
+export function readDataSummary(r: Reader, v: unknown, field: string): DataSummary {
+  const o = r.object(v, field);
+  const at = (key: string) => child(field, key);
+  const classNames = r
+    .array(o.classNames, at('classNames'), { min: 2, max: 10_000 })
+    .map((x, i) => r.string(x, child(at('classNames'), i), { max: 200 }));
+  return {
+    ...o,
+    name: r.string(o.name, at('name'), { nonEmpty: true, max: 500 }),
+    height: r.number(o.height, at('height'), dimension),
+    width: r.number(o.width, at('width'), dimension),
+    channels: r.number(o.channels, at('channels'), { integer: true, min: 1, max: 4 }),
+    classNames,
+    trainImages: r.number(o.trainImages, at('trainImages'), count),
+    testImages: r.number(o.testImages, at('testImages'), count),
+  };
+}
+
 /** Image channels of a dataset's networks (1 for MNIST's grey digits, 3 for CIFAR-10's colour). */
 export const channelsOf = (dataset: string): number | undefined =>
   Object.hasOwn(REGISTRY, dataset) ? REGISTRY[dataset as keyof typeof REGISTRY].channels : undefined;
@@ -307,7 +330,13 @@ function readSpec(r: Reader, v: unknown, field: string): LayerSpec {
 }
 
 /** A network: its layers chain (each takes the previous one's filters), the first takes `channels`. */
-export function readGenome(r: Reader, v: unknown, field: string, channels: number): Genome {
+export function readGenome(
+  r: Reader,
+  v: unknown,
+  field: string,
+  channels: number,
+  classes: number = LENET_CLASSES,
+): Genome {
   const g = r.object(v, field);
   const layers: LayerGenes[] = r.array(g.layers, child(field, 'layers'), { min: 1, max: 64 }).map((l, i) => {
     const at = child(child(field, 'layers'), i);
@@ -339,7 +368,7 @@ export function readGenome(r: Reader, v: unknown, field: string, channels: numbe
   if (inUnits !== last.filters)
     r.fail(child(at, 'inUnits'), `is ${inUnits}, but ${last.name} has ${last.filters} filters`);
   const outUnits = r.number(o.outUnits, child(at, 'outUnits'), dimension);
-  if (outUnits !== LENET_CLASSES) r.fail(child(at, 'outUnits'), `is ${outUnits}, expected ${LENET_CLASSES} classes`);
+  if (outUnits !== classes) r.fail(child(at, 'outUnits'), `is ${outUnits}, expected ${classes} classes`);
   return {
     layers,
     output: {

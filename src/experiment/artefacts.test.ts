@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { emptyGenome, lenetSpecsFor } from '../evolution';
 import { validCheckpoint } from '../testing/checkpoints';
 import {
   ArtefactError,
@@ -41,6 +42,39 @@ describe('the artefact gate', () => {
       expect(c).toMatchObject({ generation: 1, config: { dataset } });
       expect(c.population[0].layers[0].spec.inChannels).toBe(dataset === 'mnist' ? 1 : 3);
     }
+  });
+
+  it('reads a folder dataset’s networks by the data the run kept: its channels and classes (issue 20)', () => {
+    const data = {
+      name: 'leaves',
+      height: 32,
+      width: 32,
+      channels: 3,
+      classNames: ['oak', 'ash', 'elm', 'yew'],
+      trainImages: 80,
+      testImages: 20,
+    };
+    const c = {
+      ...validCheckpoint(resolveConfig({ dataset: 'images', mode: 'asexual', generations: 3 }), 1),
+      data,
+      population: [emptyGenome(lenetSpecsFor(data), 4)],
+    };
+    const file = JSON.parse(JSON.stringify(serialiseCheckpoint(c)));
+    const back = parseCheckpoint(file, { name: 'c.json' });
+    expect(back.data).toEqual(data);
+    expect(back.population[0].layers[0].spec.inChannels).toBe(3);
+    expect(back.population[0].output.outUnits).toBe(4);
+    const report = parseRunReport(
+      serialiseRunReport({ ...c, records: c.records, finished: false } as Parameters<typeof serialiseRunReport>[0]),
+      { name: 'run.json' },
+    );
+    expect(report.data).toEqual(data);
+    // Without its data, a folder run's networks cannot be read; with another class count, they are refused.
+    const { data: _dropped, ...noData } = file;
+    expect(() => parseCheckpoint(noData, { name: 'c.json' })).toThrow(/c\.json: data is missing/);
+    expect(() =>
+      parseCheckpoint({ ...file, data: { ...data, classNames: ['oak', 'ash'] } }, { name: 'c.json' }),
+    ).toThrow(/population\[0\]\.output\.outUnits is 4, expected 2 classes/);
   });
 
   it('round-trips a checkpoint through its file form and through IndexedDB’s typed arrays', () => {

@@ -20,6 +20,7 @@
  * - stamped(kind, body)                       → the body with its format and version, to write
  */
 import { defaultConfig, type DeepPartial, type RunConfig } from './config';
+import { knownDataShape } from './datasets';
 import type { Checkpoint, RunReport } from './records';
 import {
   channelsOf,
@@ -27,6 +28,7 @@ import {
   readAncestor,
   readConfigChanges,
   readEnvironment,
+  readDataSummary,
   readGenome,
   readRecords,
   readStoredConfig,
@@ -34,7 +36,7 @@ import {
 import { ArtefactError, child, closest, type Json, Reader, shown } from './artefact-reader';
 
 export { ArtefactError, parseJsonText, Reader } from './artefact-reader';
-export { readConfigChanges, readRecords, readStoredConfig, readEnvironment } from './artefact-schemas';
+export { readConfigChanges, readDataSummary, readRecords, readStoredConfig, readEnvironment } from './artefact-schemas';
 
 export const ARTEFACTS = {
   checkpoint: { format: 'evolab-checkpoint', version: 1, title: 'an EvoLab checkpoint' },
@@ -120,6 +122,9 @@ export function stamped<T extends object>(kind: ArtefactKind, body: T): { format
   return { format: ARTEFACTS[kind].format, version: ARTEFACTS[kind].version, ...rest };
 }
 
+/** A registered dataset's class count; 10 (LeNet's) for a folder dataset recorded without its data. */
+const classesOf = (dataset: RunConfig['dataset']) => knownDataShape(dataset)?.classNames.length ?? 10;
+
 interface Named {
   /** The file or session, as messages name it. */
   name: string;
@@ -131,14 +136,22 @@ export function parseCheckpoint(json: unknown, { name }: Named): Checkpoint {
   if (doc.config === undefined)
     r.fail('config', 'is missing', 'A checkpoint without its settings cannot be continued as the run it was');
   const config = readStoredConfig(r, doc.config, 'config');
-  const channels = channelsOf(config.dataset)!;
+  const data = r.optional(doc.data, (x) => readDataSummary(r, x, 'data'));
+  const channels = data?.channels ?? channelsOf(config.dataset);
+  if (channels === undefined)
+    r.fail(
+      'data',
+      'is missing',
+      `A run of ${config.dataset} keeps the shape of its images; without it its networks cannot be read`,
+    );
+  const classes = data?.classNames.length ?? classesOf(config.dataset);
   const generation = r.number(doc.generation, 'generation', { integer: true, min: 1, max: 100_000 });
   // Generation 1 holds the ancestors (several when outbreeding), later ones the population.
   const size = generation === 1 ? config.ancestors : config.population;
   const population = r.array(doc.population, 'population', { min: 1 });
   if (population.length !== size)
     r.fail('population', `holds ${population.length} network(s), but generation ${generation} of this run has ${size}`);
-  const genomes = population.map((g, i) => readGenome(r, g, child('population', i), channels));
+  const genomes = population.map((g, i) => readGenome(r, g, child('population', i), channels, classes));
   checkSameArchitecture(r, genomes, 'population');
   const records = readRecords(r, doc.records, 'records');
   const last = Math.max(0, ...records.map((x) => x.generation));
@@ -148,6 +161,7 @@ export function parseCheckpoint(json: unknown, { name }: Named): Checkpoint {
     version: 1,
     config,
     environment: readEnvironment(r, doc.environment, 'environment'),
+    ...(data ? { data } : {}),
     ancestor: readAncestor(r, doc.ancestor, 'ancestor'),
     generation,
     population: genomes,
@@ -158,9 +172,11 @@ export function parseCheckpoint(json: unknown, { name }: Named): Checkpoint {
 
 function readReportBody(r: Reader, doc: Json, field: string): RunReport {
   const at = (key: string) => child(field, key);
+  const data = r.optional(doc.data, (x) => readDataSummary(r, x, at('data')));
   return {
     config: readStoredConfig(r, doc.config, at('config')),
     environment: readEnvironment(r, doc.environment, at('environment')),
+    ...(data ? { data } : {}),
     ancestor: readAncestor(r, doc.ancestor, at('ancestor')),
     records: readRecords(r, doc.records, at('records')),
     configChanges: readConfigChanges(r, doc.configChanges ?? [], at('configChanges')),
@@ -228,7 +244,16 @@ function allowedPaths(): Map<string, 'leaf' | 'object'> {
 
 const TRUNCATION_KEYS = ['kind', 'fraction', 'percentile'];
 /** The other fields of a run.json or checkpoint, whose "config" a --config file may be. */
-const DOCUMENT_KEYS = ['environment', 'ancestor', 'records', 'configChanges', 'finished', 'generation', 'population'];
+const DOCUMENT_KEYS = [
+  'environment',
+  'data',
+  'ancestor',
+  'records',
+  'configChanges',
+  'finished',
+  'generation',
+  'population',
+];
 
 /**
  * A --config file: a run configuration (any of its fields; the rest take their defaults), or a

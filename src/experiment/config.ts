@@ -11,11 +11,11 @@ import {
   type SynthesisSettings,
   validateSynthesisSettings,
 } from '../evolution';
-import { REGISTRY } from '../data/registry';
+import { isFolderKind, registeredDataset, type DatasetName } from './datasets';
 import { getPath, settingProblem, type Setting } from './setting';
 import { ALL_SETTINGS, settingById } from './settings-table';
 
-export type DatasetName = 'mnist' | 'cifar10';
+export type { DatasetName } from './datasets';
 /** Evolutionary synthesis with 1, 2 or m parents, or a pruning baseline (issue 19) at the same ρ. */
 export type EvolutionMode = 'asexual' | 'sexual' | 'multiparent' | PruningMethod;
 export type BackendPreference = 'auto' | 'webgpu' | 'wasm' | 'webgl' | 'cpu';
@@ -81,6 +81,12 @@ export const DATASET_DEFAULTS: Record<DatasetName, { ancestorEpochs: number; epo
   // ALGORITHM.md §1.6 / §2: ancestor 10 epochs on MNIST; offspring 2 epochs on MNIST, 5 on CIFAR-10.
   mnist: { ancestorEpochs: 10, epochsPerGeneration: 2 },
   cifar10: { ancestorEpochs: 20, epochsPerGeneration: 5 },
+  // MNIST's drop-in replacements, and the person's own folders, take MNIST's.
+  'fashion-mnist': { ancestorEpochs: 10, epochsPerGeneration: 2 },
+  kmnist: { ancestorEpochs: 10, epochsPerGeneration: 2 },
+  'emnist-digits': { ancestorEpochs: 10, epochsPerGeneration: 2 },
+  idx: { ancestorEpochs: 10, epochsPerGeneration: 2 },
+  images: { ancestorEpochs: 10, epochsPerGeneration: 2 },
 };
 
 export const MODE_DEFAULTS: Record<EvolutionMode, { population: number; parents: number }> = {
@@ -177,13 +183,14 @@ export function resolveConfig(partial: DeepPartial<RunConfig> = {}): RunConfig {
     if (problem) problems.push(problem);
   }
 
-  // A subset larger than the split would silently be the whole split while the run claims more.
+  // A subset larger than the split would silently be the whole split while the run claims more
+  // (a folder dataset's sizes are known once read: the data's opening checks them).
   for (const [split, id] of [
     ['train', 'trainSubset'],
     ['test', 'testSubset'],
   ] as const) {
     const size = config[id];
-    const count = REGISTRY[dataset].splits[split].count;
+    const count = isFolderKind(dataset) ? Infinity : registeredDataset(dataset).splits[split].count;
     if (typeof size === 'number' && size > count && !problems.some((p) => p.startsWith(settingById(id).label)))
       problems.push(
         `${settingById(id).label} cannot be more than the ${count} ${split} images of ${dataset} (got ${size}); “all” uses every one`,

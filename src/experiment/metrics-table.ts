@@ -45,6 +45,19 @@ export const METRIC_ROWS = [
     help: 'A kernel is the small grid of weights (5×5 in the conv layers, 4×4 in fc1) that one filter applies to one input channel (7,200 in the MNIST ancestor).',
   },
   {
+    id: 'exportBytes',
+    label: 'Model size',
+    formula: 'bytes of model.json + its weights, with dead filters removed (TensorFlow.js LayersModel)',
+    help: 'What the network weighs as a file another page or app can load. Filters that can no longer change the output are cut out, so it shrinks as whole filters die; single dead synapses inside a kept filter are stored as zeros, so it shrinks less than the synapse count.',
+  },
+  {
+    id: 'inferenceImagesPerSecond',
+    label: 'Inference speed',
+    formula:
+      'images classified per second by the exported model (one batch of 256, the fastest of 3 tries, one thread)',
+    help: 'How fast the compacted network classifies, measured once per network on this machine. Fewer filters mean less work per image, so it rises as the network shrinks; it also varies with what else the machine is doing.',
+  },
+  {
     id: 'retention',
     label: 'Retention',
     formula: 'synapses of the offspring ÷ N_ref (its parent’s count, or the mean of its parents’)',

@@ -6,6 +6,7 @@ import type { Genome, NetworkMetrics, SynthesisStats } from '../evolution';
 import type { BackendSelection } from '../nn/model/backend-chooser';
 export type { BackendSelection, BackendTiming } from '../nn/model/backend-chooser';
 import type { EvolutionMode, RunConfig } from './config';
+import type { DataSummary } from './datasets';
 
 /** Which kernels (filter × input channel) are alive in one evolved layer, as a hex bitmap. */
 export interface KernelMaskSummary {
@@ -47,6 +48,14 @@ export interface NetworkRecord {
   epochLosses: number[];
   /** Null for the ancestor, which is trained, not synthesised. */
   synthesis: Omit<SynthesisStats, 'perLayer'> | null;
+  /**
+   * Its real size and speed (issue 20): bytes of its compacted TensorFlow.js export (model.json +
+   * weights), the weights and biases stored, and images per second through that model (one batch of
+   * test images, one thread). Absent in runs recorded before, or when not measured.
+   */
+  exportBytes?: number;
+  exportParameters?: number;
+  inferenceImagesPerSecond?: number;
   kernelMasks: KernelMaskSummary[];
 }
 
@@ -120,6 +129,8 @@ export interface Checkpoint {
   version: 1;
   config: RunConfig;
   environment: EnvironmentInfo;
+  /** The images the run learnt from (shape, classes); absent in runs recorded before it existed. */
+  data?: DataSummary;
   ancestor: { synapses: number; kernels: number };
   /** The last finished generation; its networks are `population`. */
   generation: number;
@@ -138,6 +149,8 @@ export interface RunReport {
    */
   startingConfig?: RunConfig;
   environment: EnvironmentInfo;
+  /** The images the run learnt from; absent in runs recorded before it existed. */
+  data?: DataSummary;
   ancestor: { synapses: number; kernels: number };
   records: NetworkRecord[];
   configChanges: ConfigChange[];
@@ -172,6 +185,10 @@ export const CSV_COLUMNS = [
   'removed_kernels',
   'removed_filters',
   'floor_added',
+  // Issue 20; empty in runs recorded before.
+  'export_bytes',
+  'export_parameters',
+  'inference_images_per_second',
 ] as const;
 
 export function recordsToCsv(records: readonly NetworkRecord[]): string {
@@ -202,6 +219,9 @@ export function recordsToCsv(records: readonly NetworkRecord[]): string {
       r.synthesis?.removed?.kernels ?? '',
       r.synthesis?.removed?.filters ?? '',
       r.synthesis?.floorAdded ?? '',
+      r.exportBytes ?? '',
+      r.exportParameters ?? '',
+      r.inferenceImagesPerSecond?.toFixed(1) ?? '',
     ].join(','),
   );
   return [CSV_COLUMNS.join(','), ...rows].join('\n') + '\n';

@@ -140,7 +140,8 @@ describe('experiment runner', () => {
     const saved = deserialiseCheckpoint(JSON.parse(JSON.stringify(serialiseCheckpoint(first.checkpoints.at(-1)!))));
     const resumed = await runner(tiny, { checkpoint: saved }).r.run();
     expect(resumed.finished).toBe(true);
-    const strip = (rs: typeof whole.records) => rs.map(({ trainSeconds: _t, imagesPerSecond: _i, ...rest }) => rest);
+    const strip = (rs: typeof whole.records) =>
+      rs.map(({ trainSeconds: _t, imagesPerSecond: _i, inferenceImagesPerSecond: _s, ...rest }) => rest);
     expect(strip(resumed.records)).toEqual(strip(whole.records));
   });
 

@@ -8,9 +8,9 @@ import {
   chooseParentIndices,
   describeArchitecture,
   initialiseGenome,
-  lenetSpecs,
-  LENET_CLASSES,
+  lenetSpecsFor,
   networkMetrics,
+  sameLayerShape,
   pruneOffspring,
   scheduledRho,
   synthesiseOffspring,
@@ -18,7 +18,7 @@ import {
   type SynthesisSettings,
   type SynthesisStats,
 } from '../evolution';
-import { stratifiedSubset, type ImageDataset } from '../data';
+import type { ImageDataset } from '../data';
 import type { GradientPeer } from '../nn/model/gradient-peer';
 import { MaskedNetwork } from '../nn/model/network';
 import {
@@ -29,8 +29,12 @@ import {
   type LiveSettings,
   type RunConfig,
 } from './config';
+import { measureExport } from './export-size';
+import { exportMetadata } from './model-export';
 import { summariseKernelMasks } from './kernel-masks';
+import { checkNetworkInput, summariseData } from './run-data';
 import { getPath } from './setting';
+import { subsetIndices } from './subsets';
 import type {
   Checkpoint,
   ConfigChange,
@@ -54,6 +58,8 @@ export interface RunnerOptions {
   checkpoint?: Checkpoint;
   /** Replicas on other cores that share every training step and evaluation (nn/model/gradient-peer.ts). */
   peers?: readonly GradientPeer[];
+  /** Measure each network's compacted export (bytes, inference speed) for its record; default true. */
+  measureExport?: boolean;
 }
 
 /** Settings that a person may change while a run goes; they apply from the next generation. */
@@ -87,6 +93,8 @@ export class ExperimentRunner {
       throw new Error(
         `training images are ${train.height}×${train.width}×${train.channels} but test images are ${test.height}×${test.width}×${test.channels}; load both splits of one dataset`,
       );
+    checkNetworkInput(train, train.name);
+    if (options.checkpoint) checkFits(options.checkpoint.population, train);
   }
 
   get currentConfig(): RunConfig {
@@ -158,7 +166,7 @@ export class ExperimentRunner {
     } else {
       this.emit({ type: 'started', config, environment: this.options.environment, fromGeneration: 1 });
       // Every ancestor starts dense: the efficiencies count against this.
-      const dense = describeArchitecture(lenetSpecs(train.channels));
+      const dense = describeArchitecture(lenetSpecsFor(train));
       ancestor = { synapses: dense.synapses, kernels: dense.kernels };
       const trained = await this.trainAncestors(0, ancestor, job);
       population = trained.genomes;
@@ -227,6 +235,7 @@ export class ExperimentRunner {
     return {
       config: this.config,
       environment: this.options.environment,
+      data: summariseData(this.options),
       ancestor,
       records: this.records.slice(),
       configChanges: this.configChanges.slice(),
@@ -252,8 +261,8 @@ export class ExperimentRunner {
     for (let individual = from; individual < this.config.ancestors; individual++) {
       // trainAndEvaluate starts at a batch boundary, where a pause holds.
       const seedGenome = initialiseGenome(
-        lenetSpecs(job.input.channels),
-        LENET_CLASSES,
+        lenetSpecsFor(job.input),
+        this.options.train.classNames.length,
         Rng.derive(this.config.seed, individual === 0 ? 'init/ancestor' : `init/ancestor/${individual}`),
       );
       const { genome, record } = await this.trainAndEvaluate(seedGenome, {
@@ -332,6 +341,11 @@ export class ExperimentRunner {
         synthesis: job.synthesis ? (synthesis as Omit<SynthesisStats, 'perLayer'>) : null,
         kernelMasks: summariseKernelMasks(trainedGenome, cfg.synthesis.truncation),
       };
+      if (this.options.measureExport !== false) {
+        const { test } = this.options;
+        const metadata = exportMetadata(record, { config: cfg, data: summariseData(this.options) }, test.classNames);
+        Object.assign(record, await measureExport(trainedGenome, test, job.testIndices, cfg.poolSize, metadata));
+      }
       return { genome: trainedGenome, record };
     } finally {
       network.dispose();
@@ -362,6 +376,7 @@ export class ExperimentRunner {
       version: 1,
       config: this.config,
       environment: this.options.environment,
+      data: summariseData(this.options),
       ancestor,
       generation,
       population,
@@ -415,10 +430,23 @@ export class ExperimentRunner {
   }
 }
 
-function subsetIndices(d: ImageDataset, size: number | null, seed: number, label: string): Int32Array {
-  if (size === null || size >= d.count) return Int32Array.from({ length: d.count }, (_, i) => i);
-  const subsetSeed = Rng.derive(seed, `subset/${label}`).nextUint32();
-  return stratifiedSubset(d.labels, size, (stream) => Rng.derive(subsetSeed, stream));
+/** Refuses a checkpoint whose networks take other images or classes than the dataset's. */
+function checkFits(population: readonly Genome[], train: ImageDataset): void {
+  const expected = lenetSpecsFor(train);
+  const classes = train.classNames.length;
+  const wanted = `${train.height}×${train.width}×${train.channels} images of ${classes} classes`;
+  for (const g of population) {
+    const fits =
+      g.layers.length === expected.length &&
+      g.layers.every((l, i) => sameLayerShape(l.spec, expected[i])) &&
+      g.output.outUnits === classes;
+    if (!fits) {
+      const [c1, , , fc1] = g.layers.map((l) => l.spec);
+      throw new Error(
+        `the checkpoint's networks were made for other data (conv1 reads ${c1?.inChannels ?? '?'} channel(s), fc1 a ${fc1?.kernelH ?? '?'}×${fc1?.kernelW ?? '?'} map, ${g.output.outUnits} classes); the dataset has ${wanted}. Start from a checkpoint of this dataset, or train a new ancestor.`,
+      );
+    }
+  }
 }
 
 /** Parents of one offspring from the previous generation's records (ALGORITHM.md §2 [P], §6). */

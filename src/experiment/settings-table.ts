@@ -13,6 +13,7 @@
  */
 import { RHO_SCHEDULE_FORMS, rhoScheduleProblem } from '../evolution';
 import { labSubsets } from './ancestor';
+import { DATASET_CHOICES } from './datasets';
 import type { Setting } from './setting';
 
 const weightSlider = { min: 0, max: 1, step: 0.05 } as const;
@@ -24,12 +25,9 @@ export const SETTINGS = [
     url: 'dataset',
     cli: 'dataset',
     label: 'Dataset',
-    help: 'The images the networks learn to tell apart: MNIST’s handwritten digits (grey, 28×28 pixels) or CIFAR-10’s small colour photos of ten kinds of object (32×32 pixels).',
+    help: 'The images the networks learn to tell apart: MNIST’s digits, CIFAR-10’s colour photos, MNIST’s drop-in replacements (clothes, Japanese characters, more digits), the four files of any IDX dataset, or your own pictures, one folder per class. The network adapts to their size and colours.',
     kind: 'choice',
-    choices: [
-      { value: 'mnist', label: 'MNIST (digits, 1 channel)' },
-      { value: 'cifar10', label: 'CIFAR-10 (objects, 3 channels)' },
-    ],
+    choices: DATASET_CHOICES,
     live: false,
     lab: { level: 'basic' },
   },

@@ -2,6 +2,7 @@
  * Summaries of finished runs: per-generation means over a run's population, then mean ± std
  * over seeds. Used by the results report and by the lab's overlays.
  */
+import type { DatasetName } from './datasets';
 import type { NetworkRecord } from './records';
 
 export interface GenerationPoint {
@@ -58,7 +59,7 @@ export interface ReproducedCurves {
 export interface ReproducedExperiment {
   /** The results/ folder name, e.g. "mnist-10pct-default". */
   name: string;
-  dataset: 'mnist' | 'cifar10';
+  dataset: DatasetName;
   /** A short human description, e.g. "10 % MNIST, 3 seeds, 13 generations, defaults". */
   description: string;
   modes: Record<string, { seeds: number[]; points: SeedSummaryPoint[] }>;

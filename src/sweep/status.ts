@@ -7,6 +7,7 @@
 import type { RunConfig } from '../experiment/config';
 import type { SweepUnit } from './points';
 import type { SettingValue } from './spec';
+import { trainingImages } from '../experiment/datasets';
 
 /**
  * Exit statuses of a runner that caught a signal and stopped cleanly after its generation
@@ -117,7 +118,7 @@ export function errorFromLog(log: string): string {
 
 /** Images through the network: training epochs × images × networks, plus a third of an image per test image evaluated. */
 export function unitWork(kind: 'ancestor' | 'point', config: RunConfig): number {
-  const train = config.trainSubset ?? (config.dataset === 'mnist' ? 60_000 : 50_000);
+  const train = config.trainSubset ?? trainingImages(config.dataset) ?? 60_000;
   const test = config.testSubset ?? 10_000;
   if (kind === 'ancestor') return config.ancestorEpochs * train + test / 3;
   return (config.generations - 1) * config.population * (config.epochsPerGeneration * train + test / 3);

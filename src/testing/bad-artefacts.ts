@@ -70,7 +70,7 @@ export function sessionCorpus(): ValueCase[] {
     damage('no setup', /setup is missing/, (s) => ({ ...s, setup: undefined })),
     damage(
       'unknown dataset',
-      /setup\.dataset is not a valid value: Dataset must be one of mnist, cifar10 \(got "svhn"\)/,
+      /setup\.dataset is not a valid value: Dataset must be one of mnist, cifar10, fashion-mnist, .* \(got "svhn"\)/,
       (s) => {
         s.setup.dataset = 'svhn';
       },

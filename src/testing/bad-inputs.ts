@@ -176,7 +176,11 @@ export async function cliCorpus(root: string, realData: string): Promise<CliCase
   flag('word for a number', newRun('--generations', 'many'), /--generations expects a number \(got "many"\)/);
   flag('infinite number', newRun('--rho', 'Infinity'), /--rho expects a number/);
   flag('seed too large', newRun('--seed', '4294967296'), /Seed must be a whole number from 0 to 4294967295/);
-  flag('unknown dataset', newRun('--dataset', 'imagenet'), /Dataset must be one of mnist, cifar10 \(got "imagenet"\)/);
+  flag(
+    'unknown dataset',
+    newRun('--dataset', 'imagenet'),
+    /Dataset must be one of mnist, cifar10, fashion-mnist, .* \(got "imagenet"\)/,
+  );
   flag('unknown mode', newRun('--mode', 'cloning'), /Mode must be one of asexual, sexual, multiparent/);
   flag('bad boolean', newRun('--hard-bound', 'maybe'), /Hard budget bound must be true or false/);
   flag('rho out of range', newRun('--rho', '1.5'), /Synapse budget ρ must be more than 0 and at most 1 \(got 1\.5\)/);
@@ -210,7 +214,11 @@ export async function cliCorpus(root: string, realData: string): Promise<CliCase
     ['--mode', 'asexual,sexual', '--data-dir', path.join(root, 'no-data'), '--out', out],
     /--data-dir .*no-data does not exist/,
   );
-  flag('describe an unknown dataset', ['--describe', '--dataset', 'svhn'], /--dataset must be mnist or cifar10/);
+  flag(
+    'describe an unknown dataset',
+    ['--describe', '--dataset', 'svhn'],
+    /--dataset must be one of mnist, cifar10, fashion-mnist, .*, idx, images \(got svhn\)/,
+  );
 
   // ---- output folders -------------------------------------------------------------------------
   const outCase = (name: string, dir: string, message: RegExp, keep: string[] = []) =>

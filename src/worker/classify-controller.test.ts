@@ -53,7 +53,6 @@ function setup() {
         : new Response('<html>', { status: 404, headers: { 'content-type': 'text/html' } });
     },
     data: {
-      source: () => ({ describe: () => 'nowhere', read: async () => new Uint8Array() }),
       load: async () =>
         ({
           count: 3,

@@ -7,7 +7,7 @@ import { bestNetwork, classify } from '../experiment/classify';
 import type { Checkpoint } from '../experiment/records';
 import { deserialiseCheckpoint } from '../experiment/serialise';
 import type { Genome } from '../evolution';
-import type { DataSource, ImageDataset, Split } from '../data';
+import type { ImageDataset, Split } from '../data';
 import type { KeyValueStorage } from '../storage/idb';
 import type { ClassifyCommand, ClassifyEvent, DataSpec, NetworkClassification, NetworkToClassify } from './protocol';
 import type { DatasetName } from '../experiment/config';
@@ -17,8 +17,8 @@ export interface ClassifyDeps {
   storage: KeyValueStorage;
   fetch(url: string): Promise<Response>;
   data: {
-    source(spec: DataSpec): DataSource;
-    load(dataset: DatasetName, split: Split, source: DataSource): Promise<ImageDataset>;
+    /** One split of the dataset, served or dropped (classify.worker.ts: files.ts). */
+    load(dataset: DatasetName, split: Split, spec: DataSpec): Promise<ImageDataset>;
   };
 }
 
@@ -34,7 +34,8 @@ const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class ClassifyController {
   private readonly networks = new Map<string, Promise<Network>>();
-  private readonly tests = new Map<DatasetName, Promise<ImageDataset>>();
+  /** Test sets by dataset (and dropped folder: another drop is another dataset). */
+  private readonly tests = new Map<string, Promise<ImageDataset>>();
 
   constructor(private readonly deps: ClassifyDeps) {}
 
@@ -111,11 +112,12 @@ export class ClassifyController {
   }
 
   private async testImage(cmd: Extract<ClassifyCommand, { type: 'test-image' }>): Promise<void> {
-    let loading = this.tests.get(cmd.dataset);
+    const key = `${cmd.dataset}/${cmd.data.folder?.name ?? ''}`;
+    let loading = this.tests.get(key);
     if (!loading) {
-      loading = this.deps.data.load(cmd.dataset, 'test', this.deps.data.source(cmd.data));
-      loading.catch(() => this.tests.delete(cmd.dataset));
-      this.tests.set(cmd.dataset, loading);
+      loading = this.deps.data.load(cmd.dataset, 'test', cmd.data);
+      loading.catch(() => this.tests.delete(key));
+      this.tests.set(key, loading);
     }
     const d = await loading;
     const index = ((Math.trunc(cmd.index) % d.count) + d.count) % d.count;

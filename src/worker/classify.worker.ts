@@ -1,9 +1,10 @@
 /// <reference lib="webworker" />
 /** The "try it" panel's Worker: classify-controller.ts wired to IndexedDB, fetch and the datasets. */
-import { loadDataset } from '../data';
+import { openDataset } from '../data';
+import { isFolderKind } from '../experiment/datasets';
 import { idbStorage } from '../storage/idb';
 import { ClassifyController } from './classify-controller';
-import { dataSource } from './files';
+import { dataSource, openDroppedFolder } from './files';
 import type { ClassifyCommand, ClassifyEvent } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -12,6 +13,11 @@ const controller = new ClassifyController({
   post: (event: ClassifyEvent) => self.postMessage(event),
   storage: idbStorage,
   fetch: (url) => fetch(url),
-  data: { source: dataSource, load: (dataset, split, source) => loadDataset(dataset, split, source) },
+  data: {
+    load: async (dataset, split, spec) =>
+      isFolderKind(dataset)
+        ? (await openDroppedFolder(dataset, spec.folder))[split]
+        : openDataset(dataSource(spec), dataset, split),
+  },
 });
 self.onmessage = (e: MessageEvent<ClassifyCommand>) => controller.handle(e.data);

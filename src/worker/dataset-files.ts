@@ -3,8 +3,9 @@
  * Pure catalogue functions over the manifests, so the page can use them without pulling in the
  * readers that check files (files.ts, in the Worker).
  */
-import type { DatasetName } from '../data/dataset';
-import { MANIFESTS, standardFiles } from '../data/manifest';
+import { registeredDataset, registeredFiles, type RegisteredName } from '../data/registry';
+
+type DatasetName = RegisteredName;
 
 export const basename = (p: string) => p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
 
@@ -13,7 +14,7 @@ export function standardFileFor(
   dataset: DatasetName,
   fileName: string,
 ): { path: string; split: 'train' | 'test' | 'extra'; index: number } | null {
-  const m = MANIFESTS[dataset];
+  const m = registeredDataset(dataset);
   const name = basename(fileName).replace(/\.gz$/, '');
   for (const split of ['train', 'test'] as const) {
     const i = m.splits[split].files.findIndex((f) => basename(f.path) === name);
@@ -25,12 +26,12 @@ export function standardFileFor(
 
 /** The standard base names of a dataset's files as stored by `npm run data`. */
 export function standardFileNames(dataset: DatasetName): string[] {
-  return standardFiles(MANIFESTS[dataset]).map((f) => basename(f.path) + (f.gzip ? '.gz' : ''));
+  return registeredFiles(registeredDataset(dataset)).map((f) => basename(f.path) + (f.gzip ? '.gz' : ''));
 }
 
 /** Where each standard file is served (relative to the data root), and its name as stored. */
 export function servedFiles(dataset: DatasetName): { name: string; path: string; gzip: boolean }[] {
-  return standardFiles(MANIFESTS[dataset]).map((f) => ({
+  return registeredFiles(registeredDataset(dataset)).map((f) => ({
     name: basename(f.path) + (f.gzip ? '.gz' : ''),
     path: f.path,
     gzip: f.gzip,

@@ -4,10 +4,19 @@
  * without pulling in tfjs.
  */
 import type { BackendPreference, DatasetName, RunConfig } from '../experiment/config';
-import type { BackendSelection, EnvironmentInfo, RunEvent, RunReport } from '../experiment/records';
+import type { DataSummary, FolderDatasetKind } from '../experiment/datasets';
+import type { RegisteredName } from '../data/registry';
+import type { BackendSelection, EnvironmentInfo, NetworkRecord, RunEvent, RunReport } from '../experiment/records';
 import type { LiveSettings } from '../experiment/config';
 
 export type { LiveSettings };
+
+/**
+ * A folder the person dropped or chose (its files with their paths inside it), or a zip: an IDX
+ * dataset or an image folder, read in the Worker. `name` names the dataset in records.
+ */
+export type DroppedFolder =
+  { kind: 'files'; name: string; files: { path: string; file: File }[] } | { kind: 'zip'; name: string; file: File };
 
 /** Where a run's dataset comes from: the served folder, with dropped files taking precedence. */
 export interface DataSpec {
@@ -15,6 +24,26 @@ export interface DataSpec {
   baseUrl: string;
   /** Files the person dropped on the page; matched by their standard names. */
   files: File[];
+  /** The dropped folder or zip of an IDX or image-folder dataset ('idx', 'images'). */
+  folder?: DroppedFolder | null;
+}
+
+/** A file the Worker made for the page to download (an exported model's). */
+export interface ExportedFile {
+  name: string;
+  bytes: Uint8Array;
+  type: string;
+}
+
+/** What an export made: its size, its layers as kept of the genome's, and its speed. */
+export interface ExportSummary {
+  generation: number;
+  individual: number;
+  bytes: number;
+  parameters: number;
+  layers: { name: string; filters: number; ofFilters: number }[];
+  /** Images per second through the exported model in the Worker (one batch, one thread). */
+  imagesPerSecond: number;
 }
 
 /** Where generation 1 (the ancestor) comes from. */
@@ -56,7 +85,20 @@ export type WorkerCommand =
   | { type: 'stop-after-generation' }
   | { type: 'change-settings'; patch: LiveSettings }
   /** Check dropped files without running anything; answered by `files-checked`. */
-  | { type: 'check-files'; dataset: DatasetName; files: File[] };
+  | { type: 'check-files'; dataset: RegisteredName; files: File[] }
+  /** Open a dropped folder or zip as a dataset (decoding every picture); answered by `folder-checked`. */
+  | { type: 'check-folder'; dataset: FolderDatasetKind; folder: DroppedFolder }
+  /**
+   * Export one network as a TensorFlow.js LayersModel, read from the generation's genomes this
+   * browser keeps (genomesKey); answered by `model-exported` or `export-failed`.
+   */
+  | {
+      type: 'export-model';
+      runId: string;
+      record: NetworkRecord;
+      run: { config: RunConfig; data?: DataSummary };
+      wasmBaseUrl: string;
+    };
 
 /** What takes time before the first batch: shown as progress on the page. */
 export type Stage = 'backend' | 'data' | 'ancestor' | 'warm-up';
@@ -92,7 +134,11 @@ export type WorkerEvent =
   | { type: 'cpu-wanted' }
   /** The Worker gives its slot back without wanting another now (e.g. it waits for the ancestor). */
   | { type: 'cpu-released' }
-  | { type: 'files-checked'; results: FileCheck[] };
+  | { type: 'files-checked'; results: FileCheck[] }
+  /** The dropped folder as a dataset (`data`), or what is wrong with it. */
+  | { type: 'folder-checked'; ok: boolean; message: string; data?: DataSummary }
+  | { type: 'model-exported'; files: ExportedFile[]; summary: ExportSummary }
+  | { type: 'export-failed'; message: string };
 
 export type ErrorKind = 'dataset' | 'config' | 'backend' | 'ancestor' | 'internal';
 
@@ -111,6 +157,8 @@ export type { AncestorMeta } from '../experiment/ancestor';
 /** IndexedDB keys shared by the page and the Worker. */
 export const checkpointKey = (runId: string) => `checkpoint:${runId}`;
 export const ancestorKey = (sessionId: string) => `ancestor:${sessionId}`;
+/** A generation's networks (experiment/genome-history.ts), kept so that any of them can be exported. */
+export const genomesKey = (runId: string, generation: number) => `genomes:${runId}:${generation}`;
 
 /**
  * The "try it" panel's Worker (classify.worker.ts): classifies one image with the ancestor and

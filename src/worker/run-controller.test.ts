@@ -13,7 +13,14 @@ import { DatasetError, MissingFileError } from '../data/errors';
 import { storedCheckpointCorpus } from '../testing/bad-artefacts';
 import { validCheckpoint } from '../testing/checkpoints';
 import { MemoryStorage } from '../testing/fake-storage';
-import { ancestorKey, checkpointKey, type AncestorSource, type WorkerCommand, type WorkerEvent } from './protocol';
+import {
+  ancestorKey,
+  checkpointKey,
+  genomesKey,
+  type AncestorSource,
+  type WorkerCommand,
+  type WorkerEvent,
+} from './protocol';
 import { RunController, type ControllableRunner, type RunControllerDeps } from './run-controller';
 
 const drain = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -122,12 +129,29 @@ function harness(overrides: Partial<RunControllerDeps> = {}) {
         onProgress({ file: `${split}-images`, done: 1, total: 2 });
         return dataset(split as 'train' | 'test');
       }),
+      openFolder: vi.fn(async (_dataset, folder, onProgress) => {
+        onProgress({ file: 'cat/1.png', done: 1, total: 2 });
+        if (!folder) throw new DatasetError('your pictures', 'are not here');
+        return { train: dataset('train'), test: dataset('test') };
+      }),
       check: async (_dataset, file) => ({
         name: file.name,
         ok: file.name.endsWith('.gz'),
         message: `checked ${file.name}`,
       }),
+      checkFolder: async (_dataset, folder) => ({ type: 'folder-checked', ok: true, message: `read ${folder.name}` }),
     },
+    exportNetwork: vi.fn(async (genome, record) => ({
+      files: [{ name: 'model.json', bytes: new Uint8Array([genome.layers.length]), type: 'application/json' }],
+      summary: {
+        generation: record.generation,
+        individual: record.individual,
+        bytes: 1,
+        parameters: 2,
+        layers: [],
+        imagesPerSecond: 3,
+      },
+    })),
     storage,
     fetch: vi.fn(async () => new Response('missing', { status: 404 })),
     createRunner: (c, options) => {
@@ -561,7 +585,10 @@ describe('RunController', () => {
     const ready = h.next('ancestor-ready');
     await runner.options.onCheckpoint!(checkpointOf(config, 1));
     expect(await ready).toEqual({ type: 'ancestor-ready', key: ancestorKey('s') });
-    expect(h.storage.keys('checkpoints').sort()).toEqual([ancestorKey('s'), checkpointKey('run-1')]);
+    // Each generation's networks are kept too, packed, for export.
+    expect(h.storage.keys('checkpoints').sort()).toEqual(
+      [ancestorKey('s'), checkpointKey('run-1'), genomesKey('run-1', 1)].sort(),
+    );
     expect(h.types().slice(-2)).toEqual(['ancestor-ready', 'checkpoint']);
     expect(h.posted.at(-1)).toMatchObject({ generation: 1, stored: true, report: { finished: false } });
 
@@ -707,6 +734,8 @@ describe('RunController', () => {
       h.controller.handle(startCommand());
       const first = await h.started();
       expect(first.options.environment.backend).toBe('webgpu');
+      // No export timed on webgpu (it lost SwiftShader's device); on wasm, every network's.
+      expect(first.options.measureExport).toBe(false);
       await first.options.onCheckpoint!({ ...checkpointOf(config, 1), environment: first.options.environment });
       await first.options.onCheckpoint!({ ...checkpointOf(config, 2), environment: first.options.environment });
       h.controller.handle({ type: 'change-settings', patch: { generations: 6 } });
@@ -727,6 +756,7 @@ describe('RunController', () => {
         reason: "the WebGPU device was lost (Device was destroyed.); continued on wasm from generation 2's checkpoint",
       });
       expect(second.options.checkpoint?.generation).toBe(2);
+      expect(second.options.measureExport).toBe(true);
       expect(second.options.environment).toMatchObject({
         backend: 'wasm',
         backendReason: expect.stringMatching(/device was lost/),
@@ -799,5 +829,93 @@ describe('RunController', () => {
       await h.quiet();
       expect(h.runners[1].calls).toEqual(['stop']);
     });
+  });
+});
+
+describe('folder datasets and model export (issue 20)', () => {
+  it('reads an IDX or image-folder dataset from the dropped folder, not the served files', async () => {
+    const h = harness();
+    const folder = { kind: 'zip' as const, name: 'pets', file: new File([], 'pets.zip') };
+    h.controller.handle(
+      startCommand({
+        config: resolveConfig({ dataset: 'images', mode: 'asexual', generations: 2 }),
+        data: { baseUrl: 'http://lab/data/', files: [], folder },
+      }),
+    );
+    await h.started();
+    expect(h.deps.data.openFolder).toHaveBeenCalledWith('images', folder, expect.any(Function));
+    expect(h.deps.data.load).not.toHaveBeenCalled();
+    expect(h.posted).toContainEqual({ type: 'stage', stage: 'data', message: 'Reading pets' });
+    expect(h.posted).toContainEqual({
+      type: 'stage',
+      stage: 'data',
+      message: 'Reading pets: cat/1.png',
+      done: 1,
+      total: 2,
+    });
+  });
+
+  it('says what to do when nothing was dropped for a folder dataset', async () => {
+    const h = harness();
+    const error = h.next('error');
+    h.controller.handle(startCommand({ config: resolveConfig({ dataset: 'idx', mode: 'asexual', generations: 2 }) }));
+    expect(await error).toMatchObject({ kind: 'dataset', message: expect.stringMatching(/are not here/) });
+  });
+
+  it('exports a network from the generation’s kept genomes, after starting a backend', async () => {
+    const h = harness();
+    h.controller.handle(startCommand());
+    const runner = await h.started();
+    const g = {
+      layers: [
+        {
+          spec: { name: 'c', kind: 'conv' as const, filters: 1, inChannels: 1, kernelH: 1, kernelW: 1 },
+          weights: Float32Array.of(0.5),
+          mask: Uint8Array.of(1),
+          bias: Float32Array.of(0),
+        },
+      ],
+      output: { inUnits: 1, outUnits: 1, weights: Float32Array.of(1), bias: Float32Array.of(0) },
+    };
+    await runner.options.onCheckpoint!({ ...checkpointOf(config, 2), population: [g, g] });
+    expect(h.storage.keys('checkpoints')).toContain(genomesKey('run-1', 2));
+
+    const exporter = harness({ storage: h.storage });
+    const done = exporter.next('model-exported');
+    const record = { generation: 2, individual: 1 } as never;
+    exporter.controller.handle({
+      type: 'export-model',
+      runId: 'run-1',
+      record,
+      run: { config },
+      wasmBaseUrl: 'http://lab/tfjs-wasm/',
+    });
+    const ev = await done;
+    expect(ev.summary).toMatchObject({ generation: 2, individual: 1, bytes: 1 });
+    expect(exporter.deps.backend.start).toHaveBeenCalledWith('wasm', { wasmBaseUrl: 'http://lab/tfjs-wasm/' });
+    const [genome, gotRecord] = vi.mocked(exporter.deps.exportNetwork).mock.calls[0];
+    expect(gotRecord).toBe(record);
+    expect(Array.from(genome.layers[0].weights)).toEqual([0.5]);
+
+    const failed = exporter.next('export-failed');
+    exporter.controller.handle({
+      type: 'export-model',
+      runId: 'run-1',
+      record: { generation: 3, individual: 0 } as never,
+      run: { config },
+      wasmBaseUrl: 'http://lab/tfjs-wasm/',
+    });
+    expect((await failed).message).toMatch(/generation 3's networks are not kept in this browser/);
+  });
+
+  it('answers a folder check', async () => {
+    const h = harness();
+    const answer = h.next('folder-checked');
+    h.controller.handle({
+      type: 'check-folder',
+      dataset: 'images',
+      folder: { kind: 'files', name: 'pets', files: [] },
+    });
+    expect(await answer).toEqual({ type: 'folder-checked', ok: true, message: 'read pets' });
   });
 });

@@ -5,9 +5,14 @@
  * tfjs or a clock.
  */
 import { ConfigError, type BackendPreference, type DatasetName, type RunConfig } from '../experiment/config';
+import { datasetTitle, isFolderKind, type FolderDatasetKind } from '../experiment/datasets';
+import { packGeneration, unpackGeneration } from '../experiment/genome-history';
+import type { Genome } from '../evolution';
+import type { RegisteredName } from '../data/registry';
+import type { RunData } from '../experiment/run-data';
 import type { BackendChoice, StartBackendOptions } from '../experiment/environment';
 import { measuredNetwork } from '../experiment/backend-network';
-import type { Checkpoint, EnvironmentInfo, RunEvent, RunReport } from '../experiment/records';
+import type { Checkpoint, EnvironmentInfo, NetworkRecord, RunEvent, RunReport } from '../experiment/records';
 import type { LiveSettings, RunnerOptions } from '../experiment/runner';
 import type { DataSource, ImageDataset, LoadProgress, Split } from '../data';
 import { DatasetError } from '../data/errors';
@@ -15,9 +20,13 @@ import type { GradientPeer } from '../nn/model/gradient-peer';
 import type { KeyValueStorage } from '../storage/idb';
 import {
   checkpointKey,
+  genomesKey,
   type AncestorSource,
   type DataSpec,
+  type DroppedFolder,
   type ErrorKind,
+  type ExportedFile,
+  type ExportSummary,
   type FileCheck,
   type WorkerCommand,
   type WorkerEvent,
@@ -49,13 +58,26 @@ export interface RunControllerDeps {
   data: {
     source(spec: DataSpec): DataSource;
     load(
-      dataset: DatasetName,
+      dataset: RegisteredName,
       split: Split,
       source: DataSource,
       onProgress: (p: LoadProgress) => void,
     ): Promise<ImageDataset>;
-    check(dataset: DatasetName, file: File): Promise<FileCheck>;
+    /** An IDX or image-folder dataset from a dropped folder or zip (files.ts: decoded in this Worker). */
+    openFolder(
+      dataset: FolderDatasetKind,
+      folder: DroppedFolder | null | undefined,
+      onProgress: (p: LoadProgress) => void,
+    ): Promise<RunData>;
+    check(dataset: RegisteredName, file: File): Promise<FileCheck>;
+    checkFolder(dataset: FolderDatasetKind, folder: DroppedFolder): Promise<WorkerEvent>;
   };
+  /** A network as TensorFlow.js files, with their size and speed (model-files.ts). */
+  exportNetwork(
+    genome: Genome,
+    record: NetworkRecord,
+    run: Extract<WorkerCommand, { type: 'export-model' }>['run'],
+  ): Promise<{ files: ExportedFile[]; summary: ExportSummary }>;
   storage: KeyValueStorage;
   fetch(url: string): Promise<Response>;
   createRunner(config: RunConfig, options: RunnerOptions): ControllableRunner;
@@ -125,6 +147,14 @@ export class RunController {
           post({ type: 'files-checked', results }),
         );
         return;
+      case 'check-folder':
+        void this.deps.data
+          .checkFolder(cmd.dataset, cmd.folder)
+          .then(post, (err) => post({ type: 'folder-checked', ok: false, message: describe(err) }));
+        return;
+      case 'export-model':
+        void this.exportModel(cmd).catch((err) => post({ type: 'export-failed', message: describe(err) }));
+        return;
       default:
         if (this.runner) {
           this.forwarded.push(cmd);
@@ -174,6 +204,8 @@ export class RunController {
     await this.loadData(config.dataset, cmd.data);
     const ancestor = cmd.ancestor.kind === 'wait' ? await this.waitForAncestor() : cmd.ancestor;
     const checkpoint = await startingCheckpoint(ancestor, config, this.deps);
+    // The generation the run starts from is kept with the ones it makes, for export.
+    if (checkpoint) await this.storeGenomes(runId, checkpoint);
 
     // A run resumed from its own checkpoint keeps the settings it had (incl. changes made while it
     // ran); what the person changed since then goes through changeSettings, so it is recorded.
@@ -257,9 +289,13 @@ export class RunController {
         await this.cpu.yieldToHost();
       },
       peers: leg.peers,
+      // Timing each network's export on webgpu lost SwiftShader's device (Chromium 156, issue 20):
+      // records of a webgpu stretch carry no export size or speed; the run card's export measures it.
+      measureExport: leg.backend !== 'webgpu',
       onCheckpoint: async (c) => {
         if (!current()) return;
         resumeFrom = { ...leg, config: c.config, checkpoint: c, environment: c.environment };
+        await this.storeGenomes(o.runId, c);
         const stored = await this.store(checkpointKey(o.runId), c);
         if (o.storeAs && c.generation === 1 && (await this.store(o.storeAs, c)))
           post({ type: 'ancestor-ready', key: o.storeAs });
@@ -339,7 +375,14 @@ export class RunController {
 
   private async readData(dataset: DatasetName, spec: DataSpec): Promise<{ train: ImageDataset; test: ImageDataset }> {
     const { post, data } = this.deps;
-    const name = dataset === 'mnist' ? 'MNIST' : 'CIFAR-10';
+    if (isFolderKind(dataset)) {
+      const name = spec.folder?.name ?? datasetTitle(dataset);
+      post({ type: 'stage', stage: 'data', message: `Reading ${name}` });
+      return data.openFolder(dataset, spec.folder, (p) =>
+        post({ type: 'stage', stage: 'data', message: `Reading ${name}: ${p.file}`, done: p.done, total: p.total }),
+      );
+    }
+    const name = datasetTitle(dataset);
     const source = data.source(spec);
     const load = (split: 'train' | 'test', offset: number): Promise<ImageDataset> =>
       data.load(dataset, split, source, (p) =>
@@ -389,6 +432,37 @@ export class RunController {
       this.deps.warn(`training on one core: the helper Workers did not start (${describe(err)})`);
       return [];
     }
+  }
+
+  /** The generation's networks, packed (a few kB each once evolved), so that any can be exported later. */
+  private async storeGenomes(runId: string, c: Checkpoint): Promise<void> {
+    try {
+      await this.deps.storage.put(
+        'checkpoints',
+        genomesKey(runId, c.generation),
+        packGeneration(c.generation, c.population),
+      );
+    } catch (e) {
+      this.deps.warn(`could not keep generation ${c.generation}'s networks for export (${describe(e)})`);
+    }
+  }
+
+  /** One network of a run as TensorFlow.js files, read from the genomes this browser kept. */
+  private async exportModel(cmd: Extract<WorkerCommand, { type: 'export-model' }>): Promise<void> {
+    const { record } = cmd;
+    const key = genomesKey(cmd.runId, record.generation);
+    const stored = await this.deps.storage.get<unknown>('checkpoints', key);
+    if (!stored)
+      throw new Error(
+        `generation ${record.generation}'s networks are not kept in this browser (runs started before export existed keep none); run it again to export them`,
+      );
+    const genome = unpackGeneration(stored, key).population[record.individual];
+    if (!genome) throw new Error(`generation ${record.generation} has no network ${record.individual}`);
+    // On wasm whatever the run used: its speed is then the CLI's (wasm, one thread), nothing is
+    // timed to choose a backend first, and webgpu cannot lose its device over it.
+    await this.deps.backend.start('wasm', { wasmBaseUrl: cmd.wasmBaseUrl });
+    const { files, summary } = await this.deps.exportNetwork(genome, record, cmd.run);
+    this.deps.post({ type: 'model-exported', files, summary });
   }
 
   private async store(key: string, c: Checkpoint): Promise<boolean> {

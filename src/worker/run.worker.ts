@@ -4,13 +4,14 @@
  * the real backend, data, IndexedDB and Worker. The page never trains: this Worker is the only
  * place in the browser where tensors exist.
  */
-import { loadDataset } from '../data';
+import { openDataset } from '../data';
 import { environmentInfo, startBackend } from '../experiment/environment';
 import { ExperimentRunner } from '../experiment/runner';
 import type { CachedSelection } from '../nn/model/backend-chooser';
 import { storedBackendChoices } from '../storage/backend-choices';
 import { idbStorage } from '../storage/idb';
-import { checkFile, dataSource } from './files';
+import { checkFile, checkFolder, dataSource, openDroppedFolder } from './files';
+import { exportNetworkFiles } from './model-files';
 import { macrotaskScheduler } from './macrotask';
 import type { WorkerCommand, WorkerEvent } from './protocol';
 import { RunController } from './run-controller';
@@ -33,7 +34,14 @@ const controller = new RunController({
     describe: environmentInfo,
   },
   startPeers: startWorkerPeers,
-  data: { source: dataSource, load: loadDataset, check: checkFile },
+  data: {
+    source: dataSource,
+    load: (dataset, split, source, onProgress) => openDataset(source, dataset, split, { onProgress }),
+    openFolder: openDroppedFolder,
+    check: checkFile,
+    checkFolder,
+  },
+  exportNetwork: exportNetworkFiles,
   storage: idbStorage,
   fetch: (url) => fetch(url),
   createRunner: (config, options) => new ExperimentRunner(config, options),

@@ -19,6 +19,8 @@ import {
 } from 'react';
 import { useAfter, useStaggered } from './hooks';
 import { useShallow } from 'zustand/react/shallow';
+import type { DatasetName } from '../../experiment/config';
+import { datasetTitle } from '../../experiment/datasets';
 import type { ConfigChange, NetworkRecord } from '../../experiment/records';
 import type { LossPoint } from '../../worker/protocol';
 import { downloadChartPng } from '../export';
@@ -113,7 +115,7 @@ export function Charts() {
               checked={paper}
               onChange={(e) => setView({ paper: e.target.checked })}
             />
-            Show the paper’s reported points ({dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'})
+            Show the paper’s reported points ({datasetTitle(dataset)})
           </label>
           {!experiment && !settled ? (
             // Holds the place of the reproduction's controls while /reproduced.json loads: the
@@ -369,7 +371,7 @@ const MetricChart = memo(function MetricChart(props: {
   title: string;
   log: boolean;
   lines: RunLine[];
-  dataset: 'mnist' | 'cifar10';
+  dataset: DatasetName;
   generations: number;
   paper: boolean;
   /** Our reproduction experiment to overlay, or null. */

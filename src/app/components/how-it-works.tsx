@@ -6,6 +6,7 @@
  */
 import { useMemo, useState } from 'react';
 import { ancestorArchitecture } from '../../experiment/architecture';
+import { datasetTitle } from '../../experiment/datasets';
 import { hexToFlags } from '../../experiment/kernel-masks';
 import { METRIC_ROWS } from '../../experiment/metrics-table';
 import { PAPER_POINTS } from '../../experiment/paper';
@@ -65,7 +66,7 @@ export function HowItWorks() {
   const shippedMeta = useLab((s) => s.shippedMeta);
   const runs = useRunFacts();
   const arch = useMemo(() => ancestorArchitecture(dataset), [dataset]);
-  const name = dataset === 'mnist' ? 'MNIST' : 'CIFAR-10';
+  const name = datasetTitle(dataset);
   // The lab's own numbers: the ancestor, and the newest offspring of each run.
   const ancestor = runs.flatMap((r) => r.records).find((x) => x.generation === 1) ?? null;
   const newest = runs

@@ -8,6 +8,7 @@ import { runColours, runLabel } from '../setup';
 import { isActive, type RunState, type RunStatus } from '../state';
 import { behindNote, type XAxisKind } from '../compute-axis';
 import { MetricExplain } from './explain';
+import { ModelExport } from './model-export';
 import { useLab } from '../store';
 
 const STATUS_TEXT: Record<RunStatus, string> = {
@@ -156,6 +157,7 @@ const RunCard = memo(function RunCard({ run, behind }: { run: RunState; behind: 
           </div>
         </dl>
       ) : null}
+      <ModelExport run={run} />
       <div className="card-actions">
         <button
           type="button"

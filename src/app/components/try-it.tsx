@@ -10,6 +10,7 @@ import { createClassifier, tryItNetworks } from '../classifier';
 import { inkFromRgba, mnistDigit } from '../digit';
 import { useLab } from '../store';
 import { MetricExplain } from './explain';
+import { knownDataShape } from '../../experiment/datasets';
 
 const classifier = createClassifier((on) => {
   const w = new Worker(new URL('../../worker/classify.worker.ts', import.meta.url), {
@@ -21,7 +22,6 @@ const classifier = createClassifier((on) => {
 });
 
 const PAD = 280;
-const CIFAR_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
 interface Input {
   image: Float32Array;
@@ -33,6 +33,7 @@ interface Input {
 export function TryIt() {
   const dataset = useLab((s) => s.setup.dataset);
   const dropped = useLab((s) => s.data.dropped);
+  const folder = useLab((s) => s.data.folder);
   const netState = useLab(
     useShallow((s) => ({
       sessionId: s.sessionId,
@@ -65,7 +66,12 @@ export function TryIt() {
   } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [testIndex, setTestIndex] = useState(0);
-  const classNames = dataset === 'mnist' ? Array.from({ length: 10 }, (_, i) => String(i)) : CIFAR_CLASSES;
+  // A registered dataset's names are known; a dropped folder's come with its first test image.
+  const [shownNames, setShownNames] = useState<readonly string[]>([]);
+  const classNames =
+    dataset === 'mnist'
+      ? Array.from({ length: 10 }, (_, i) => String(i))
+      : (knownDataShape(dataset)?.classNames ?? shownNames);
 
   // Forget the input of the other dataset.
   const [inputDataset, setInputDataset] = useState(dataset);
@@ -99,9 +105,10 @@ export function TryIt() {
   const showTest = (index: number) => {
     setTestIndex(index);
     classifier
-      .testImage(dataset, { baseUrl: new URL('/data/', location.origin).href, files: dropped }, index)
+      .testImage(dataset, { baseUrl: new URL('/data/', location.origin).href, files: dropped, folder }, index)
       .then((t) => {
         setTestIndex(t.index);
+        setShownNames(t.classNames);
         setInput({
           image: t.image,
           shape: t.shape,
@@ -350,7 +357,7 @@ function ProbabilityBars({
   colour,
 }: {
   probabilities: number[];
-  names: string[];
+  names: readonly string[];
   colour: string;
 }) {
   const top = probabilities

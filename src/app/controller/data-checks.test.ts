@@ -1,6 +1,7 @@
 /** What the page learns about the data and the site's optional files, with a fake site and fake Workers. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { labHarness, MNIST_SERVED, type SiteFile } from '../../testing/lab-harness';
+import { FOLDER_WANTED } from './data-checks';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -81,8 +82,8 @@ describe('data checks', () => {
     h.lab.startComparison();
     await vi.advanceTimersByTimeAsync(0);
     expect(h.workers.slice(1).map((w) => w.sent('start')[0].data)).toEqual([
-      { baseUrl: 'http://lab.test/data/', files: [file] },
-      { baseUrl: 'http://lab.test/data/', files: [file] },
+      { baseUrl: 'http://lab.test/data/', files: [file], folder: null },
+      { baseUrl: 'http://lab.test/data/', files: [file], folder: null },
     ]);
   });
 
@@ -160,5 +161,98 @@ describe('data checks', () => {
     const none = labHarness(); // the server answers with its index.html
     await none.lab.loadReproduced();
     expect(none.state().reproduced).toBeNull();
+  });
+
+  it('lists which registered datasets the site serves in full', async () => {
+    const h = labHarness({ site: { ...MNIST_SERVED, '/data/fashion-mnist/train-images-idx3-ubyte.gz': {} } });
+    await h.lab.checkAvailability();
+    expect(h.state().data.available).toEqual({
+      mnist: true,
+      cifar10: false,
+      'fashion-mnist': false,
+      kmnist: false,
+      'emnist-digits': false,
+    });
+  });
+
+  it('offers a shipped ancestor only for the dataset its description names, and none for one’s own folder', async () => {
+    const site = {
+      '/ancestors/fashion-mnist.json': { type: 'application/json' },
+      '/ancestors/fashion-mnist.meta.json': { type: 'application/json', body: JSON.stringify({ dataset: 'mnist' }) },
+    };
+    const h = labHarness({ site, search: '?dataset=fashion-mnist' });
+    await h.lab.initLab();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.state()).toMatchObject({ shippedAncestor: 'absent', shippedMeta: null });
+
+    const own = labHarness({
+      site: { '/ancestors/images.json': { type: 'application/json' } },
+      search: '?dataset=images',
+    });
+    await own.lab.initLab();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(own.state().shippedAncestor).toBe('absent');
+    expect(own.fetch.mock.calls.map(([url]) => url)).not.toContain('/ancestors/images.json');
+  });
+
+  it('takes a zip dropped anywhere on the page as the folder of one’s own pictures', async () => {
+    const h = labHarness({ search: '?dataset=images&runs=asexual' });
+    await h.lab.initLab();
+    await vi.advanceTimersByTimeAsync(0);
+    const zip = new File(['PK\x03\x04'], 'pets.zip');
+    const dropping = h.lab.dropFiles([zip]);
+    await vi.waitFor(() => expect(h.workers.at(-1)?.name).toBe('evolab folder check'));
+    const checker = h.workers.at(-1)!;
+    expect(checker.commands).toEqual([
+      { type: 'check-folder', dataset: 'images', folder: { kind: 'zip', name: 'pets', file: zip } },
+    ]);
+    checker.emit({ type: 'folder-checked', ok: true, message: 'pets: 2 classes' });
+    await dropping;
+    expect(h.state().data).toMatchObject({ missing: [], folder: { kind: 'zip', name: 'pets' } });
+  });
+
+  it('waits for a dropped folder for one’s own pictures, opens it in a Worker, and hands it to the runs', async () => {
+    const h = labHarness({ search: '?dataset=images&runs=asexual' });
+    await h.lab.initLab();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.state().data).toMatchObject({ served: 'missing', missing: [FOLDER_WANTED.images], folder: null });
+    h.lab.startComparison();
+    expect(h.notices()).toEqual([
+      'error: Drop a folder (or zip) with one sub-folder of pictures per class on "Data" first.',
+    ]);
+
+    const bad = { kind: 'zip' as const, name: 'one', file: new File(['PK'], 'one.zip') };
+    const refusing = h.lab.addDroppedFolder(bad);
+    const checker = h.workers.at(-1)!;
+    expect(checker.name).toBe('evolab folder check');
+    expect(checker.commands).toEqual([{ type: 'check-folder', dataset: 'images', folder: bad }]);
+    checker.emit({ type: 'folder-checked', ok: false, message: 'one/: has a single class (cat)' });
+    await refusing;
+    expect(h.notices().at(-1)).toBe('error: Dropped zip refused: one/: has a single class (cat)');
+    expect(h.state().data).toMatchObject({ folder: null, folderCheck: { ok: false }, checking: false });
+    expect(checker.terminated).toBe(true);
+
+    const good = { kind: 'files' as const, name: 'pets', files: [{ path: 'pets/cat/1.png', file: drop('1.png') }] };
+    const opening = h.lab.addDroppedFolder(good);
+    h.workers.at(-1)!.emit({ type: 'folder-checked', ok: true, message: 'pets: 2 classes' });
+    await opening;
+    expect(h.state().data).toMatchObject({
+      folder: good,
+      missing: [],
+      folderCheck: { ok: true, message: 'pets: 2 classes' },
+    });
+
+    h.lab.startComparison();
+    await vi.advanceTimersByTimeAsync(0);
+    const start = h.workers.at(-1)!.sent('start')[0];
+    expect(start.config.dataset).toBe('images');
+    expect(start.data.folder).toBe(good);
+    expect(start.ancestor).toEqual({ kind: 'train', storeAs: expect.any(String) });
+
+    // Another dataset forgets the folder.
+    h.lab.resetLab();
+    h.lab.updateSetup((s) => ({ ...s, dataset: 'idx' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.state().data).toMatchObject({ folder: null, folderCheck: null, missing: [FOLDER_WANTED.idx] });
   });
 });

@@ -10,7 +10,11 @@ import { isActive } from '../state';
 import type { LabState } from '../store';
 import { queryToSetup } from '../url';
 import { createAddress } from './address';
+import { isFolderKind } from '../../experiment/datasets';
+import { genomesKey } from '../../worker/protocol';
+import { folderFromFiles } from '../dropped-folder';
 import { createDataChecks } from './data-checks';
+import { createModelExports } from './model-exports';
 import { createNotices } from './notices';
 import { createOpenRun, sortDroppedFiles } from './open-run';
 import { createPersistence } from './persistence';
@@ -32,6 +36,7 @@ export function createLab(deps: LabDeps) {
   const address = createAddress(deps);
   const persistence = createPersistence({ ...deps, notify });
   const data = createDataChecks({ ...deps, notify });
+  const models = createModelExports({ ...deps, notify });
   const runs = createRunWorkers({
     ...deps,
     notify,
@@ -64,6 +69,7 @@ export function createLab(deps: LabDeps) {
     // During a replay, "reset" means leaving it: the runs under it stay as they were.
     if (get().replay) return replay.close();
     runs.terminateAll();
+    models.clear();
     const { sessionId, runs: current } = get();
     set({
       sessionId: null,
@@ -78,6 +84,14 @@ export function createLab(deps: LabDeps) {
         sessionId,
         current.map((r) => r.id),
       );
+    // Each generation's networks, kept for export.
+    await Promise.all(
+      current.flatMap((r) =>
+        [...new Set(r.records.map((x) => x.generation))].map((g) =>
+          deps.storage.delete('checkpoints', genomesKey(r.id, g)).catch(() => {}),
+        ),
+      ),
+    );
     void saved.refresh();
   }
 
@@ -86,6 +100,9 @@ export function createLab(deps: LabDeps) {
     dismissNotice: dismiss,
     checkData: data.checkData,
     addDroppedFiles: data.addDroppedFiles,
+    addDroppedFolder: data.addDroppedFolder,
+    checkAvailability: data.checkAvailability,
+    exportModel: models.exportModel,
     loadReproduced: data.loadReproduced,
     startComparison: live(runs.startComparison),
     resumeComparison: live(runs.resumeComparison),
@@ -120,15 +137,22 @@ export function createLab(deps: LabDeps) {
       void data.checkData();
       void data.checkShippedAncestor();
       void data.loadReproduced();
+      void data.checkAvailability();
       void saved.refresh();
     },
 
     /** Files dropped on the page: runs (JSON) open in replay, the others go to the data checks. */
     async dropFiles(files: readonly File[]): Promise<void> {
       const sorted = await sortDroppedFiles(files);
+      // A folder dataset takes a zip dropped anywhere, as on "Data" (a folder needs the panel's own drop).
+      const folder = isFolderKind(get().setup.dataset) ? folderFromFiles(sorted.data) : null;
       await Promise.all([
         sorted.runs.length ? openRun.openFiles(sorted.runs) : null,
-        sorted.data.length ? data.addDroppedFiles(sorted.data) : null,
+        folder?.kind === 'zip'
+          ? data.addDroppedFolder(folder)
+          : sorted.data.length
+            ? data.addDroppedFiles(sorted.data)
+            : null,
       ]);
     },
     openRunFiles: openRun.openFiles,
@@ -230,7 +254,7 @@ export function createLab(deps: LabDeps) {
       set({ setup: after });
       address.write();
       if (after.dataset !== before.dataset) {
-        set((s) => ({ data: { ...s.data, dropped: [], checks: [] } }));
+        set((s) => ({ data: { ...s.data, dropped: [], checks: [], folder: null, folderCheck: null } }));
         void data.checkData();
         void data.checkShippedAncestor();
       }

@@ -67,7 +67,7 @@ describe('run Workers', () => {
         type: 'start',
         runId: 'session1-0',
         config: configFor(setup, setup.runs[0]),
-        data: { baseUrl: 'http://lab.test/data/', files: [] },
+        data: { baseUrl: 'http://lab.test/data/', files: [], folder: null },
         ancestor: { kind: 'train', storeAs: ancestorKey('session1') },
         wasmBaseUrl: 'http://lab.test/tfjs-wasm/',
         live: liveSettingsFor(setup, setup.runs[0]),

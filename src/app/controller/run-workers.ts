@@ -3,6 +3,7 @@
  * out CPU turns, relays the shared ancestor, and passes the person's pause, continue, stop and
  * slider changes on.
  */
+import { isFolderKind } from '../../experiment/datasets';
 import type { WorkerCommand, WorkerEvent } from '../../worker/protocol';
 import { CpuTurns, peersOverride, peersPerRun, trainingSlots } from '../cpu';
 import { configFor, liveSettingsFor, runColours, runLabel, setupProblems } from '../setup';
@@ -88,7 +89,7 @@ export function createRunWorkers(deps: Deps) {
         type: 'start',
         runId: run.id,
         config,
-        data: { baseUrl: dataBaseUrl, files: data.dropped },
+        data: { baseUrl: dataBaseUrl, files: data.dropped, folder: data.folder },
         ancestor: source,
         wasmBaseUrl,
         live: liveSettingsFor(setup, run.variant),
@@ -222,7 +223,12 @@ export function createRunWorkers(deps: Deps) {
     if (noticeProblems()) return;
     const { setup, data } = get();
     if (data.missing.length) {
-      notify('error', `The dataset files ${data.missing.join(', ')} are missing: see "Data" for what to do.`);
+      notify(
+        'error',
+        isFolderKind(setup.dataset)
+          ? `Drop ${data.missing.join(', ')} on "Data" first.`
+          : `The dataset files ${data.missing.join(', ')} are missing: see "Data" for what to do.`,
+      );
       return;
     }
     const colours = runColours(setup.runs);
