@@ -315,7 +315,7 @@ export class ExperimentRunner {
       );
       this.progress(job.generation, job.individual, 'evaluate', job.epochs, job.epochs, 0, 0, null);
       const evaluation = await network.evaluate(this.options.test, job.testIndices, undefined, this.options.peers);
-      const trainedGenome = network.toGenome();
+      const trainedGenome = await network.readGenome();
       const metrics = networkMetrics(trainedGenome, job.ancestor);
       const { perLayer: _perLayerStats, ...synthesis } = job.synthesis ?? { perLayer: null };
       const record: NetworkRecord = {

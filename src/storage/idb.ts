@@ -16,6 +16,8 @@ export interface KeyValueStorage {
   get<T>(store: StoreName, key: string): Promise<T | undefined>;
   put(store: StoreName, key: string, value: unknown): Promise<unknown>;
   delete(store: StoreName, key: string): Promise<unknown>;
+  /** Deletes every key that starts with `prefix` (a run's networks of every generation). */
+  deletePrefix(store: StoreName, prefix: string): Promise<unknown>;
   /** Every key and value of a store, in key order (the Saved sessions list). */
   entries(store: StoreName): Promise<[string, unknown][]>;
 }
@@ -87,5 +89,7 @@ export const idbStorage: KeyValueStorage = {
     withStore(store, 'readonly', (s) => s.get(key) as IDBRequest<T | undefined>),
   put: (store, key, value) => withStore(store, 'readwrite', (s) => s.put(value, key)),
   delete: (store, key) => withStore(store, 'readwrite', (s) => s.delete(key)),
+  deletePrefix: (store, prefix) =>
+    withStore(store, 'readwrite', (s) => s.delete(IDBKeyRange.bound(prefix, `${prefix}\uffff`))),
   entries: allEntries,
 };

@@ -28,6 +28,12 @@ export class MemoryStorage implements KeyValueStorage {
     return undefined;
   }
 
+  async deletePrefix(store: StoreName, prefix: string): Promise<undefined> {
+    this.check();
+    for (const key of [...this.stores[store].keys()]) if (key.startsWith(prefix)) this.stores[store].delete(key);
+    return undefined;
+  }
+
   async entries(store: StoreName): Promise<[string, unknown][]> {
     this.check();
     return [...this.stores[store].entries()]

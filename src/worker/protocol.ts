@@ -158,7 +158,9 @@ export type { AncestorMeta } from '../experiment/ancestor';
 export const checkpointKey = (runId: string) => `checkpoint:${runId}`;
 export const ancestorKey = (sessionId: string) => `ancestor:${sessionId}`;
 /** A generation's networks (experiment/genome-history.ts), kept so that any of them can be exported. */
-export const genomesKey = (runId: string, generation: number) => `genomes:${runId}:${generation}`;
+/** The start of every genomesKey of a run. */
+export const genomesPrefix = (runId: string) => `genomes:${runId}:`;
+export const genomesKey = (runId: string, generation: number) => `${genomesPrefix(runId)}${generation}`;
 
 /**
  * The "try it" panel's Worker (classify.worker.ts): classifies one image with the ancestor and

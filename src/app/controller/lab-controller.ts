@@ -11,7 +11,7 @@ import type { LabState } from '../store';
 import { queryToSetup } from '../url';
 import { createAddress } from './address';
 import { isFolderKind } from '../../experiment/datasets';
-import { genomesKey } from '../../worker/protocol';
+import { genomesPrefix } from '../../worker/protocol';
 import { folderFromFiles } from '../dropped-folder';
 import { createDataChecks } from './data-checks';
 import { createModelExports } from './model-exports';
@@ -86,11 +86,7 @@ export function createLab(deps: LabDeps) {
       );
     // Each generation's networks, kept for export.
     await Promise.all(
-      current.flatMap((r) =>
-        [...new Set(r.records.map((x) => x.generation))].map((g) =>
-          deps.storage.delete('checkpoints', genomesKey(r.id, g)).catch(() => {}),
-        ),
-      ),
+      current.map((r) => deps.storage.deletePrefix('checkpoints', genomesPrefix(r.id)).catch(() => {})),
     );
     void saved.refresh();
   }

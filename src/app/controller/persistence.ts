@@ -3,7 +3,7 @@
  * changes, read back after a reload, and deleted on reset with the Workers' checkpoints.
  */
 import { ArtefactError } from '../../experiment/artefacts';
-import { ancestorKey, checkpointKey } from '../../worker/protocol';
+import { ancestorKey, checkpointKey, genomesPrefix } from '../../worker/protocol';
 import { restoreRun, toStored, type StoredSession } from '../state';
 import { parseStoredSession, sessionToStore } from '../stored-session';
 import type { LabDeps, Notify } from './ports';
@@ -76,6 +76,8 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
         storage.delete('sessions', sessionId),
         storage.delete('checkpoints', ancestorKey(sessionId)),
         ...runIds.map((id) => storage.delete('checkpoints', checkpointKey(id))),
+        // Each generation's networks, kept for export.
+        ...runIds.map((id) => storage.deletePrefix('checkpoints', genomesPrefix(id))),
       ]);
       return true;
     } catch (e) {

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { savedSession } from '../../testing/bad-artefacts';
 import { labHarness } from '../../testing/lab-harness';
-import { checkpointKey } from '../../worker/protocol';
+import { checkpointKey, genomesKey } from '../../worker/protocol';
 import { sessionToStore } from '../stored-session';
 import { approximateBytes } from './saved-sessions';
 
@@ -21,6 +21,9 @@ async function withSessions() {
   await h.storage.put('sessions', 'newer', sessionToStore(newer));
   await h.storage.put('sessions', 'damaged', { setup: { dataset: 'mnist' }, runs: 'oops', savedAt: '2026-02-01' });
   await h.storage.put('checkpoints', checkpointKey('older-0'), { weights: new Float32Array(250_000) });
+  // Each generation's networks, kept for export; another run's stay when this one goes.
+  for (const key of [genomesKey('older-0', 1), genomesKey('older-1', 2), genomesKey('newer-0', 1)])
+    await h.storage.put('checkpoints', key, { packed: 'genomes' });
   await h.lab.initLab();
   await vi.advanceTimersByTimeAsync(0);
   return h;
@@ -60,11 +63,12 @@ describe('the Saved sessions list', () => {
     expect(h.lab.sessionsOlderThan('2026-02-15T00:00:00.000Z')).toEqual(['damaged', 'older']);
     await h.lab.deleteSessions(['older']);
     expect(h.storage.keys('sessions').sort()).toEqual(['damaged', 'newer']);
-    expect(h.storage.keys('checkpoints')).toEqual([]);
+    expect(h.storage.keys('checkpoints')).toEqual([genomesKey('newer-0', 1)]);
     expect(h.state().saved.sessions.map((s) => s.id)).toEqual(['newer', 'damaged']);
     expect(h.notices().at(-1)).toBe('info: One saved session was deleted.');
     await h.lab.deleteSessions(['newer', 'damaged']);
     expect(h.storage.keys('sessions')).toEqual([]);
+    expect(h.storage.keys('checkpoints')).toEqual([]);
     expect(h.notices().at(-1)).toBe('info: 2 saved sessions were deleted.');
   });
 

@@ -596,6 +596,19 @@ export class MaskedNetwork {
   }
 
   /**
+   * As predictions(), read asynchronously: on webgpu a synchronous read goes through a WebGPU
+   * canvas, which crashes SwiftShader's GPU process now and then (the device is then lost).
+   */
+  private async predictionsRead(batch: Batch): Promise<Int32Array> {
+    const pred = tf.tidy(() => tf.argMax(this.forward(this.batchTensor(batch)), 1));
+    try {
+      return Int32Array.from(await pred.data());
+    } finally {
+      pred.dispose();
+    }
+  }
+
+  /**
    * Top-1 accuracy on `data[indices]` (all of `data` by default); with `peers`, every batch is
    * split between this network and them.
    */
@@ -619,12 +632,22 @@ export class MaskedNetwork {
       const remote = Promise.all(theirs.map((part, i) => peers[i].predict(weights, part)));
       remote.catch(() => {}); // awaited below, after this core's share
       const parts = [mine, ...theirs];
-      const predicted = [this.predictions(mine), ...(await remote)];
+      const predicted = [await this.predictionsRead(mine), ...(await remote)];
       predicted.forEach((p, k) => {
         for (let i = 0; i < parts[k].size; i++) if (p[i] === parts[k].labels[i]) correct++;
       });
     }
     return { accuracy: correct / idx.length, correct, total: idx.length };
+  }
+
+  /**
+   * toGenome() after reading the variables asynchronously (each backend then keeps a copy on the
+   * CPU, which toGenome's synchronous reads return): see predictionsRead for why.
+   */
+  async readGenome(): Promise<Genome> {
+    this.check();
+    await Promise.all(this.params.map((p) => p.v.data()));
+    return this.toGenome();
   }
 
   /** The current weights as a genome: masks unchanged, masked weights and dead biases exactly 0. */
