@@ -1,5 +1,6 @@
 /** Shared helpers of the browser tests: Debian's Chromium, a page that records long tasks, artifacts. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -196,4 +197,21 @@ export function blameLongTasks(long: { start: number; duration: number }[], trac
     blamed: withCpu.filter((t) => t.cpu === null || t.cpu > limitMs),
     excused: withCpu.filter((t) => t.cpu !== null && t.cpu <= limitMs),
   };
+}
+
+let axeSource: string | undefined;
+
+/** axe-core's violations on the whole page as it is now, as short lines (rule, impact, where, why). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: unknown[] }> } })
+      .axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations as { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[];
+  });
+  return violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact}) at ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`),
+  );
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../src/experiment/records';
-import { artifacts, latestGenerations, launch, openLab, root, waitForStatuses } from './browser';
+import { artifacts, axeViolations, latestGenerations, launch, openLab, waitForStatuses } from './browser';
 
 const TINY =
   'generations=3&epochs=1&ancestorEpochs=1&train=300&test=200&backend=wasm&ancestor=train&rho=0.5&runs=asexual,sexual';
@@ -18,7 +18,6 @@ const SIZES = [
   [1280, 800],
   [1920, 1080],
 ] as const;
-const AXE = readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 let browser: Awaited<ReturnType<typeof launch>>;
 beforeAll(async () => {
@@ -27,19 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-interface AxeResult {
-  violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-}
-
-/** axe-core's violations on the page as it is now (every rule axe runs by default). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(
-    () => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run() as Promise<AxeResult>,
-  );
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target).join(' ')}`);
-}
 
 const settled = (page: Page) =>
   page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

@@ -9,11 +9,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts, baseUrl, launch, openLab, root, waitForStatuses } from './browser';
+import { artifacts, axeViolations, baseUrl, launch, openLab, root, waitForStatuses } from './browser';
 
 const TINY =
   'generations=3&epochs=1&ancestorEpochs=1&train=300&test=200&backend=wasm&ancestor=train&rho=0.5&runs=asexual,sexual';
-const AXE = readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 let browser: Awaited<ReturnType<typeof launch>>;
 beforeAll(async () => {
@@ -22,18 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-interface AxeResult {
-  violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(
-    () => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run() as Promise<AxeResult>,
-  );
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target).join(' ')}`);
-}
 
 /** What the run cards and the verdict show: the numbers a reader compares. */
 const shownNumbers = (page: Page) =>

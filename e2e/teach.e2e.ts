@@ -6,20 +6,18 @@
  * from an MNIST test image. Screenshots at 1280×800 go to e2e-artifacts/teach-*.png.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkRecord, RunReport } from '../src/experiment/records';
-import { artifacts, baseUrl, launch, root, waitForGeneration, waitForStatuses } from './browser';
+import { artifacts, axeViolations, baseUrl, launch, root, waitForGeneration, waitForStatuses } from './browser';
 
 /** The shipped MNIST ancestor, 300 training and 200 test images, offspring trained one epoch: 4 generations in seconds. */
 const RUN = 'generations=4&epochs=1&train=300&test=200&backend=wasm&rho=0.5';
 /** The newest generation of both runs when they finish. */
 const LAST = 4;
 const VIEW = { width: 1280, height: 800 };
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let browser: Awaited<ReturnType<typeof launch>>;
 beforeAll(async () => {
@@ -37,20 +35,6 @@ async function open(query: string) {
   await page.goto(`${baseUrl()}/?${query}`);
   await page.getByTestId('data-ok').waitFor({ timeout: 30_000 });
   return { context, page, errors };
-}
-
-/** axe-core's violations on the whole page, as short lines (rule, impact, where). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: unknown[] }> } })
-      .axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations as { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[];
-  });
-  return violations.flatMap((v) =>
-    v.nodes.map((n) => `${v.id} (${v.impact}) at ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`),
-  );
 }
 
 /** A screenshot of the viewport with `testId`'s section scrolled to just below the sticky header. */

@@ -3,7 +3,7 @@
  * of a registered dataset, or a folder (or zip) for an IDX or image-folder dataset. Below, which
  * datasets this site serves.
  */
-import { useRef, useState } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import {
   datasetTitle,
@@ -35,7 +35,6 @@ export function DataPanel() {
 
 function RegisteredData({ dataset, data }: { dataset: RegisteredName; data: DataState }) {
   const input = useRef<HTMLInputElement>(null);
-  const [over, setOver] = useState(false);
   const name = datasetTitle(dataset);
   const folder = registeredDataset(dataset).folder;
   const files = servedFiles(dataset).map((f) => f.name);
@@ -66,21 +65,7 @@ function RegisteredData({ dataset, data }: { dataset: RegisteredName; data: Data
       {data.served === 'missing' && !data.missing.length ? (
         <p data-testid="data-ok">✓ Every {name} file was dropped on the page (they are not kept after a reload).</p>
       ) : null}
-      <div
-        className={`dropzone${over ? ' over' : ''}`}
-        data-testid="dropzone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
-          setOver(false);
-          void addDroppedFiles([...e.dataTransfer.files]);
-        }}
-      >
+      <DropZone onDrop={(dropped) => void addDroppedFiles([...dropped.files])}>
         <p>
           Drop {name} files here ({files.join(', ')}), or
         </p>
@@ -99,7 +84,7 @@ function RegisteredData({ dataset, data }: { dataset: RegisteredName; data: Data
             e.target.value = '';
           }}
         />
-      </div>
+      </DropZone>
       {data.checks.length ? (
         <ul className="checks" data-testid="file-checks">
           {data.checks.map((c, i) => (
@@ -128,7 +113,6 @@ const FOLDER_TEXT: Record<FolderDatasetKind, { what: string; drop: string }> = {
 function FolderData({ kind, data }: { kind: FolderDatasetKind; data: DataState }) {
   const folderInput = useRef<HTMLInputElement>(null);
   const filesInput = useRef<HTMLInputElement>(null);
-  const [over, setOver] = useState(false);
   const check = data.folderCheck;
   const take = (files: FileList | null) => {
     const folder = folderFromFiles([...(files ?? [])]);
@@ -149,24 +133,14 @@ function FolderData({ kind, data }: { kind: FolderDatasetKind; data: DataState }
           ✗ {check.message}
         </p>
       ) : null}
-      <div
-        className={`dropzone${over ? ' over' : ''}`}
-        data-testid="dropzone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
-          setOver(false);
+      <DropZone
+        onDrop={(dropped) =>
           // The drop's entries must be taken now: its DataTransfer empties after this handler.
-          void folderFromDrop(e.dataTransfer).then(
+          void folderFromDrop(dropped).then(
             (folder) => folder && addDroppedFolder(folder),
             (err: unknown) => notify('error', `Could not read the dropped folder: ${(err as Error).message}`),
-          );
-        }}
+          )
+        }
       >
         <p>{FOLDER_TEXT[kind].drop}</p>
         <button type="button" onClick={() => folderInput.current?.click()} disabled={data.checking}>
@@ -200,7 +174,7 @@ function FolderData({ kind, data }: { kind: FolderDatasetKind; data: DataState }
             e.target.value = '';
           }}
         />
-      </div>
+      </DropZone>
     </>
   );
 }
@@ -234,5 +208,29 @@ function Availability({ data }: { data: DataState }) {
         </li>
       </ul>
     </details>
+  );
+}
+
+/** Where files are dropped: highlighted while something is dragged over it. */
+function DropZone({ onDrop, children }: { onDrop: (dropped: DataTransfer) => void; children: ReactNode }) {
+  const [over, setOver] = useState(false);
+  return (
+    <div
+      className={`dropzone${over ? ' over' : ''}`}
+      data-testid="dropzone"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        setOver(false);
+        onDrop(e.dataTransfer);
+      }}
+    >
+      {children}
+    </div>
   );
 }
