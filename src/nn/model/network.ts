@@ -584,22 +584,13 @@ export class MaskedNetwork {
     return { epochLosses, images, seconds: (performance.now() - t0) / 1000, stopped };
   }
 
-  /** The predicted class (top-1) of every image of `batch`. */
-  predictions(batch: Batch): Int32Array {
-    this.check();
-    const pred = tf.tidy(() => tf.argMax(this.forward(this.batchTensor(batch)), 1));
-    try {
-      return Int32Array.from(pred.dataSync());
-    } finally {
-      pred.dispose();
-    }
-  }
-
   /**
-   * As predictions(), read asynchronously: on webgpu a synchronous read goes through a WebGPU
-   * canvas, which crashes SwiftShader's GPU process now and then (the device is then lost).
+   * The predicted class (top-1) of every image of `batch`. Read asynchronously: on webgpu a
+   * synchronous read goes through a WebGPU canvas, which crashes SwiftShader's GPU process now and
+   * then (the device is then lost).
    */
-  private async predictionsRead(batch: Batch): Promise<Int32Array> {
+  async predictions(batch: Batch): Promise<Int32Array> {
+    this.check();
     const pred = tf.tidy(() => tf.argMax(this.forward(this.batchTensor(batch)), 1));
     try {
       return Int32Array.from(await pred.data());
@@ -632,7 +623,7 @@ export class MaskedNetwork {
       const remote = Promise.all(theirs.map((part, i) => peers[i].predict(weights, part)));
       remote.catch(() => {}); // awaited below, after this core's share
       const parts = [mine, ...theirs];
-      const predicted = [await this.predictionsRead(mine), ...(await remote)];
+      const predicted = [await this.predictions(mine), ...(await remote)];
       predicted.forEach((p, k) => {
         for (let i = 0; i < parts[k].size; i++) if (p[i] === parts[k].labels[i]) correct++;
       });
@@ -642,7 +633,7 @@ export class MaskedNetwork {
 
   /**
    * toGenome() after reading the variables asynchronously (each backend then keeps a copy on the
-   * CPU, which toGenome's synchronous reads return): see predictionsRead for why.
+   * CPU, which toGenome's synchronous reads return): see predictions() for why.
    */
   async readGenome(): Promise<Genome> {
     this.check();
