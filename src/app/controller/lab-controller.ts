@@ -79,15 +79,16 @@ export function createLab(deps: LabDeps) {
       view: { ...get().view, generation: null, individual: {} },
     });
     address.write();
+    // forget() also deletes each generation's networks kept for export; runs never saved may have some too.
     if (sessionId)
       await persistence.forget(
         sessionId,
         current.map((r) => r.id),
       );
-    // Each generation's networks, kept for export.
-    await Promise.all(
-      current.map((r) => deps.storage.deletePrefix('checkpoints', genomesPrefix(r.id)).catch(() => {})),
-    );
+    else
+      await Promise.all(
+        current.map((r) => deps.storage.deletePrefix('checkpoints', genomesPrefix(r.id)).catch(() => {})),
+      );
     void saved.refresh();
   }
 
