@@ -60,7 +60,8 @@ export function PresetPicker() {
   const [id, setId] = useState(PRESETS[0].id);
   const preset = PRESETS.find((p) => p.id === id) ?? PRESETS[0];
   return (
-    <div className="row2">
+    // The preset's name and description take the column's width; the button goes under them.
+    <div className="preset-picker">
       <SelectField
         label="Preset"
         testId="preset"
