@@ -6,23 +6,18 @@
  */
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type ImageDataset } from '../data';
-import { folderSource } from '../data/node-source';
+import type { ImageDataset } from '../data';
 import { resolveConfig, type DeepPartial, type RunConfig } from './config';
 import type { NetworkRecord } from './records';
 import { ExperimentRunner } from './runner';
-import { environmentInfo, startBackend } from './environment';
-import { datasetsDir } from '../testing/data';
+import { loadRunnerData, type RunnerData } from '../testing/runner-data';
 
 let train: ImageDataset;
 let test: ImageDataset;
-let environment: ReturnType<typeof environmentInfo>;
+let environment: RunnerData['environment'];
 
 beforeAll(async () => {
-  environment = environmentInfo(await startBackend('auto'));
-  const source = folderSource(datasetsDir());
-  train = await loadDataset('mnist', 'train', source);
-  test = await loadDataset('mnist', 'test', source);
+  ({ train, test, environment } = await loadRunnerData());
 });
 
 /** The fields every record had before issue 19, without what depends on training or timing. */

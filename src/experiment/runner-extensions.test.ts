@@ -4,23 +4,18 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitnessMatingWeights, keptCount } from '../evolution';
-import { loadDataset, type ImageDataset } from '../data';
-import { folderSource } from '../data/node-source';
+import type { ImageDataset } from '../data';
 import { resolveConfig, type DeepPartial, type RunConfig } from './config';
 import type { Checkpoint, NetworkRecord } from './records';
 import { ExperimentRunner } from './runner';
-import { environmentInfo, startBackend } from './environment';
-import { datasetsDir } from '../testing/data';
+import { loadRunnerData, type RunnerData } from '../testing/runner-data';
 
 let train: ImageDataset;
 let test: ImageDataset;
-let environment: ReturnType<typeof environmentInfo>;
+let environment: RunnerData['environment'];
 
 beforeAll(async () => {
-  environment = environmentInfo(await startBackend('auto'));
-  const source = folderSource(datasetsDir());
-  train = await loadDataset('mnist', 'train', source);
-  test = await loadDataset('mnist', 'test', source);
+  ({ train, test, environment } = await loadRunnerData());
 });
 
 const untrained: DeepPartial<RunConfig> = {

@@ -3,26 +3,20 @@
  * Small subsets keep this to about a minute on 2 cores; nothing here is timed.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset, type ImageDataset } from '../data';
+import type { ImageDataset } from '../data';
 import { clusterStrengths } from '../evolution';
-import { folderSource } from '../data/node-source';
 import { resolveConfig, type DeepPartial, type RunConfig } from './config';
 import type { Checkpoint, RunEvent } from './records';
 import { ExperimentRunner } from './runner';
 import { deserialiseCheckpoint, serialiseCheckpoint } from './serialise';
-import { environmentInfo, startBackend } from './environment';
-import { datasetsDir } from '../testing/data';
+import { loadRunnerData, type RunnerData } from '../testing/runner-data';
 
 let train: ImageDataset;
 let test: ImageDataset;
-let environment: ReturnType<typeof environmentInfo>;
+let environment: RunnerData['environment'];
 
 beforeAll(async () => {
-  const backend = await startBackend('auto');
-  environment = environmentInfo(backend);
-  const source = folderSource(datasetsDir());
-  train = await loadDataset('mnist', 'train', source);
-  test = await loadDataset('mnist', 'test', source);
+  ({ train, test, environment } = await loadRunnerData());
 });
 
 function runner(
