@@ -2,7 +2,7 @@
  * Instant replay and "Open a run" (issue 16, part 2): the recorded MNIST comparison the site
  * ships replays from a cold load to its last generation, verdict shown, in well under a minute;
  * a comparison exported after a live run, opened in a fresh browser profile, shows the same
- * numbers; every file of a corpus of malformed ones gets a clear message and leaves the page as
+ * numbers; a preset's recorded runs replay from the setup; every file of a corpus of malformed ones gets a clear message and leaves the page as
  * it was; the Saved sessions list; axe-core finds no violation in any of these states.
  */
 import { readFileSync } from 'node:fs';
@@ -128,6 +128,22 @@ describe('instant replay and opening runs', () => {
       await page.getByTestId('replay-close').click();
       await page.getByTestId('replay-bar').waitFor({ state: 'detached' });
       expect(await page.locator('[data-testid="latest"]').count()).toBe(0);
+
+      // A preset's recorded runs replay from the setup: the pruning comparison's three runs.
+      await page.getByTestId('preset').selectOption('pruning');
+      await page.getByTestId('replay-preset').click();
+      await page.getByTestId('replay-bar').waitFor({ timeout: 20_000 });
+      await page.getByTestId('replay-scrubber').fill('13');
+      await page.getByTestId('verdict-headline').waitFor({ timeout: 10_000 });
+      expect(
+        await page
+          .locator('[data-testid="latest"]')
+          .evaluateAll((e) => e.map((x) => x.getAttribute('data-generation'))),
+      ).toEqual(['13', '13', '13']);
+      expect(new URL(page.url()).searchParams.get('replay')).toBe('preset-pruning-seed1');
+      expect(await axeViolations(page)).toEqual([]);
+      await page.getByTestId('replay-close').click();
+      await page.getByTestId('replay-bar').waitFor({ state: 'detached' });
 
       // The CIFAR-10 recording too (three-channel heatmaps), on a phone: nothing scrolls sideways.
       await page.setViewportSize({ width: 390, height: 844 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../experiment/records';
+import { recordingById } from '../experiment/recordings';
 import { applyPreset, presetById, PRESETS } from './presets';
 import { configFor, defaultSetup, setupProblems } from './setup';
 
@@ -66,11 +67,19 @@ describe('presets', () => {
     expect(presetById('pruning')!.patch.runs).toHaveLength(3);
   });
 
-  it('name recorded headless runs of the same modes and settings, one per run', () => {
+  it('name a recorded comparison the site ships, with the same modes and settings, one run per run', () => {
+    const shipped = JSON.parse(readFileSync(path.join(REPO_ROOT, 'public/recorded/index.json'), 'utf8')) as {
+      recorded: { id: string; files: string[] }[];
+    };
     for (const p of PRESETS) {
-      expect(p.recorded).toHaveLength(p.patch.runs!.length);
+      const recording = recordingById(p.replay);
+      expect(recording, p.id).toBeDefined();
+      expect(recording!.runs).toHaveLength(p.patch.runs!.length);
+      const entry = shipped.recorded.find((e) => e.id === p.replay);
+      expect(entry?.files, `${p.replay} in public/recorded/index.json`).toHaveLength(p.patch.runs!.length);
       const setup = applyPreset(defaultSetup('mnist'), p);
-      p.recorded.forEach((file, i) => {
+      entry!.files.forEach((shippedFile, i) => {
+        const file = path.join('public/recorded', shippedFile);
         expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
         const run = JSON.parse(readFileSync(path.join(REPO_ROOT, file), 'utf8')) as RunReport;
         const lab = configFor(setup, setup.runs[i]);

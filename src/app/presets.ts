@@ -4,8 +4,9 @@
  * current dataset (so nothing set earlier lingers), keeps the ancestor's source and the data
  * sizes, and sets the patch, runs included. Pure: no React.
  *
- * `recorded` names, for each run of the preset, the headless run.json (10 % MNIST, 13
- * generations, under results/) of the comparison its numbers come from, for replay.
+ * `replay` names the recorded comparison its numbers come from (experiment/recordings.ts: headless
+ * runs on 10 % MNIST, seed 1, 13 generations, one per run of the preset), which the site ships
+ * for instant replay.
  */
 import { defaultSetup, type LabSetup } from './setup';
 
@@ -15,13 +16,9 @@ export interface Preset {
   /** One line: what it shows. */
   description: string;
   patch: Partial<LabSetup>;
-  /** Repository paths of a recorded headless run per run of the preset, in order. */
-  recorded: string[];
+  /** The id of its recorded comparison (experiment/recordings.ts), one run per run of the preset, in order. */
+  replay: string;
 }
-
-const SWEEP = 'results/mnist-10pct-beyond/points';
-/** A sweep point's folder: its id, with '@' (as in a ρ schedule) written '_'. */
-const recorded = (...ids: string[]) => ids.map((id) => `${SWEEP}/${id}/run.json`);
 
 export const PRESETS: readonly Preset[] = [
   {
@@ -30,7 +27,7 @@ export const PRESETS: readonly Preset[] = [
     description:
       'Asexual against sexual synthesis with the paper’s settings (ρ = 0.7, α = β = 0.5, 13 generations): both shrink alike.',
     patch: { generations: 13, runs: [{ mode: 'asexual' }, { mode: 'sexual' }] },
-    recorded: recorded('mode=asexual,seed=1', 'mode=sexual,seed=1'),
+    replay: 'mnist-10pct-defaults-seed1',
   },
   {
     id: 'pruning',
@@ -38,14 +35,14 @@ export const PRESETS: readonly Preset[] = [
     description:
       'Asexual evolution against keeping the largest weights and against random pruning, each keeping 70 % per generation.',
     patch: { generations: 13, runs: [{ mode: 'asexual' }, { mode: 'magnitude' }, { mode: 'random' }] },
-    recorded: recorded('mode=asexual,seed=1', 'mode=magnitude,seed=1', 'mode=random,seed=1'),
+    replay: 'preset-pruning-seed1',
   },
   {
     id: 'changing-environment',
     name: 'Changing environment',
     description: 'The budget tightens from ρ = 0.7 to 0.5 at generation 8: does mating adapt better than budding?',
     patch: { generations: 13, rhoSchedule: '0.5@8', runs: [{ mode: 'asexual' }, { mode: 'sexual' }] },
-    recorded: recorded('mode=asexual,seed=1,rhoSchedule=0.5_8', 'mode=sexual,seed=1,rhoSchedule=0.5_8'),
+    replay: 'preset-changing-environment-seed1',
   },
   {
     id: 'outbreeding',
@@ -53,7 +50,7 @@ export const PRESETS: readonly Preset[] = [
     description:
       'Two ancestors trained from different starts, so that sexual offspring mate unrelated networks, against asexual synthesis.',
     patch: { generations: 13, ancestors: 2, runs: [{ mode: 'asexual' }, { mode: 'sexual' }] },
-    recorded: recorded('mode=asexual,seed=1,ancestors=2', 'mode=sexual,seed=1,ancestors=2'),
+    replay: 'preset-outbreeding-seed1',
   },
   {
     id: 'layer-budget',
@@ -61,7 +58,7 @@ export const PRESETS: readonly Preset[] = [
     description:
       'Each layer keeps about ρ of its synapses: the extension that helped sexual synthesis most, though still less efficient than asexual.',
     patch: { generations: 13, budgetScope: 'layer', runs: [{ mode: 'asexual' }, { mode: 'sexual' }] },
-    recorded: recorded('mode=asexual,seed=1,budgetScope=layer', 'mode=sexual,seed=1,budgetScope=layer'),
+    replay: 'preset-layer-budget-seed1',
   },
 ];
 

@@ -19,6 +19,19 @@ describe('npm run recorded', () => {
         ['mnist-10pct-defaults-seed1', 'mnist', 13, 2],
         ['mnist-full-defaults-seed1', 'mnist', 13, 2],
         ['cifar10-5k-defaults-seed1', 'cifar10', 10, 2],
+        ['preset-pruning-seed1', 'mnist', 13, 3],
+        ['preset-changing-environment-seed1', 'mnist', 13, 2],
+        ['preset-outbreeding-seed1', 'mnist', 13, 2],
+        ['preset-layer-budget-seed1', 'mnist', 13, 2],
+      ]);
+      expect(entries[0].source).toBe('results/mnist-10pct-defaults (asexual/seed1, sexual/seed1)');
+      expect(entries[3].source).toBe(
+        'results/mnist-10pct-beyond/points (mode=asexual,seed=1, mode=magnitude,seed=1, mode=random,seed=1)',
+      );
+      expect(entries[3].files).toEqual([
+        'preset-pruning-seed1/asexual.json',
+        'preset-pruning-seed1/magnitude.json',
+        'preset-pruning-seed1/random.json',
       ]);
       const shipped = path.join(ROOT, 'public/recorded');
       for (const f of ['index.json', ...entries.flatMap((e) => e.files)])

@@ -3,6 +3,8 @@
  * lab reads (recorded-index.ts), so that a class can replay a whole comparison without training.
  * Every run goes through the artefact gate first and is written compact, stamped with its format.
  *
+ * What it ships is listed in experiment/recordings.ts.
+ *
  * Usage: npm run recorded -- [resultsDir] [outDir]
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -10,36 +12,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseJsonText, parseRunReport, serialiseRunReport } from '../experiment/artefacts';
 import { RECORDED_DIR, serialiseRecordedIndex, type RecordedEntry } from '../experiment/recorded-index';
+import { RECORDINGS } from '../experiment/recordings';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** What the site ships: seed 1 of the reproduction's default comparisons (docs/RESULTS.md). */
-export const RECORDINGS = [
-  {
-    id: 'mnist-10pct-defaults-seed1',
-    name: 'MNIST, asexual vs sexual (seed 1)',
-    description:
-      'The default comparison on 10 % of MNIST: 13 generations of each, from the same ancestor, as npm run evolve made them (no training in the browser).',
-    experiment: 'mnist-10pct-defaults',
-    runs: ['asexual/seed1', 'sexual/seed1'],
-  },
-  {
-    id: 'mnist-full-defaults-seed1',
-    name: 'MNIST, full training set, asexual vs sexual (seed 1)',
-    description:
-      'The same comparison trained on all 60,000 MNIST images: 13 generations of each, from the same ancestor.',
-    experiment: 'mnist-full-defaults',
-    runs: ['asexual/seed1', 'sexual/seed1'],
-  },
-  {
-    id: 'cifar10-5k-defaults-seed1',
-    name: 'CIFAR-10, asexual vs sexual (seed 1)',
-    description:
-      'The default comparison on 5,000 CIFAR-10 images: 10 generations of each, where the paper saw sexual synthesis ahead.',
-    experiment: 'cifar10-5k-defaults',
-    runs: ['asexual/seed1', 'sexual/seed1'],
-  },
-] as const;
+/** "results/mnist-10pct-defaults (asexual/seed1, sexual/seed1)": the folder the runs share, and each run's path in it. */
+function sourceLine(sources: string[]): string {
+  const dirs = sources.map((s) => path.posix.dirname(s).split('/'));
+  const common: string[] = [];
+  for (let i = 0; dirs.every((d) => d.length > i + 1 && d[i] === dirs[0][i]); i++) common.push(dirs[0][i]);
+  const rest = dirs.map((d) => d.slice(common.length).join('/'));
+  return `results/${common.join('/')} (${rest.join(', ')})`;
+}
 
 export async function writeRecorded(resultsDir: string, outDir: string): Promise<RecordedEntry[]> {
   const entries: RecordedEntry[] = [];
@@ -49,10 +33,10 @@ export async function writeRecorded(resultsDir: string, outDir: string): Promise
     let dataset: RecordedEntry['dataset'] | null = null;
     await mkdir(path.join(outDir, rec.id), { recursive: true });
     for (const run of rec.runs) {
-      const source = path.join(resultsDir, rec.experiment, run, 'run.json');
+      const source = path.join(resultsDir, run.source);
       const name = path.relative(REPO_ROOT, source);
       const report = parseRunReport(parseJsonText(await readFile(source, 'utf8'), name), { name });
-      const file = `${rec.id}/${run.split('/')[0]}.json`;
+      const file = `${rec.id}/${run.file}.json`;
       await writeFile(path.join(outDir, file), JSON.stringify(serialiseRunReport(report)));
       files.push(file);
       generations = Math.max(generations, ...report.records.map((r) => r.generation));
@@ -64,7 +48,7 @@ export async function writeRecorded(resultsDir: string, outDir: string): Promise
       description: rec.description,
       dataset: dataset!,
       generations,
-      source: `results/${rec.experiment} (${rec.runs.join(', ')})`,
+      source: sourceLine(rec.runs.map((r) => r.source)),
       files,
     });
   }

@@ -1,5 +1,5 @@
 /** The controls panel: the setup form, bound to the lab's store. */
-import { setupLocked, updateSetup } from '../lab';
+import { openRecorded, setupLocked, updateSetup } from '../lab';
 import { useLab } from '../store';
 import { SetupContext } from './setting-field';
 import { SetupForm } from './setup-form';
@@ -13,7 +13,9 @@ export function Controls() {
     s.runs.some((r) => r.status === 'running' || r.status === 'paused' || r.status === 'stopping'),
   );
   return (
-    <SetupContext.Provider value={{ setup, update: updateSetup, locked, running }}>
+    <SetupContext.Provider
+      value={{ setup, update: updateSetup, locked, running, replayRecorded: (id) => void openRecorded(id) }}
+    >
       <SetupForm shipped={shipped} meta={meta} />
     </SetupContext.Provider>
   );

@@ -16,6 +16,8 @@ export interface SetupBinding {
   locked: boolean;
   /** A run goes: live settings apply from its next generation. */
   running: boolean;
+  /** Replays one of the recorded comparisons the site ships, by id (absent where nothing can replay). */
+  replayRecorded?: (id: string) => void;
 }
 
 export const SetupContext = createContext<SetupBinding | null>(null);

@@ -6,6 +6,7 @@ import type { Setting } from '../../experiment/setting';
 import type { LabSettingId } from '../../experiment/settings-table';
 import { defaultSetup, LAB_SETTINGS, type LabSetup } from '../setup';
 import { LIVE_HINT, SettingField, SetupContext, type SetupBinding } from './setting-field';
+import { recordingById } from '../../experiment/recordings';
 import { PRESETS } from '../presets';
 import { PresetPicker, SetupForm } from './setup-form';
 
@@ -114,7 +115,29 @@ describe('the setup form', () => {
     const locked = render(createElement(PresetPicker), defaultSetup(), { locked: true });
     expect(tagOf(locked, 'preset')).toContain('disabled=""');
     expect(tagOf(locked, 'apply-preset')).toContain('disabled=""');
+    expect(tagOf(locked, 'replay-preset')).toBeUndefined();
     const form = render(createElement(SetupForm, { shipped: 'present', meta: null }), defaultSetup());
     expect(form.indexOf('data-testid="preset"')).toBeLessThan(form.indexOf('data-testid="dataset"'));
+  });
+
+  it('offers to replay the preset’s recorded runs, by the id of a recording the site ships, except while runs go', () => {
+    const replayed: string[] = [];
+    const replayRecorded = (id: string) => replayed.push(id);
+    const html = render(createElement(PresetPicker), defaultSetup(), { replayRecorded });
+    expect(tagOf(html, 'replay-preset')).not.toContain('disabled');
+    expect(tagOf(html, 'replay-preset')).toContain(`Replay recorded runs of ${PRESETS[0].name}`);
+    // Runs with results hold the setup (no Apply) but a recorded comparison can still be chosen and watched.
+    const locked = render(createElement(PresetPicker), defaultSetup(), { replayRecorded, locked: true });
+    expect(tagOf(locked, 'apply-preset')).toContain('disabled=""');
+    expect(tagOf(locked, 'preset')).not.toContain('disabled');
+    expect(tagOf(locked, 'replay-preset')).not.toContain('disabled');
+    const running = render(createElement(PresetPicker), defaultSetup(), {
+      replayRecorded,
+      locked: true,
+      running: true,
+    });
+    expect(tagOf(running, 'preset')).toContain('disabled=""');
+    expect(tagOf(running, 'replay-preset')).toContain('disabled=""');
+    for (const p of PRESETS) expect(recordingById(p.replay), p.id).toBeDefined();
   });
 });

@@ -52,34 +52,52 @@ export interface ShippedAncestor {
   meta: AncestorMeta | null;
 }
 
-/** The named presets (presets.ts): pick one, apply it; it replaces the setup's settings and runs. */
+/**
+ * The named presets (presets.ts): pick one, apply it (it replaces the setup's settings and runs),
+ * or watch the recorded comparison behind it without training.
+ */
 export function PresetPicker() {
-  const { update, locked: runLocked } = useSetupBinding();
+  const { update, locked: runLocked, running, replayRecorded } = useSetupBinding();
+  const replaying = useLab((s) => s.replay !== null);
   // A replay shows the settings its runs were made with: a preset would only hide them.
-  const locked = useLab((s) => s.replay !== null) || runLocked;
+  const locked = replaying || runLocked;
   const [id, setId] = useState(PRESETS[0].id);
   const preset = PRESETS.find((p) => p.id === id) ?? PRESETS[0];
   return (
-    // The preset's name and description take the column's width; the button goes under them.
+    // The preset's name and description take the column's width; the buttons go under them.
     <div className="preset-picker">
       <SelectField
         label="Preset"
         testId="preset"
         value={id}
-        disabled={locked}
+        // Choosing changes nothing: while a replay can still be opened, the choice stays open.
+        disabled={replayRecorded ? running : locked}
         options={PRESETS.map((p) => ({ value: p.id, label: p.name }))}
         hint={preset.description}
-        help="A ready-made comparison from the results' “Beyond the paper”: choose one, then press Apply preset to set up its runs and settings. Your data sizes and ancestor stay as they are."
+        help="A ready-made comparison from the results' “Beyond the paper”: choose one, then press Apply preset to set up its runs and settings (your data sizes and ancestor stay as they are), or Replay to watch the recorded runs its numbers come from (10 % of MNIST, seed 1), without training."
         onChange={setId}
       />
-      <button
-        type="button"
-        data-testid="apply-preset"
-        disabled={locked}
-        onClick={() => update((s) => applyPreset(s, preset))}
-      >
-        Apply preset
-      </button>
+      <div className="card-actions">
+        <button
+          type="button"
+          data-testid="apply-preset"
+          disabled={locked}
+          onClick={() => update((s) => applyPreset(s, preset))}
+        >
+          Apply preset
+        </button>
+        {replayRecorded ? (
+          <button
+            type="button"
+            data-testid="replay-preset"
+            disabled={running}
+            aria-label={`Replay recorded runs of ${preset.name}`}
+            onClick={() => replayRecorded(preset.replay)}
+          >
+            Replay recorded
+          </button>
+        ) : null}
+      </div>
     </div>
   );
 }
