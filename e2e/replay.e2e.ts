@@ -144,6 +144,7 @@ describe('instant replay and opening runs', () => {
       expect(await axeViolations(page)).toEqual([]);
       await page.getByTestId('replay-close').click();
       await page.getByTestId('replay-bar').waitFor({ state: 'detached' });
+      await page.getByTestId('data-ok').waitFor({ timeout: 20_000 });
 
       // The CIFAR-10 recording too (three-channel heatmaps), on a phone: nothing scrolls sideways.
       await page.setViewportSize({ width: 390, height: 844 });
@@ -152,6 +153,9 @@ describe('instant replay and opening runs', () => {
       await page.getByTestId('replay-bar').waitFor();
       await page.getByTestId('replay-scrubber').fill('10');
       await page.getByTestId('verdict-headline').waitFor({ timeout: 10_000 });
+      // The page checked MNIST's files; the replay trains nothing and claims nothing of CIFAR-10's.
+      await page.getByTestId('data-replay').waitFor();
+      expect(await page.getByTestId('data-ok').count()).toBe(0);
       await expect.poll(() => page.getByTestId('heatmap').count(), { timeout: 10_000 }).toBe(2);
       const widths = () => page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
       let [scrollWidth, innerWidth] = await widths();

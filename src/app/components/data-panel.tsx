@@ -19,11 +19,20 @@ import { addDroppedFiles, addDroppedFolder, notify } from '../lab';
 import { useLab, type DataState } from '../store';
 
 export function DataPanel() {
-  const { dataset, data } = useLab(useShallow((s) => ({ dataset: s.setup.dataset, data: s.data })));
+  const { dataset, data, replaying } = useLab(
+    useShallow((s) => ({ dataset: s.setup.dataset, data: s.data, replaying: s.replay !== null })),
+  );
   return (
     <section className="panel data" aria-labelledby="data-title" data-testid="data-panel">
       <h2 id="data-title">Data</h2>
-      {isFolderKind(dataset) ? (
+      {replaying ? (
+        // The setup is the replayed runs' (perhaps another dataset than the files checked): their
+        // status would answer a question nobody asked.
+        <p data-testid="data-replay">
+          A replay trains nothing, so it needs no data: the numbers are the recorded runs’ own. Close the replay to run
+          your own.
+        </p>
+      ) : isFolderKind(dataset) ? (
         <FolderData kind={dataset} data={data} />
       ) : (
         <RegisteredData dataset={dataset} data={data} />

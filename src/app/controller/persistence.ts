@@ -41,6 +41,7 @@ export const PERSIST_DELAY_MS = 300;
 export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'store' | 'storage'> & { notify: Notify }) {
   const { getState: get, setState: set } = store;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const savedListeners: (() => void)[] = [];
 
   async function saveNow() {
     const { sessionId, setup, runs, ancestorStored, sessionName } = get();
@@ -61,6 +62,7 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
           saved.has(r.id) && saved.get(r.id)! > r.savedGeneration ? { ...r, savedGeneration: saved.get(r.id)! } : r,
         ),
       }));
+      for (const listener of savedListeners) listener();
     } catch (e) {
       notify(
         'error',
@@ -87,6 +89,11 @@ export function createPersistence({ store, storage, notify }: Pick<LabDeps, 'sto
   }
 
   return {
+    /** Calls `listener` after each save of the page's session. */
+    onSaved(listener: () => void): void {
+      savedListeners.push(listener);
+    },
+
     /** Saves the session after `delayMs` unless another change comes first. */
     schedule(delayMs = PERSIST_DELAY_MS): void {
       clearTimeout(timer);

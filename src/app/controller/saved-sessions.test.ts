@@ -99,6 +99,35 @@ describe('the Saved sessions list', () => {
     expect(h.state().sessionName).toBe('Friday');
   });
 
+  it('lists the page’s own session again while shown, as it saves a new generation', async () => {
+    const h = await withSessions();
+    await h.lab.openSession('older');
+    h.lab.showPanel('saved');
+    await vi.advanceTimersByTimeAsync(0);
+    const row = () => h.state().saved.sessions.find((s) => s.id === 'older')!;
+    expect(row().generations).toBe(2);
+    // A third generation arrives and is saved; nobody opens the panel again.
+    const record = { ...h.state().runs[0].records.at(-1)!, generation: 3 };
+    h.store.setState((s) => ({
+      runs: s.runs.map((r, i) => (i === 0 ? { ...r, records: [...r.records, record] } : r)),
+    }));
+    // (Renaming the page's own session is one way to have it saved.)
+    await h.lab.renameSession('older', 'Friday');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.state().runs[0].savedGeneration).toBe(3);
+    expect(row().generations).toBe(3);
+    // With the panel closed, saving does not read the list again.
+    h.lab.showPanel(null);
+    const entries = vi.spyOn(h.storage, 'entries');
+    h.store.setState((s) => ({
+      runs: s.runs.map((r, i) => (i === 0 ? { ...r, records: [...r.records, { ...record, generation: 4 }] } : r)),
+    }));
+    await h.lab.renameSession('older', 'Saturday');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(h.state().runs[0].savedGeneration).toBe(4);
+    expect(entries).not.toHaveBeenCalled();
+  });
+
   it('says when the storage cannot be read', async () => {
     const h = labHarness();
     await h.lab.initLab();

@@ -159,6 +159,12 @@ export function createSavedSessions({ store, storage, estimateStorage, notify, p
     void measureCheckpoints(sessions, asOf);
   }
 
+  // While the list is shown, the page's own session saving (a new generation, a new setup)
+  // changes its row: list them again. Opening the panel lists them too (showPanel).
+  persistence.onSaved(() => {
+    if (get().view.panel === 'saved') void refresh();
+  });
+
   return {
     refresh,
 
