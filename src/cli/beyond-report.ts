@@ -52,7 +52,8 @@ export interface SweepMethods {
   unfinished: string[];
 }
 
-const NOT_GROUPS = new Set(['seed', 'mode', 'dataDir']);
+/** Point settings that do not make another method: the seed, the mode, where the data is, and how long it ran. */
+const NOT_GROUPS = new Set(['seed', 'mode', 'dataDir', 'generations']);
 const BASELINES = ['asexual', 'sexual', 'magnitude', 'magnitude-layerwise', 'random'];
 const BASE_COLOURS: Record<string, string> = {
   asexual: '#d62728',
