@@ -23,6 +23,7 @@ describe('npm run recorded', () => {
         ['preset-changing-environment-seed1', 'mnist', 13, 2],
         ['preset-outbreeding-seed1', 'mnist', 13, 2],
         ['preset-layer-budget-seed1', 'mnist', 13, 2],
+        ['cifar10-5k-pruning-seed1', 'cifar10', 10, 3],
       ]);
       expect(entries[0].source).toBe('results/mnist-10pct-defaults (asexual/seed1, sexual/seed1)');
       expect(entries[3].source).toBe(

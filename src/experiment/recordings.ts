@@ -27,6 +27,7 @@ const points = (sweep: string, ...ids: string[]) =>
   }));
 
 const BEYOND = 'mnist-10pct-beyond';
+const BEYOND_CIFAR = 'cifar10-5k-beyond';
 
 export const RECORDINGS: readonly Recording[] = [
   {
@@ -76,6 +77,13 @@ export const RECORDINGS: readonly Recording[] = [
     description:
       'Each layer keeps about ρ of its synapses: the extension that helped sexual synthesis most, still behind asexual.',
     runs: points(BEYOND, 'mode=asexual,seed=1,budgetScope=layer', 'mode=sexual,seed=1,budgetScope=layer'),
+  },
+  {
+    id: 'cifar10-5k-pruning-seed1',
+    name: 'CIFAR-10: evolution against magnitude pruning, global and per layer (seed 1)',
+    description:
+      'On 5,000 CIFAR-10 images, pruning the smallest weights of the whole network starves conv1 and collapses; pruning each layer alike beats evolution.',
+    runs: points(BEYOND_CIFAR, 'mode=asexual,seed=1', 'mode=magnitude,seed=1', 'mode=magnitude-layerwise,seed=1'),
   },
 ];
 
