@@ -140,7 +140,10 @@ describe('instant replay and opening runs', () => {
           .locator('[data-testid="latest"]')
           .evaluateAll((e) => e.map((x) => x.getAttribute('data-generation'))),
       ).toEqual(['13', '13', '13']);
-      expect(new URL(page.url()).searchParams.get('replay')).toBe('preset-pruning-seed1');
+      // The address follows the replay (written a moment after it changes).
+      await expect
+        .poll(() => new URL(page.url()).searchParams.get('replay'), { timeout: 5_000 })
+        .toBe('preset-pruning-seed1');
       expect(await axeViolations(page)).toEqual([]);
       await page.getByTestId('replay-close').click();
       await page.getByTestId('replay-bar').waitFor({ state: 'detached' });
