@@ -215,3 +215,17 @@ export async function axeViolations(page: Page): Promise<string[]> {
     v.nodes.map((n) => `${v.id} (${v.impact}) at ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`),
   );
 }
+
+/** Drops a file named `name` holding `bytes` on the Data panel's drop zone, as a person dragging it there. */
+export async function dropFile(page: Page, name: string, bytes: ArrayLike<number>) {
+  await page.evaluate(
+    ([n, b]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(b)], n));
+      const zone = document.querySelector('[data-testid="dropzone"]')!;
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    [name, Array.from(bytes)] as const,
+  );
+}

@@ -14,7 +14,7 @@ import { nodeImageDecoder } from '../src/data/node-decoder';
 import type { RunReport } from '../src/experiment/records';
 import { zipBytes } from '../src/testing/data';
 import { pictureFiles, writePictureFolder } from '../src/testing/pictures';
-import { baseUrl, launch, newLabContext, openLab, root, shot, waitForStatuses } from './browser';
+import { baseUrl, dropFile, launch, newLabContext, openLab, root, shot, waitForStatuses } from './browser';
 
 const SHAPES = { classes: ['left', 'top', 'right'], perClass: 10, colour: false };
 // One asexual run on the pictures: a 2-epoch ancestor (24 training pictures), one generation of offspring.
@@ -28,19 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function dropFile(page: Page, name: string, bytes: Uint8Array) {
-  await page.evaluate(
-    ([n, b]) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([new Uint8Array(b)], n));
-      const zone = document.querySelector('[data-testid="dropzone"]')!;
-      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    [name, Array.from(bytes)] as const,
-  );
-}
 
 async function download(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
   const [d] = await Promise.all([page.waitForEvent('download'), click()]);

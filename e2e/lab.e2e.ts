@@ -12,6 +12,7 @@ import type { NetworkRecord, RunReport } from '../src/experiment/records';
 import type { ReproducedCurves, SeedSummaryPoint } from '../src/experiment/summary';
 import {
   blameLongTasks,
+  dropFile,
   latestGenerations,
   launch,
   longTasksSince,
@@ -96,19 +97,6 @@ async function download(
   const file = await d.path();
   const bytes = readFileSync(file);
   return { name: d.suggestedFilename(), text: bytes.toString('utf8'), bytes };
-}
-
-async function dropFile(page: Page, name: string, bytes: number[]) {
-  await page.evaluate(
-    ([n, b]) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([new Uint8Array(b)], n));
-      const zone = document.querySelector('[data-testid="dropzone"]')!;
-      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    [name, bytes] as const,
-  );
 }
 
 describe('the lab on wasm', () => {

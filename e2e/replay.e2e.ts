@@ -2,8 +2,9 @@
  * Instant replay and "Open a run" (issue 16, part 2): the recorded MNIST comparison the site
  * ships replays from a cold load to its last generation, verdict shown, in well under a minute;
  * a comparison exported after a live run, opened in a fresh browser profile, shows the same
- * numbers; a preset's recorded runs replay from the setup; every file of a corpus of malformed ones gets a clear message and leaves the page as
- * it was; the Saved sessions list; axe-core finds no violation in any of these states.
+ * numbers; a preset's recorded runs replay from the setup; every file of a corpus of malformed
+ * ones gets a clear message and leaves the page as it was; the Saved sessions list; axe-core
+ * finds no violation in any of these states.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

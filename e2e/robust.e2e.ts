@@ -10,7 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { savedSession } from '../src/testing/bad-artefacts';
-import { baseUrl, launch, newLabContext, openLab, root, shot } from './browser';
+import { baseUrl, dropFile, launch, newLabContext, openLab, root, shot } from './browser';
 
 let browser: Awaited<ReturnType<typeof launch>>;
 beforeAll(async () => {
@@ -146,15 +146,7 @@ describe('the lab with damaged input', () => {
         [...members],
       );
       expect(refused).not.toBeNull();
-      await page.evaluate(
-        ([n, b]) => {
-          const dt = new DataTransfer();
-          dt.items.add(new File([new Uint8Array(b)], n));
-          const zone = document.querySelector('[data-testid="dropzone"]')!;
-          zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-        },
-        ['t10k-labels-idx1-ubyte.gz', [...members]] as const,
-      );
+      await dropFile(page, 't10k-labels-idx1-ubyte.gz', members);
       const check = page.getByTestId('file-checks').locator('li');
       await check.first().waitFor({ timeout: 30_000 });
       expect(await check.first().innerText()).toBe('✓ t10k-labels-idx1-ubyte.gz: MNIST test labels, 10000');
